@@ -1,0 +1,41 @@
+package org.porter.mta.api;
+
+import java.io.InputStream;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Read access to one user's mailbox, for POP3. Messages are listed in arrival order; their bytes
+ * are exactly what a client must receive (CRLF line endings, no dot-stuffing: that is the
+ * protocol's job).
+ */
+public interface MailboxAccess {
+
+    /** The entries of {@code address}'s mailbox, oldest first. */
+    List<MailboxEntry> list(String address);
+
+    /**
+     * Opens an entry's bytes for streaming. The stream holds a database connection until closed:
+     * always close it (also when the client goes away mid-transfer).
+     *
+     * @throws InvalidRequestException when the entry no longer exists
+     */
+    InputStream open(long entryId);
+
+    /**
+     * Removes the given entries of {@code address}'s mailbox in one transaction; message bodies
+     * no longer referenced by any mailbox or queue entry are dropped in the same transaction.
+     * Entries that are already gone are ignored.
+     *
+     * @return how many entries were removed
+     */
+    int delete(String address, Collection<Long> entryIds);
+
+    /**
+     * @param id   the entry's key, for {@link #open} and {@link #delete}
+     * @param uidl the POP3 unique id: stable for the entry's life and never reused
+     * @param size the size in octets of the bytes {@link #open} returns
+     */
+    record MailboxEntry(long id, String uidl, long size) {
+    }
+}

@@ -1,0 +1,39 @@
+package org.porter.mta.api;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The mail core of one Porter instance: its database, directory, settings, mailboxes and SMTP
+ * listener. Open one per data folder and process (the embedded database allows no other opener).
+ *
+ * <p>Call order: {@link #open}, then {@link #startSmtp} as wanted, then {@link #close} (which
+ * stops listeners first, then shuts the database down cleanly).
+ */
+public interface Mta extends AutoCloseable {
+
+    /**
+     * @param dataDir     the data folder; created when missing; the database lives in {@code dataDir/db}
+     * @param hostname    the name Porter gives itself in greetings and Received headers
+     * @param moreSettings settings declared by other modules (pop3, dialer, ...)
+     */
+    static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
+        return org.porter.mta.MtaCore.open(dataDir, hostname, moreSettings);
+    }
+
+    Directory directory();
+
+    Settings settings();
+
+    MailboxAccess mailboxes();
+
+    /** The name given with {@link #open}. */
+    String hostname();
+
+    /** Starts an SMTP listener; returns the bound address (port 0 picks a free port). */
+    InetSocketAddress startSmtp(InetSocketAddress address) throws Exception;
+
+    @Override
+    void close();
+}
