@@ -36,7 +36,7 @@ import org.porter.mta.TestMta;
  *   # comment
  * </pre>
  */
-class ScriptedSmtpTest {
+public class ScriptedSmtpTest {
 
     static Stream<String> scripts() throws IOException, URISyntaxException {
         Path dir = Path.of(ScriptedSmtpTest.class.getResource("/smtp-scripts").toURI());
@@ -94,7 +94,7 @@ class ScriptedSmtpTest {
     }
 
     /** One CRLF-terminated line, without the CRLF; a bare LF or EOF fails the test. */
-    static String readLine(InputStream in) throws IOException {
+    public static String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try {
             for (int c; (c = in.read()) != -1; ) {
