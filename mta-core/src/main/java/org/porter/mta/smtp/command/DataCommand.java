@@ -20,6 +20,9 @@ public final class DataCommand extends SmtpCommand {
         if (session.transaction() == null) {
             return Replies.NEED_MAIL;
         }
+        if (session.chunkedMessage() != null) {
+            return SmtpReply.of(503, "5.5.1", "Error: BDAT in progress; DATA not allowed");
+        }
         if (session.transaction().recipients().isEmpty()) {
             return session.transaction().rcptCommands() == 0 ? Replies.NEED_RCPT : Replies.NO_VALID_RCPT;
         }

@@ -30,6 +30,7 @@ public final class EhloCommand extends SmtpCommand {
         lines.add("SIZE " + session.context().settings().maxMessageSize());
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
+        lines.add("CHUNKING");
         if (session.isStartTLSSupported() && !session.isTLSStarted()) {
             lines.add("STARTTLS");
         }

@@ -6,13 +6,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.netty.buffer.ByteBuf;
+import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 /**
- * Splits the byte stream into lines (each with its terminator) and guards STARTTLS against
+ * Splits the byte stream into lines (each with its terminator), passes BDAT chunk data through
+ * unsplit (RFC 3030: it is binary and counted, not line-based), and guards STARTTLS against
  * command injection (CVE-2011-0411 class): once a STARTTLS line is framed, every byte that arrives
  * before the TLS handshake completes is plain text the client pipelined; it is thrown away, never
  * executed inside the TLS session.
@@ -38,6 +40,15 @@ final class SmtpLineDecoder extends LineBasedFrameDecoder {
                 buffer.skipBytes(n);
             }
             return null;
+        }
+        SmtpSession session = (SmtpSession) ctx.channel().attr(BasicChannelInboundHandler.SESSION_ATTRIBUTE_KEY).get();
+        if (session != null && session.rawRemaining() > 0) {
+            int n = (int) Math.min(buffer.readableBytes(), session.rawRemaining());
+            if (n == 0) {
+                return null;
+            }
+            session.consumedRaw(n);
+            return buffer.readRetainedSlice(n); // BDAT chunk data: passed on as is
         }
         Object frame = super.decode(ctx, buffer);
         if (startTls && frame instanceof ByteBuf line && isStartTls(line) && ctx.pipeline().get(SslHandler.class) == null) {

@@ -34,6 +34,12 @@ public final class SmtpServer implements AutoCloseable {
      */
     static final int MAX_FRAME = 64 * 1024;
 
+    static {
+        // the framework would look up every client's host name for its log context: a DNS query per
+        // connection, which stalls an appliance whose link is down
+        System.setProperty("james.protocols.mdc.hostname", "false");
+    }
+
     private final SmtpContext context;
     private final SSLContext tls;
     private NettyServer server;
@@ -61,6 +67,7 @@ public final class SmtpServer implements AutoCloseable {
         chain.add(new SimpleCommands.Expn());
         chain.add(new org.porter.mta.smtp.command.StartTlsCommand());
         chain.add(new org.porter.mta.smtp.command.AuthCommand());
+        chain.add(new org.porter.mta.smtp.command.BdatCommand());
         chain.add(new SimpleCommands.Unknown());
         try {
             chain.wireExtensibleHandlers();

@@ -17,6 +17,8 @@ public final class SmtpSession extends ProtocolSessionImpl {
     private final SmtpContext context;
     private String heloName;
     private String authUser;
+    private long rawRemaining;
+    private Object chunkedMessage;
     private boolean esmtp;
     private Transaction transaction;
     private boolean inData;
@@ -75,6 +77,31 @@ public final class SmtpSession extends ProtocolSessionImpl {
         return "[" + clientAddress().getHostAddress() + "]";
     }
 
+    /**
+     * BDAT: how many octets of chunk data the line decoder must still pass through raw (not split
+     * into lines). Set by the BDAT command; the decoder counts it down as it hands data on.
+     */
+    public long rawRemaining() {
+        return rawRemaining;
+    }
+
+    public void expectRaw(long octets) {
+        rawRemaining = octets;
+    }
+
+    void consumedRaw(long octets) {
+        rawRemaining -= octets;
+    }
+
+    /** The message a BDAT sequence is building (owned by the BDAT command), or null. */
+    public Object chunkedMessage() {
+        return chunkedMessage;
+    }
+
+    public void chunkedMessage(Object m) {
+        chunkedMessage = m;
+    }
+
     /** The address an AUTH succeeded for, or null. */
     public String authUser() {
         return authUser;
@@ -130,6 +157,7 @@ public final class SmtpSession extends ProtocolSessionImpl {
 
     public void endTransaction() {
         this.transaction = null;
+        this.chunkedMessage = null;
         this.inData = false;
         this.dataLineTooLong = false;
         releaseData();

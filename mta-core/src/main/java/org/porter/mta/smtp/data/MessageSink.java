@@ -1,0 +1,131 @@
+package org.porter.mta.smtp.data;
+
+import java.io.IOException;
+
+import org.porter.mta.intake.Spool;
+import org.porter.mta.smtp.server.Replies;
+import org.porter.mta.smtp.server.SmtpReply;
+
+/**
+ * The checks every incoming message passes, however it arrives (DATA lines or BDAT chunks): size
+ * limit, line endings (CRLF only: a bare CR or LF refuses the message, so it is never stored or
+ * forwarded as is), the loop test on Received headers. Bytes go to the spool until the message is
+ * known to be refused; after that they are only counted.
+ */
+final class MessageSink {
+    private final Spool spool;
+    private final long limit;
+    private final int maxReceived;
+    private long received;
+    private int prev = -1;
+    private boolean bareLineEnding;
+    private boolean tooBig;
+    private boolean spoolFailed;
+    private boolean lineTooLong;
+    // header section scan: still in the headers, is this line empty so far, and how it starts
+    private boolean lineEmpty = true;
+    private boolean inHeaders = true;
+    private final byte[] head = new byte[9];
+    private int headLen;
+    private int receivedHeaders;
+
+    MessageSink(Spool spool, long limit, int maxReceived) {
+        this.spool = spool;
+        this.limit = limit;
+        this.maxReceived = maxReceived;
+    }
+
+    /** Our own Received header: written to the spool without the checks. */
+    void prepend(byte[] header) {
+        try {
+            spool.write(header);
+        } catch (IOException e) {
+            spoolFailed = true;
+        }
+    }
+
+    void write(byte[] b, int off, int len) {
+        scan(b, off, len);
+        received += len;
+        if (spool.size() + len > limit) {
+            tooBig = true;
+        }
+        if (refused()) {
+            return;
+        }
+        try {
+            spool.write(b, off, len);
+        } catch (IOException e) {
+            spoolFailed = true;
+        }
+    }
+
+    void lineTooLong() {
+        lineTooLong = true;
+    }
+
+    private void scan(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            int c = b[i] & 0xff;
+            if (prev == '\r' && c != '\n') {
+                bareLineEnding = true;
+            }
+            if (c == '\n') {
+                if (prev != '\r') {
+                    bareLineEnding = true;
+                }
+                if (inHeaders && lineEmpty) {
+                    inHeaders = false; // the empty line ends the header section
+                }
+                lineEmpty = true;
+                headLen = 0;
+            } else if (c != '\r') {
+                lineEmpty = false;
+                if (inHeaders && headLen < head.length) {
+                    head[headLen++] = (byte) c;
+                    if (headLen == head.length && new String(head, java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .equalsIgnoreCase("received:")) {
+                        receivedHeaders++;
+                    }
+                }
+            }
+            prev = c;
+        }
+    }
+
+    /** Whether the bytes so far end with a line ending (or there are none). */
+    boolean atLineEnd() {
+        return prev == '\n' || prev == -1;
+    }
+
+    boolean refused() {
+        return bareLineEnding || tooBig || spoolFailed || lineTooLong || receivedHeaders + 1 > maxReceived;
+    }
+
+    /** The reply for a refused message, or null when it may be stored. */
+    SmtpReply verdict() {
+        if (prev == '\r') {
+            bareLineEnding = true;
+        }
+        if (spoolFailed) {
+            return Replies.STORE_FAILED;
+        }
+        if (bareLineEnding) {
+            return SmtpReply.of(554, "5.6.0", "Error: bare CR or LF in message; lines must end with CRLF (RFC 5321 2.3.8)");
+        }
+        if (lineTooLong) {
+            return SmtpReply.of(552, "5.3.4", "Error: message has a line too long");
+        }
+        if (tooBig) {
+            return Replies.TOO_BIG;
+        }
+        if (receivedHeaders + 1 > maxReceived) {
+            return SmtpReply.of(554, "5.4.6", "Error: too many hops (" + (receivedHeaders + 1) + " Received headers): mail loop?");
+        }
+        return null;
+    }
+
+    long received() {
+        return received;
+    }
+}
