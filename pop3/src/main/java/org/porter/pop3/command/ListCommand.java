@@ -7,6 +7,7 @@ import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
+import org.porter.pop3.server.Replies;
 
 /** LIST [msg] (RFC 1939 §5): "n size" for one message, or for each message not marked as deleted. */
 final class ListCommand extends TransactionCommand {
@@ -28,6 +29,6 @@ final class ListCommand extends TransactionCommand {
                 lines.add(n + " " + drop.entry(n).size());
             }
         }
-        return Pop3Reply.okMultiLine(drop.count() + " messages (" + drop.octets() + " octets)", lines);
+        return Pop3Reply.okMultiLine(Replies.messages(drop.count()) + " (" + drop.octets() + " octets)", lines);
     }
 }

@@ -10,7 +10,6 @@ import org.porter.pop3.maildrop.Maildrop;
 import org.porter.pop3.server.DelayedReply;
 import org.porter.pop3.server.Pop3Context;
 import org.porter.pop3.server.Pop3Log;
-import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
 import org.porter.pop3.server.Pop3Settings;
 import org.porter.pop3.server.Replies;
@@ -67,6 +66,6 @@ final class PassCommand extends AuthorizationCommand {
         session.enterTransaction(address, drop);
         Pop3Log.LOG.info("login user={} ip={} messages={} octets={}",
                 address, session.clientIp(), drop.count(), drop.octets());
-        return Pop3Reply.ok("maildrop has " + drop.count() + " messages (" + drop.octets() + " octets)");
+        return Replies.maildropHas(drop.count(), drop.octets());
     }
 }

@@ -10,6 +10,7 @@ import org.porter.pop3.maildrop.Maildrop;
 import org.porter.pop3.server.Pop3Log;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
+import org.porter.pop3.server.Replies;
 
 /**
  * QUIT (RFC 1939 §6): before login, just goodbye. After login, the UPDATE state: all marked
@@ -43,7 +44,7 @@ final class QuitCommand implements CommandHandler<Pop3Session> {
         if (failed) {
             return Pop3Reply.err("[SYS/TEMP] some deleted messages not removed").endingSession();
         }
-        return Pop3Reply.ok(bye + (left == 0 ? " (maildrop empty)" : " (" + left + " messages left)"))
+        return Pop3Reply.ok(bye + (left == 0 ? " (maildrop empty)" : " (" + Replies.messages(left) + " left)"))
                 .endingSession();
     }
 

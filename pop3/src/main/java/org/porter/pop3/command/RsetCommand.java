@@ -2,7 +2,7 @@ package org.porter.pop3.command;
 
 import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
-import org.porter.pop3.server.Pop3Reply;
+import org.porter.pop3.server.Replies;
 import org.porter.pop3.server.Pop3Session;
 
 /** RSET (RFC 1939 §5): unmarks every message marked as deleted. */
@@ -16,6 +16,6 @@ final class RsetCommand extends TransactionCommand {
     Response execute(Pop3Session session, Maildrop drop, Arguments args) {
         args.atMost(0);
         drop.unmarkAll();
-        return Pop3Reply.ok("maildrop has " + drop.count() + " messages (" + drop.octets() + " octets)");
+        return Replies.maildropHas(drop.count(), drop.octets());
     }
 }

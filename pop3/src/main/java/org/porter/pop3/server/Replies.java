@@ -42,7 +42,17 @@ public final class Replies {
     public static final Pop3Reply MESSAGE_UNREADABLE = Pop3Reply.err("[SYS/TEMP] unable to read message, try later");
 
     public static Pop3Reply noSuchMessage(int messages) {
-        return Pop3Reply.err("no such message, only " + messages + " messages in maildrop");
+        return Pop3Reply.err("no such message, only " + messages(messages) + " in maildrop");
+    }
+
+    /** "+OK maildrop has 2 messages (320 octets)", after login and RSET. */
+    public static Pop3Reply maildropHas(int count, long octets) {
+        return Pop3Reply.ok("maildrop has " + messages(count) + " (" + octets + " octets)");
+    }
+
+    /** "1 message", "2 messages". */
+    public static String messages(int count) {
+        return count == 1 ? "1 message" : count + " messages";
     }
 
     public static Pop3Reply alreadyDeleted(int number) {
