@@ -30,6 +30,12 @@ public final class FakeMailboxes implements MailboxAccess {
     private final List<List<Long>> deleteCalls = new CopyOnWriteArrayList<>();
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicInteger opened = new AtomicInteger();
+    private volatile boolean broken;
+
+    /** From now on list() and delete() throw, as a failed database would. */
+    public void breakDown() {
+        broken = true;
+    }
 
     public long put(String address, String uidl, String text) {
         return put(address, uidl, text.getBytes(StandardCharsets.ISO_8859_1), -1);
@@ -45,6 +51,9 @@ public final class FakeMailboxes implements MailboxAccess {
 
     @Override
     public List<MailboxEntry> list(String address) {
+        if (broken) {
+            throw new IllegalStateException("database is down (secret detail)");
+        }
         return boxes.getOrDefault(key(address), List.of()).stream()
                 .map(m -> new MailboxEntry(m.id(), m.uidl(), m.bytes().length))
                 .toList();
@@ -97,6 +106,9 @@ public final class FakeMailboxes implements MailboxAccess {
     @Override
     public int delete(String address, Collection<Long> entryIds) {
         deleteCalls.add(List.copyOf(entryIds));
+        if (broken) {
+            throw new IllegalStateException("database is down (secret detail)");
+        }
         List<Message> box = boxes.getOrDefault(key(address), List.of());
         List<Message> gone = new ArrayList<>();
         for (Message m : box) {
@@ -109,7 +121,7 @@ public final class FakeMailboxes implements MailboxAccess {
     }
 
     public List<String> uidls(String address) {
-        return list(address).stream().map(MailboxEntry::uidl).toList();
+        return boxes.getOrDefault(key(address), List.of()).stream().map(Message::uidl).toList();
     }
 
     public byte[] bytes(String address, int number) {

@@ -1,5 +1,6 @@
 package org.porter.pop3.server;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,7 @@ final class RawClient implements AutoCloseable {
         socket = new Socket();
         socket.connect(address, 5000);
         socket.setSoTimeout(5000);
-        in = socket.getInputStream();
+        in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
@@ -60,17 +61,19 @@ final class RawClient implements AutoCloseable {
     /** Reads a whole multi-line body after its status line, exactly as sent (stuffed, with the final ".\r\n"). */
     byte[] readRawUntilTerminator() throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
+        long window = 0; // the last five bytes read, newest in the low byte
+        int last5 = 0; // how many of them are real
         while (true) {
             int b = in.read();
             if (b < 0) {
                 throw new IOException("connection closed before the terminator");
             }
             body.write(b);
-            byte[] sofar = body.toByteArray();
-            int n = sofar.length;
-            if (n >= 3 && sofar[n - 3] == '.' && sofar[n - 2] == '\r' && sofar[n - 1] == '\n'
-                    && (n == 3 || (n >= 5 && sofar[n - 5] == '\r' && sofar[n - 4] == '\n'))) {
-                return sofar;
+            window = (window << 8 | b) & 0xFF_FFFF_FFFFL;
+            last5 = Math.min(last5 + 1, 5);
+            boolean dotLine = (window & 0xFF_FFFF) == ('.' << 16 | '\r' << 8 | '\n');
+            if (dotLine && (body.size() == 3 || (last5 == 5 && (window >>> 24) == ('\r' << 8 | '\n')))) {
+                return body.toByteArray();
             }
         }
     }
