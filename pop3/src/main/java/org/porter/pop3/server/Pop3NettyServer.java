@@ -17,8 +17,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 
 /**
  * The framework's NettyServer, less two things we cannot afford: it never shuts down its
@@ -34,6 +37,8 @@ final class Pop3NettyServer extends AbstractAsyncServer {
     private final Protocol protocol;
     private final DefaultEventLoopGroup handlerGroup =
             new DefaultEventLoopGroup(8, new DefaultThreadFactory("pop3-handler", true));
+    /** The client connections, so {@link #unbind} can end them while the handlers still run. */
+    private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
 
     Pop3NettyServer(Protocol protocol) {
         this.protocol = protocol;
@@ -46,16 +51,27 @@ final class Pop3NettyServer extends AbstractAsyncServer {
         return new AbstractSSLAwareChannelPipelineFactory<>(getTimeout(), 0, 0, false, false, () -> null,
                 new LineDelimiterBasedChannelHandlerFactory(MAX_LINE_CONTENT), handlerGroup) {
             @Override
+            public void initChannel(SocketChannel channel) throws Exception {
+                super.initChannel(channel);
+                connections.add(channel);
+            }
+
+            @Override
             protected ChannelInboundHandlerAdapter createHandler() {
                 return new BasicChannelInboundHandler(new AddressOnlyMdc(), protocol, null, false);
             }
         };
     }
 
+    /**
+     * Closes the connections first, so every session's disconnect handler runs (locks released,
+     * streams closed), then stops listening and lets the handler threads finish queued work.
+     */
     @Override
     public synchronized void unbind() {
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         super.unbind();
-        handlerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        handlerGroup.shutdownGracefully(50, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 
     /** The framework's log context without the reverse DNS lookup. */
