@@ -1,0 +1,214 @@
+package org.porter.pop3.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.james.core.Username;
+import org.apache.james.protocols.api.ProtocolConfiguration;
+import org.apache.james.protocols.api.ProtocolSessionImpl;
+import org.apache.james.protocols.api.ProtocolTransport;
+import org.apache.james.protocols.api.Response;
+import org.porter.pop3.maildrop.Maildrop;
+
+/**
+ * One POP3 connection. The RFC 1939 state lives here: AUTHORIZATION until PASS succeeds (with an
+ * optional pending USER name), TRANSACTION with the locked {@link Maildrop}, UPDATE during QUIT.
+ *
+ * <p>Threads: commands run one at a time on the connection's handler thread, except while a
+ * delayed reply is pending ({@link Pop3Dispatcher}), when lines are queued here and later run on
+ * another thread; the hand-over is made under this object's monitor. The lock bookkeeping and the
+ * {@code closed} flag are guarded by the monitor too, because the disconnect can race with a
+ * login running on that other thread.
+ */
+public final class Pop3Session extends ProtocolSessionImpl {
+
+    public enum State { AUTHORIZATION, TRANSACTION, UPDATE }
+
+    /** Queued in place of a line the framer rejected as too long, to keep reply order. */
+    static final byte[] TOO_LONG_LINE = new byte[0];
+
+    private final Pop3Context context;
+    private volatile State state = State.AUTHORIZATION;
+    private String pendingUser;
+    private String address;
+    private Maildrop maildrop;
+    private int retrieved;
+
+    // Guarded by this.
+    private String lockedAddress;
+    private boolean closed;
+    private boolean suspended;
+    private final Deque<byte[]> pendingLines = new ArrayDeque<>();
+
+    private final Set<Closeable> openStreams = ConcurrentHashMap.newKeySet();
+
+    Pop3Session(ProtocolTransport transport, ProtocolConfiguration config, Pop3Context context) {
+        super(transport, config);
+        this.context = context;
+    }
+
+    public Pop3Context context() {
+        return context;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String clientIp() {
+        InetSocketAddress remote = getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? "-" : remote.getAddress().getHostAddress();
+    }
+
+    /** The name given with USER, waiting for PASS; null when none. */
+    public String pendingUser() {
+        return pendingUser;
+    }
+
+    public void setPendingUser(String user) {
+        this.pendingUser = user;
+    }
+
+    /** The maildrop: present exactly in TRANSACTION (and UPDATE). */
+    public Optional<Maildrop> maildrop() {
+        return Optional.ofNullable(maildrop);
+    }
+
+    /** The canonical address of the logged-in user; null before login. */
+    public String address() {
+        return address;
+    }
+
+    public void countRetrieved() {
+        retrieved++;
+    }
+
+    public int retrieved() {
+        return retrieved;
+    }
+
+    /**
+     * Takes the maildrop lock of {@code canonicalAddress} for this session. False when another
+     * session holds it, or when this connection is already gone (so a login finishing after the
+     * disconnect cannot leave a lock behind).
+     */
+    public synchronized boolean lockMaildrop(String canonicalAddress) {
+        if (closed || !context.locks().tryLock(canonicalAddress, this)) {
+            return false;
+        }
+        lockedAddress = canonicalAddress;
+        return true;
+    }
+
+    /** Releases the maildrop lock if held; safe to call more than once. */
+    public synchronized void releaseMaildrop() {
+        if (lockedAddress != null) {
+            context.locks().release(lockedAddress, this);
+            lockedAddress = null;
+        }
+    }
+
+    /** AUTHORIZATION → TRANSACTION, once the lock is held and the maildrop listed. */
+    public void enterTransaction(String canonicalAddress, Maildrop drop) {
+        this.address = canonicalAddress;
+        this.maildrop = drop;
+        this.pendingUser = null;
+        this.state = State.TRANSACTION;
+        try {
+            setUsername(Username.of(canonicalAddress));
+        } catch (IllegalArgumentException e) {
+            // only used for the framework's log context
+        }
+    }
+
+    /** TRANSACTION → UPDATE, at QUIT. */
+    public void enterUpdate() {
+        this.state = State.UPDATE;
+    }
+
+    /**
+     * Registers a stream being sent to the client, so {@link #end} can close it if the connection
+     * dies before the framework does.
+     */
+    void track(Closeable stream) {
+        openStreams.add(stream);
+    }
+
+    void untrack(Closeable stream) {
+        openStreams.remove(stream);
+    }
+
+    /**
+     * The connection is gone (QUIT, client drop, timeout, reset): forget queued lines, close any
+     * stream still open, release the lock. Marked messages stay: only QUIT deletes.
+     *
+     * @return true when the session was in TRANSACTION, i.e. left without QUIT
+     */
+    boolean end() {
+        synchronized (this) {
+            closed = true;
+            pendingLines.clear();
+        }
+        for (Closeable stream : openStreams) {
+            try {
+                stream.close();
+            } catch (IOException | RuntimeException e) {
+                Pop3Log.LOG.warn("closing a message stream of a closed connection failed", e);
+            }
+        }
+        releaseMaildrop();
+        return state == State.TRANSACTION;
+    }
+
+    // Suspension while a delayed reply is pending (see Pop3Dispatcher).
+
+    /** Queues {@code line} when a delayed reply is pending; false when the caller should run it now. */
+    synchronized boolean queueIfSuspended(byte[] line) {
+        if (!suspended) {
+            return false;
+        }
+        if (!closed) {
+            pendingLines.add(line);
+        }
+        return true;
+    }
+
+    synchronized void suspend() {
+        suspended = true;
+    }
+
+    /** The next queued line; null, and no longer suspended, when there is none or the connection is gone. */
+    synchronized byte[] nextQueuedOrResume() {
+        byte[] line = closed ? null : pendingLines.poll();
+        if (line == null) {
+            pendingLines.clear();
+            suspended = false;
+        }
+        return line;
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public Response newLineTooLongResponse() {
+        return queueIfSuspended(TOO_LONG_LINE) ? null : Replies.LINE_TOO_LONG;
+    }
+
+    @Override
+    public Response newFatalErrorResponse() {
+        return Replies.INTERNAL_ERROR;
+    }
+
+    @Override
+    public Response newCommandNotFoundErrorResponse() {
+        return Replies.UNKNOWN_COMMAND;
+    }
+}

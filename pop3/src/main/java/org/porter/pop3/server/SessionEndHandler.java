@@ -1,0 +1,23 @@
+package org.porter.pop3.server;
+
+import org.apache.james.protocols.api.handler.DisconnectHandler;
+
+/**
+ * Runs when the connection closes for any reason (QUIT, client drop, reset, idle timeout): releases
+ * the maildrop lock and closes open message streams. Deletes nothing: only QUIT does.
+ */
+final class SessionEndHandler implements DisconnectHandler<Pop3Session> {
+
+    @Override
+    public void onDisconnect(Pop3Session session) {
+        if (session == null) {
+            return;
+        }
+        boolean withoutQuit = session.end();
+        if (withoutQuit) {
+            int marked = session.maildrop().map(drop -> drop.markedIds().size()).orElse(0);
+            Pop3Log.LOG.info("dropped without QUIT user={} ip={} retrieved={} marked={} deleted=0",
+                    session.address(), session.clientIp(), session.retrieved(), marked);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.porter.pop3.server;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import org.porter.pop3.fake.FakeDirectory;
+import org.porter.pop3.fake.FakeMailboxes;
+import org.porter.pop3.fake.FakeSettings;
+
+/**
+ * A real Pop3Server on a loopback ephemeral port over the fakes, loaded with the standard
+ * fixture every scenario uses. Failure delay 50ms unless a test sets it.
+ */
+final class TestServer implements AutoCloseable {
+    static final String HOSTNAME = "porter.test";
+
+    static final String ALICE = "alice@example.org";
+    static final String BOB = "bob@example.org";
+    static final String CAROL = "carol@example.org";
+    static final String DAVE = "dave@example.org";
+
+    static final String ALICE_1 = "From: bob@example.org\r\nSubject: one\r\n\r\nHello Alice\r\n";
+    static final String ALICE_2 = "Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n.\r\nend\r\n";
+    static final String ALICE_3 = "Subject: top\r\nX-Folded: a\r\n b\r\n\r\nline1\r\n\r\nline3\r\n.line4\r\nline5\r\n";
+    static final String CAROL_1 = "Subject: no final line end\r\n\r\nlast line without CRLF";
+    static final String CAROL_2 = "";
+    static final String CAROL_3 = "Subject: only a header\r\nX-A: b\r\n";
+
+    final FakeDirectory directory = new FakeDirectory();
+    final FakeMailboxes mailboxes = new FakeMailboxes();
+    final FakeSettings settings = new FakeSettings(Pop3Server.settings());
+    private Pop3Server server;
+    private InetSocketAddress address;
+
+    TestServer() {
+        directory.addUser(ALICE, "secret".toCharArray());
+        directory.addUser(BOB, "hunter2".toCharArray());
+        directory.addUser(CAROL, "correct horse ".toCharArray());
+        directory.addUser(DAVE, "pw".toCharArray());
+        mailboxes.put(ALICE, "uid-alice-1", ALICE_1);
+        mailboxes.put(ALICE, "uid-alice-2", ALICE_2);
+        mailboxes.put(ALICE, "uid-alice-3", ALICE_3);
+        mailboxes.put(CAROL, "uid-carol-1", CAROL_1);
+        mailboxes.put(CAROL, "uid-carol-2", CAROL_2);
+        mailboxes.put(CAROL, "uid-carol-3", CAROL_3);
+        settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "50ms");
+    }
+
+    TestServer start() throws Exception {
+        server = new Pop3Server(HOSTNAME, directory, mailboxes, settings);
+        address = server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return this;
+    }
+
+    int port() {
+        return address.getPort();
+    }
+
+    RawClient connect() throws Exception {
+        return new RawClient(address);
+    }
+
+    boolean isLocked(String mailbox) {
+        return server.locks().isLocked(mailbox);
+    }
+
+    /** Waits until the server has released {@code mailbox}'s lock (the disconnect runs asynchronously). */
+    void awaitUnlocked(String mailbox) throws InterruptedException {
+        awaitTrue(() -> !isLocked(mailbox), "lock of " + mailbox + " released");
+    }
+
+    /** Waits until every stream the server opened is closed. */
+    void awaitStreamsClosed() throws InterruptedException {
+        awaitTrue(() -> mailboxes.openStreams() == 0, "all message streams closed");
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
