@@ -123,6 +123,11 @@ public final class MtaCore implements Mta {
         return bound;
     }
 
+    @Override
+    public SSLContext tlsContext() {
+        return tls();
+    }
+
     /** The TLS context, made (and the self-signed certificate generated) once, at the first listener. */
     private synchronized SSLContext tls() {
         if (tls == null) {

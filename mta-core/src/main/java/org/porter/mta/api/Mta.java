@@ -34,6 +34,12 @@ public interface Mta extends AutoCloseable {
     /** Starts an SMTP listener; returns the bound address (port 0 picks a free port). */
     InetSocketAddress startSmtp(InetSocketAddress address) throws Exception;
 
+    /**
+     * The server's TLS context (the admin's certificate, or the self-signed one generated at first
+     * use), shared by every TLS listener: SMTP STARTTLS, SMTPS, POP3 STLS, POP3S.
+     */
+    javax.net.ssl.SSLContext tlsContext();
+
     /** Starts a submission listener (RFC 6409: STARTTLS offered, AUTH required to send). */
     InetSocketAddress startSubmission(InetSocketAddress address) throws Exception;
 
