@@ -35,8 +35,19 @@ public final class Intake {
         this.clock = clock;
     }
 
-    /** An envelope recipient as given (for the log's orig_to) and where routing sends it. */
-    public record Recipient(String given, Route.Accepted route) {
+    /**
+     * An envelope recipient as given (for the log's orig_to), where routing sends it, and its
+     * RFC 3461 NOTIFY and ORCPT (null when not given).
+     */
+    public record Recipient(String given, Route.Accepted route, String dsnNotify, String dsnOrcpt) {
+        public Recipient(String given, Route.Accepted route) {
+            this(given, route, null, null);
+        }
+    }
+
+    /** Envelope options from MAIL FROM: RFC 3461 RET and ENVID (null when absent), RFC 6531 SMTPUTF8. */
+    public record Options(String ret, String envid, boolean smtputf8) {
+        public static final Options NONE = new Options(null, null, false);
     }
 
     /**
@@ -47,20 +58,29 @@ public final class Intake {
      */
     public void accept(QueueId id, String sender, List<Recipient> recipients, Spool body, Instant started)
             throws IOException {
+        accept(id, sender, Options.NONE, recipients, body, started);
+    }
+
+    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+            Instant started) throws IOException {
         Map<Long, String> local = new LinkedHashMap<>();
         Map<Long, String> localGiven = new LinkedHashMap<>();
-        Set<String> remote = new LinkedHashSet<>();
+        Map<String, MailStore.RemoteRecipient> remoteByAddress = new LinkedHashMap<>();
         for (Recipient r : recipients) {
             for (Route.LocalTarget t : r.route().local()) {
                 local.putIfAbsent(t.userId(), t.address());
                 localGiven.putIfAbsent(t.userId(), r.given());
             }
-            remote.addAll(r.route().remote());
+            for (String a : r.route().remote()) {
+                // the DSN request follows the recipient the client named, also through an alias
+                remoteByAddress.putIfAbsent(a, new MailStore.RemoteRecipient(a, r.dsnNotify(), r.dsnOrcpt()));
+            }
         }
+        Set<String> remote = new LinkedHashSet<>(remoteByAddress.keySet());
         Instant now = clock.instant();
         try (InputStream in = body.open()) {
             store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
-                    new ArrayList<>(remote), in, body.size()));
+                    new ArrayList<>(remoteByAddress.values()), options, in, body.size()));
         }
         String delay = String.format(java.util.Locale.ROOT, "%.2f",
                 Duration.between(started, clock.instant()).toMillis() / 1000.0);

@@ -32,7 +32,12 @@ public final class MailStore implements MailboxAccess {
 
     /** What {@link #accept} stores: the body is read once from {@code body}, exactly {@code size} octets. */
     public record Incoming(String queueId, String sender, Instant receivedAt, List<Long> localUserIds,
-            List<String> remoteRecipients, InputStream body, long size) {
+            List<RemoteRecipient> remoteRecipients, org.porter.mta.intake.Intake.Options options, InputStream body,
+            long size) {
+    }
+
+    /** An outbound recipient with its RFC 3461 NOTIFY and ORCPT (null when not given). */
+    public record RemoteRecipient(String address, String dsnNotify, String dsnOrcpt) {
     }
 
     /**
@@ -43,13 +48,17 @@ public final class MailStore implements MailboxAccess {
         db.tx(c -> {
             long messageId;
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO messages (queue_id, sender, size_octets, received_at, body) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO messages (queue_id, sender, size_octets, received_at, dsn_ret, dsn_envid, smtputf8, body)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, m.queueId());
                 ps.setString(2, m.sender());
                 ps.setLong(3, m.size());
                 ps.setTimestamp(4, Timestamp.from(m.receivedAt()));
-                ps.setBinaryStream(5, m.body(), m.size());
+                ps.setString(5, m.options().ret());
+                ps.setString(6, m.options().envid());
+                ps.setShort(7, (short) (m.options().smtputf8() ? 1 : 0));
+                ps.setBinaryStream(8, m.body(), m.size());
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
@@ -73,13 +82,15 @@ public final class MailStore implements MailboxAccess {
             }
             if (!m.remoteRecipients().isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO queue_entries (message_id, recipient, status, attempts, next_attempt_at, created_at)"
-                                + " VALUES (?, ?, 'QUEUED', 0, ?, ?)")) {
-                    for (String r : m.remoteRecipients()) {
+                        "INSERT INTO queue_entries (message_id, recipient, dsn_notify, dsn_orcpt, status, attempts,"
+                                + " next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?)")) {
+                    for (RemoteRecipient r : m.remoteRecipients()) {
                         ps.setLong(1, messageId);
-                        ps.setString(2, r);
-                        ps.setTimestamp(3, Timestamp.from(m.receivedAt()));
-                        ps.setTimestamp(4, Timestamp.from(m.receivedAt()));
+                        ps.setString(2, r.address());
+                        ps.setString(3, r.dsnNotify());
+                        ps.setString(4, r.dsnOrcpt());
+                        ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
+                        ps.setTimestamp(6, Timestamp.from(m.receivedAt()));
                         ps.addBatch();
                     }
                     ps.executeBatch();

@@ -31,6 +31,8 @@ public final class EhloCommand extends SmtpCommand {
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
         lines.add("CHUNKING");
+        lines.add("DSN");
+        lines.add("SMTPUTF8");
         if (session.isStartTLSSupported() && !session.isTLSStarted()) {
             lines.add("STARTTLS");
         }

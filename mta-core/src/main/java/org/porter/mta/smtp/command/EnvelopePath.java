@@ -71,7 +71,14 @@ public record EnvelopePath(String address, Map<String, String> params) {
         return -1;
     }
 
+    public static boolean isAscii(String s) {
+        return s.chars().allMatch(c -> c < 0x80);
+    }
+
     private static String normalise(String path, String badAddress, String what) {
+        if (!isAscii(path)) {
+            return normaliseUtf8(path, badAddress, what);
+        }
         if (path.length() > 254) {
             throw new RejectException(501, badAddress, "Bad " + what + " address syntax: address too long");
         }
@@ -88,6 +95,35 @@ public record EnvelopePath(String address, Map<String, String> params) {
         } catch (jakarta.mail.internet.AddressException | IllegalArgumentException e) {
             throw new RejectException(501, badAddress, "Bad " + what + " address syntax");
         }
+    }
+
+    /**
+     * RFC 6531 address: a UTF-8 local part (dot-string of atext and non-ASCII, or quoted), a domain
+     * that may be a U-label name. The domain is stored in its A-label form (IDNA), which also
+     * resolves look-alike tricks: "office\uFF0Eexample" is office.example, a Cyrillic "о" is not.
+     */
+    private static String normaliseUtf8(String path, String badAddress, String what) {
+        int at = path.lastIndexOf('@');
+        if (at <= 0 || at == path.length() - 1) {
+            throw new RejectException(501, badAddress, "Bad " + what + " address syntax");
+        }
+        String local = path.substring(0, at);
+        String domain;
+        try {
+            domain = java.net.IDN.toASCII(path.substring(at + 1), java.net.IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+            new MailAddress("x@" + domain);
+        } catch (IllegalArgumentException | jakarta.mail.internet.AddressException e) {
+            throw new RejectException(501, badAddress, "Bad " + what + " address syntax: bad domain");
+        }
+        boolean quoted = local.length() >= 2 && local.startsWith("\"") && local.endsWith("\"");
+        boolean ok = quoted || java.util.Arrays.stream(local.split("\\.", -1))
+                .allMatch(atom -> !atom.isEmpty() && atom.codePoints()
+                        .allMatch(c -> c >= 0x80 ? !Character.isISOControl(c) && !Character.isWhitespace(c)
+                                : (Character.isLetterOrDigit(c) || "!#$%&'*+/=?^_`{|}~-".indexOf(c) >= 0)));
+        if (!ok || local.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 64) {
+            throw new RejectException(501, badAddress, "Bad " + what + " address syntax");
+        }
+        return local + "@" + domain;
     }
 
     private static Map<String, String> params(String tail) {

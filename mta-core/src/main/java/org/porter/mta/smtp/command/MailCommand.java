@@ -26,8 +26,29 @@ public final class MailCommand extends SmtpCommand {
         }
         EnvelopePath path = EnvelopePath.parse(arg, "FROM", "5.1.7", "sender");
         long declared = -1;
+        String ret = null;
+        String envid = null;
+        boolean smtputf8 = false;
         for (Map.Entry<String, String> p : path.params().entrySet()) {
             switch (p.getKey()) {
+                case "RET" -> {
+                    ret = p.getValue().toUpperCase(java.util.Locale.ROOT);
+                    if (!ret.equals("FULL") && !ret.equals("HDRS")) {
+                        throw new RejectException(501, "5.5.4", "Bad RET parameter: use FULL or HDRS");
+                    }
+                }
+                case "ENVID" -> {
+                    envid = Xtext.decode(p.getValue(), "ENVID");
+                    if (envid.isEmpty() || envid.length() > 100) {
+                        throw new RejectException(501, "5.5.4", "Bad ENVID parameter: 1 to 100 characters");
+                    }
+                }
+                case "SMTPUTF8" -> {
+                    if (!p.getValue().isEmpty()) {
+                        throw new RejectException(501, "5.5.4", "Bad SMTPUTF8 parameter: takes no value");
+                    }
+                    smtputf8 = true;
+                }
                 case "SIZE" -> declared = size(p.getValue());
                 case "BODY" -> {
                     String v = p.getValue().toUpperCase(java.util.Locale.ROOT);
@@ -44,7 +65,11 @@ public final class MailCommand extends SmtpCommand {
         if (declared > session.context().settings().maxMessageSize()) {
             throw new RejectException(552, "5.3.4", "Message size exceeds fixed limit");
         }
+        if (!smtputf8 && !EnvelopePath.isAscii(path.address())) {
+            throw new RejectException(553, "5.6.7", "Error: UTF-8 address requires the SMTPUTF8 parameter");
+        }
         session.beginTransaction(path.address(), declared, session.context().clock().instant());
+        session.transaction().options(new org.porter.mta.intake.Intake.Options(ret, envid, smtputf8));
         return Replies.OK;
     }
 

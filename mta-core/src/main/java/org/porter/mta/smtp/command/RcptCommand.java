@@ -31,8 +31,17 @@ public final class RcptCommand extends SmtpCommand {
         if (path.address().isEmpty()) {
             throw new RejectException(501, "5.1.3", "Bad recipient address syntax");
         }
-        if (!path.params().isEmpty()) {
-            throw new RejectException(555, "5.5.4", "Unsupported option: " + path.params().keySet().iterator().next());
+        if (!tx.options().smtputf8() && !EnvelopePath.isAscii(path.address())) {
+            throw new RejectException(553, "5.6.7", "Error: UTF-8 address requires SMTPUTF8 on MAIL FROM");
+        }
+        String notify = null;
+        String orcpt = null;
+        for (var p : path.params().entrySet()) {
+            switch (p.getKey()) {
+                case "NOTIFY" -> notify = notify(p.getValue());
+                case "ORCPT" -> orcpt = orcpt(p.getValue());
+                default -> throw new RejectException(555, "5.5.4", "Unsupported option: " + p.getKey());
+            }
         }
         if (tx.recipients().size() >= session.context().settings().maxRecipients()) {
             return Replies.TOO_MANY_RCPT;
@@ -40,7 +49,7 @@ public final class RcptCommand extends SmtpCommand {
         tx.countRcpt();
         Route route = session.context().router().route(path.address(), session.relayAllowed());
         if (route instanceof Route.Accepted accepted) {
-            tx.recipients().add(new Intake.Recipient(path.address(), accepted));
+            tx.recipients().add(new Intake.Recipient(path.address(), accepted, notify, orcpt));
             return SmtpReply.of(250, "2.1.5", "Ok");
         }
         SmtpReply reply = switch (((Route.Rejected) route).reason()) {
@@ -52,6 +61,34 @@ public final class RcptCommand extends SmtpCommand {
         Intake.MAILLOG.info("NOQUEUE: reject: RCPT from {}: {}; from=<{}> to=<{}> helo=<{}>",
                 session.clientLabel(), reply.getLines().get(0), tx.sender(), path.address(), session.heloName());
         return reply;
+    }
+
+    /** RFC 3461 4.1: NEVER alone, or a list of SUCCESS, FAILURE, DELAY. */
+    private static String notify(String v) {
+        String[] items = v.toUpperCase(java.util.Locale.ROOT).split(",", -1);
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        for (String i : items) {
+            if (!java.util.Set.of("NEVER", "SUCCESS", "FAILURE", "DELAY").contains(i) || !seen.add(i)) {
+                throw new RejectException(501, "5.5.4", "Bad NOTIFY parameter: NEVER, or SUCCESS,FAILURE,DELAY");
+            }
+        }
+        if (seen.contains("NEVER") && seen.size() > 1) {
+            throw new RejectException(501, "5.5.4", "Bad NOTIFY parameter: NEVER excludes the others");
+        }
+        return String.join(",", seen);
+    }
+
+    /** RFC 3461 4.2: addr-type ";" xtext, stored decoded as "type;address". */
+    private static String orcpt(String v) {
+        int semi = v.indexOf(';');
+        if (semi <= 0 || !v.substring(0, semi).matches("[A-Za-z0-9-]+")) {
+            throw new RejectException(501, "5.5.4", "Bad ORCPT parameter: addr-type;xtext");
+        }
+        String decoded = v.substring(0, semi).toLowerCase(java.util.Locale.ROOT) + ";" + Xtext.decode(v.substring(semi + 1), "ORCPT");
+        if (decoded.length() > 500) {
+            throw new RejectException(501, "5.5.4", "Bad ORCPT parameter: too long");
+        }
+        return decoded;
     }
 
     /** RFC 5321 4.5.1: "RCPT TO:<Postmaster>" without a domain must work; it means the first local domain's. */

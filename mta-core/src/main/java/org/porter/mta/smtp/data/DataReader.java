@@ -98,7 +98,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
                 return reply;
             }
             try {
-                session.context().intake().accept(id, tx.sender(), tx.recipients(), spool, tx.started());
+                session.context().intake().accept(id, tx.sender(), tx.options(), tx.recipients(), spool, tx.started());
                 return SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.error("{}: cannot store message from {}: {}", id, session.clientLabel(), e.toString(), e);

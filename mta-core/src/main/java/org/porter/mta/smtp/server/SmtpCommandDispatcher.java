@@ -38,16 +38,35 @@ final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> {
         if (end + 2 > MAX_COMMAND_LINE && (end + 2 > MAX_ENVELOPE_LINE || !isEnvelopeCommand(line, end))) {
             return Replies.LINE_TOO_LONG;
         }
+        boolean eightBit = false;
         for (int i = 0; i < end; i++) {
             byte b = line[i];
-            if ((b < 0x20 && b != '\t') || b == 0x7f) {
+            if (b < 0) {
+                eightBit = true;
+            } else if ((b < 0x20 && b != '\t') || b == 0x7f) {
                 return Replies.EIGHT_BIT;
             }
+        }
+        // RFC 6531: UTF-8 only in the addresses of MAIL and RCPT, and it must be valid UTF-8
+        if (eightBit && (!isEnvelopeCommand(line, end) || !validUtf8(line, end))) {
+            return Replies.EIGHT_BIT;
         }
         if (end == 0 || line[0] == ' ') {
             return Replies.SYNTAX;
         }
         return super.onLine(session, line);
+    }
+
+    private static boolean validUtf8(byte[] line, int end) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(line, 0, end));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 
     private static boolean isEnvelopeCommand(byte[] line, int end) {

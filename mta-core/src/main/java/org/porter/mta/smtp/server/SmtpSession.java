@@ -201,6 +201,12 @@ public final class SmtpSession extends ProtocolSessionImpl {
         authUser = null;
     }
 
+    /** Commands are decoded as UTF-8 (RFC 6531); only MAIL and RCPT may carry non-ASCII, see the dispatcher. */
+    @Override
+    public java.nio.charset.Charset getCharset() {
+        return java.nio.charset.StandardCharsets.UTF_8;
+    }
+
     @Override
     public Response newLineTooLongResponse() {
         if (inData) {

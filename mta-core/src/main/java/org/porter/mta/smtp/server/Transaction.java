@@ -16,6 +16,7 @@ public final class Transaction {
     final List<Intake.Recipient> recipients = new ArrayList<>();
     int rcptCommands;
     final Instant started;
+    private Intake.Options options = Intake.Options.NONE;
 
     Transaction(String sender, long declaredSize, Instant started) {
         this.sender = sender;
@@ -37,6 +38,15 @@ public final class Transaction {
 
     public void countRcpt() {
         rcptCommands++;
+    }
+
+    /** RFC 3461 RET/ENVID and RFC 6531 SMTPUTF8, from MAIL FROM. */
+    public Intake.Options options() {
+        return options;
+    }
+
+    public void options(Intake.Options o) {
+        options = o;
     }
 
     public Instant started() {
