@@ -1,0 +1,162 @@
+package org.porter.appliance.lifecycle;
+
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+
+import org.porter.appliance.config.AdminLogin;
+import org.porter.appliance.config.ApplianceSettings;
+import org.porter.appliance.control.ControlServer;
+import org.porter.mta.api.Mta;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Porter: the Mta and the services wired around it, started in order and stopped in
+ * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → admin login on
+ * first start → SMTP → POP3 → control endpoint (last, so a CLI that finds the control file finds a
+ * server that is fully up). Close order: control endpoint → POP3 → Mta (SMTP listener, then database).
+ */
+public final class Appliance implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Appliance.class);
+
+    /** What {@code porter serve} was asked for. Port 0 picks a free port. */
+    public record Config(Path dataDir, String hostname, String listen, int smtpPort, int pop3Port, int adminPort) {
+    }
+
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Path dataDir;
+    private InetSocketAddress smtp;
+    private InetSocketAddress pop3;
+
+    private Appliance(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * Starts everything and prints the ready line to {@code out}; on any failure closes what had
+     * started and rethrows.
+     *
+     * @param control the control endpoint's handler, given the open Mta
+     */
+    public static Appliance start(Config config, MtaFactory opener, Function<Mta, ControlServer.Handler> control,
+            PrintWriter out) throws Exception {
+        Appliance app = new Appliance(config.dataDir());
+        try {
+            app.startAll(config, opener, control, out);
+            return app;
+        } catch (Exception | Error e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Config config, MtaFactory opener, Function<Mta, ControlServer.Handler> control,
+            PrintWriter out) throws Exception {
+        Files.createDirectories(dataDir);
+        Mta mta = opener.open(dataDir, config.hostname(), ApplianceSettings.all());
+        running.push(mta::close);
+        log.info("database open in {} as {}", dataDir, config.hostname());
+
+        createAdminLoginOnFirstStart(mta, out);
+
+        smtp = listen("SMTP", config.listen(), config.smtpPort(), mta::startSmtp);
+        log.info("SMTP listening on {}", format(smtp));
+
+        // HOOK(pop3): once org.porter.pop3.Pop3Server is on main:
+        //   Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings());
+        //   running.push(pop3Server::close);
+        //   pop3 = listen("POP3", config.listen(), config.pop3Port(), pop3Server::start);
+        // HOOK(webadmin): start the admin on config.adminPort() the same way.
+
+        running.push(ControlServer.start(dataDir, control.apply(mta)));
+
+        out.println("Porter ready: SMTP on " + format(smtp) + ", POP3 on "
+                + (pop3 == null ? "(not built yet)" : format(pop3)) + "; data in " + dataDir);
+        out.flush();
+    }
+
+    /** The first start of a database has no admin login: make one and show its password, once. */
+    private static void createAdminLoginOnFirstStart(Mta mta, PrintWriter out) {
+        if (!mta.settings().get(ApplianceSettings.ADMIN_PASSWORD_HASH).isEmpty()) {
+            return;
+        }
+        char[] password = AdminLogin.randomPassword();
+        try {
+            mta.settings().set(ApplianceSettings.ADMIN_PASSWORD_HASH, AdminLogin.hash(password));
+            out.println("Porter admin login created: user " + AdminLogin.USER + ", password "
+                    + new String(password) + "  (shown only this once: note it now)");
+            out.flush();
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+        }
+        log.info("admin login created (first start)");
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        InetSocketAddress bind(InetSocketAddress address) throws Exception;
+    }
+
+    private static InetSocketAddress listen(String what, String host, int port, Binder binder) {
+        InetSocketAddress wanted = new InetSocketAddress(host, port);
+        if (wanted.isUnresolved()) {
+            throw new StartupException("cannot listen for " + what + " on " + host + ": unknown address", null);
+        }
+        try {
+            return binder.bind(wanted);
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    throw new StartupException("cannot listen for " + what + " on " + format(wanted) + ": "
+                            + t.getMessage(), e);
+                }
+            }
+            throw new StartupException("cannot start " + what + " on " + format(wanted) + ": " + e, e);
+        }
+    }
+
+    static String format(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public InetSocketAddress smtpAddress() {
+        return smtp;
+    }
+
+    /** Blocks until {@link #close} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops everything in reverse start order; safe to call twice and from a shutdown hook. */
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        RuntimeException failure = null;
+        while (!running.isEmpty()) {
+            try {
+                running.pop().close();
+            } catch (Exception e) {
+                log.error("error while stopping", e);
+                if (failure == null) {
+                    failure = new IllegalStateException("Porter did not stop cleanly: " + e, e);
+                }
+            }
+        }
+        closed.countDown();
+        log.info("Porter stopped");
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
