@@ -142,6 +142,7 @@ public final class Appliance implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
+        boolean wasRunning = !running.isEmpty();
         RuntimeException failure = null;
         while (!running.isEmpty()) {
             try {
@@ -154,7 +155,9 @@ public final class Appliance implements AutoCloseable {
             }
         }
         closed.countDown();
-        log.info("Porter stopped");
+        if (wasRunning) {
+            log.info("Porter stopped");
+        }
         if (failure != null) {
             throw failure;
         }
