@@ -1,17 +1,111 @@
 package org.porter.mta;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.porter.mta.api.Directory;
+import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.SettingDef;
+import org.porter.mta.api.Settings;
+import org.porter.mta.config.MtaSettings;
+import org.porter.mta.intake.Intake;
+import org.porter.mta.routing.Router;
+import org.porter.mta.smtp.server.SmtpContext;
+import org.porter.mta.smtp.server.SmtpServer;
+import org.porter.mta.store.Database;
+import org.porter.mta.store.DirectoryStore;
+import org.porter.mta.store.MailStore;
+import org.porter.mta.store.SettingsStore;
 
 /** Wires the mail core's services together; see {@link Mta}. */
-public final class MtaCore {
-    private MtaCore() {
+public final class MtaCore implements Mta {
+    private final Path dataDir;
+    private final String hostname;
+    private final Database db;
+    private final DirectoryStore directory;
+    private final SettingsStore settings;
+    private final MailStore mail;
+    private final Intake intake;
+    private final Clock clock;
+    private final List<SmtpServer> listeners = new CopyOnWriteArrayList<>();
+
+    private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
+        this.dataDir = dataDir;
+        this.hostname = hostname;
+        this.db = db;
+        this.clock = clock;
+        List<SettingDef> defs = new ArrayList<>(MtaSettings.definitions());
+        defs.addAll(moreSettings);
+        this.settings = new SettingsStore(db, defs);
+        this.directory = new DirectoryStore(db);
+        this.mail = new MailStore(db);
+        this.intake = new Intake(mail, clock);
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
-        throw new UnsupportedOperationException("being written");
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data folder " + dataDir + ": " + e.getMessage(), e);
+        }
+        Database db = Database.openEmbedded(dataDir.resolve("db"));
+        try {
+            return new MtaCore(dataDir, hostname, db, moreSettings, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Directory directory() {
+        return directory;
+    }
+
+    @Override
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public MailboxAccess mailboxes() {
+        return mail;
+    }
+
+    /** The message store, for status and tests inside mta-core's users. */
+    public MailStore mailStore() {
+        return mail;
+    }
+
+    @Override
+    public String hostname() {
+        return hostname;
+    }
+
+    @Override
+    public InetSocketAddress startSmtp(InetSocketAddress address) throws Exception {
+        SmtpContext ctx = new SmtpContext(hostname, new MtaSettings(settings), new Router(directory), intake,
+                dataDir.resolve("tmp"), clock, directory::domains);
+        SmtpServer server = new SmtpServer(ctx);
+        InetSocketAddress bound = server.start(address);
+        listeners.add(server);
+        return bound;
+    }
+
+    @Override
+    public void close() {
+        for (SmtpServer s : listeners) {
+            s.close();
+        }
+        listeners.clear();
+        db.close();
     }
 }

@@ -1,0 +1,51 @@
+package org.porter.mta.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import org.porter.mta.api.SettingDef;
+import org.porter.mta.api.Settings;
+
+/** The mail core's settings: keys (the contract for scripts), defaults, and typed reads. */
+public final class MtaSettings {
+    public static final String MAX_MESSAGE_SIZE = "smtp.max-message-size";
+    public static final String MAX_RECIPIENTS = "smtp.max-recipients";
+    public static final String RELAY_NETWORKS = "smtp.relay-networks";
+    public static final String SMTP_TIMEOUT = "smtp.timeout";
+
+    public static List<SettingDef> definitions() {
+        return List.of(
+                SettingDef.of(MAX_MESSAGE_SIZE, "25M",
+                        "largest message SMTP accepts (announced in EHLO SIZE)", Values.size(1024, 2L * 1024 * 1024 * 1024 - 1)),
+                SettingDef.of(MAX_RECIPIENTS, "100", "most recipients in one SMTP transaction", Values.integer(1, 10_000)),
+                SettingDef.of(RELAY_NETWORKS, "127.0.0.0/8,::1/128",
+                        "clients (CIDR list) that may send mail to non-local domains", Values::networks),
+                SettingDef.of(SMTP_TIMEOUT, "5m",
+                        "SMTP server idle timeout (RFC 5321 4.5.3.2); applies to listeners started after the change",
+                        Values.duration(Duration.ofSeconds(10), Duration.ofHours(1))));
+    }
+
+    private final Settings settings;
+
+    public MtaSettings(Settings settings) {
+        this.settings = settings;
+    }
+
+    public long maxMessageSize() {
+        return Values.parseSize(settings.get(MAX_MESSAGE_SIZE));
+    }
+
+    public int maxRecipients() {
+        return Integer.parseInt(settings.get(MAX_RECIPIENTS));
+    }
+
+    public Duration smtpTimeout() {
+        return Values.parseDuration(settings.get(SMTP_TIMEOUT));
+    }
+
+    public List<Values.Cidr> relayNetworks() {
+        String v = settings.get(RELAY_NETWORKS);
+        return v.isBlank() ? List.of() : Arrays.stream(v.split(",")).map(Values.Cidr::parse).toList();
+    }
+}

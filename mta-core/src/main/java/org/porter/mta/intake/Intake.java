@@ -1,0 +1,81 @@
+package org.porter.mta.intake;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.porter.mta.message.QueueId;
+import org.porter.mta.routing.Route;
+import org.porter.mta.store.MailStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one door all new mail enters by (Postfix's cleanup): takes a received message and its routed
+ * recipients, stores body, mailbox entries and queue entries in one transaction, and writes the
+ * mail log. SMTP today; bounces, the CLI and the admin's test mail later.
+ */
+public final class Intake {
+    /** The Postfix-style mail log: one line per message event, for admins to grep. */
+    public static final Logger MAILLOG = LoggerFactory.getLogger("porter.maillog");
+
+    private final MailStore store;
+    private final Clock clock;
+
+    public Intake(MailStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** An envelope recipient as given (for the log's orig_to) and where routing sends it. */
+    public record Recipient(String given, Route.Accepted route) {
+    }
+
+    /**
+     * Stores the message durably. Returns only after the commit; throws (and stores nothing) when
+     * the store fails, in which case the caller answers with a temporary error.
+     *
+     * @param started when the client began sending the message, for the log's delay
+     */
+    public void accept(QueueId id, String sender, List<Recipient> recipients, Spool body, Instant started)
+            throws IOException {
+        Map<Long, String> local = new LinkedHashMap<>();
+        Map<Long, String> localGiven = new LinkedHashMap<>();
+        Set<String> remote = new LinkedHashSet<>();
+        for (Recipient r : recipients) {
+            for (Route.LocalTarget t : r.route().local()) {
+                local.putIfAbsent(t.userId(), t.address());
+                localGiven.putIfAbsent(t.userId(), r.given());
+            }
+            remote.addAll(r.route().remote());
+        }
+        Instant now = clock.instant();
+        try (InputStream in = body.open()) {
+            store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
+                    new ArrayList<>(remote), in, body.size()));
+        }
+        String delay = String.format(java.util.Locale.ROOT, "%.2f",
+                Duration.between(started, clock.instant()).toMillis() / 1000.0);
+        MAILLOG.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", id, sender, body.size(), local.size() + remote.size());
+        local.forEach((userId, address) -> {
+            String given = localGiven.get(userId);
+            MAILLOG.info("{}: to=<{}>{}, relay=local, delay={}, dsn=2.0.0, status=sent (delivered to mailbox)",
+                    id, address, given.equalsIgnoreCase(address) ? "" : ", orig_to=<" + given + ">", delay);
+        });
+        for (String r : remote) {
+            MAILLOG.info("{}: to=<{}>, relay=none, delay={}, dsn=4.4.1, status=deferred (queued for remote delivery)",
+                    id, r, delay);
+        }
+        if (remote.isEmpty()) {
+            MAILLOG.info("{}: removed", id);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.porter.mta.intake;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A message being received: kept in memory while small, spilled to a temporary file in the data
+ * folder once it grows past {@link #MEMORY_LIMIT}, so a 25 MB message never sits in the heap.
+ * The spool is scratch space only: a message is durable once {@code MailStore.accept} committed it.
+ */
+public final class Spool implements AutoCloseable {
+    static final int MEMORY_LIMIT = 256 * 1024;
+
+    private final Path tmpDir;
+    private ByteArrayOutputStream memory = new ByteArrayOutputStream(16 * 1024);
+    private Path file;
+    private OutputStream fileOut;
+    private long size;
+
+    public Spool(Path tmpDir) {
+        this.tmpDir = tmpDir;
+    }
+
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (memory != null && memory.size() + len > MEMORY_LIMIT) {
+            Files.createDirectories(tmpDir);
+            file = Files.createTempFile(tmpDir, "spool-", ".eml");
+            fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
+            memory.writeTo(fileOut);
+            memory = null;
+        }
+        if (memory != null) {
+            memory.write(b, off, len);
+        } else {
+            fileOut.write(b, off, len);
+        }
+        size += len;
+    }
+
+    public void write(byte[] b) throws IOException {
+        write(b, 0, b.length);
+    }
+
+    public long size() {
+        return size;
+    }
+
+    /** The spooled bytes from the start; call after the last write. */
+    public InputStream open() throws IOException {
+        if (memory != null) {
+            return new ByteArrayInputStream(memory.toByteArray());
+        }
+        fileOut.flush();
+        return Files.newInputStream(file);
+    }
+
+    @Override
+    public void close() {
+        memory = null;
+        try {
+            if (fileOut != null) {
+                fileOut.close();
+            }
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(Spool.class).warn("cannot remove spool file {}: {}", file, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.porter.mta.smtp.command;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.james.core.MailAddress;
+
+/**
+ * A parsed MAIL FROM / RCPT TO argument: the address (RFC 5321 4.1.2 Path, source route dropped as
+ * 4.1.1.3 asks; "" for the null reverse-path) and its ESMTP parameters (upper-case keys).
+ * Angle brackets are expected but, like Postfix, a bare address from an old device is accepted.
+ */
+public record EnvelopePath(String address, Map<String, String> params) {
+
+    /**
+     * @param arg     the command argument, e.g. {@code FROM:<a@b.example> SIZE=100}
+     * @param keyword {@code FROM} or {@code TO}
+     * @param badAddress the enhanced code for a bad address (5.1.7 sender, 5.1.3 recipient)
+     */
+    public static EnvelopePath parse(String arg, String keyword, String badAddress, String what) {
+        String usage = "Syntax: " + (keyword.equals("FROM") ? "MAIL FROM:<address>" : "RCPT TO:<address>");
+        if (arg.length() < keyword.length() + 1
+                || !arg.regionMatches(true, 0, keyword + ":", 0, keyword.length() + 1)) {
+            throw new RejectException(501, "5.5.4", usage);
+        }
+        String rest = arg.substring(keyword.length() + 1).stripLeading();
+        String path;
+        String tail;
+        if (rest.startsWith("<")) {
+            int close = closingBracket(rest);
+            if (close < 0) {
+                throw new RejectException(501, "5.1.0", "Bad " + what + " address syntax: missing >");
+            }
+            path = rest.substring(1, close);
+            tail = rest.substring(close + 1);
+            if (!tail.isEmpty() && !tail.startsWith(" ")) {
+                throw new RejectException(501, "5.5.4", usage);
+            }
+        } else {
+            int sp = rest.indexOf(' ');
+            path = sp < 0 ? rest : rest.substring(0, sp);
+            tail = sp < 0 ? "" : rest.substring(sp);
+            if (path.isEmpty()) {
+                throw new RejectException(501, "5.5.4", usage);
+            }
+        }
+        if (path.startsWith("@")) { // source route: "@a,@b:user@c"
+            int colon = path.indexOf(':');
+            if (colon < 0) {
+                throw new RejectException(501, badAddress, "Bad " + what + " address syntax");
+            }
+            path = path.substring(colon + 1);
+        }
+        String address = path.isEmpty() ? "" : normalise(path, badAddress, what);
+        return new EnvelopePath(address, params(tail.strip()));
+    }
+
+    private static int closingBracket(String s) {
+        boolean quoted = false;
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (quoted && c == '\\') {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '>' && !quoted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String normalise(String path, String badAddress, String what) {
+        if (path.length() > 254) {
+            throw new RejectException(501, badAddress, "Bad " + what + " address syntax: address too long");
+        }
+        try {
+            MailAddress a = new MailAddress(path);
+            if (a.getLocalPart().length() > 64 || a.getDomain().asString().length() > 255) {
+                throw new RejectException(501, badAddress, "Bad " + what + " address syntax: too long");
+            }
+            String domain = a.getDomain().asString().toLowerCase(Locale.ROOT);
+            if (path.endsWith("]") && !domain.startsWith("[")) {
+                domain = "[" + domain + "]"; // keep an address literal recognisable as one
+            }
+            return a.getLocalPart() + "@" + domain;
+        } catch (jakarta.mail.internet.AddressException | IllegalArgumentException e) {
+            throw new RejectException(501, badAddress, "Bad " + what + " address syntax");
+        }
+    }
+
+    private static Map<String, String> params(String tail) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (tail.isEmpty()) {
+            return out;
+        }
+        for (String p : tail.split(" +")) {
+            int eq = p.indexOf('=');
+            String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
+            String value = eq < 0 ? "" : p.substring(eq + 1);
+            if (key.isEmpty() || !key.matches("[A-Z0-9][A-Z0-9-]*") || out.put(key, value) != null) {
+                throw new RejectException(501, "5.5.4", "Bad parameter syntax: " + p);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,55 @@
+package org.porter.mta.smtp.command;
+
+import java.util.Map;
+
+import org.porter.mta.smtp.server.Replies;
+import org.porter.mta.smtp.server.SmtpReply;
+import org.porter.mta.smtp.server.SmtpSession;
+
+/** MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870) and BODY (RFC 6152). */
+public final class MailCommand extends SmtpCommand {
+
+    public MailCommand() {
+        super("MAIL");
+    }
+
+    @Override
+    protected SmtpReply handle(SmtpSession session, String verb, String arg) {
+        if (session.heloName() == null) {
+            return Replies.NEED_HELO;
+        }
+        if (session.transaction() != null) {
+            return Replies.NESTED_MAIL;
+        }
+        EnvelopePath path = EnvelopePath.parse(arg, "FROM", "5.1.7", "sender");
+        long declared = -1;
+        for (Map.Entry<String, String> p : path.params().entrySet()) {
+            switch (p.getKey()) {
+                case "SIZE" -> declared = size(p.getValue());
+                case "BODY" -> {
+                    String v = p.getValue().toUpperCase(java.util.Locale.ROOT);
+                    if (!v.equals("7BIT") && !v.equals("8BITMIME")) {
+                        throw new RejectException(501, "5.5.4", "Bad BODY parameter: use 7BIT or 8BITMIME");
+                    }
+                }
+                default -> throw new RejectException(555, "5.5.4", "Unsupported option: " + p.getKey());
+            }
+        }
+        if (declared > session.context().settings().maxMessageSize()) {
+            throw new RejectException(552, "5.3.4", "Message size exceeds fixed limit");
+        }
+        session.beginTransaction(path.address(), declared, session.context().clock().instant());
+        return Replies.OK;
+    }
+
+    private static long size(String v) {
+        if (!v.matches("\\d{1,20}")) {
+            throw new RejectException(501, "5.5.4", "Bad SIZE parameter");
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE; // larger than any limit
+        }
+    }
+}

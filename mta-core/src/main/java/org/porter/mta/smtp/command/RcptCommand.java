@@ -1,0 +1,66 @@
+package org.porter.mta.smtp.command;
+
+import java.util.List;
+
+import org.porter.mta.intake.Intake;
+import org.porter.mta.routing.Route;
+import org.porter.mta.smtp.server.Replies;
+import org.porter.mta.smtp.server.SmtpReply;
+import org.porter.mta.smtp.server.SmtpSession;
+import org.porter.mta.smtp.server.Transaction;
+
+/**
+ * RCPT TO (RFC 5321 4.1.1.3): syntax, limits, then the routing decision: local mailbox (after
+ * aliases), relay (only for clients that may relay), or a rejection logged Postfix-style.
+ */
+public final class RcptCommand extends SmtpCommand {
+
+    public RcptCommand() {
+        super("RCPT");
+    }
+
+    @Override
+    protected SmtpReply handle(SmtpSession session, String verb, String arg) {
+        Transaction tx = session.transaction();
+        if (tx == null) {
+            return Replies.NEED_MAIL;
+        }
+        String given = postmaster(session, arg);
+        EnvelopePath path = given != null ? new EnvelopePath(given, java.util.Map.of())
+                : EnvelopePath.parse(arg, "TO", "5.1.3", "recipient");
+        if (path.address().isEmpty()) {
+            throw new RejectException(501, "5.1.3", "Bad recipient address syntax");
+        }
+        if (!path.params().isEmpty()) {
+            throw new RejectException(555, "5.5.4", "Unsupported option: " + path.params().keySet().iterator().next());
+        }
+        if (tx.recipients().size() >= session.context().settings().maxRecipients()) {
+            return Replies.TOO_MANY_RCPT;
+        }
+        tx.countRcpt();
+        Route route = session.context().router().route(path.address(), session.relayAllowed());
+        if (route instanceof Route.Accepted accepted) {
+            tx.recipients().add(new Intake.Recipient(path.address(), accepted));
+            return SmtpReply.of(250, "2.1.5", "Ok");
+        }
+        SmtpReply reply = switch (((Route.Rejected) route).reason()) {
+            case UNKNOWN_USER -> SmtpReply.of(550, "5.1.1",
+                    "<" + path.address() + ">: Recipient address rejected: User unknown in local recipient table");
+            case RELAY_DENIED -> SmtpReply.of(554, "5.7.1", "<" + path.address() + ">: Relay access denied");
+            case ALIAS_LOOP -> SmtpReply.of(554, "5.4.6", "<" + path.address() + ">: Alias expansion loop");
+        };
+        Intake.MAILLOG.info("NOQUEUE: reject: RCPT from {}: {}; from=<{}> to=<{}> helo=<{}>",
+                session.clientLabel(), reply.getLines().get(0), tx.sender(), path.address(), session.heloName());
+        return reply;
+    }
+
+    /** RFC 5321 4.5.1: "RCPT TO:<Postmaster>" without a domain must work; it means the first local domain's. */
+    private static String postmaster(SmtpSession session, String arg) {
+        String a = arg.replace(" ", "");
+        if (!a.equalsIgnoreCase("TO:<postmaster>")) {
+            return null;
+        }
+        List<String> domains = session.context().localDomains().get();
+        return domains.isEmpty() ? null : "postmaster@" + domains.get(0);
+    }
+}

@@ -1,0 +1,45 @@
+package org.porter.mta.smtp.server;
+
+import java.util.Locale;
+
+import org.apache.james.protocols.api.Response;
+import org.apache.james.protocols.api.handler.CommandDispatcher;
+
+/**
+ * Checks a command line before it is dispatched: length (RFC 5321 4.5.3.1.4: 512 octets, plus the
+ * RFC 1870/3461 allowance for MAIL and RCPT parameters) and bytes (7-bit printable only: NUL, bare
+ * CR and 8-bit octets get a clear error instead of reaching a handler).
+ */
+final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> {
+    static final int MAX_COMMAND_LINE = 512;
+    static final int MAX_ENVELOPE_LINE = 512 + 1000;
+
+    @Override
+    public Response onLine(SmtpSession session, byte[] line) {
+        int end = line.length;
+        if (end > 0 && line[end - 1] == '\n') {
+            end--;
+        }
+        if (end > 0 && line[end - 1] == '\r') {
+            end--;
+        }
+        if (end + 2 > MAX_COMMAND_LINE && (end + 2 > MAX_ENVELOPE_LINE || !isEnvelopeCommand(line, end))) {
+            return Replies.LINE_TOO_LONG;
+        }
+        for (int i = 0; i < end; i++) {
+            byte b = line[i];
+            if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                return Replies.EIGHT_BIT;
+            }
+        }
+        if (end == 0 || line[0] == ' ') {
+            return Replies.SYNTAX;
+        }
+        return super.onLine(session, line);
+    }
+
+    private static boolean isEnvelopeCommand(byte[] line, int end) {
+        String head = new String(line, 0, Math.min(end, 5), java.nio.charset.StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
+        return head.startsWith("MAIL ") || head.startsWith("RCPT ");
+    }
+}

@@ -1,0 +1,111 @@
+package org.porter.mta.smtp.server;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import org.apache.james.protocols.api.ProtocolConfiguration;
+import org.apache.james.protocols.api.ProtocolImpl;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.api.ProtocolTransport;
+import org.apache.james.protocols.api.handler.ConnectHandler;
+import org.apache.james.protocols.api.handler.DisconnectHandler;
+import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
+import org.apache.james.protocols.api.handler.WiringException;
+import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
+import org.apache.james.protocols.netty.NettyServer;
+import org.porter.mta.smtp.command.DataCommand;
+import org.porter.mta.smtp.command.EhloCommand;
+import org.porter.mta.smtp.command.MailCommand;
+import org.porter.mta.smtp.command.RcptCommand;
+import org.porter.mta.smtp.command.SimpleCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP listener on the James protocols framework: the handler chain (greeting, command
+ * dispatcher, one handler per verb, clean-up on disconnect) over a Netty server.
+ */
+public final class SmtpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
+    /**
+     * Longest line the framer holds. Text lines may be 1000 octets (RFC 5321 4.5.3.1.6); like
+     * Postfix and most servers we accept longer ones in messages, up to this; commands have their
+     * own, RFC limits in {@link SmtpCommandDispatcher}.
+     */
+    static final int MAX_FRAME = 64 * 1024;
+
+    private final SmtpContext context;
+    private NettyServer server;
+
+    public SmtpServer(SmtpContext context) {
+        this.context = context;
+    }
+
+    public InetSocketAddress start(InetSocketAddress address) throws Exception {
+        ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
+        chain.add((ConnectHandler<SmtpSession>) session ->
+                SmtpReply.lines(220, List.of(context.hostname() + " ESMTP Porter")));
+        chain.add((DisconnectHandler<SmtpSession>) SmtpSession::releaseData);
+        chain.add(new SmtpCommandDispatcher());
+        chain.add(new EhloCommand());
+        chain.add(new MailCommand());
+        chain.add(new RcptCommand());
+        chain.add(new DataCommand());
+        chain.add(new SimpleCommands.Rset());
+        chain.add(new SimpleCommands.Noop());
+        chain.add(new SimpleCommands.Quit());
+        chain.add(new SimpleCommands.Vrfy());
+        chain.add(new SimpleCommands.Help());
+        chain.add(new SimpleCommands.Unknown());
+        try {
+            chain.wireExtensibleHandlers();
+        } catch (WiringException e) {
+            throw new IllegalStateException("SMTP handler chain", e);
+        }
+        ProtocolConfiguration config = new ProtocolConfiguration() {
+            @Override
+            public String getGreeting() {
+                return context.hostname() + " ESMTP Porter";
+            }
+
+            @Override
+            public String getSoftwareName() {
+                return "Porter";
+            }
+
+            @Override
+            public String getHelloName() {
+                return context.hostname();
+            }
+        };
+        ProtocolImpl protocol = new ProtocolImpl(chain, config) {
+            @Override
+            public String getName() {
+                return "SMTP";
+            }
+
+            @Override
+            public ProtocolSession newSession(ProtocolTransport transport) {
+                return new SmtpSession(transport, config, context);
+            }
+        };
+        server = new NettyServer.Factory()
+                .protocol(protocol)
+                .frameHandlerFactory(new LineDelimiterBasedChannelHandlerFactory(MAX_FRAME))
+                .build();
+        server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()));
+        server.setListenAddresses(address);
+        server.bind();
+        InetSocketAddress bound = server.getListenAddresses().get(0);
+        LOG.info("SMTP listening on {}", bound);
+        return bound;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.unbind();
+            server = null;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.porter.mta.smtp.server;
+
+import java.net.InetAddress;
+import java.time.Instant;
+
+import org.apache.james.protocols.api.ProtocolConfiguration;
+import org.apache.james.protocols.api.ProtocolSessionImpl;
+import org.apache.james.protocols.api.ProtocolTransport;
+import org.apache.james.protocols.api.Response;
+import org.porter.mta.config.Values;
+
+/**
+ * One SMTP connection's state. Two lifetimes: the connection (HELO name, relay permission) and
+ * the {@link Transaction} (cleared by RSET, HELO/EHLO, end of DATA and STARTTLS).
+ */
+public final class SmtpSession extends ProtocolSessionImpl {
+    private final SmtpContext context;
+    private String heloName;
+    private boolean esmtp;
+    private Transaction transaction;
+    private boolean inData;
+    private boolean dataLineTooLong;
+    private AutoCloseable dataResources;
+
+    SmtpSession(ProtocolTransport transport, ProtocolConfiguration config, SmtpContext context) {
+        super(transport, config);
+        this.context = context;
+    }
+
+    public SmtpContext context() {
+        return context;
+    }
+
+    public InetAddress clientAddress() {
+        return getRemoteAddress().getAddress();
+    }
+
+    /** For logs and Received headers: {@code [192.0.2.1]}. */
+    public String clientLabel() {
+        return "[" + clientAddress().getHostAddress() + "]";
+    }
+
+    /** Whether this client may send to non-local domains; read per check, so a settings change applies at once. */
+    public boolean relayAllowed() {
+        InetAddress a = clientAddress();
+        return context.settings().relayNetworks().stream().anyMatch((Values.Cidr n) -> n.contains(a));
+    }
+
+    public String heloName() {
+        return heloName;
+    }
+
+    public boolean esmtp() {
+        return esmtp;
+    }
+
+    public void greeted(String name, boolean extended) {
+        this.heloName = name;
+        this.esmtp = extended;
+        this.transaction = null;
+    }
+
+    public Transaction transaction() {
+        return transaction;
+    }
+
+    public void beginTransaction(String sender, long declaredSize, Instant now) {
+        this.transaction = new Transaction(sender, declaredSize, now);
+    }
+
+    public void endTransaction() {
+        this.transaction = null;
+        this.inData = false;
+        this.dataLineTooLong = false;
+        releaseData();
+    }
+
+    /** Frees what a DATA in progress holds (its spool); called at its end and when the client goes away. */
+    public void releaseData() {
+        AutoCloseable r = dataResources;
+        dataResources = null;
+        if (r != null) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(SmtpSession.class).warn("releasing DATA resources: {}", e.getMessage());
+            }
+        }
+    }
+
+    public void enterData(AutoCloseable resources) {
+        this.dataResources = resources;
+        inData = true;
+        dataLineTooLong = false;
+    }
+
+    public boolean takeDataLineTooLong() {
+        boolean v = dataLineTooLong;
+        dataLineTooLong = false;
+        return v;
+    }
+
+    @Override
+    public void resetState() {
+        super.resetState();
+        endTransaction();
+    }
+
+    @Override
+    public Response newLineTooLongResponse() {
+        if (inData) {
+            dataLineTooLong = true; // the message is refused at its end; no reply in the middle of DATA
+            return null;
+        }
+        return Replies.LINE_TOO_LONG;
+    }
+
+    @Override
+    public Response newFatalErrorResponse() {
+        return Replies.INTERNAL;
+    }
+
+    @Override
+    public Response newCommandNotFoundErrorResponse() {
+        return Replies.UNKNOWN_COMMAND;
+    }
+}

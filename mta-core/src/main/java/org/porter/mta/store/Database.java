@@ -1,0 +1,216 @@
+package org.porter.mta.store;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one database of a Porter instance: connections (a small pool: embedded Derby connections
+ * are cheap but not free, and a pool library would be the only one in the project needing it),
+ * transactions, and schema migrations by numbered scripts at open.
+ *
+ * <p>All SQL of Porter lives in this package. Scripts are portable SQL; the few type names that
+ * differ between engines come from {@link Dialect}.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    private static final int POOL_SIZE = 24;
+    private static final String[] MIGRATIONS = {"V1__initial.sql"};
+
+    private final String url;
+    private final Dialect dialect;
+    private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(POOL_SIZE);
+    private volatile boolean closed;
+
+    private Database(String url, Dialect dialect) {
+        this.url = url;
+        this.dialect = dialect;
+    }
+
+    /** Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. */
+    public static Database openEmbedded(Path dir) {
+        System.setProperty("derby.stream.error.file", dir.resolveSibling(dir.getFileName() + "-derby.log").toString());
+        return open("jdbc:derby:" + dir.toAbsolutePath() + ";create=true", Dialect.DERBY);
+    }
+
+    public static Database open(String url, Dialect dialect) {
+        Database db = new Database(url, dialect);
+        try {
+            db.migrate();
+        } catch (SQLException | IOException e) {
+            db.close();
+            throw new StoreException("cannot open the database at " + url + ": " + e.getMessage(), e);
+        }
+        return db;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** A unit of work on one connection, in one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T tx(Work<T> work) {
+        Connection c = borrow();
+        boolean ok = false;
+        try {
+            T result = work.run(c);
+            c.commit();
+            ok = true;
+            return result;
+        } catch (SQLException | IOException e) {
+            throw new StoreException(e.getMessage(), e);
+        } finally {
+            if (!ok) {
+                rollbackQuietly(c);
+            }
+            release(c);
+        }
+    }
+
+    /** Borrows a connection (autocommit off) the caller must give back with {@link #release}. */
+    public Connection borrow() {
+        if (closed) {
+            throw new StoreException("database is closed", null);
+        }
+        Connection c = idle.poll();
+        try {
+            if (c == null || c.isClosed()) {
+                c = DriverManager.getConnection(url);
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+            return c;
+        } catch (SQLException e) {
+            throw new StoreException("cannot connect to the database: " + e.getMessage(), e);
+        }
+    }
+
+    public void release(Connection c) {
+        try {
+            if (c.isClosed()) {
+                return;
+            }
+            c.rollback(); // nothing of a borrower's open work may leak to the next one
+            if (closed || !idle.offer(c)) {
+                c.close();
+            }
+        } catch (SQLException e) {
+            LOG.warn("dropping a broken database connection: {}", e.getMessage());
+        }
+    }
+
+    static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            LOG.warn("rollback failed: {}", e.getMessage());
+        }
+    }
+
+    private void migrate() throws SQLException, IOException {
+        tx(c -> {
+            if (!tableExists(c, "SCHEMA_VERSION")) {
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("CREATE TABLE schema_version (version INT NOT NULL PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
+                }
+            }
+            int current = 0;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                if (rs.next()) {
+                    current = rs.getInt(1);
+                }
+            }
+            if (current > MIGRATIONS.length) {
+                throw new SQLException("the database has schema version " + current
+                        + ", newer than this Porter knows (" + MIGRATIONS.length + ")");
+            }
+            for (int v = current + 1; v <= MIGRATIONS.length; v++) {
+                for (String sql : statements(MIGRATIONS[v - 1])) {
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate(sql);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {
+                    ps.setInt(1, v);
+                    ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                    ps.executeUpdate();
+                }
+                LOG.info("database schema migrated to version {}", v);
+            }
+            return null;
+        });
+    }
+
+    private static boolean tableExists(Connection c, String name) throws SQLException {
+        try (ResultSet rs = c.getMetaData().getTables(null, null, name, null)) {
+            if (rs.next()) {
+                return true;
+            }
+        }
+        try (ResultSet rs = c.getMetaData().getTables(null, null, name.toLowerCase(java.util.Locale.ROOT), null)) {
+            return rs.next();
+        }
+    }
+
+    /** The statements of a migration script: ';'-terminated, '--' comments, dialect placeholders. */
+    private List<String> statements(String script) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (InputStream in = Database.class.getResourceAsStream(script)) {
+            if (in == null) {
+                throw new IOException("missing migration script " + script);
+            }
+            StringBuilder cur = new StringBuilder();
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            for (String line; (line = r.readLine()) != null; ) {
+                String t = line.strip();
+                if (t.isEmpty() || t.startsWith("--")) {
+                    continue;
+                }
+                cur.append(line).append('\n');
+                if (t.endsWith(";")) {
+                    String sql = cur.toString().strip();
+                    out.add(dialect.expand(sql.substring(0, sql.length() - 1)));
+                    cur.setLength(0);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Connection c; (c = idle.poll()) != null; ) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a connection: {}", e.getMessage());
+            }
+        }
+        dialect.shutdown(url);
+    }
+}

@@ -1,0 +1,337 @@
+package org.porter.mta.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.porter.mta.api.Directory;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.message.Addresses;
+import org.porter.mta.routing.DirectoryView;
+
+/** Domains, users and aliases in the database; see {@link Directory}. */
+public final class DirectoryStore implements Directory, DirectoryView {
+    private final Database db;
+
+    public DirectoryStore(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public void addDomain(String raw) {
+        String domain = Addresses.domain(raw);
+        db.tx(c -> {
+            if (exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
+                throw new InvalidRequestException("domain already exists: " + domain);
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO domains (name, created_at) VALUES (?, ?)")) {
+                ps.setString(1, domain);
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void removeDomain(String raw) {
+        String domain = Addresses.domain(raw);
+        db.tx(c -> {
+            if (!exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
+                throw new InvalidRequestException("no such domain: " + domain);
+            }
+            if (exists(c, "SELECT 1 FROM users WHERE domain = ?", domain)
+                    || exists(c, "SELECT 1 FROM aliases WHERE domain = ?", domain)) {
+                throw new InvalidRequestException("domain " + domain + " still has users or aliases; remove them first");
+            }
+            update(c, "DELETE FROM domains WHERE name = ?", domain);
+            return null;
+        });
+    }
+
+    @Override
+    public List<String> domains() {
+        return db.tx(c -> strings(c, "SELECT name FROM domains ORDER BY name"));
+    }
+
+    @Override
+    public boolean isLocalDomain(String domain) {
+        String d = domain.toLowerCase(Locale.ROOT);
+        return db.tx(c -> exists(c, "SELECT 1 FROM domains WHERE name = ?", d));
+    }
+
+    @Override
+    public void addUser(String raw, char[] password) {
+        String address = Addresses.mailbox(raw);
+        checkPassword(password);
+        String hash = PasswordHash.hash(password);
+        db.tx(c -> {
+            String domain = Addresses.domainOf(address);
+            if (!exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
+                throw new InvalidRequestException("not a local domain: " + domain + " (add it with: porter domain add " + domain + ")");
+            }
+            if (exists(c, "SELECT 1 FROM users WHERE address = ?", address)) {
+                throw new InvalidRequestException("user already exists: " + address);
+            }
+            if (exists(c, "SELECT 1 FROM aliases WHERE address = ?", address)) {
+                throw new InvalidRequestException("an alias has that address: " + address);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO users (address, local_part, domain, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, address);
+                ps.setString(2, Addresses.localPart(address));
+                ps.setString(3, domain);
+                ps.setString(4, hash);
+                ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static void checkPassword(char[] password) {
+        if (password == null || password.length < 8) {
+            throw new InvalidRequestException("password too short: use at least 8 characters");
+        }
+        if (password.length > 200) {
+            throw new InvalidRequestException("password too long: use at most 200 characters");
+        }
+        for (char ch : password) {
+            if (ch < 0x20 || ch == 0x7f) {
+                throw new InvalidRequestException("password contains a control character");
+            }
+        }
+    }
+
+    @Override
+    public void setPassword(String raw, char[] password) {
+        String address = Addresses.mailbox(raw);
+        checkPassword(password);
+        String hash = PasswordHash.hash(password);
+        db.tx(c -> {
+            if (update(c, "UPDATE users SET password_hash = ? WHERE address = ?", hash, address) == 0) {
+                throw new InvalidRequestException("no such user: " + address);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void removeUser(String raw) {
+        String address = Addresses.mailbox(raw);
+        db.tx(c -> {
+            Long id = userId(c, address);
+            if (id == null) {
+                throw new InvalidRequestException("no such user: " + address);
+            }
+            List<Long> messages = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT message_id FROM mailbox_entries WHERE user_id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        messages.add(rs.getLong(1));
+                    }
+                }
+            }
+            update(c, "DELETE FROM mailbox_entries WHERE user_id = ?", id);
+            MailStore.dropUnreferenced(c, messages);
+            update(c, "DELETE FROM users WHERE id = ?", id);
+            return null;
+        });
+    }
+
+    @Override
+    public List<UserInfo> users() {
+        return db.tx(c -> {
+            List<UserInfo> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT u.address, COUNT(e.id), COALESCE(SUM(e.size_octets), 0) FROM users u"
+                            + " LEFT JOIN mailbox_entries e ON e.user_id = u.id GROUP BY u.address ORDER BY u.address");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new UserInfo(rs.getString(1), rs.getInt(2), rs.getLong(3)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<String> authenticate(String login, char[] password) {
+        String l = login == null ? "" : login.strip().toLowerCase(Locale.ROOT);
+        Optional<String[]> found = db.tx(c -> {
+            String sql = l.contains("@")
+                    ? "SELECT address, password_hash FROM users WHERE address = ?"
+                    : "SELECT address, password_hash FROM users WHERE local_part = ?";
+            List<String[]> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, l);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new String[] {rs.getString(1), rs.getString(2)});
+                    }
+                }
+            }
+            return rows.size() == 1 ? Optional.of(rows.get(0)) : Optional.empty();
+        });
+        if (found.isEmpty()) {
+            PasswordHash.burn(password);
+            return Optional.empty();
+        }
+        return PasswordHash.verify(password, found.get()[1]) ? Optional.of(found.get()[0]) : Optional.empty();
+    }
+
+    @Override
+    public void addAlias(String raw, List<String> rawTargets) {
+        String alias = Addresses.mailbox(raw);
+        if (rawTargets.isEmpty()) {
+            throw new InvalidRequestException("an alias needs at least one target");
+        }
+        List<String> targets = rawTargets.stream().map(Addresses::mailbox).distinct().toList();
+        if (targets.contains(alias)) {
+            throw new InvalidRequestException("an alias cannot point at itself: " + alias);
+        }
+        db.tx(c -> {
+            String domain = Addresses.domainOf(alias);
+            if (!exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
+                throw new InvalidRequestException("not a local domain: " + domain + " (add it with: porter domain add " + domain + ")");
+            }
+            if (exists(c, "SELECT 1 FROM users WHERE address = ?", alias)) {
+                throw new InvalidRequestException("a user has that address: " + alias);
+            }
+            for (String t : targets) {
+                String td = Addresses.domainOf(t);
+                if (exists(c, "SELECT 1 FROM domains WHERE name = ?", td)
+                        && !exists(c, "SELECT 1 FROM users WHERE address = ?", t)
+                        && !exists(c, "SELECT 1 FROM aliases WHERE address = ?", t)) {
+                    throw new InvalidRequestException("no such local user or alias: " + t);
+                }
+            }
+            int position = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(position), 0) FROM aliases WHERE address = ?")) {
+                ps.setString(1, alias);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    position = rs.getInt(1);
+                }
+            }
+            for (String t : targets) {
+                if (exists(c, "SELECT 1 FROM aliases WHERE address = ? AND target = ?", alias, t)) {
+                    continue;
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO aliases (address, target, position, domain) VALUES (?, ?, ?, ?)")) {
+                    ps.setString(1, alias);
+                    ps.setString(2, t);
+                    ps.setInt(3, ++position);
+                    ps.setString(4, domain);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void removeAlias(String raw, List<String> rawTargets) {
+        String alias = Addresses.mailbox(raw);
+        List<String> targets = rawTargets.stream().map(Addresses::mailbox).toList();
+        db.tx(c -> {
+            if (!exists(c, "SELECT 1 FROM aliases WHERE address = ?", alias)) {
+                throw new InvalidRequestException("no such alias: " + alias);
+            }
+            if (targets.isEmpty()) {
+                update(c, "DELETE FROM aliases WHERE address = ?", alias);
+            } else {
+                for (String t : targets) {
+                    if (update(c, "DELETE FROM aliases WHERE address = ? AND target = ?", alias, t) == 0) {
+                        throw new InvalidRequestException("alias " + alias + " has no target " + t);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<AliasInfo> aliases() {
+        return db.tx(c -> {
+            Map<String, List<String>> byAlias = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT address, target FROM aliases ORDER BY address, position");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byAlias.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+            List<AliasInfo> out = new ArrayList<>();
+            byAlias.forEach((a, t) -> out.add(new AliasInfo(a, List.copyOf(t))));
+            return out;
+        });
+    }
+
+    // DirectoryView: the routing engine's read-only lookups.
+
+    @Override
+    public Optional<Long> userId(String address) {
+        return db.tx(c -> Optional.ofNullable(userId(c, address.toLowerCase(Locale.ROOT))));
+    }
+
+    @Override
+    public List<String> aliasTargets(String address) {
+        String a = address.toLowerCase(Locale.ROOT);
+        return db.tx(c -> strings(c, "SELECT target FROM aliases WHERE address = ? ORDER BY position", a));
+    }
+
+    private static Long userId(Connection c, String address) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM users WHERE address = ?")) {
+            ps.setString(1, address);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static List<String> strings(Connection c, String sql, Object... args) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+    }
+}

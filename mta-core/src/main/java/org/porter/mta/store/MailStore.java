@@ -1,0 +1,244 @@
+package org.porter.mta.store;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Blob;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.MailboxAccess;
+
+/**
+ * Messages, mailbox entries and queue entries. A message body is written once and referenced by
+ * every entry that needs it; {@link #accept} writes body and all entries in one transaction.
+ */
+public final class MailStore implements MailboxAccess {
+    private final Database db;
+
+    public MailStore(Database db) {
+        this.db = db;
+    }
+
+    /** What {@link #accept} stores: the body is read once from {@code body}, exactly {@code size} octets. */
+    public record Incoming(String queueId, String sender, Instant receivedAt, List<Long> localUserIds,
+            List<String> remoteRecipients, InputStream body, long size) {
+    }
+
+    /**
+     * Stores a message with its mailbox and queue entries, committed before it returns: when this
+     * returns the message survives a crash; when it throws nothing of it was stored.
+     */
+    public void accept(Incoming m) {
+        db.tx(c -> {
+            long messageId;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO messages (queue_id, sender, size_octets, received_at, body) VALUES (?, ?, ?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, m.queueId());
+                ps.setString(2, m.sender());
+                ps.setLong(3, m.size());
+                ps.setTimestamp(4, Timestamp.from(m.receivedAt()));
+                ps.setBinaryStream(5, m.body(), m.size());
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    messageId = keys.getLong(1);
+                }
+            }
+            if (!m.localUserIds().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO mailbox_entries (user_id, message_id, uidl, size_octets, added_at) VALUES (?, ?, ?, ?, ?)")) {
+                    int n = 0;
+                    for (long userId : m.localUserIds()) {
+                        ps.setLong(1, userId);
+                        ps.setLong(2, messageId);
+                        ps.setString(3, m.queueId() + "." + (++n));
+                        ps.setLong(4, m.size());
+                        ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (!m.remoteRecipients().isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO queue_entries (message_id, recipient, status, attempts, next_attempt_at, created_at)"
+                                + " VALUES (?, ?, 'QUEUED', 0, ?, ?)")) {
+                    for (String r : m.remoteRecipients()) {
+                        ps.setLong(1, messageId);
+                        ps.setString(2, r);
+                        ps.setTimestamp(3, Timestamp.from(m.receivedAt()));
+                        ps.setTimestamp(4, Timestamp.from(m.receivedAt()));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<MailboxEntry> list(String address) {
+        String a = address.toLowerCase(Locale.ROOT);
+        return db.tx(c -> {
+            List<MailboxEntry> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT e.id, e.uidl, e.size_octets FROM mailbox_entries e JOIN users u ON u.id = e.user_id"
+                            + " WHERE u.address = ? ORDER BY e.id")) {
+                ps.setString(1, a);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new MailboxEntry(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public InputStream open(long entryId) {
+        Connection c = db.borrow();
+        PreparedStatement ps = null;
+        ResultSet rs = null;
+        try {
+            ps = c.prepareStatement("SELECT m.body FROM messages m JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?");
+            ps.setLong(1, entryId);
+            rs = ps.executeQuery();
+            if (!rs.next()) {
+                throw new InvalidRequestException("no such message");
+            }
+            Blob blob = rs.getBlob(1);
+            return new BlobStream(blob, ps, rs, c);
+        } catch (SQLException e) {
+            closeQuietly(rs, ps);
+            db.release(c);
+            throw new StoreException("reading message: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(rs, ps);
+            db.release(c);
+            throw e;
+        }
+    }
+
+    /** A BLOB's stream that gives its connection back to the pool when closed (once). */
+    private final class BlobStream extends FilterInputStream {
+        private final Blob blob;
+        private final PreparedStatement ps;
+        private final ResultSet rs;
+        private final Connection c;
+        private boolean closed;
+
+        BlobStream(Blob blob, PreparedStatement ps, ResultSet rs, Connection c) throws SQLException {
+            super(blob.getBinaryStream());
+            this.blob = blob;
+            this.ps = ps;
+            this.rs = rs;
+            this.c = c;
+        }
+
+        @Override
+        public synchronized void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                super.close();
+                blob.free();
+            } catch (SQLException e) {
+                // the connection goes back (and is rolled back) anyway
+            } finally {
+                closeQuietly(rs, ps);
+                db.release(c);
+            }
+        }
+    }
+
+    private static void closeQuietly(ResultSet rs, Statement s) {
+        try {
+            if (rs != null) {
+                rs.close();
+            }
+            if (s != null) {
+                s.close();
+            }
+        } catch (SQLException ignored) {
+            // best effort: the connection's rollback releases what is left
+        }
+    }
+
+    @Override
+    public int delete(String address, Collection<Long> entryIds) {
+        if (entryIds.isEmpty()) {
+            return 0;
+        }
+        String a = address.toLowerCase(Locale.ROOT);
+        return db.tx(c -> {
+            List<Long> messages = new ArrayList<>();
+            int removed = 0;
+            try (PreparedStatement find = c.prepareStatement(
+                    "SELECT e.message_id FROM mailbox_entries e JOIN users u ON u.id = e.user_id WHERE e.id = ? AND u.address = ?");
+                    PreparedStatement del = c.prepareStatement("DELETE FROM mailbox_entries WHERE id = ?")) {
+                for (long id : entryIds) {
+                    find.setLong(1, id);
+                    find.setString(2, a);
+                    try (ResultSet rs = find.executeQuery()) {
+                        if (!rs.next()) {
+                            continue;
+                        }
+                        messages.add(rs.getLong(1));
+                    }
+                    del.setLong(1, id);
+                    removed += del.executeUpdate();
+                }
+            }
+            dropUnreferenced(c, messages);
+            return removed;
+        });
+    }
+
+    /** Drops those of {@code messageIds} no mailbox or queue entry references any more (same transaction). */
+    static void dropUnreferenced(Connection c, Collection<Long> messageIds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE id = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM mailbox_entries e WHERE e.message_id = messages.id)"
+                + " AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.message_id = messages.id)")) {
+            for (long id : new java.util.TreeSet<>(messageIds)) {
+                ps.setLong(1, id);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /** How many messages (bodies) the store holds; for status and tests. */
+    public long messageCount() {
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM messages"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** How many outbound queue entries wait; for status and tests. */
+    public long queuedCount() {
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM queue_entries"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+}

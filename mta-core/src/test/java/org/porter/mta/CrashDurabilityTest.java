@@ -1,0 +1,84 @@
+package org.porter.mta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.api.Mta;
+import org.porter.mta.smtp.ScriptedSmtpTest;
+
+/**
+ * "A 250 after DATA means the message is durable": the server runs in a child JVM that is killed
+ * with SIGKILL the instant the client has read the 250; the database, reopened, has the message.
+ */
+class CrashDurabilityTest {
+
+    @Test
+    void messageAcceptedWith250SurvivesKillMinus9(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        for (int round = 1; round <= 3; round++) {
+            Process server = start(data);
+            try {
+                int port = readPort(server);
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(10_000);
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    assertThat(ScriptedSmtpTest.readLine(in)).startsWith("220 ");
+                    String msg = "Subject: crash round " + round + "\r\n\r\nmust survive\r\n";
+                    out.write(("HELO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<alice@office.example>\r\nDATA\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    assertThat(ScriptedSmtpTest.readLine(in)).startsWith("250 ");
+                    assertThat(ScriptedSmtpTest.readLine(in)).startsWith("250 ");
+                    assertThat(ScriptedSmtpTest.readLine(in)).startsWith("250 ");
+                    assertThat(ScriptedSmtpTest.readLine(in)).startsWith("354 ");
+                    out.write((msg + ".\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    assertThat(ScriptedSmtpTest.readLine(in)).startsWith("250 2.0.0 Ok: queued as");
+                    server.destroyForcibly(); // SIGKILL, no shutdown hook, no clean database close
+                }
+            } finally {
+                server.destroyForcibly();
+                server.waitFor(30, TimeUnit.SECONDS);
+            }
+            try (Mta mta = Mta.open(data, "check", List.of())) {
+                var entries = mta.mailboxes().list("alice@office.example");
+                assertThat(entries).as("messages after crash round " + round).hasSize(round);
+                try (InputStream body = mta.mailboxes().open(entries.get(round - 1).id())) {
+                    assertThat(new String(body.readAllBytes(), StandardCharsets.US_ASCII))
+                            .startsWith("Received: ").endsWith("Subject: crash round " + round + "\r\n\r\nmust survive\r\n");
+                }
+            }
+        }
+    }
+
+    static Process start(Path data) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ServeMain.class.getName(),
+                data.toString()).redirectErrorStream(true).start();
+    }
+
+    static int readPort(Process p) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = r.readLine()) != null; ) {
+            if (line.startsWith("PORT ")) {
+                Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
+                drain.setDaemon(true);
+                drain.start();
+                return Integer.parseInt(line.substring(5).strip());
+            }
+        }
+        throw new IllegalStateException("server exited before printing its port");
+    }
+}

@@ -1,0 +1,26 @@
+package org.porter.mta;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A mail core in its own JVM, for crash tests: {@code ServeMain DIR} opens (or creates, with the
+ * {@link TestMta} fixture) the data folder, starts SMTP on a free loopback port, prints
+ * {@code PORT n} and runs until killed.
+ */
+public final class ServeMain {
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        boolean fresh = !Files.exists(dir.resolve("db"));
+        if (fresh) {
+            try (TestMta t = new TestMta(dir)) {
+                // fixture created; reopened below the same way an existing folder is
+            }
+        }
+        var mta = org.porter.mta.api.Mta.open(dir, "mail.office.example", java.util.List.of());
+        var bound = mta.startSmtp(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+        System.out.println("PORT " + bound.getPort());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}

@@ -1,0 +1,88 @@
+package org.porter.mta.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.api.Directory;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.Mta;
+
+class DirectoryStoreTest {
+    @TempDir
+    static Path dir;
+    static Mta mta;
+    static Directory d;
+
+    @BeforeAll
+    static void open() {
+        mta = Mta.open(dir, "test", List.of());
+        d = mta.directory();
+        d.addDomain("Office.Example");
+        d.addUser("Alice@office.example", "password1".toCharArray());
+    }
+
+    @AfterAll
+    static void close() {
+        mta.close();
+    }
+
+    @Test
+    void namesAreStoredLowerCase() {
+        assertThat(d.domains()).contains("office.example");
+        assertThat(d.users()).extracting(Directory.UserInfo::address).contains("alice@office.example");
+    }
+
+    @Test
+    void authenticationByAddressOrUniqueLocalPart() {
+        assertThat(d.authenticate("alice@office.example", "password1".toCharArray())).contains("alice@office.example");
+        assertThat(d.authenticate("ALICE", "password1".toCharArray())).contains("alice@office.example");
+        assertThat(d.authenticate("alice@office.example", "wrong-pass".toCharArray())).isEmpty();
+        assertThat(d.authenticate("nobody@office.example", "password1".toCharArray())).isEmpty();
+    }
+
+    @Test
+    void passwordsAreHashedNotStored() {
+        String h = PasswordHash.hash("password1".toCharArray());
+        assertThat(h).startsWith("pbkdf2-sha256$210000$").doesNotContain("password1");
+        assertThat(PasswordHash.verify("password1".toCharArray(), h)).isTrue();
+        assertThat(PasswordHash.hash("password1".toCharArray())).as("salted").isNotEqualTo(h);
+    }
+
+    @Test
+    void clearErrorsForBadRequests() {
+        assertThatThrownBy(() -> d.addDomain("bad_domain!")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("not a valid domain name: bad_domain!");
+        assertThatThrownBy(() -> d.addDomain("office.example")).hasMessage("domain already exists: office.example");
+        assertThatThrownBy(() -> d.addUser("x@nowhere.example", "password1".toCharArray()))
+                .hasMessageStartingWith("not a local domain: nowhere.example");
+        assertThatThrownBy(() -> d.addUser("alice@office.example", "password1".toCharArray()))
+                .hasMessage("user already exists: alice@office.example");
+        assertThatThrownBy(() -> d.addUser("new@office.example", "short".toCharArray()))
+                .hasMessageStartingWith("password too short");
+        assertThatThrownBy(() -> d.addAlias("x@office.example", List.of("ghost@office.example")))
+                .hasMessage("no such local user or alias: ghost@office.example");
+        assertThatThrownBy(() -> d.removeDomain("office.example")).hasMessageContaining("still has users");
+        assertThatThrownBy(() -> d.removeUser("ghost@office.example")).hasMessage("no such user: ghost@office.example");
+    }
+
+    @Test
+    void aliasesAddAndRemoveTargets() {
+        d.addUser("bob@office.example", "password2".toCharArray());
+        d.addAlias("sales@office.example", List.of("alice@office.example", "partner@remote.example"));
+        d.addAlias("sales@office.example", List.of("bob@office.example"));
+        assertThat(d.aliases()).contains(new Directory.AliasInfo("sales@office.example",
+                List.of("alice@office.example", "partner@remote.example", "bob@office.example")));
+        d.removeAlias("sales@office.example", List.of("partner@remote.example"));
+        assertThat(d.aliases()).contains(new Directory.AliasInfo("sales@office.example",
+                List.of("alice@office.example", "bob@office.example")));
+        d.removeAlias("sales@office.example", List.of());
+        assertThat(d.aliases()).extracting(Directory.AliasInfo::alias).doesNotContain("sales@office.example");
+    }
+}
