@@ -45,6 +45,7 @@ public final class Logging {
         if (dataDir != null) {
             System.setProperty("porter.data", dataDir.toString());
         }
+        System.setProperty("porter.pid", Long.toString(ProcessHandle.current().pid()));
         Mode m = mode != Mode.QUIET && (dataDir == null || !Files.isDirectory(dataDir)) && mode != Mode.SERVE
                 ? Mode.QUIET : mode;
         if (System.getProperty("logback.configurationFile") == null) {

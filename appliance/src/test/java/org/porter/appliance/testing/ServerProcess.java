@@ -33,6 +33,9 @@ public final class ServerProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 mainClass.getName(), "serve", "--data", data.toString()));
+        if (Runtime.version().feature() >= 23) {
+            cmd.add(1, "--sun-misc-unsafe-memory-access=allow"); // as ./porter does: Netty, JEP 471
+        }
         List<String> given = List.of(extra);
         String[][] defaults = {{"--listen", "127.0.0.1"}, {"--hostname", "porter.test"}, {"--smtp-port", "0"},
                 {"--pop3-port", "0"}, {"--admin-port", "0"}};
