@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Porter: the Mta and the services wired around it, started in order and stopped in
- * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → admin login on
- * first start → SMTP → POP3 → control endpoint (last, so a CLI that finds the control file finds a
- * server that is fully up). Close order: control endpoint → POP3 → Mta (SMTP listener, then database).
+ * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → SMTP → POP3 →
+ * control endpoint (so a CLI that finds the control file finds a server that is fully up) → admin
+ * login on first start (last, so a failed start does not use up its one showing). Close order:
+ * control endpoint → POP3 → Mta (SMTP listener, then database).
  */
 public final class Appliance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
@@ -65,8 +66,6 @@ public final class Appliance implements AutoCloseable {
         running.push(mta::close);
         log.info("database open in {} as {}", dataDir, config.hostname());
 
-        createAdminLoginOnFirstStart(mta, out);
-
         smtp = listen("SMTP", config.listen(), config.smtpPort(), mta::startSmtp);
         log.info("SMTP listening on {}", format(smtp));
 
@@ -77,6 +76,9 @@ public final class Appliance implements AutoCloseable {
         // HOOK(webadmin): start the admin on config.adminPort() the same way.
 
         running.push(ControlServer.start(dataDir, control.apply(mta)));
+
+        // Last: a start that fails on a busy port must not use up the one showing of the password.
+        createAdminLoginOnFirstStart(mta, out);
 
         out.println("Porter ready: SMTP on " + format(smtp) + ", POP3 on "
                 + (pop3 == null ? "(not built yet)" : format(pop3)) + "; data in " + dataDir);
