@@ -36,6 +36,7 @@ public final class MtaCore implements Mta {
     private final Intake intake;
     private final Clock clock;
     private final List<SmtpServer> listeners = new CopyOnWriteArrayList<>();
+    private final org.porter.mta.smtp.server.ConnectionLimiter connections = new org.porter.mta.smtp.server.ConnectionLimiter();
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
         this.dataDir = dataDir;
@@ -93,7 +94,7 @@ public final class MtaCore implements Mta {
     @Override
     public InetSocketAddress startSmtp(InetSocketAddress address) throws Exception {
         SmtpContext ctx = new SmtpContext(hostname, new MtaSettings(settings), new Router(directory), intake,
-                dataDir.resolve("tmp"), clock, directory::domains);
+                dataDir.resolve("tmp"), clock, directory::domains, connections);
         SmtpServer server = new SmtpServer(ctx);
         InetSocketAddress bound = server.start(address);
         listeners.add(server);

@@ -13,6 +13,10 @@ public final class MtaSettings {
     public static final String MAX_RECIPIENTS = "smtp.max-recipients";
     public static final String RELAY_NETWORKS = "smtp.relay-networks";
     public static final String SMTP_TIMEOUT = "smtp.timeout";
+    public static final String MAX_ERRORS = "smtp.max-errors";
+    public static final String MAX_CONNECTIONS = "smtp.max-connections";
+    public static final String MAX_CONNECTIONS_PER_IP = "smtp.max-connections-per-ip";
+    public static final String MAX_HOPS = "smtp.max-received-headers";
 
     public static List<SettingDef> definitions() {
         return List.of(
@@ -23,7 +27,18 @@ public final class MtaSettings {
                         "clients (CIDR list) that may send mail to non-local domains", Values::networks),
                 SettingDef.of(SMTP_TIMEOUT, "5m",
                         "SMTP server idle timeout (RFC 5321 4.5.3.2); applies to listeners started after the change",
-                        Values.duration(Duration.ofSeconds(10), Duration.ofHours(1))));
+                        Values.duration(Duration.ofSeconds(1), Duration.ofHours(1))),
+                SettingDef.of(MAX_ERRORS, "20",
+                        "client errors (4xx/5xx replies) in one SMTP session before it is closed with 421",
+                        Values.integer(1, 1000)),
+                SettingDef.of(MAX_CONNECTIONS, "300", "most simultaneous SMTP connections (all listeners); more get 421",
+                        Values.integer(1, 10_000)),
+                SettingDef.of(MAX_CONNECTIONS_PER_IP, "20",
+                        "most simultaneous SMTP connections from one address outside the relay networks; more get 421",
+                        Values.integer(1, 10_000)),
+                SettingDef.of(MAX_HOPS, "50",
+                        "a message with more Received headers is a mail loop and refused (554 5.4.6)",
+                        Values.integer(10, 500)));
     }
 
     private final Settings settings;
@@ -42,6 +57,22 @@ public final class MtaSettings {
 
     public Duration smtpTimeout() {
         return Values.parseDuration(settings.get(SMTP_TIMEOUT));
+    }
+
+    public int maxErrors() {
+        return Integer.parseInt(settings.get(MAX_ERRORS));
+    }
+
+    public int maxConnections() {
+        return Integer.parseInt(settings.get(MAX_CONNECTIONS));
+    }
+
+    public int maxConnectionsPerIp() {
+        return Integer.parseInt(settings.get(MAX_CONNECTIONS_PER_IP));
+    }
+
+    public int maxReceivedHeaders() {
+        return Integer.parseInt(settings.get(MAX_HOPS));
     }
 
     public List<Values.Cidr> relayNetworks() {

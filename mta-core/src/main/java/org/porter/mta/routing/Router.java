@@ -37,6 +37,12 @@ public final class Router {
      */
     public Route route(String recipient, boolean relayAllowed) {
         String rcpt = lower(recipient);
+        if (hasRoutingOperator(rcpt)) {
+            // "user%other@us", "other!user@us", "\"user@other\"@us": old sender-specified routing, the
+            // classic relay tricks. We never route by them, and refuse them outright (Postfix's
+            // allow_untrusted_routing = no, for everyone).
+            return new Rejected(Reason.RELAY_DENIED);
+        }
         if (!directory.isLocalDomain(domainOf(rcpt))) {
             return relayAllowed ? new Accepted(List.of(), List.of(rcpt)) : new Rejected(Reason.RELAY_DENIED);
         }
@@ -76,6 +82,11 @@ public final class Router {
             return new Rejected(Reason.UNKNOWN_USER);
         }
         return new Accepted(List.copyOf(local.values()), List.copyOf(remote));
+    }
+
+    static boolean hasRoutingOperator(String address) {
+        String local = address.substring(0, address.lastIndexOf('@'));
+        return local.indexOf('%') >= 0 || local.indexOf('!') >= 0 || local.indexOf('@') >= 0 || local.indexOf('"') >= 0;
     }
 
     private static String lower(String s) {

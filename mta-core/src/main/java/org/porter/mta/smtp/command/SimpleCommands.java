@@ -83,6 +83,30 @@ public final class SimpleCommands {
         }
     }
 
+    /** RFC 821 leftovers and TURN (RFC 5321 4.1.1, 7.x): known, never implemented. */
+    public static final class NotImplemented extends SmtpCommand {
+        public NotImplemented() {
+            super("SEND", "SOML", "SAML", "TURN");
+        }
+
+        @Override
+        protected SmtpReply handle(SmtpSession session, String verb, String arg) {
+            return SmtpReply.of(502, "5.5.1", "Error: command not implemented");
+        }
+    }
+
+    /** EXPN (3.5.2): off, so it never lists who is on an alias. */
+    public static final class Expn extends SmtpCommand {
+        public Expn() {
+            super("EXPN");
+        }
+
+        @Override
+        protected SmtpReply handle(SmtpSession session, String verb, String arg) {
+            return SmtpReply.of(502, "5.5.1", "Error: EXPN is disabled");
+        }
+    }
+
     /** Any other verb. */
     public static final class Unknown extends SmtpCommand {
         public Unknown() {

@@ -37,11 +37,15 @@ public final class DataReader implements LineHandler<SmtpSession> {
     private boolean lineTooLong;
     private boolean tooBig;
     private boolean spoolFailed;
+    private boolean inHeaders = true;
+    private int receivedHeaders;
+    private final int maxReceived;
 
-    private DataReader(QueueId id, Spool spool, long limit) {
+    private DataReader(QueueId id, Spool spool, long limit, int maxReceived) {
         this.id = id;
         this.spool = spool;
         this.limit = limit;
+        this.maxReceived = maxReceived;
     }
 
     /** Begins reading a message on this session; the caller then answers 354. */
@@ -50,7 +54,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
         Transaction tx = session.transaction();
         QueueId id = QueueId.next(ctx.clock().instant());
         Spool spool = new Spool(ctx.spoolDir());
-        DataReader reader = new DataReader(id, spool, ctx.settings().maxMessageSize());
+        DataReader reader = new DataReader(id, spool, ctx.settings().maxMessageSize(), ctx.settings().maxReceivedHeaders());
         try {
             spool.write(received(session, tx, id).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
@@ -70,6 +74,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
 
     @Override
     public Response onLine(SmtpSession session, byte[] line) {
+        session.touch();
         if (session.takeDataLineTooLong()) {
             lineTooLong = true; // the framer dropped a line longer than it holds
             atLineStart = true;
@@ -89,6 +94,9 @@ public final class DataReader implements LineHandler<SmtpSession> {
             }
         }
         int from = atLineStart && len > 0 && line[0] == '.' ? 1 : 0;
+        if (inHeaders && atLineStart) {
+            countHops(line, from, contentEnd);
+        }
         atLineStart = crlf;
         if (rejected()) {
             return null;
@@ -106,8 +114,21 @@ public final class DataReader implements LineHandler<SmtpSession> {
         return null;
     }
 
+    /** Counts Received headers in the header section (RFC 5321 6.3: a simple, effective loop test). */
+    private void countHops(byte[] line, int from, int end) {
+        if (end - from == 0) {
+            inHeaders = false;
+        } else if (end - from >= 9 && new String(line, from, 9, StandardCharsets.ISO_8859_1).equalsIgnoreCase("received:")) {
+            receivedHeaders++;
+        }
+    }
+
+    private boolean loop() {
+        return receivedHeaders + 1 > maxReceived; // + 1: ours
+    }
+
     private boolean rejected() {
-        return bareLineEnding || lineTooLong || tooBig || spoolFailed;
+        return bareLineEnding || lineTooLong || tooBig || spoolFailed || loop();
     }
 
     private Response finish(SmtpSession session) {
@@ -145,6 +166,9 @@ public final class DataReader implements LineHandler<SmtpSession> {
         }
         if (tooBig) {
             return Replies.TOO_BIG;
+        }
+        if (loop()) {
+            return SmtpReply.of(554, "5.4.6", "Error: too many hops (" + (receivedHeaders + 1) + " Received headers): mail loop?");
         }
         return null;
     }

@@ -16,6 +16,18 @@ final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> {
 
     @Override
     public Response onLine(SmtpSession session, byte[] line) {
+        session.touch();
+        Response reply = check(session, line);
+        if (reply != null && !reply.isEndSession() && reply.getRetCode().matches("[45]\\d\\d")
+                && session.countError() >= session.context().settings().maxErrors()) {
+            org.porter.mta.intake.Intake.MAILLOG.info("too many errors from {} after {}; closing",
+                    session.clientLabel(), reply.getRetCode());
+            return SmtpReply.of(421, "4.7.0", session.context().hostname() + " Error: too many errors").closing();
+        }
+        return reply;
+    }
+
+    private Response check(SmtpSession session, byte[] line) {
         int end = line.length;
         if (end > 0 && line[end - 1] == '\n') {
             end--;

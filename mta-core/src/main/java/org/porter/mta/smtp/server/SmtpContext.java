@@ -11,5 +11,5 @@ import org.porter.mta.routing.Router;
 
 /** What the SMTP handlers share: shared by all connections, so nothing per-session lives here. */
 public record SmtpContext(String hostname, MtaSettings settings, Router router, Intake intake, Path spoolDir,
-        Clock clock, Supplier<List<String>> localDomains) {
+        Clock clock, Supplier<List<String>> localDomains, ConnectionLimiter connections) {
 }

@@ -1,14 +1,11 @@
 package org.porter.mta.smtp.server;
 
 import java.net.InetSocketAddress;
-import java.util.List;
 
 import org.apache.james.protocols.api.ProtocolConfiguration;
 import org.apache.james.protocols.api.ProtocolImpl;
 import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolTransport;
-import org.apache.james.protocols.api.handler.ConnectHandler;
-import org.apache.james.protocols.api.handler.DisconnectHandler;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.api.handler.WiringException;
 import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
@@ -43,9 +40,7 @@ public final class SmtpServer implements AutoCloseable {
 
     public InetSocketAddress start(InetSocketAddress address) throws Exception {
         ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
-        chain.add((ConnectHandler<SmtpSession>) session ->
-                SmtpReply.lines(220, List.of(context.hostname() + " ESMTP Porter")));
-        chain.add((DisconnectHandler<SmtpSession>) SmtpSession::releaseData);
+        chain.add(new ConnectionHandler(context, context.connections()));
         chain.add(new SmtpCommandDispatcher());
         chain.add(new EhloCommand());
         chain.add(new MailCommand());
@@ -56,6 +51,8 @@ public final class SmtpServer implements AutoCloseable {
         chain.add(new SimpleCommands.Quit());
         chain.add(new SimpleCommands.Vrfy());
         chain.add(new SimpleCommands.Help());
+        chain.add(new SimpleCommands.NotImplemented());
+        chain.add(new SimpleCommands.Expn());
         chain.add(new SimpleCommands.Unknown());
         try {
             chain.wireExtensibleHandlers();
@@ -93,7 +90,8 @@ public final class SmtpServer implements AutoCloseable {
                 .protocol(protocol)
                 .frameHandlerFactory(new LineDelimiterBasedChannelHandlerFactory(MAX_FRAME))
                 .build();
-        server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()));
+        // our own idle check answers 421 first (ConnectionHandler); the framework's silent close is a backstop
+        server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()) + 60);
         server.setListenAddresses(address);
         server.bind();
         InetSocketAddress bound = server.getListenAddresses().get(0);

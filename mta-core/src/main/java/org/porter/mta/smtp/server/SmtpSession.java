@@ -21,10 +21,44 @@ public final class SmtpSession extends ProtocolSessionImpl {
     private boolean inData;
     private boolean dataLineTooLong;
     private AutoCloseable dataResources;
+    private int errors;
+    private boolean counted;
+    private volatile boolean open = true;
+    private volatile long lastActivity = System.nanoTime();
 
     SmtpSession(ProtocolTransport transport, ProtocolConfiguration config, SmtpContext context) {
         super(transport, config);
         this.context = context;
+    }
+
+    /** Counts a client error reply; returns the count so far. */
+    public int countError() {
+        return ++errors;
+    }
+
+    /** Records client activity, for the idle timeout. */
+    public void touch() {
+        lastActivity = System.nanoTime();
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - lastActivity;
+    }
+
+    void counted(boolean v) {
+        counted = v;
+    }
+
+    boolean counted() {
+        return counted;
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+
+    void closed() {
+        open = false;
     }
 
     public SmtpContext context() {

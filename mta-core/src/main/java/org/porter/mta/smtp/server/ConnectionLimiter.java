@@ -1,0 +1,46 @@
+package org.porter.mta.smtp.server;
+
+import java.net.InetAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Counts open SMTP connections in all and per client address, so one busy or hostile client cannot
+ * take every slot: over a limit the new connection gets 421 and is closed (the others go on).
+ */
+public final class ConnectionLimiter {
+    private final AtomicInteger total = new AtomicInteger();
+    private final ConcurrentMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+
+    /** What {@link #acquire} decided. */
+    public enum Verdict {
+        OK, TOO_MANY, TOO_MANY_FROM_ADDRESS
+    }
+
+    /**
+     * @param exempt whether the per-address limit does not apply (trusted networks: an office
+     *               router or a PC behind NAT may open many connections)
+     */
+    public Verdict acquire(InetAddress address, int maxTotal, int maxPerAddress, boolean exempt) {
+        if (total.incrementAndGet() > maxTotal) {
+            total.decrementAndGet();
+            return Verdict.TOO_MANY;
+        }
+        AtomicInteger mine = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
+        if (mine.incrementAndGet() > maxPerAddress && !exempt) {
+            release(address);
+            return Verdict.TOO_MANY_FROM_ADDRESS;
+        }
+        return Verdict.OK;
+    }
+
+    public void release(InetAddress address) {
+        total.decrementAndGet();
+        perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    public int open() {
+        return total.get();
+    }
+}
