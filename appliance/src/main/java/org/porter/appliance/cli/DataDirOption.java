@@ -9,7 +9,7 @@ public final class DataDirOption {
     public static final String DEFAULT = "porter-data";
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = DEFAULT,
-            description = "Porter's data folder (database, logs, run files). Default: ./${DEFAULT-VALUE}")
+            description = "Porter's data folder (database, logs, run files). Default: ${DEFAULT-VALUE} in the current folder.")
     private Path dir;
 
     /** The data folder as an absolute, normalised path (relative to the current directory). */
