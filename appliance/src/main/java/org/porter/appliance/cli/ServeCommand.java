@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -106,7 +107,7 @@ public final class ServeCommand implements Callable<Integer> {
             return;
         }
         // "version" is answered by any live server and changes nothing.
-        Optional<?> live = ControlClient.forward(new Request(dir, java.util.List.of("version"), null));
+        Optional<?> live = ControlClient.forward(new Request(dir, List.of("version"), null));
         if (live.isPresent()) {
             throw new InvalidRequestException("Porter is already running on " + dir);
         }

@@ -109,6 +109,7 @@ class CliUsageTest {
     @Test
     void aLockedDatabaseSaysSo() {
         try (var held = FakeMta.open(data, "x", java.util.List.of())) {
+            assertThat(held.hostname()).isEqualTo("x");
             assertOneLineError(porter.run(in(data, "domain", "list")), 1, "database is in use by another process");
         }
     }
