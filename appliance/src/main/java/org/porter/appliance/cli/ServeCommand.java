@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.porter.appliance.control.ControlClient;
 import org.porter.appliance.control.ControlFile;
@@ -80,22 +84,41 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Appliance.Config config = new Appliance.Config(dir, hostname == null ? defaultHostname() : hostname,
                 listen, smtpPort, pop3Port, adminPort);
-        Appliance app = Appliance.start(config, context.factory(),
-                mta -> Cli.remoteHandler(mta, dir, context.factory()), context.out());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(app), "porter-shutdown"));
+        // The hook goes in before anything starts: a SIGTERM right after the ready line (or during
+        // start-up) must still close the database cleanly and exit 0.
+        CompletableFuture<Appliance> starting = new CompletableFuture<>();
+        Thread hook = new Thread(() -> shutDown(starting), "porter-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        Appliance app;
+        try {
+            app = Appliance.start(config, context.factory(),
+                    mta -> Cli.remoteHandler(mta, dir, context.factory()), context.out());
+        } catch (Exception | Error e) {
+            starting.completeExceptionally(e);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already shutting down: the hook sees the failure and exits 1
+            }
+            throw e;
+        }
+        starting.complete(app);
         app.awaitClosed();
         return 0;
     }
 
     /**
-     * The shutdown hook: listeners, then the database, then the log; and exit code 0 for a clean stop
-     * (the JVM would report 130/143 for the signal that started the shutdown).
+     * The shutdown hook: waits for a start in progress, then closes listeners, the database and the
+     * log, and exits 0 for a clean stop (the JVM would report 130/143 for the signal).
      */
-    private static void shutDown(Appliance app) {
+    private static void shutDown(CompletableFuture<Appliance> starting) {
         int code = 0;
         try {
-            app.close();
-        } catch (RuntimeException e) {
+            starting.get(2, TimeUnit.MINUTES).close();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            code = 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             code = 1;
         }
         Logging.stop();
