@@ -20,6 +20,10 @@ import org.porter.mta.intake.Intake;
 import org.porter.mta.routing.Router;
 import org.porter.mta.smtp.server.SmtpContext;
 import org.porter.mta.smtp.server.SmtpServer;
+import org.porter.mta.smtp.server.AuthThrottle;
+import org.porter.mta.smtp.server.ListenerKind;
+import org.porter.mta.tls.TlsCredentials;
+import javax.net.ssl.SSLContext;
 import org.porter.mta.store.Database;
 import org.porter.mta.store.DirectoryStore;
 import org.porter.mta.store.MailStore;
@@ -37,6 +41,8 @@ public final class MtaCore implements Mta {
     private final Clock clock;
     private final List<SmtpServer> listeners = new CopyOnWriteArrayList<>();
     private final org.porter.mta.smtp.server.ConnectionLimiter connections = new org.porter.mta.smtp.server.ConnectionLimiter();
+    private final AuthThrottle authThrottle;
+    private SSLContext tls;
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
         this.dataDir = dataDir;
@@ -49,6 +55,7 @@ public final class MtaCore implements Mta {
         this.directory = new DirectoryStore(db);
         this.mail = new MailStore(db);
         this.intake = new Intake(mail, clock);
+        this.authThrottle = new AuthThrottle(clock);
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
@@ -93,12 +100,36 @@ public final class MtaCore implements Mta {
 
     @Override
     public InetSocketAddress startSmtp(InetSocketAddress address) throws Exception {
-        SmtpContext ctx = new SmtpContext(hostname, new MtaSettings(settings), new Router(directory), intake,
-                dataDir.resolve("tmp"), clock, directory::domains, connections);
-        SmtpServer server = new SmtpServer(ctx);
+        return start(ListenerKind.SMTP, address);
+    }
+
+    @Override
+    public InetSocketAddress startSubmission(InetSocketAddress address) throws Exception {
+        return start(ListenerKind.SUBMISSION, address);
+    }
+
+    @Override
+    public InetSocketAddress startSmtps(InetSocketAddress address) throws Exception {
+        return start(ListenerKind.SMTPS, address);
+    }
+
+    private InetSocketAddress start(ListenerKind kind, InetSocketAddress address) throws Exception {
+        MtaSettings s = new MtaSettings(settings);
+        SmtpContext ctx = new SmtpContext(kind, hostname, s, new Router(directory), intake,
+                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle);
+        SmtpServer server = new SmtpServer(ctx, tls());
         InetSocketAddress bound = server.start(address);
         listeners.add(server);
         return bound;
+    }
+
+    /** The TLS context, made (and the self-signed certificate generated) once, at the first listener. */
+    private synchronized SSLContext tls() {
+        if (tls == null) {
+            MtaSettings s = new MtaSettings(settings);
+            tls = TlsCredentials.serverContext(dataDir, hostname, s.tlsCertificate(), s.tlsKey());
+        }
+        return tls;
     }
 
     @Override

@@ -15,6 +15,8 @@ public final class TestMta implements AutoCloseable {
     public static final String PASSWORD = "secret-pw";
     public final Mta mta;
     public final InetSocketAddress smtp;
+    public final InetSocketAddress submission;
+    public final InetSocketAddress smtps;
 
     public TestMta(Path dir) throws Exception {
         mta = Mta.open(dir, "mail.office.example", List.of());
@@ -25,6 +27,8 @@ public final class TestMta implements AutoCloseable {
         }
         d.addAlias("team@office.example", List.of("alice@office.example", "bob@office.example", "carol@office.example"));
         smtp = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        submission = mta.startSubmission(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        smtps = mta.startSmtps(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     public int port() {

@@ -34,6 +34,12 @@ public interface Mta extends AutoCloseable {
     /** Starts an SMTP listener; returns the bound address (port 0 picks a free port). */
     InetSocketAddress startSmtp(InetSocketAddress address) throws Exception;
 
+    /** Starts a submission listener (RFC 6409: STARTTLS offered, AUTH required to send). */
+    InetSocketAddress startSubmission(InetSocketAddress address) throws Exception;
+
+    /** Starts a submission listener with implicit TLS (RFC 8314, port 465 style; AUTH required). */
+    InetSocketAddress startSmtps(InetSocketAddress address) throws Exception;
+
     @Override
     void close();
 }

@@ -17,6 +17,11 @@ public final class MtaSettings {
     public static final String MAX_CONNECTIONS = "smtp.max-connections";
     public static final String MAX_CONNECTIONS_PER_IP = "smtp.max-connections-per-ip";
     public static final String MAX_HOPS = "smtp.max-received-headers";
+    public static final String AUTH_REQUIRES_TLS = "smtp.auth-requires-tls";
+    public static final String SUBMISSION_PORT = "submission.port";
+    public static final String SMTPS_PORT = "smtps.port";
+    public static final String TLS_CERTIFICATE = "tls.certificate";
+    public static final String TLS_KEY = "tls.key";
 
     public static List<SettingDef> definitions() {
         return List.of(
@@ -38,7 +43,21 @@ public final class MtaSettings {
                         Values.integer(1, 10_000)),
                 SettingDef.of(MAX_HOPS, "50",
                         "a message with more Received headers is a mail loop and refused (554 5.4.6)",
-                        Values.integer(10, 500)));
+                        Values.integer(10, 500)),
+                SettingDef.of(AUTH_REQUIRES_TLS, "true",
+                        "offer SMTP AUTH only over TLS (or from the loopback); false allows plain-text logins on the LAN",
+                        Values::bool),
+                SettingDef.of(SUBMISSION_PORT, "2587",
+                        "mail submission port (RFC 6409: STARTTLS, AUTH required); 0 = off; applies at restart",
+                        Values.integer(0, 65535)),
+                SettingDef.of(SMTPS_PORT, "2465",
+                        "submission port with implicit TLS (RFC 8314); 0 = off; applies at restart", Values.integer(0, 65535)),
+                SettingDef.of(TLS_CERTIFICATE, "",
+                        "PEM certificate chain for TLS; empty = the self-signed one Porter generated; applies at restart",
+                        Values.pemFile(true)),
+                SettingDef.of(TLS_KEY, "",
+                        "PEM private key for tls.certificate; empty = the generated one; applies at restart",
+                        Values.pemFile(false)));
     }
 
     private final Settings settings;
@@ -73,6 +92,26 @@ public final class MtaSettings {
 
     public int maxReceivedHeaders() {
         return Integer.parseInt(settings.get(MAX_HOPS));
+    }
+
+    public boolean authRequiresTls() {
+        return Boolean.parseBoolean(settings.get(AUTH_REQUIRES_TLS));
+    }
+
+    public int submissionPort() {
+        return Integer.parseInt(settings.get(SUBMISSION_PORT));
+    }
+
+    public int smtpsPort() {
+        return Integer.parseInt(settings.get(SMTPS_PORT));
+    }
+
+    public String tlsCertificate() {
+        return settings.get(TLS_CERTIFICATE);
+    }
+
+    public String tlsKey() {
+        return settings.get(TLS_KEY);
     }
 
     public List<Values.Cidr> relayNetworks() {

@@ -97,6 +97,30 @@ public final class Values {
         return s;
     }
 
+    /** A readable PEM file holding a certificate ({@code certificate}) or a private key; empty means none. */
+    public static UnaryOperator<String> pemFile(boolean certificate) {
+        return v -> {
+            if (v.isBlank()) {
+                return "";
+            }
+            java.nio.file.Path p = java.nio.file.Path.of(v).toAbsolutePath();
+            if (!java.nio.file.Files.isReadable(p)) {
+                throw new InvalidRequestException("cannot read " + p);
+            }
+            try {
+                if (certificate) {
+                    org.porter.mta.tls.TlsCredentials.readCertificates(p);
+                } else {
+                    org.porter.mta.tls.TlsCredentials.readKey(p);
+                }
+            } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                throw new InvalidRequestException("not a usable PEM " + (certificate ? "certificate" : "private key")
+                        + ": " + p + " (" + e.getMessage() + ")");
+            }
+            return p.toString();
+        };
+    }
+
     /** A comma-separated list of CIDR networks ({@code 127.0.0.0/8, 192.168.1.0/24, ::1/128, 10.0.0.7}). */
     public static String networks(String v) {
         List<String> out = new ArrayList<>();

@@ -30,6 +30,12 @@ public final class EhloCommand extends SmtpCommand {
         lines.add("SIZE " + session.context().settings().maxMessageSize());
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
+        if (session.isStartTLSSupported() && !session.isTLSStarted()) {
+            lines.add("STARTTLS");
+        }
+        if (session.authAllowed()) {
+            lines.add("AUTH PLAIN LOGIN");
+        }
         lines.add("HELP");
         return SmtpReply.lines(250, lines);
     }

@@ -21,6 +21,9 @@ public final class MailCommand extends SmtpCommand {
         if (session.transaction() != null) {
             return Replies.NESTED_MAIL;
         }
+        if (session.context().kind().authRequired() && session.authUser() == null) {
+            return SmtpReply.of(530, "5.7.0", "Authentication required");
+        }
         EnvelopePath path = EnvelopePath.parse(arg, "FROM", "5.1.7", "sender");
         long declared = -1;
         for (Map.Entry<String, String> p : path.params().entrySet()) {
@@ -31,6 +34,9 @@ public final class MailCommand extends SmtpCommand {
                     if (!v.equals("7BIT") && !v.equals("8BITMIME")) {
                         throw new RejectException(501, "5.5.4", "Bad BODY parameter: use 7BIT or 8BITMIME");
                     }
+                }
+                case "AUTH" -> {
+                    // RFC 4954 5: the identity a trusted relay vouches for; we keep our own verdict
                 }
                 default -> throw new RejectException(555, "5.5.4", "Unsupported option: " + p.getKey());
             }

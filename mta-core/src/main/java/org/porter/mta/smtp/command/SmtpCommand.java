@@ -6,7 +6,6 @@ import java.util.List;
 import org.apache.james.protocols.api.Request;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.CommandHandler;
-import org.porter.mta.smtp.server.SmtpReply;
 import org.porter.mta.smtp.server.SmtpSession;
 
 /**
@@ -35,5 +34,5 @@ public abstract class SmtpCommand implements CommandHandler<SmtpSession> {
         }
     }
 
-    protected abstract SmtpReply handle(SmtpSession session, String verb, String arg);
+    protected abstract Response handle(SmtpSession session, String verb, String arg);
 }

@@ -67,8 +67,10 @@ public final class DataReader implements LineHandler<SmtpSession> {
     static String received(SmtpSession session, Transaction tx, QueueId id) {
         var ctx = session.context();
         String forClause = tx.recipients().size() == 1 ? "\r\n\tfor <" + tx.recipients().get(0).given() + ">" : "";
-        return "Received: from " + session.heloName() + " (" + session.clientLabel() + ")\r\n"
-                + "\tby " + ctx.hostname() + " (Porter) with " + (session.esmtp() ? "ESMTP" : "SMTP") + " id " + id
+        String tls = session.getSSLSession()
+                .map(t -> "\r\n\t(using " + t.getProtocol() + " with cipher " + t.getCipherSuite() + ")").orElse("");
+        return "Received: from " + session.heloName() + " (" + session.clientLabel() + ")" + tls + "\r\n"
+                + "\tby " + ctx.hostname() + " (Porter) with " + session.protocolName() + " id " + id
                 + forClause + ";\r\n\t" + RFC5322.format(ctx.clock().instant().atZone(ZoneOffset.UTC)) + "\r\n";
     }
 

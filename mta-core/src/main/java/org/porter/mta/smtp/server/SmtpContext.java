@@ -10,6 +10,7 @@ import org.porter.mta.intake.Intake;
 import org.porter.mta.routing.Router;
 
 /** What the SMTP handlers share: shared by all connections, so nothing per-session lives here. */
-public record SmtpContext(String hostname, MtaSettings settings, Router router, Intake intake, Path spoolDir,
-        Clock clock, Supplier<List<String>> localDomains, ConnectionLimiter connections) {
+public record SmtpContext(ListenerKind kind, String hostname, MtaSettings settings, Router router, Intake intake, Path spoolDir,
+        Clock clock, Supplier<List<String>> localDomains, ConnectionLimiter connections,
+        org.porter.mta.api.Directory directory, AuthThrottle authThrottle) {
 }

@@ -8,7 +8,10 @@ import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolTransport;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.api.handler.WiringException;
-import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
+import org.apache.james.protocols.api.ClientAuth;
+import org.apache.james.protocols.netty.Encryption;
+import org.porter.mta.tls.TlsCredentials;
+import javax.net.ssl.SSLContext;
 import org.apache.james.protocols.netty.NettyServer;
 import org.porter.mta.smtp.command.DataCommand;
 import org.porter.mta.smtp.command.EhloCommand;
@@ -32,10 +35,13 @@ public final class SmtpServer implements AutoCloseable {
     static final int MAX_FRAME = 64 * 1024;
 
     private final SmtpContext context;
+    private final SSLContext tls;
     private NettyServer server;
 
-    public SmtpServer(SmtpContext context) {
+    /** @param tls the server's TLS context, or null to offer no TLS */
+    public SmtpServer(SmtpContext context, SSLContext tls) {
         this.context = context;
+        this.tls = tls;
     }
 
     public InetSocketAddress start(InetSocketAddress address) throws Exception {
@@ -53,6 +59,8 @@ public final class SmtpServer implements AutoCloseable {
         chain.add(new SimpleCommands.Help());
         chain.add(new SimpleCommands.NotImplemented());
         chain.add(new SimpleCommands.Expn());
+        chain.add(new org.porter.mta.smtp.command.StartTlsCommand());
+        chain.add(new org.porter.mta.smtp.command.AuthCommand());
         chain.add(new SimpleCommands.Unknown());
         try {
             chain.wireExtensibleHandlers();
@@ -86,16 +94,27 @@ public final class SmtpServer implements AutoCloseable {
                 return new SmtpSession(transport, config, context);
             }
         };
+        Encryption encryption = null;
+        if (tls != null) {
+            encryption = context.kind().implicitTls()
+                    ? Encryption.createTls(tls, null, TlsCredentials.PROTOCOLS, ClientAuth.NONE)
+                    : Encryption.createStartTls(tls, null, TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+        } else if (context.kind().implicitTls()) {
+            throw new IllegalArgumentException("an implicit-TLS listener needs a TLS context");
+        }
+        boolean startTls = encryption != null && encryption.isStartTLS();
         server = new NettyServer.Factory()
                 .protocol(protocol)
-                .frameHandlerFactory(new LineDelimiterBasedChannelHandlerFactory(MAX_FRAME))
+                .secure(encryption)
+                .frameHandlerFactory(pipeline -> new SmtpLineDecoder(MAX_FRAME, startTls))
                 .build();
         // our own idle check answers 421 first (ConnectionHandler); the framework's silent close is a backstop
         server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()) + 60);
         server.setListenAddresses(address);
         server.bind();
         InetSocketAddress bound = server.getListenAddresses().get(0);
-        LOG.info("SMTP listening on {}", bound);
+        LOG.info("{} listening on {}{}", context.kind(), bound,
+                context.kind().implicitTls() ? " (TLS)" : startTls ? " (STARTTLS)" : "");
         return bound;
     }
 

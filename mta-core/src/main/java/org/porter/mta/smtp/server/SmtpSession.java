@@ -16,6 +16,7 @@ import org.porter.mta.config.Values;
 public final class SmtpSession extends ProtocolSessionImpl {
     private final SmtpContext context;
     private String heloName;
+    private String authUser;
     private boolean esmtp;
     private Transaction transaction;
     private boolean inData;
@@ -74,8 +75,33 @@ public final class SmtpSession extends ProtocolSessionImpl {
         return "[" + clientAddress().getHostAddress() + "]";
     }
 
+    /** The address an AUTH succeeded for, or null. */
+    public String authUser() {
+        return authUser;
+    }
+
+    public void authenticated(String user) {
+        this.authUser = user;
+    }
+
+    /** Whether AUTH may be used now: over TLS, from the loopback, or when the admin allows plain text. */
+    public boolean authAllowed() {
+        return isTLSStarted() || clientAddress().isLoopbackAddress() || !context.settings().authRequiresTls();
+    }
+
+    /** For Received headers (RFC 3848): SMTP, ESMTP, ESMTPS, ESMTPA, ESMTPSA. */
+    public String protocolName() {
+        if (!esmtp) {
+            return "SMTP";
+        }
+        return "ESMTP" + (isTLSStarted() ? "S" : "") + (authUser != null ? "A" : "");
+    }
+
     /** Whether this client may send to non-local domains; read per check, so a settings change applies at once. */
     public boolean relayAllowed() {
+        if (authUser != null) {
+            return true;
+        }
         InetAddress a = clientAddress();
         return context.settings().relayNetworks().stream().anyMatch((Values.Cidr n) -> n.contains(a));
     }
@@ -134,10 +160,17 @@ public final class SmtpSession extends ProtocolSessionImpl {
         return v;
     }
 
+    /**
+     * Forgets everything the client said: called by the framework after STARTTLS (RFC 3207 4.2:
+     * the EHLO name, AUTH and any transaction must be discarded) and when the connection ends.
+     */
     @Override
     public void resetState() {
         super.resetState();
         endTransaction();
+        heloName = null;
+        esmtp = false;
+        authUser = null;
     }
 
     @Override

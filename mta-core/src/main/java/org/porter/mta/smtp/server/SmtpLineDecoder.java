@@ -1,0 +1,61 @@
+package org.porter.mta.smtp.server;
+
+import java.nio.charset.StandardCharsets;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+
+/**
+ * Splits the byte stream into lines (each with its terminator) and guards STARTTLS against
+ * command injection (CVE-2011-0411 class): once a STARTTLS line is framed, every byte that arrives
+ * before the TLS handshake completes is plain text the client pipelined; it is thrown away, never
+ * executed inside the TLS session.
+ */
+final class SmtpLineDecoder extends LineBasedFrameDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpLineDecoder.class);
+    private final boolean startTls;
+    private boolean discarding;
+
+    SmtpLineDecoder(int maxLength, boolean startTls) {
+        super(maxLength, false, false);
+        this.startTls = startTls;
+    }
+
+    @Override
+    protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
+        if (discarding) {
+            int n = buffer.readableBytes();
+            if (n > 0) {
+                LOG.info("discarded {} octets pipelined after STARTTLS from {}", n, ctx.channel().remoteAddress());
+                org.porter.mta.intake.Intake.MAILLOG.info("warning: {}: discarded {} octets sent after STARTTLS before the TLS handshake",
+                        ctx.channel().remoteAddress(), n);
+                buffer.skipBytes(n);
+            }
+            return null;
+        }
+        Object frame = super.decode(ctx, buffer);
+        if (startTls && frame instanceof ByteBuf line && isStartTls(line) && ctx.pipeline().get(SslHandler.class) == null) {
+            discarding = true;
+        }
+        return frame;
+    }
+
+    private static boolean isStartTls(ByteBuf line) {
+        String s = line.toString(StandardCharsets.US_ASCII).strip();
+        return s.equalsIgnoreCase("STARTTLS");
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent) {
+            discarding = false;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+}

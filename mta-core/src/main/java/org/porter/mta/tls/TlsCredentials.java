@@ -1,0 +1,158 @@
+package org.porter.mta.tls;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.porter.mta.api.InvalidRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's TLS certificate and key: the admin's own PEM files when configured, otherwise a
+ * self-signed certificate Porter generates at first start (RSA 2048, for old office devices)
+ * in {@code DATA/tls/}. TLS 1.2 and 1.3 only.
+ */
+public final class TlsCredentials {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsCredentials.class);
+    public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private TlsCredentials() {
+    }
+
+    /**
+     * @param certificate PEM certificate chain path, or empty for the generated one
+     * @param key         PEM private key path (PKCS#8 or PKCS#1), or empty for the generated one
+     */
+    public static SSLContext serverContext(Path dataDir, String hostname, String certificate, String key) {
+        try {
+            Path certPath;
+            Path keyPath;
+            if (certificate.isBlank() || key.isBlank()) {
+                certPath = dataDir.resolve("tls/porter-cert.pem");
+                keyPath = dataDir.resolve("tls/porter-key.pem");
+                if (!Files.exists(certPath) || !Files.exists(keyPath)) {
+                    generate(certPath, keyPath, hostname);
+                }
+            } else {
+                certPath = Path.of(certificate);
+                keyPath = Path.of(key);
+            }
+            List<X509Certificate> chain = readCertificates(certPath);
+            PrivateKey privateKey = readKey(keyPath);
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            char[] pw = "porter".toCharArray();
+            ks.setKeyEntry("porter", privateKey, pw, chain.toArray(new X509Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, pw);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new InvalidRequestException("TLS certificate or key unusable: " + e.getMessage());
+        }
+    }
+
+    /** Writes a new self-signed certificate for {@code hostname} and its key (mode 600). */
+    static void generate(Path certPath, Path keyPath, String hostname) throws IOException, GeneralSecurityException {
+        Files.createDirectories(certPath.getParent());
+        KeyPairGenerator kpg = KeyPairGenerator.getInstance("RSA");
+        kpg.initialize(2048);
+        KeyPair kp = kpg.generateKeyPair();
+        X500Name name = new X500Name("CN=" + hostname + ", O=Porter mail server");
+        Instant now = Instant.now();
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
+                Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), name, kp.getPublic());
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, hostname)));
+        X509CertificateHolder holder;
+        try {
+            holder = b.build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate()));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
+        Files.writeString(certPath, pem(cert));
+        Path tmp = keyPath.resolveSibling(keyPath.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, pem(kp.getPrivate()));
+        Files.move(tmp, keyPath, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        LOG.info("generated a self-signed TLS certificate for {} in {} (replace it with tls.certificate / tls.key)",
+                hostname, certPath.getParent());
+    }
+
+    private static String pem(Object o) throws IOException {
+        StringWriter w = new StringWriter();
+        try (JcaPEMWriter pw = new JcaPEMWriter(w)) {
+            pw.writeObject(o);
+        }
+        return w.toString();
+    }
+
+    /** Reads a PEM certificate chain; a clear error when the file holds none. */
+    public static List<X509Certificate> readCertificates(Path path) throws IOException, GeneralSecurityException {
+        List<X509Certificate> out = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+            for (Object o; (o = p.readObject()) != null; ) {
+                if (o instanceof X509CertificateHolder h) {
+                    out.add(new JcaX509CertificateConverter().getCertificate(h));
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new GeneralSecurityException("no PEM certificate in " + path);
+        }
+        return out;
+    }
+
+    /** Reads a PEM private key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA/EC PRIVATE KEY"). */
+    public static PrivateKey readKey(Path path) throws IOException, GeneralSecurityException {
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+            for (Object o; (o = p.readObject()) != null; ) {
+                JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+                if (o instanceof PEMKeyPair kp) {
+                    return conv.getKeyPair(kp).getPrivate();
+                }
+                if (o instanceof PrivateKeyInfo info) {
+                    return conv.getPrivateKey(info);
+                }
+            }
+        }
+        throw new GeneralSecurityException("no unencrypted PEM private key in " + path);
+    }
+}
