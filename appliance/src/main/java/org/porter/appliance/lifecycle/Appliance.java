@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Porter: the Mta and the services wired around it, started in order and stopped in
- * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → SMTP → POP3 →
+ * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → SMTP (and the
+ * submission listeners the settings enable) → POP3 →
  * control endpoint (so a CLI that finds the control file finds a server that is fully up) → admin
  * login on first start (last, so a failed start does not use up its one showing). Close order:
  * control endpoint → POP3 → Mta (SMTP listener, then database).
@@ -30,6 +31,10 @@ public final class Appliance implements AutoCloseable {
     /** What {@code porter serve} was asked for. Port 0 picks a free port. */
     public record Config(Path dataDir, String hostname, String listen, int smtpPort, int pop3Port, int adminPort) {
     }
+
+    /** mta-core's settings for the submission listeners (RFC 6409 with STARTTLS, RFC 8314 implicit TLS). */
+    static final String SUBMISSION_PORT = "submission.port";
+    static final String SMTPS_PORT = "smtps.port";
 
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -68,6 +73,17 @@ public final class Appliance implements AutoCloseable {
 
         smtp = listen("SMTP", config.listen(), config.smtpPort(), mta::startSmtp);
         log.info("SMTP listening on {}", format(smtp));
+        StringBuilder ready = new StringBuilder("Porter ready: SMTP on ").append(format(smtp));
+        // Submission ports are settings (mta-core's, 0 = off), not serve options: they apply at restart.
+        for (String[] kind : new String[][] {{SUBMISSION_PORT, "submission"}, {SMTPS_PORT, "SMTPS"}}) {
+            int port = Integer.parseInt(mta.settings().get(kind[0]));
+            if (port > 0) {
+                InetSocketAddress bound = listen(kind[1], config.listen(), port,
+                        kind[0].equals(SUBMISSION_PORT) ? mta::startSubmission : mta::startSmtps);
+                log.info("{} listening on {}", kind[1], format(bound));
+                ready.append(", ").append(kind[1]).append(" on ").append(format(bound));
+            }
+        }
 
         // HOOK(pop3): once org.porter.pop3.Pop3Server is on main:
         //   Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings());
@@ -80,8 +96,8 @@ public final class Appliance implements AutoCloseable {
         // Last: a start that fails on a busy port must not use up the one showing of the password.
         createAdminLoginOnFirstStart(mta, out);
 
-        out.println("Porter ready: SMTP on " + format(smtp) + ", POP3 on "
-                + (pop3 == null ? "(not built yet)" : format(pop3)) + "; data in " + dataDir);
+        ready.append(", POP3 on ").append(pop3 == null ? "(not built yet)" : format(pop3));
+        out.println(ready.append("; data in ").append(dataDir));
         out.flush();
     }
 

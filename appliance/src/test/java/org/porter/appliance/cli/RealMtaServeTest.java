@@ -7,7 +7,9 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,12 +43,26 @@ class RealMtaServeTest {
         return r;
     }
 
+    /** The submission listeners are settings with fixed default ports: off, or a free port, here. */
+    private void submissionPorts(int submission) {
+        ok("", "config", "set", "submission.port", String.valueOf(submission));
+        ok("", "config", "set", "smtps.port", "0");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void serveTakesCommandsAndMailThenStopsOnSigterm() throws Exception {
+        int submission = freePort();
+        submissionPorts(submission);
         try (ServerProcess server = ServerProcess.start(Main.class, data)) {
-            Matcher smtp = Pattern.compile("Porter ready: SMTP on 127\\.0\\.0\\.1:(\\d+),.*")
-                    .matcher(server.awaitLine("Porter ready:"));
-            assertThat(smtp.matches()).isTrue();
+            Matcher smtp = Pattern.compile("Porter ready: SMTP on 127\\.0\\.0\\.1:(\\d+), submission on 127\\.0\\.0\\.1:"
+                    + submission + ", POP3 on .*").matcher(server.awaitLine("Porter ready:"));
+            assertThat(smtp.matches()).as(server.output()).isTrue();
             assertThat(server.stdout()).anyMatch(l -> l.startsWith("Porter admin login created: user admin, password "));
 
             ok("", "domain", "add", "office.example");
@@ -69,6 +85,7 @@ class RealMtaServeTest {
 
     @Test
     void afterKill9TheCliOpensTheDatabaseItself() throws Exception {
+        submissionPorts(0);
         try (ServerProcess server = ServerProcess.start(Main.class, data)) {
             ok("", "domain", "add", "office.example");
             server.process().destroyForcibly();

@@ -63,6 +63,9 @@ public final class FakeMta implements Mta {
             }
             return v;
         }));
+        for (String port : new String[] {"submission.port", "smtps.port"}) {
+            defs.put(port, SettingDef.of(port, "0", "a submission listener; 0 = off", v -> v));
+        }
         defs.put("smtp.banner", SettingDef.of("smtp.banner", "Porter ESMTP", "Greeting text", v -> v));
         for (SettingDef d : more) {
             defs.put(d.key(), d);
@@ -346,6 +349,16 @@ public final class FakeMta implements Mta {
         }
         listeners.add(socket);
         return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    @Override
+    public InetSocketAddress startSubmission(InetSocketAddress address) throws IOException {
+        return startSmtp(address);
+    }
+
+    @Override
+    public InetSocketAddress startSmtps(InetSocketAddress address) throws IOException {
+        return startSmtp(address);
     }
 
     @Override
