@@ -1,0 +1,102 @@
+package org.porter.appliance.cli;
+
+import java.io.PrintWriter;
+
+import org.porter.mta.api.Mta;
+import org.porter.mta.api.Settings.Setting;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Postfix's postconf, for Porter: every key has a default; only changed values are stored. */
+@Command(name = "config", description = "Show and change settings.",
+        subcommands = {ConfigCommand.ListSettings.class, ConfigCommand.Get.class, ConfigCommand.Set.class,
+                ConfigCommand.Reset.class})
+public final class ConfigCommand {
+
+    /** How a value is shown: secrets never are, only whether they are set. */
+    static String shown(Setting s) {
+        if (s.secret()) {
+            return s.value().isEmpty() ? "(unset)" : "(set)";
+        }
+        return s.value();
+    }
+
+    @Command(name = "list", description = "List settings as 'key = value'.")
+    static final class ListSettings extends AdminCommand {
+        @Option(names = "--changed", description = "Only the settings that differ from their default.")
+        boolean changedOnly;
+
+        @Option(names = "--markdown", description = "A Markdown table of every key with its default and meaning "
+                + "(as in the README).")
+        boolean markdown;
+
+        @Override
+        protected int run(Mta mta, PrintWriter out) {
+            if (markdown) {
+                out.println("| Key | Default | Meaning |");
+                out.println("|---|---|---|");
+            }
+            for (Setting s : mta.settings().list()) {
+                if (changedOnly && !s.changed()) {
+                    continue;
+                }
+                if (markdown) {
+                    String def = s.defaultValue().isEmpty() ? "(empty)" : "`" + s.defaultValue() + "`";
+                    out.println("| `" + s.key() + "` | " + def + " | "
+                            + s.description().replace("|", "\\|") + (s.secret() ? " (secret)" : "") + " |");
+                } else {
+                    out.println(s.key() + " = " + shown(s));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "get", description = "Print one setting's value.")
+    static final class Get extends AdminCommand {
+        @Parameters(paramLabel = "KEY")
+        String key;
+
+        @Override
+        protected int run(Mta mta, PrintWriter out) {
+            String value = mta.settings().get(key);
+            for (Setting s : mta.settings().list()) {
+                if (s.key().equals(key)) {
+                    out.println(shown(s));
+                    return 0;
+                }
+            }
+            out.println(value);
+            return 0;
+        }
+    }
+
+    @Command(name = "set", description = "Validate and store a value; it takes effect at once.")
+    static final class Set extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        @Parameters(index = "1", paramLabel = "VALUE")
+        String value;
+
+        @Override
+        protected int run(Mta mta, PrintWriter out) {
+            mta.settings().set(key, value);
+            return 0;
+        }
+    }
+
+    @Command(name = "reset", description = "Forget a stored value, so the default applies again.")
+    static final class Reset extends AdminCommand {
+        @Parameters(paramLabel = "KEY")
+        String key;
+
+        @Override
+        protected int run(Mta mta, PrintWriter out) {
+            mta.settings().reset(key);
+            return 0;
+        }
+    }
+}

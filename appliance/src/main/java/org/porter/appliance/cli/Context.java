@@ -1,0 +1,22 @@
+package org.porter.appliance.cli;
+
+import java.io.PrintWriter;
+import java.util.Optional;
+
+import org.porter.appliance.lifecycle.MtaFactory;
+
+/**
+ * What one run of a command may use: where its output goes, how it reaches the Mta, and the password
+ * it was given (read by the caller before dispatch, so a command never talks to a terminal itself and
+ * runs the same in the CLI's process and inside a running server).
+ *
+ * @param out       the command's standard output
+ * @param err       its error output (one-line {@code porter: ...} messages)
+ * @param mtas      direct or running-server access to the Mta
+ * @param factory   how {@code serve} opens the Mta
+ * @param password  the password read for {@code user add|passwd}, if any
+ * @param remote    true inside a running server's control endpoint (where {@code serve} is refused)
+ */
+public record Context(PrintWriter out, PrintWriter err, MtaConnector mtas, MtaFactory factory,
+        Optional<char[]> password, boolean remote) {
+}

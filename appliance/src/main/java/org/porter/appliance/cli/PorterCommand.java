@@ -1,0 +1,14 @@
+package org.porter.appliance.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
+
+/** {@code porter}: the root of the command tree. */
+@Command(name = "porter", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "Porter, a mail server for a small office.",
+        subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
+                ConfigCommand.class, VersionCommand.class},
+        footer = {"", "Commands other than serve work whether or not 'porter serve' runs on the same --data folder."})
+public final class PorterCommand {
+}

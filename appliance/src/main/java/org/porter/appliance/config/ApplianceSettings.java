@@ -1,0 +1,28 @@
+package org.porter.appliance.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.porter.mta.api.SettingDef;
+
+/**
+ * The settings the appliance hands to {@code Mta.open}: its own, plus those of the services it wires
+ * (POP3, later the dialer and the web admin). Every opener of the database — {@code porter serve} and
+ * a CLI command run without a server — passes the same list, so both see the same keys.
+ */
+public final class ApplianceSettings {
+    /** Secret: the PBKDF2 hash of the web admin's password; empty until the first {@code porter serve}. */
+    public static final String ADMIN_PASSWORD_HASH = "admin.password-hash";
+
+    private ApplianceSettings() {
+    }
+
+    public static List<SettingDef> all() {
+        List<SettingDef> defs = new ArrayList<>();
+        defs.add(new SettingDef(ADMIN_PASSWORD_HASH, "",
+                "PBKDF2 hash of the web admin's password (user admin); reset it and restart to get a new password",
+                AdminLogin::parseHash, true));
+        // HOOK(pop3): defs.addAll(org.porter.pop3.Pop3Server.settings()) once Pop3Server is on main.
+        return List.copyOf(defs);
+    }
+}

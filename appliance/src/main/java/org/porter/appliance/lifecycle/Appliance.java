@@ -1,0 +1,183 @@
+package org.porter.appliance.lifecycle;
+
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+
+import org.porter.appliance.config.AdminLogin;
+import org.porter.appliance.config.ApplianceSettings;
+import org.porter.appliance.control.ControlServer;
+import org.porter.mta.api.Mta;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Porter: the Mta and the services wired around it, started in order and stopped in
+ * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → SMTP (and the
+ * submission listeners the settings enable) → POP3 →
+ * control endpoint (so a CLI that finds the control file finds a server that is fully up) → admin
+ * login on first start (last, so a failed start does not use up its one showing). Close order:
+ * control endpoint → POP3 → Mta (SMTP listener, then database).
+ */
+public final class Appliance implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Appliance.class);
+
+    /** What {@code porter serve} was asked for. Port 0 picks a free port. */
+    public record Config(Path dataDir, String hostname, String listen, int smtpPort, int pop3Port, int adminPort) {
+    }
+
+    /** mta-core's settings for the submission listeners (RFC 6409 with STARTTLS, RFC 8314 implicit TLS). */
+    static final String SUBMISSION_PORT = "submission.port";
+    static final String SMTPS_PORT = "smtps.port";
+
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Path dataDir;
+    private InetSocketAddress smtp;
+    private InetSocketAddress pop3;
+
+    private Appliance(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /**
+     * Starts everything and prints the ready line to {@code out}; on any failure closes what had
+     * started and rethrows.
+     *
+     * @param control the control endpoint's handler, given the open Mta
+     */
+    public static Appliance start(Config config, MtaFactory opener, Function<Mta, ControlServer.Handler> control,
+            PrintWriter out) throws Exception {
+        Appliance app = new Appliance(config.dataDir());
+        try {
+            app.startAll(config, opener, control, out);
+            return app;
+        } catch (Exception | Error e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Config config, MtaFactory opener, Function<Mta, ControlServer.Handler> control,
+            PrintWriter out) throws Exception {
+        Files.createDirectories(dataDir);
+        Mta mta = opener.open(dataDir, config.hostname(), ApplianceSettings.all());
+        running.push(mta::close);
+        log.info("database open in {} as {}", dataDir, config.hostname());
+
+        smtp = listen("SMTP", config.listen(), config.smtpPort(), mta::startSmtp);
+        log.info("SMTP listening on {}", format(smtp));
+        StringBuilder ready = new StringBuilder("Porter ready: SMTP on ").append(format(smtp));
+        // Submission ports are settings (mta-core's, 0 = off), not serve options: they apply at restart.
+        for (String[] kind : new String[][] {{SUBMISSION_PORT, "submission"}, {SMTPS_PORT, "SMTPS"}}) {
+            int port = Integer.parseInt(mta.settings().get(kind[0]));
+            if (port > 0) {
+                InetSocketAddress bound = listen(kind[1], config.listen(), port,
+                        kind[0].equals(SUBMISSION_PORT) ? mta::startSubmission : mta::startSmtps);
+                log.info("{} listening on {}", kind[1], format(bound));
+                ready.append(", ").append(kind[1]).append(" on ").append(format(bound));
+            }
+        }
+
+        // HOOK(pop3): once org.porter.pop3.Pop3Server is on main:
+        //   Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings());
+        //   running.push(pop3Server::close);
+        //   pop3 = listen("POP3", config.listen(), config.pop3Port(), pop3Server::start);
+        // HOOK(webadmin): start the admin on config.adminPort() the same way.
+
+        running.push(ControlServer.start(dataDir, control.apply(mta)));
+
+        // Last: a start that fails on a busy port must not use up the one showing of the password.
+        createAdminLoginOnFirstStart(mta, out);
+
+        ready.append(", POP3 on ").append(pop3 == null ? "(not built yet)" : format(pop3));
+        out.println(ready.append("; data in ").append(dataDir));
+        out.flush();
+    }
+
+    /** The first start of a database has no admin login: make one and show its password, once. */
+    private static void createAdminLoginOnFirstStart(Mta mta, PrintWriter out) {
+        if (!mta.settings().get(ApplianceSettings.ADMIN_PASSWORD_HASH).isEmpty()) {
+            return;
+        }
+        char[] password = AdminLogin.randomPassword();
+        try {
+            mta.settings().set(ApplianceSettings.ADMIN_PASSWORD_HASH, AdminLogin.hash(password));
+            out.println("Porter admin login created: user " + AdminLogin.USER + ", password "
+                    + new String(password) + "  (shown only this once: note it now)");
+            out.flush();
+        } finally {
+            java.util.Arrays.fill(password, '\0');
+        }
+        log.info("admin login created (first start)");
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        InetSocketAddress bind(InetSocketAddress address) throws Exception;
+    }
+
+    private static InetSocketAddress listen(String what, String host, int port, Binder binder) {
+        InetSocketAddress wanted = new InetSocketAddress(host, port);
+        if (wanted.isUnresolved()) {
+            throw new StartupException("cannot listen for " + what + " on " + host + ": unknown address", null);
+        }
+        try {
+            return binder.bind(wanted);
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    throw new StartupException("cannot listen for " + what + " on " + format(wanted) + ": "
+                            + t.getMessage(), e);
+                }
+            }
+            throw new StartupException("cannot start " + what + " on " + format(wanted) + ": " + e, e);
+        }
+    }
+
+    static String format(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public InetSocketAddress smtpAddress() {
+        return smtp;
+    }
+
+    /** Blocks until {@link #close} has finished. */
+    public void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops everything in reverse start order; safe to call twice and from a shutdown hook. */
+    @Override
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        boolean wasRunning = !running.isEmpty();
+        RuntimeException failure = null;
+        while (!running.isEmpty()) {
+            try {
+                running.pop().close();
+            } catch (Exception e) {
+                log.error("error while stopping", e);
+                if (failure == null) {
+                    failure = new IllegalStateException("Porter did not stop cleanly: " + e, e);
+                }
+            }
+        }
+        closed.countDown();
+        if (wasRunning) {
+            log.info("Porter stopped");
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

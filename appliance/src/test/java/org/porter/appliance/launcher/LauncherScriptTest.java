@@ -1,0 +1,123 @@
+package org.porter.appliance.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./porter} launcher's decisions, in a copy of the repository's layout with a fake
+ * {@code mvn} that records its calls: build on first start, not again while nothing changed, again
+ * after a source or pom changes, and a failed build shown and ending in exit code 1. (The real build
+ * and run are covered by the rest of the suite; this keeps the script's own logic honest and fast.)
+ */
+class LauncherScriptTest {
+    static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
+
+    @TempDir
+    Path repo;
+    Path calls;
+    Path bin;
+
+    @BeforeEach
+    void fakeRepository() throws IOException {
+        Files.createDirectories(repo.resolve("appliance/src/main/sh"));
+        Files.createDirectories(repo.resolve("appliance/src/main/java"));
+        Files.copy(REPO.resolve("porter"), repo.resolve("porter"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(REPO.resolve("appliance/src/main/sh/find-jdk.sh"), repo.resolve("appliance/src/main/sh/find-jdk.sh"));
+        Files.writeString(repo.resolve("pom.xml"), "<project/>");
+        Files.writeString(repo.resolve("appliance/pom.xml"), "<project/>");
+        Files.writeString(repo.resolve("appliance/src/main/java/X.java"), "class X {}");
+        ageAll();
+        calls = repo.resolve("mvn-calls");
+        bin = Files.createDirectories(repo.resolve("fake-bin"));
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, """
+                #!/usr/bin/env bash
+                echo "$* JAVA_HOME=$JAVA_HOME" >> "%s"
+                if [ -f fail-build ]; then echo "[ERROR] COMPILATION ERROR in X.java"; exit 1; fi
+                mkdir -p appliance/target/lib && touch appliance/target/appliance.jar
+                """.formatted(calls));
+        mvn.toFile().setExecutable(true);
+    }
+
+    /** Sources older than anything the test builds, so only explicit touches make them newer. */
+    private void ageAll() throws IOException {
+        FileTime old = FileTime.from(Instant.now().minusSeconds(3600));
+        for (String f : List.of("pom.xml", "appliance/pom.xml", "appliance/src/main/java/X.java")) {
+            Files.setLastModifiedTime(repo.resolve(f), old);
+        }
+    }
+
+    private void touch(String file) throws IOException {
+        Files.setLastModifiedTime(repo.resolve(file), FileTime.from(Instant.now()));
+    }
+
+    record Run(int code, String err, List<String> mvnCalls) {
+    }
+
+    private Run porter(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", repo.resolve("porter").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> env = pb.environment();
+        env.put("PATH", bin + ":" + env.get("PATH"));
+        env.remove("JAVA_HOME");
+        Path err = repo.resolve("stderr");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        List<String> mvn = Files.exists(calls) ? Files.readAllLines(calls) : List.of();
+        return new Run(p.exitValue(), Files.readString(err, StandardCharsets.UTF_8), mvn);
+    }
+
+    @Test
+    void buildsOnceThenOnlyWhenSourcesChange() throws Exception {
+        Run first = porter("version");
+        assertThat(first.mvnCalls()).hasSize(1);
+        assertThat(first.mvnCalls().get(0)).startsWith("-q -B -DskipTests -pl appliance -am package JAVA_HOME=/");
+        assertThat(first.err()).contains("porter: building Porter");
+
+        Run second = porter("version");
+        assertThat(second.mvnCalls()).hasSize(1);
+        assertThat(second.err()).doesNotContain("building");
+
+        touch("appliance/src/main/java/X.java");
+        assertThat(porter("version").mvnCalls()).hasSize(2);
+        assertThat(porter("version").mvnCalls()).hasSize(2);
+
+        touch("pom.xml");
+        assertThat(porter("version").mvnCalls()).hasSize(3);
+    }
+
+    @Test
+    void aFailedBuildShowsItsLogAndExits1() throws Exception {
+        Files.writeString(repo.resolve("fail-build"), "");
+        Run run = porter("serve");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.err()).contains("[ERROR] COMPILATION ERROR in X.java").contains("porter: build failed");
+        assertThat(porter("serve").mvnCalls()).as("still stale: tries again").hasSize(2);
+    }
+
+    @Test
+    void findsAJdk21OrNewerWithoutJavaHome() throws Exception {
+        String javaHome = porter("version").mvnCalls().get(0).replaceAll(".*JAVA_HOME=", "");
+        Process v = new ProcessBuilder(javaHome + "/bin/java", "-version").redirectErrorStream(true).start();
+        String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int major = Integer.parseInt(version.replaceAll("(?s).*version \"(\\d+).*", "$1"));
+        assertThat(major).isGreaterThanOrEqualTo(21);
+    }
+}

@@ -1,0 +1,380 @@
+package org.porter.appliance.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.porter.mta.api.Directory;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.MailboxAccess;
+import org.porter.mta.api.Mta;
+import org.porter.mta.api.SettingDef;
+import org.porter.mta.api.Settings;
+
+/**
+ * A stand-in for the real Mta that behaves like it where the appliance cares: its state lives in the
+ * data folder (so a server and a later direct opener see the same data), and while open it holds an
+ * exclusive lock on {@code db/}, failing a second opener the way embedded Derby does (SQLState XSDB6).
+ * startSmtp really binds, so "port in use" is real too.
+ */
+public final class FakeMta implements Mta {
+    public static final String MAX_SIZE = "smtp.max-message-size";
+
+    private final Path stateFile;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final String hostname;
+    private final Map<String, SettingDef> defs = new LinkedHashMap<>();
+    private final TreeSet<String> domains = new TreeSet<>();
+    private final TreeMap<String, String> users = new TreeMap<>();
+    private final TreeMap<String, List<String>> aliases = new TreeMap<>();
+    private final TreeMap<String, String> settings = new TreeMap<>();
+    private final List<ServerSocket> listeners = new ArrayList<>();
+    private boolean closed;
+
+    private FakeMta(Path db, FileChannel lockChannel, FileLock lock, String hostname, List<SettingDef> more) {
+        this.stateFile = db.resolve("fake-state.properties");
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.hostname = hostname;
+        defs.put(MAX_SIZE, SettingDef.of(MAX_SIZE, "26214400", "Largest message accepted, in bytes", v -> {
+            if (!v.matches("[0-9]+")) {
+                throw new InvalidRequestException(MAX_SIZE + ": not a size: " + v);
+            }
+            return v;
+        }));
+        for (String port : new String[] {"submission.port", "smtps.port"}) {
+            defs.put(port, SettingDef.of(port, "0", "a submission listener; 0 = off", v -> v));
+        }
+        defs.put("smtp.banner", SettingDef.of("smtp.banner", "Porter ESMTP", "Greeting text", v -> v));
+        for (SettingDef d : more) {
+            defs.put(d.key(), d);
+        }
+        load();
+    }
+
+    public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
+        try {
+            Path db = Files.createDirectories(dataDir.resolve("db"));
+            FileChannel channel = FileChannel.open(db.resolve("fake.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("Failed to start database",
+                        new SQLException("Another instance of Derby may have already booted the database "
+                                + db + ".", "XSDB6"));
+            }
+            return new FakeMta(db, channel, lock, hostname, moreSettings);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void load() {
+        if (!Files.exists(stateFile)) {
+            return;
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(stateFile)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String k : p.stringPropertyNames()) {
+            String v = p.getProperty(k);
+            if (k.startsWith("domain.")) {
+                domains.add(k.substring(7));
+            } else if (k.startsWith("user.")) {
+                users.put(k.substring(5), v);
+            } else if (k.startsWith("alias.")) {
+                aliases.put(k.substring(6), new ArrayList<>(List.of(v.split(","))));
+            } else if (k.startsWith("setting.")) {
+                settings.put(k.substring(8), v);
+            }
+        }
+    }
+
+    private void save() {
+        check();
+        Properties p = new Properties();
+        domains.forEach(d -> p.setProperty("domain." + d, ""));
+        users.forEach((u, pw) -> p.setProperty("user." + u, pw));
+        aliases.forEach((a, t) -> p.setProperty("alias." + a, String.join(",", t)));
+        settings.forEach((k, v) -> p.setProperty("setting." + k, v));
+        try (OutputStream out = Files.newOutputStream(stateFile)) {
+            p.store(out, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void check() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+    }
+
+    private static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        if (at <= 0 || at == address.length() - 1) {
+            throw new InvalidRequestException("not an address: " + address);
+        }
+        return address.substring(at + 1).toLowerCase();
+    }
+
+    private final Directory directory = new Directory() {
+        @Override
+        public synchronized void addDomain(String domain) {
+            String d = domain.toLowerCase();
+            if (!d.matches("[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+                throw new InvalidRequestException("not a domain: " + domain);
+            }
+            if (!domains.add(d)) {
+                throw new InvalidRequestException("domain already present: " + d);
+            }
+            save();
+        }
+
+        @Override
+        public synchronized void removeDomain(String domain) {
+            String d = domain.toLowerCase();
+            if (!domains.contains(d)) {
+                throw new InvalidRequestException("no such domain: " + d);
+            }
+            if (users.keySet().stream().anyMatch(u -> domainOf(u).equals(d))
+                    || aliases.keySet().stream().anyMatch(a -> domainOf(a).equals(d))) {
+                throw new InvalidRequestException("domain " + d + " still has users or aliases");
+            }
+            domains.remove(d);
+            save();
+        }
+
+        @Override
+        public synchronized List<String> domains() {
+            return List.copyOf(domains);
+        }
+
+        @Override
+        public synchronized boolean isLocalDomain(String domain) {
+            return domains.contains(domain.toLowerCase());
+        }
+
+        @Override
+        public synchronized void addUser(String address, char[] password) {
+            String a = address.toLowerCase();
+            if (!domains.contains(domainOf(a))) {
+                throw new InvalidRequestException("not a local domain: " + domainOf(a));
+            }
+            if (users.containsKey(a)) {
+                throw new InvalidRequestException("user already present: " + a);
+            }
+            users.put(a, "plain:" + new String(password));
+            save();
+        }
+
+        @Override
+        public synchronized void setPassword(String address, char[] password) {
+            String a = address.toLowerCase();
+            if (!users.containsKey(a)) {
+                throw new InvalidRequestException("no such user: " + a);
+            }
+            users.put(a, "plain:" + new String(password));
+            save();
+        }
+
+        @Override
+        public synchronized void removeUser(String address) {
+            if (users.remove(address.toLowerCase()) == null) {
+                throw new InvalidRequestException("no such user: " + address.toLowerCase());
+            }
+            save();
+        }
+
+        @Override
+        public synchronized List<UserInfo> users() {
+            return users.keySet().stream().map(u -> new UserInfo(u, 0, 0)).toList();
+        }
+
+        @Override
+        public synchronized Optional<String> authenticate(String login, char[] password) {
+            String stored = users.get(login.toLowerCase());
+            return stored != null && stored.equals("plain:" + new String(password))
+                    ? Optional.of(login.toLowerCase()) : Optional.empty();
+        }
+
+        @Override
+        public synchronized void addAlias(String alias, List<String> targets) {
+            String a = alias.toLowerCase();
+            if (!domains.contains(domainOf(a))) {
+                throw new InvalidRequestException("not a local domain: " + domainOf(a));
+            }
+            LinkedHashSet<String> all = new LinkedHashSet<>(aliases.getOrDefault(a, List.of()));
+            targets.forEach(t -> {
+                domainOf(t);
+                all.add(t.toLowerCase());
+            });
+            aliases.put(a, new ArrayList<>(all));
+            save();
+        }
+
+        @Override
+        public synchronized void removeAlias(String alias, List<String> targets) {
+            String a = alias.toLowerCase();
+            List<String> existing = aliases.get(a);
+            if (existing == null) {
+                throw new InvalidRequestException("no such alias: " + a);
+            }
+            if (targets.isEmpty()) {
+                aliases.remove(a);
+            } else {
+                existing.removeAll(targets.stream().map(String::toLowerCase).toList());
+                if (existing.isEmpty()) {
+                    aliases.remove(a);
+                }
+            }
+            save();
+        }
+
+        @Override
+        public synchronized List<AliasInfo> aliases() {
+            return aliases.entrySet().stream().map(e -> new AliasInfo(e.getKey(), List.copyOf(e.getValue()))).toList();
+        }
+    };
+
+    private final Settings settingsApi = new Settings() {
+        private SettingDef def(String key) {
+            SettingDef d = defs.get(key);
+            if (d == null) {
+                throw new InvalidRequestException("no such setting: " + key);
+            }
+            return d;
+        }
+
+        @Override
+        public synchronized String get(String key) {
+            return settings.getOrDefault(key, def(key).defaultValue());
+        }
+
+        @Override
+        public synchronized void set(String key, String value) {
+            String v = def(key).parser().apply(value);
+            settings.put(key, v);
+            save();
+        }
+
+        @Override
+        public synchronized void reset(String key) {
+            def(key);
+            settings.remove(key);
+            save();
+        }
+
+        @Override
+        public synchronized List<Setting> list() {
+            return defs.values().stream().sorted(java.util.Comparator.comparing(SettingDef::key))
+                    .map(d -> new Setting(d.key(), get(d.key()), d.defaultValue(), d.description(), d.secret()))
+                    .toList();
+        }
+    };
+
+    @Override
+    public Directory directory() {
+        return directory;
+    }
+
+    @Override
+    public Settings settings() {
+        return settingsApi;
+    }
+
+    @Override
+    public MailboxAccess mailboxes() {
+        return new MailboxAccess() {
+            @Override
+            public List<MailboxEntry> list(String address) {
+                return List.of();
+            }
+
+            @Override
+            public InputStream open(long entryId) {
+                throw new InvalidRequestException("no such message");
+            }
+
+            @Override
+            public int delete(String address, Collection<Long> entryIds) {
+                return 0;
+            }
+        };
+    }
+
+    @Override
+    public String hostname() {
+        return hostname;
+    }
+
+    @Override
+    public synchronized InetSocketAddress startSmtp(InetSocketAddress address) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.bind(address);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        listeners.add(socket);
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    @Override
+    public InetSocketAddress startSubmission(InetSocketAddress address) throws IOException {
+        return startSmtp(address);
+    }
+
+    @Override
+    public InetSocketAddress startSmtps(InetSocketAddress address) throws IOException {
+        return startSmtp(address);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            for (ServerSocket s : listeners) {
+                s.close();
+            }
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
