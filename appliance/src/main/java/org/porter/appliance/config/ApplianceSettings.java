@@ -22,7 +22,7 @@ public final class ApplianceSettings {
         defs.add(new SettingDef(ADMIN_PASSWORD_HASH, "",
                 "PBKDF2 hash of the web admin's password (user admin); reset it and restart to get a new password",
                 AdminLogin::parseHash, true));
-        // HOOK(pop3): defs.addAll(org.porter.pop3.Pop3Server.settings()) once Pop3Server is on main.
+        defs.addAll(org.porter.pop3.server.Pop3Server.settings());
         return List.copyOf(defs);
     }
 }

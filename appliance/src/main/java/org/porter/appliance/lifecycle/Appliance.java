@@ -14,6 +14,7 @@ import org.porter.appliance.config.AdminLogin;
 import org.porter.appliance.config.ApplianceSettings;
 import org.porter.appliance.control.ControlServer;
 import org.porter.mta.api.Mta;
+import org.porter.pop3.server.Pop3Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,10 +86,10 @@ public final class Appliance implements AutoCloseable {
             }
         }
 
-        // HOOK(pop3): once org.porter.pop3.Pop3Server is on main:
-        //   Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings());
-        //   running.push(pop3Server::close);
-        //   pop3 = listen("POP3", config.listen(), config.pop3Port(), pop3Server::start);
+        Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings());
+        running.push(pop3Server::close);
+        pop3 = listen("POP3", config.listen(), config.pop3Port(), pop3Server::start);
+        log.info("POP3 listening on {}", format(pop3));
         // HOOK(webadmin): start the admin on config.adminPort() the same way.
 
         running.push(ControlServer.start(dataDir, control.apply(mta)));
@@ -96,7 +97,7 @@ public final class Appliance implements AutoCloseable {
         // Last: a start that fails on a busy port must not use up the one showing of the password.
         createAdminLoginOnFirstStart(mta, out);
 
-        ready.append(", POP3 on ").append(pop3 == null ? "(not built yet)" : format(pop3));
+        ready.append(", POP3 on ").append(format(pop3));
         out.println(ready.append("; data in ").append(dataDir));
         out.flush();
     }
@@ -143,6 +144,10 @@ public final class Appliance implements AutoCloseable {
 
     static String format(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public InetSocketAddress pop3Address() {
+        return pop3;
     }
 
     public InetSocketAddress smtpAddress() {

@@ -352,6 +352,11 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public javax.net.ssl.SSLContext tlsContext() {
+        throw new UnsupportedOperationException("the fake Mta has no TLS");
+    }
+
+    @Override
     public InetSocketAddress startSubmission(InetSocketAddress address) throws IOException {
         return startSmtp(address);
     }
