@@ -28,6 +28,12 @@ public interface Mta extends AutoCloseable {
 
     MailboxAccess mailboxes();
 
+    /** The outbound queue: hold, release, flush, and the admin's view. */
+    QueueControl queue();
+
+    /** Inbound SMTP activity (for the dialer's "wait until the ISP is done"). */
+    SmtpActivity smtpActivity();
+
     /** The name given with {@link #open}. */
     String hostname();
 

@@ -138,18 +138,31 @@ public final class Database implements AutoCloseable {
                     s.executeUpdate("CREATE TABLE schema_version (version INT NOT NULL PRIMARY KEY, applied_at TIMESTAMP NOT NULL)");
                 }
             }
-            int current = 0;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
-                if (rs.next()) {
-                    current = rs.getInt(1);
+            // Each script is applied once, by version number, in order; a version already recorded is skipped.
+            // Versions need not be contiguous (scripts written on different branches land in any order,
+            // so each must only add its own tables and columns).
+            java.util.Set<Integer> applied = new java.util.HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
+                while (rs.next()) {
+                    applied.add(rs.getInt(1));
                 }
             }
-            if (current > MIGRATIONS.length) {
-                throw new SQLException("the database has schema version " + current
-                        + ", newer than this Porter knows (" + MIGRATIONS.length + ")");
+            int newest = 0;
+            for (String script : MIGRATIONS) {
+                newest = Math.max(newest, version(script));
             }
-            for (int v = current + 1; v <= MIGRATIONS.length; v++) {
-                for (String sql : statements(MIGRATIONS[v - 1])) {
+            for (int v : applied) {
+                if (v > newest) {
+                    throw new SQLException("the database has schema version " + v
+                            + ", newer than this Porter knows (" + newest + "): use a newer Porter");
+                }
+            }
+            for (String script : MIGRATIONS) {
+                int v = version(script);
+                if (applied.contains(v)) {
+                    continue;
+                }
+                for (String sql : statements(script)) {
                     try (Statement s = c.createStatement()) {
                         s.executeUpdate(sql);
                     }
@@ -159,10 +172,15 @@ public final class Database implements AutoCloseable {
                     ps.setTimestamp(2, Timestamp.from(Instant.now()));
                     ps.executeUpdate();
                 }
-                LOG.info("database schema migrated to version {}", v);
+                LOG.info("database schema migrated: {}", script);
             }
             return null;
         });
+    }
+
+    /** "V12__what.sql" → 12. */
+    static int version(String script) {
+        return Integer.parseInt(script.substring(1, script.indexOf("__")));
     }
 
     private static boolean tableExists(Connection c, String name) throws SQLException {
