@@ -94,6 +94,31 @@ public final class MtaCore implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.QueueControl queue() {
+        throw new UnsupportedOperationException("the outbound queue manager is being written");
+    }
+
+    @Override
+    public org.porter.mta.api.SmtpActivity smtpActivity() {
+        return new org.porter.mta.api.SmtpActivity() {
+            @Override
+            public int openSessions() {
+                return connections.open();
+            }
+
+            @Override
+            public java.time.Instant lastActivity() {
+                return connections.lastActivity();
+            }
+
+            @Override
+            public long messagesAccepted() {
+                return intake.accepted();
+            }
+        };
+    }
+
+    @Override
     public String hostname() {
         return hostname;
     }

@@ -352,6 +352,16 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.QueueControl queue() {
+        throw new UnsupportedOperationException("the fake Mta has no queue");
+    }
+
+    @Override
+    public org.porter.mta.api.SmtpActivity smtpActivity() {
+        throw new UnsupportedOperationException("the fake Mta has no SMTP");
+    }
+
+    @Override
     public javax.net.ssl.SSLContext tlsContext() {
         throw new UnsupportedOperationException("the fake Mta has no TLS");
     }

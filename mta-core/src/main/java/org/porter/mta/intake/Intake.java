@@ -29,6 +29,8 @@ public final class Intake {
 
     private final MailStore store;
     private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+    private volatile Runnable onQueued = () -> { };
 
     public Intake(MailStore store, Clock clock) {
         this.store = store;
@@ -81,6 +83,10 @@ public final class Intake {
         try (InputStream in = body.open()) {
             store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
                     new ArrayList<>(remoteByAddress.values()), options, in, body.size()));
+        }
+        accepted.incrementAndGet();
+        if (!remote.isEmpty()) {
+            onQueued.run();
         }
         String delay = String.format(java.util.Locale.ROOT, "%.2f",
                 Duration.between(started, clock.instant()).toMillis() / 1000.0);

@@ -36,11 +36,23 @@ public final class ConnectionLimiter {
     }
 
     public void release(InetAddress address) {
+        lastActivity = java.time.Instant.now();
         total.decrementAndGet();
         perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 
     public int open() {
         return total.get();
+    }
+
+    private volatile java.time.Instant lastActivity = java.time.Instant.now();
+
+    /** Records that a session did something (a command, a disconnect). */
+    public void active() {
+        lastActivity = java.time.Instant.now();
+    }
+
+    public java.time.Instant lastActivity() {
+        return lastActivity;
     }
 }

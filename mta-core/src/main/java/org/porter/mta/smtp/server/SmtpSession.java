@@ -42,6 +42,7 @@ public final class SmtpSession extends ProtocolSessionImpl {
     /** Records client activity, for the idle timeout. */
     public void touch() {
         lastActivity = System.nanoTime();
+        context.connections().active();
     }
 
     long idleNanos() {
