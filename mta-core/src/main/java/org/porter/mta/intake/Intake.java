@@ -37,6 +37,16 @@ public final class Intake {
         this.clock = clock;
     }
 
+    /** Messages accepted since start. */
+    public long accepted() {
+        return accepted.get();
+    }
+
+    /** Called after each commit that queued remote recipients (the queue manager's wake-up). */
+    public void onQueued(Runnable r) {
+        onQueued = r;
+    }
+
     /**
      * An envelope recipient as given (for the log's orig_to), where routing sends it, and its
      * RFC 3461 NOTIFY and ORCPT (null when not given).
