@@ -16,6 +16,12 @@ import org.porter.mta.api.Mta;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
 import org.porter.mta.config.MtaSettings;
+import org.porter.mta.config.DeliverySettings;
+import org.porter.mta.delivery.DeliveryAgent;
+import org.porter.mta.delivery.MxResolver;
+import org.porter.mta.queue.Bouncer;
+import org.porter.mta.queue.QueueManager;
+import org.porter.mta.store.QueueStore;
 import org.porter.mta.intake.Intake;
 import org.porter.mta.routing.Router;
 import org.porter.mta.smtp.server.SmtpContext;
@@ -43,6 +49,9 @@ public final class MtaCore implements Mta {
     private final org.porter.mta.smtp.server.ConnectionLimiter connections = new org.porter.mta.smtp.server.ConnectionLimiter();
     private final AuthThrottle authThrottle;
     private SSLContext tls;
+    private final QueueStore queueStore;
+    private final QueueManager queueManager;
+    private boolean deliveryStarted;
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
         this.dataDir = dataDir;
@@ -50,12 +59,17 @@ public final class MtaCore implements Mta {
         this.db = db;
         this.clock = clock;
         List<SettingDef> defs = new ArrayList<>(MtaSettings.definitions());
+        defs.addAll(DeliverySettings.definitions());
         defs.addAll(moreSettings);
         this.settings = new SettingsStore(db, defs);
         this.directory = new DirectoryStore(db);
         this.mail = new MailStore(db);
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);
+        this.queueStore = new QueueStore(db, mail);
+        this.queueManager = new QueueManager(queueStore, new DeliverySettings(settings), deliveryAgent(),
+                servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer(), clock);
+        intake.onQueued(queueManager::wake);
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
@@ -95,7 +109,20 @@ public final class MtaCore implements Mta {
 
     @Override
     public org.porter.mta.api.QueueControl queue() {
-        throw new UnsupportedOperationException("the outbound queue manager is being written");
+        return queueManager;
+    }
+
+    @Override
+    public synchronized void startDelivery() {
+        if (!deliveryStarted) {
+            deliveryStarted = true;
+            queueManager.start();
+        }
+    }
+
+    /** The queue's rows, for tests and status inside mta-core's users. */
+    public QueueStore queueStore() {
+        return queueStore;
     }
 
     @Override
@@ -162,8 +189,23 @@ public final class MtaCore implements Mta {
         return tls;
     }
 
+    /** The outbound SMTP client. */
+    private DeliveryAgent deliveryAgent() {
+        return (hop, messages) -> {
+            throw new UnsupportedOperationException("the outbound SMTP client is being written");
+        };
+    }
+
+    /** Submits DSNs through the intake. */
+    private Bouncer bouncer() {
+        return (kind, notices, until) -> {
+            throw new UnsupportedOperationException("the DSN builder is being written");
+        };
+    }
+
     @Override
     public void close() {
+        queueManager.close();
         for (SmtpServer s : listeners) {
             s.close();
         }

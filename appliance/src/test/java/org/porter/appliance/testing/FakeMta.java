@@ -352,6 +352,10 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public void startDelivery() {
+    }
+
+    @Override
     public org.porter.mta.api.QueueControl queue() {
         throw new UnsupportedOperationException("the fake Mta has no queue");
     }

@@ -28,6 +28,12 @@ public interface Mta extends AutoCloseable {
 
     MailboxAccess mailboxes();
 
+    /**
+     * Starts outbound delivery (the queue manager's scheduler). Until then mail for other domains is
+     * queued but not sent; {@code porter serve} starts it after the listeners.
+     */
+    void startDelivery();
+
     /** The outbound queue: hold, release, flush, and the admin's view. */
     QueueControl queue();
 

@@ -71,6 +71,9 @@ public final class Values {
     }
 
     public static Duration parseDuration(String v) {
+        if (v != null && v.strip().equals("0")) {
+            return Duration.ZERO;
+        }
         Matcher m = DURATION.matcher(v == null ? "" : v.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new InvalidRequestException("not a duration: " + v + " (examples: 500ms, 30s, 5m, 4h, 5d)");

@@ -121,12 +121,21 @@ public final class MailStore implements MailboxAccess {
 
     @Override
     public InputStream open(long entryId) {
+        return openBody("SELECT m.body FROM messages m JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?", entryId);
+    }
+
+    /** Opens a stored message by its id (for the outbound queue); close the stream. */
+    public InputStream openMessage(long messageId) {
+        return openBody("SELECT body FROM messages WHERE id = ?", messageId);
+    }
+
+    private InputStream openBody(String sql, long id) {
         Connection c = db.borrow();
         PreparedStatement ps = null;
         ResultSet rs = null;
         try {
-            ps = c.prepareStatement("SELECT m.body FROM messages m JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?");
-            ps.setLong(1, entryId);
+            ps = c.prepareStatement(sql);
+            ps.setLong(1, id);
             rs = ps.executeQuery();
             if (!rs.next()) {
                 throw new InvalidRequestException("no such message");

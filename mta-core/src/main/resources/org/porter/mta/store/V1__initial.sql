@@ -66,11 +66,17 @@ CREATE TABLE queue_entries (
     -- RFC 3461: NOTIFY (e.g. SUCCESS,FAILURE) and ORCPT (addr-type;address) as given, or null
     dsn_notify      VARCHAR(40),
     dsn_orcpt       VARCHAR(500),
+    -- QUEUED (never tried) or DEFERRED (tried, will retry); sent and bounced entries are deleted
     status          VARCHAR(16) NOT NULL,
     attempts        INT NOT NULL,
     next_attempt_at TIMESTAMP NOT NULL,
     created_at      TIMESTAMP NOT NULL,
-    last_reply      VARCHAR(1000)
+    last_attempt_at TIMESTAMP,
+    last_reply      VARCHAR(1000),
+    -- held by the admin (porter queue hold): not attempted until released
+    held            SMALLINT DEFAULT 0 NOT NULL,
+    -- a delay warning DSN was sent for this recipient
+    delay_warned    SMALLINT DEFAULT 0 NOT NULL
 );
 
 CREATE INDEX queue_entries_message ON queue_entries (message_id);

@@ -1,0 +1,28 @@
+package org.porter.mta.queue;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.porter.mta.store.QueueStore;
+
+/**
+ * Tells a sender what became of their message: a failure or delay report (RFC 3464 DSN) entering
+ * through the one door like any other mail. The queue manager decides when (never to the null
+ * sender: a failed bounce goes to the postmaster); the bouncer builds and submits.
+ */
+public interface Bouncer {
+
+    enum Kind {
+        FAILED, DELAYED
+    }
+
+    /** One recipient's part of a report. */
+    record Notice(QueueStore.Entry entry, String dsnCode, String reply, String relay, Instant lastAttempt) {
+    }
+
+    /**
+     * @param notices recipients of ONE message (same queue id), all of the same kind
+     * @param retryUntil for DELAYED: when the queue gives up
+     */
+    void report(Kind kind, List<Notice> notices, Instant retryUntil);
+}

@@ -1,0 +1,485 @@
+package org.porter.mta.queue;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.porter.mta.api.QueueControl;
+import org.porter.mta.config.DeliverySettings;
+import org.porter.mta.delivery.DeliveryAgent;
+import org.porter.mta.delivery.DeliveryReport;
+import org.porter.mta.delivery.DeliveryReport.Outcome;
+import org.porter.mta.delivery.DeliveryReport.RecipientResult;
+import org.porter.mta.delivery.MxResolver;
+import org.porter.mta.delivery.NextHop;
+import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.intake.Intake;
+import org.porter.mta.store.QueueStore;
+import org.porter.mta.store.QueueStore.Entry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound queue manager (Postfix's qmgr): picks due entries, groups them by destination (one
+ * SMTP session per destination, several recipients per message, several messages per session),
+ * limits concurrency, and owns the schedule: exponential backoff with a cap, dead-destination
+ * throttling, delay warnings, expiry → bounce. Delivery agents only deliver and report; the queue
+ * never opens a socket itself.
+ */
+public final class QueueManager implements QueueControl, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueManager.class);
+    private static final int BATCH = 1000;
+
+    private final QueueStore store;
+    private final DeliverySettings settings;
+    private final DeliveryAgent agent;
+    private final Function<List<String>, MxResolver> resolvers;
+    private final Bouncer bouncer;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<String> activeDestinations = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> deadUntil = new ConcurrentHashMap<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private final Semaphore slots;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong bounced = new AtomicLong();
+    private volatile Instant lastDelivery;
+    private volatile boolean held;
+    private volatile boolean running;
+    private volatile boolean wake;
+    private Thread scheduler;
+    private MxResolver resolver;
+    private List<String> resolverServers;
+
+    /**
+     * @param resolvers makes an MX resolver for the configured DNS servers (re-made when they change)
+     */
+    public QueueManager(QueueStore store, DeliverySettings settings, DeliveryAgent agent,
+            Function<List<String>, MxResolver> resolvers, Bouncer bouncer, Clock clock) {
+        this.store = store;
+        this.settings = settings;
+        this.agent = agent;
+        this.resolvers = resolvers;
+        this.bouncer = bouncer;
+        this.clock = clock;
+        this.slots = new Semaphore(settings.concurrency());
+    }
+
+    /** Starts the scheduler thread. */
+    public void start() {
+        running = true;
+        scheduler = Thread.ofPlatform().name("porter-qmgr").daemon().start(this::loop);
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                if (!held()) {
+                    launchDue();
+                }
+                synchronized (lock) {
+                    if (!wake && running) {
+                        lock.wait(waitMillis());
+                    }
+                    wake = false;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("queue run failed; retrying in 30 s", e);
+                sleepQuietly(30_000);
+            }
+        }
+    }
+
+    private long waitMillis() {
+        if (held()) {
+            return 30_000;
+        }
+        if (active.get() > 0) {
+            return 1_000; // a finishing delivery wakes us; its entries are still "due" meanwhile
+        }
+        Optional<Instant> next = store.nextDue();
+        long ms = next.map(t -> Duration.between(clock.instant(), t).toMillis()).orElse(30_000L);
+        return Math.max(50, Math.min(ms, 30_000));
+    }
+
+    /** Asks the scheduler to look at the queue now (new mail, a flush, a release). */
+    public void wake() {
+        synchronized (lock) {
+            wake = true;
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Starts delivery of everything due now, one task per destination not already busy; returns
+     * the tasks' threads (tests join them to run the queue synchronously).
+     */
+    List<Thread> launchDue() {
+        if (held()) {
+            return List.of();
+        }
+        Instant now = clock.instant();
+        Map<String, List<Entry>> byDestination = new LinkedHashMap<>();
+        Map<String, String> transports = settings.transports();
+        for (Entry e : store.due(now, BATCH)) {
+            if (inFlight.contains(e.id())) {
+                continue;
+            }
+            byDestination.computeIfAbsent(destination(e.recipient(), transports), d -> new ArrayList<>()).add(e);
+        }
+        List<Thread> tasks = new ArrayList<>();
+        for (Map.Entry<String, List<Entry>> d : byDestination.entrySet()) {
+            String dest = d.getKey();
+            if (!activeDestinations.add(dest)) {
+                continue; // a session to it is running; its entries wait for the next run
+            }
+            List<Entry> entries = d.getValue();
+            entries.forEach(e -> inFlight.add(e.id()));
+            active.incrementAndGet();
+            tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest).start(() -> {
+                try {
+                    slots.acquire();
+                    try {
+                        deliver(dest, entries);
+                    } finally {
+                        slots.release();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest, e);
+                } finally {
+                    entries.forEach(e -> inFlight.remove(e.id()));
+                    activeDestinations.remove(dest);
+                    active.decrementAndGet();
+                    wake();
+                }
+            }));
+        }
+        return tasks;
+    }
+
+    /** Runs the queue once and waits for it: for tests and the CLI's synchronous flush. */
+    public void runOnce() throws InterruptedException {
+        for (Thread t : launchDue()) {
+            t.join();
+        }
+    }
+
+    /** "smarthost", "mx:DOMAIN" or "relay:HOST:PORT" for a recipient, after the transport map. */
+    String destination(String recipient, Map<String, String> transports) {
+        String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+        String t = transports.get(domain);
+        if (t == null) {
+            t = settings.viaSmarthost() ? "smarthost" : "mx";
+        }
+        return switch (t) {
+            case "smarthost" -> "smarthost";
+            case "mx" -> "mx:" + domain;
+            default -> "relay:" + t;
+        };
+    }
+
+    private void deliver(String dest, List<Entry> entries) {
+        Instant now = clock.instant();
+        Instant dead = deadUntil.get(dest);
+        if (dead != null && dead.isAfter(now)) {
+            for (Entry e : entries) {
+                // not an attempt: the destination failed a moment ago (Postfix's dead-destination throttle)
+                store.deferred(e.id(), e.attempts(), now, dead, e.lastReply());
+            }
+            return;
+        }
+        Object hop = nextHop(dest);
+        if (hop instanceof MxResolver.Failure f) {
+            List<RecipientResult> results = new ArrayList<>();
+            for (Entry e : entries) {
+                results.add(new RecipientResult(e.queueId(), e.id(), e.recipient(),
+                        f.permanent() ? Outcome.BOUNCED : Outcome.DEFERRED, f.dsnCode(), f.reason(), "none"));
+            }
+            apply(entries, new DeliveryReport(results, !f.permanent(), f.reason()), dest);
+            return;
+        }
+        NextHop nextHop = (NextHop) hop;
+        Map<Long, List<Entry>> byMessage = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            byMessage.computeIfAbsent(e.messageId(), k -> new ArrayList<>()).add(e);
+        }
+        List<OutboundMessage> messages = new ArrayList<>();
+        for (List<Entry> m : byMessage.values()) {
+            Entry first = m.get(0);
+            List<OutboundMessage.Recipient> rcpts = m.stream()
+                    .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsnNotify(), e.dsnOrcpt())).toList();
+            messages.add(new OutboundMessage(first.queueId(), first.sender(), rcpts, first.dsnRet(), first.dsnEnvid(),
+                    first.smtputf8(), first.size(), () -> store.openMessage(first.messageId())));
+        }
+        DeliveryReport report = agent.deliver(nextHop, messages);
+        apply(entries, report, dest);
+    }
+
+    /** The next hop for a destination, or an {@link MxResolver.Failure}. */
+    private Object nextHop(String dest) {
+        NextHop.TlsPolicy tls = settings.tls();
+        if (dest.startsWith("mx:")) {
+            MxResolver.Result r = resolver().resolve(dest.substring(3), settings.mxPort());
+            if (r instanceof MxResolver.Failure f) {
+                return f;
+            }
+            return new NextHop(dest.substring(3), ((MxResolver.Hosts) r).hosts(), tls, null);
+        }
+        String hostPort = dest.equals("smarthost") ? settings.smarthost() : dest.substring("relay:".length());
+        if (hostPort.isBlank()) {
+            return new MxResolver.Failure(false, "4.3.5", "delivery.route is smarthost but delivery.smarthost is not set");
+        }
+        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, colon);
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        List<NextHop.Host> hosts = new ArrayList<>();
+        try {
+            for (InetAddress a : InetAddress.getAllByName(bare)) {
+                hosts.add(new NextHop.Host(bare, a, port));
+            }
+        } catch (UnknownHostException e) {
+            return new MxResolver.Failure(false, "4.4.3", "cannot resolve " + bare + ": " + e.getMessage());
+        }
+        NextHop.Credentials auth = dest.equals("smarthost") && !settings.smarthostUser().isBlank()
+                ? new NextHop.Credentials(settings.smarthostUser(), settings.smarthostPassword()) : null;
+        return new NextHop(dest.equals("smarthost") ? "smarthost " + bare : bare, hosts, tls, auth);
+    }
+
+    private synchronized MxResolver resolver() {
+        List<String> servers = settings.dnsServers();
+        if (resolver == null || !servers.equals(resolverServers)) {
+            resolver = resolvers.apply(servers);
+            resolverServers = servers;
+        }
+        return resolver;
+    }
+
+    /** Records a report: sent and bounced entries end, deferred ones are rescheduled (or expire). */
+    private void apply(List<Entry> entries, DeliveryReport report, String dest) {
+        Instant now = clock.instant();
+        Map<Long, Entry> byId = new HashMap<>();
+        entries.forEach(e -> byId.put(e.id(), e));
+        List<Long> done = new ArrayList<>();
+        Map<String, List<Bouncer.Notice>> failures = new LinkedHashMap<>();
+        Map<String, List<Bouncer.Notice>> delays = new LinkedHashMap<>();
+        for (RecipientResult r : report.recipients()) {
+            Entry e = byId.get(r.entryId());
+            if (e == null) {
+                continue;
+            }
+            int attempt = e.attempts() + 1;
+            String delay = String.format(Locale.ROOT, "%.1f", Duration.between(e.arrived(), now).toMillis() / 1000.0);
+            Outcome outcome = r.outcome();
+            String reply = r.reply();
+            if (outcome == Outcome.DEFERRED && !now.isBefore(e.created().plus(settings.maxLifetime()))) {
+                outcome = Outcome.BOUNCED;
+                reply = "message expired after " + human(settings.maxLifetime()) + " in the queue; last error: " + reply;
+            }
+            switch (outcome) {
+                case SENT -> {
+                    done.add(e.id());
+                    sent.incrementAndGet();
+                    lastDelivery = now;
+                }
+                case BOUNCED -> {
+                    done.add(e.id());
+                    bounced.incrementAndGet();
+                    if (notifies(e, "FAILURE")) {
+                        failures.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
+                                .add(new Bouncer.Notice(e, r.dsnCode(), reply, r.relay(), now));
+                    }
+                }
+                case DEFERRED -> {
+                    Instant next = now.plus(backoff(attempt));
+                    store.deferred(e.id(), attempt, now, next, r.dsnCode() + " " + reply);
+                    Duration warnAfter = settings.delayWarning();
+                    if (!e.delayWarned() && !warnAfter.isZero() && !now.isBefore(e.created().plus(warnAfter))
+                            && notifies(e, "DELAY")) {
+                        delays.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
+                                .add(new Bouncer.Notice(e, r.dsnCode(), reply, r.relay(), now));
+                        store.delayWarned(e.id());
+                    }
+                }
+            }
+            Intake.MAILLOG.info("{}: to=<{}>, relay={}, delay={}, attempt={}, dsn={}, status={} ({})", e.queueId(),
+                    e.recipient(), r.relay(), delay, attempt, r.dsnCode(), outcome.name().toLowerCase(Locale.ROOT), reply);
+        }
+        if (report.siteFailed()) {
+            deadUntil.put(dest, now.plus(settings.retryMin()));
+        } else {
+            deadUntil.remove(dest);
+        }
+        for (List<Bouncer.Notice> n : failures.values()) {
+            bouncer.report(Bouncer.Kind.FAILED, n, null);
+        }
+        for (List<Bouncer.Notice> n : delays.values()) {
+            bouncer.report(Bouncer.Kind.DELAYED, n, n.get(0).entry().created().plus(settings.maxLifetime()));
+        }
+        store.finish(done); // after the bounce is submitted: a crash in between repeats the report, never loses it
+    }
+
+    /** RFC 3461: without NOTIFY the default is FAILURE (and, as Postfix does, DELAY); NEVER means no report. */
+    static boolean notifies(Entry e, String what) {
+        return e.dsnNotify() == null || e.dsnNotify().contains(what);
+    }
+
+    /** Retry interval after {@code attempt} failed attempts: retry-min doubled per attempt, at most retry-max. */
+    Duration backoff(int attempt) {
+        Duration min = settings.retryMin();
+        Duration max = settings.retryMax();
+        Duration d = min.multipliedBy(1L << Math.min(attempt - 1, 20));
+        return d.compareTo(max) > 0 ? max : d;
+    }
+
+    private static String human(Duration d) {
+        return d.toHours() >= 24 && d.toHours() % 24 == 0 ? d.toDays() + " days" : d.toMinutes() + " minutes";
+    }
+
+    // ---- QueueControl
+
+    @Override
+    public void hold() {
+        held = true;
+        LOG.info("outbound delivery held");
+    }
+
+    @Override
+    public void release() {
+        held = false;
+        LOG.info("outbound delivery released");
+        wake();
+    }
+
+    @Override
+    public boolean held() {
+        return held || settings.hold();
+    }
+
+    @Override
+    public int flush() {
+        int n = store.flush(clock.instant());
+        deadUntil.clear();
+        LOG.info("queue flush: {} deferred entries made due", n);
+        wake();
+        return n;
+    }
+
+    @Override
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        Instant end = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(end)) {
+            boolean due = !held() && store.nextDue().map(t -> !t.isAfter(clock.instant())).orElse(false);
+            if (active.get() == 0 && !due) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    @Override
+    public QueueStatus status() {
+        int[] n = store.counts();
+        return new QueueStatus(n[0], n[1], n[2], active.get(), sent.get(), bounced.get(), lastDelivery);
+    }
+
+    @Override
+    public List<QueuedMessage> list() {
+        return store.list(null);
+    }
+
+    @Override
+    public Optional<QueuedMessage> show(String queueId) {
+        return store.list(queueId).stream().findFirst();
+    }
+
+    @Override
+    public void hold(String queueId) {
+        requireQueued(store.setHeld(queueId, true), queueId);
+    }
+
+    @Override
+    public void release(String queueId) {
+        requireQueued(store.setHeld(queueId, false), queueId);
+        wake();
+    }
+
+    @Override
+    public void delete(String queueId) {
+        List<Entry> entries = store.entries(queueId);
+        requireQueued(!entries.isEmpty(), queueId);
+        store.finish(entries.stream().map(Entry::id).toList());
+        for (Entry e : entries) {
+            Intake.MAILLOG.info("{}: to=<{}>, status=deleted (by the administrator)", queueId, e.recipient());
+        }
+    }
+
+    @Override
+    public void bounce(String queueId) {
+        List<Entry> entries = store.entries(queueId);
+        requireQueued(!entries.isEmpty(), queueId);
+        Instant now = clock.instant();
+        List<Bouncer.Notice> notices = new ArrayList<>();
+        for (Entry e : entries) {
+            if (notifies(e, "FAILURE")) {
+                notices.add(new Bouncer.Notice(e, "5.0.0", "message returned by the administrator"
+                        + (e.lastReply() == null ? "" : "; last error: " + e.lastReply()), "none", now));
+            }
+            Intake.MAILLOG.info("{}: to=<{}>, relay=none, dsn=5.0.0, status=bounced (returned by the administrator)",
+                    queueId, e.recipient());
+        }
+        if (!notices.isEmpty()) {
+            bouncer.report(Bouncer.Kind.FAILED, notices, null);
+        }
+        bounced.addAndGet(entries.size());
+        store.finish(entries.stream().map(Entry::id).toList());
+    }
+
+    private static void requireQueued(boolean found, String queueId) {
+        if (!found) {
+            throw new org.porter.mta.api.InvalidRequestException("no such message in the queue: " + queueId);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        if (scheduler != null) {
+            try {
+                scheduler.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

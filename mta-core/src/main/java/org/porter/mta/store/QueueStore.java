@@ -1,0 +1,208 @@
+package org.porter.mta.store;
+
+import java.io.InputStream;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.porter.mta.api.QueueControl.QueuedMessage;
+import org.porter.mta.api.QueueControl.QueuedRecipient;
+
+/**
+ * The outbound queue's rows: one per remote recipient, referencing the stored message. Sent and
+ * bounced entries are deleted (with the message body when nothing else references it) in the
+ * same transaction that records the outcome.
+ */
+public final class QueueStore {
+    private final Database db;
+    private final MailStore mail;
+
+    public QueueStore(Database db, MailStore mail) {
+        this.db = db;
+        this.mail = mail;
+    }
+
+    /** A queue entry with what delivery needs of its message. */
+    public record Entry(long id, long messageId, String queueId, String sender, String recipient, String dsnNotify,
+            String dsnOrcpt, int attempts, Instant created, Instant arrived, String dsnRet, String dsnEnvid,
+            boolean smtputf8, long size, boolean delayWarned, String lastReply) {
+    }
+
+    private static final String ENTRY_COLUMNS = "q.id, q.message_id, m.queue_id, m.sender, q.recipient, q.dsn_notify,"
+            + " q.dsn_orcpt, q.attempts, q.created_at, m.received_at, m.dsn_ret, m.dsn_envid, m.smtputf8, m.size_octets,"
+            + " q.delay_warned, q.last_reply";
+
+    private static Entry entry(ResultSet rs) throws SQLException {
+        return new Entry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getString(7), rs.getInt(8), rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
+                rs.getString(11), rs.getString(12), rs.getShort(13) != 0, rs.getLong(14), rs.getShort(15) != 0,
+                rs.getString(16));
+    }
+
+    /** Entries due at {@code now} and not held, oldest due first. */
+    public List<Entry> due(Instant now, int limit) {
+        return db.tx(c -> {
+            List<Entry> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS
+                    + " FROM queue_entries q JOIN messages m ON m.id = q.message_id"
+                    + " WHERE q.held = 0 AND q.next_attempt_at <= ? ORDER BY q.next_attempt_at, q.id")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(entry(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** When the next not-held entry becomes due, if any. */
+    public Optional<Instant> nextDue() {
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(next_attempt_at) FROM queue_entries WHERE held = 0");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                Timestamp t = rs.getTimestamp(1);
+                return Optional.ofNullable(t).map(Timestamp::toInstant);
+            }
+        });
+    }
+
+    /** Removes entries that reached their end (sent or bounced), with bodies no longer referenced. */
+    public void finish(Collection<Long> entryIds) {
+        if (entryIds.isEmpty()) {
+            return;
+        }
+        db.tx(c -> {
+            List<Long> messages = new ArrayList<>();
+            try (PreparedStatement find = c.prepareStatement("SELECT message_id FROM queue_entries WHERE id = ?");
+                    PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {
+                for (long id : entryIds) {
+                    find.setLong(1, id);
+                    try (ResultSet rs = find.executeQuery()) {
+                        if (rs.next()) {
+                            messages.add(rs.getLong(1));
+                        }
+                    }
+                    del.setLong(1, id);
+                    del.executeUpdate();
+                }
+            }
+            MailStore.dropUnreferenced(c, messages);
+            return null;
+        });
+    }
+
+    /** Records a failed attempt: the entry stays, due again at {@code next}. */
+    public void deferred(long entryId, int attempts, Instant attemptAt, Instant next, String reply) {
+        db.tx(c -> DirectoryStore.update(c, "UPDATE queue_entries SET status = 'DEFERRED', attempts = ?, last_attempt_at = ?,"
+                + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Timestamp.from(attemptAt),
+                Timestamp.from(next), truncate(reply), entryId));
+    }
+
+    public void delayWarned(long entryId) {
+        db.tx(c -> DirectoryStore.update(c, "UPDATE queue_entries SET delay_warned = 1 WHERE id = ?", entryId));
+    }
+
+    /** Makes every deferred, not-held entry due at {@code now}; returns how many. */
+    public int flush(Instant now) {
+        return db.tx(c -> DirectoryStore.update(c,
+                "UPDATE queue_entries SET next_attempt_at = ? WHERE held = 0 AND next_attempt_at > ?",
+                Timestamp.from(now), Timestamp.from(now)));
+    }
+
+    /** Holds or releases every entry of a message; false when no such message is queued. */
+    public boolean setHeld(String queueId, boolean held) {
+        return db.tx(c -> DirectoryStore.update(c, "UPDATE queue_entries SET held = ? WHERE message_id IN"
+                + " (SELECT id FROM messages WHERE queue_id = ?)", held ? 1 : 0, queueId) > 0);
+    }
+
+    /** The entries of one message (held or not). */
+    public List<Entry> entries(String queueId) {
+        return db.tx(c -> {
+            List<Entry> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS
+                    + " FROM queue_entries q JOIN messages m ON m.id = q.message_id WHERE m.queue_id = ? ORDER BY q.id")) {
+                ps.setString(1, queueId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(entry(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The whole queue for the admin, grouped by message, oldest first. */
+    public List<QueuedMessage> list(String onlyQueueId) {
+        return db.tx(c -> {
+            Map<String, QueuedMessage> out = new LinkedHashMap<>();
+            String sql = "SELECT m.queue_id, m.sender, m.size_octets, m.received_at, q.held, q.recipient, q.status,"
+                    + " q.attempts, q.next_attempt_at, q.last_reply FROM queue_entries q JOIN messages m ON m.id = q.message_id"
+                    + (onlyQueueId == null ? "" : " WHERE m.queue_id = ?") + " ORDER BY m.id, q.id";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (onlyQueueId != null) {
+                    ps.setString(1, onlyQueueId);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        boolean held = rs.getShort(5) != 0;
+                        QueuedMessage m = out.computeIfAbsent(id, k -> {
+                            try {
+                                return new QueuedMessage(k, rs.getString(2), rs.getLong(3), rs.getTimestamp(4).toInstant(),
+                                        held, new ArrayList<>());
+                            } catch (SQLException e) {
+                                throw new StoreException(e.getMessage(), e);
+                            }
+                        });
+                        m.recipients().add(new QueuedRecipient(rs.getString(6), held ? "HELD" : rs.getString(7),
+                                rs.getInt(8), rs.getTimestamp(9).toInstant(), rs.getString(10)));
+                    }
+                }
+            }
+            return new ArrayList<>(out.values());
+        });
+    }
+
+    /** Counts by state: [queued (never tried), deferred, held]. */
+    public int[] counts() {
+        return db.tx(c -> {
+            int[] n = new int[3];
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT held, status, COUNT(*) FROM queue_entries GROUP BY held, status");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getShort(1) != 0) {
+                        n[2] += rs.getInt(3);
+                    } else if ("DEFERRED".equals(rs.getString(2))) {
+                        n[1] += rs.getInt(3);
+                    } else {
+                        n[0] += rs.getInt(3);
+                    }
+                }
+            }
+            return n;
+        });
+    }
+
+    /** Opens a queued message's stored bytes (close the stream: it holds a connection). */
+    public InputStream openMessage(long messageId) {
+        return mail.openMessage(messageId);
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= 1000 ? s : s.substring(0, 997) + "...";
+    }
+}

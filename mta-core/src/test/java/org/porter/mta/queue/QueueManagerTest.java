@@ -1,0 +1,299 @@
+package org.porter.mta.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.TestMta;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.QueueControl;
+import org.porter.mta.config.DeliverySettings;
+import org.porter.mta.delivery.DeliveryAgent;
+import org.porter.mta.delivery.DeliveryReport;
+import org.porter.mta.delivery.DeliveryReport.Outcome;
+import org.porter.mta.delivery.NextHop;
+import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.smtp.ScriptedSmtpTest;
+
+/**
+ * The queue manager's schedule with a clock the test moves (no sleeping): retries with growing
+ * intervals and a cap, delay warning once, expiry → bounce, per-recipient outcomes, grouping,
+ * hold and flush, and the admin's actions. The delivery agent is a fake that answers as told
+ * (real SMTP delivery is tested with the SMTP client); messages enter through real SMTP.
+ */
+class QueueManagerTest {
+    @TempDir
+    Path dir;
+    TestMta t;
+    final MutableClock clock = new MutableClock(Instant.now());
+    final FakeAgent agent = new FakeAgent();
+    final List<String> reports = new ArrayList<>();
+    QueueManager q;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        t = new TestMta(dir);
+        t.mta.settings().set("delivery.route", "smarthost");
+        t.mta.settings().set("delivery.smarthost", "127.0.0.1:2525");
+        Bouncer bouncer = (kind, notices, until) -> reports.add(kind + " " + notices.get(0).entry().queueId() + " "
+                + notices.stream().map(n -> n.entry().recipient() + "=" + n.dsnCode()).toList()
+                + (until == null ? "" : " until " + until));
+        q = new QueueManager(t.core().queueStore(), new DeliverySettings(t.mta.settings()), agent, s -> null, bouncer, clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        q.close();
+        t.close();
+    }
+
+    /** Sends one message from the loopback (a relay network) and returns its queue id. */
+    String send(String from, String... rcpts) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", t.port())) {
+            s.setSoTimeout(10_000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            ScriptedSmtpTest.readLine(in);
+            List<String> cmds = new ArrayList<>(List.of("HELO pc1", "MAIL FROM:<" + from + ">"));
+            for (String r : rcpts) {
+                cmds.add("RCPT TO:<" + r.split(" ")[0] + ">" + (r.contains(" ") ? r.substring(r.indexOf(' ')) : ""));
+            }
+            cmds.add("DATA");
+            for (String c : cmds) {
+                out.write((c + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(ScriptedSmtpTest.readLine(in)).as(c).matches("[23].*");
+            }
+            out.write("Subject: queued\r\n\r\nhello\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+            String reply = ScriptedSmtpTest.readLine(in);
+            assertThat(reply).startsWith("250 2.0.0 Ok: queued as ");
+            if (clock.instant().isBefore(Instant.now())) {
+                clock.set(Instant.now()); // the intake stamped the entry with the real time
+            }
+            return reply.substring("250 2.0.0 Ok: queued as ".length());
+        }
+    }
+
+    QueueControl.QueuedRecipient entry(String queueId, String rcpt) {
+        return q.show(queueId).orElseThrow().recipients().stream().filter(r -> r.address().equals(rcpt)).findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void retriesWithDoublingIntervalsUpToTheCapThenExpiresIntoABounce() throws Exception {
+        agent.answer = rcpt -> new String[] {"DEFERRED", "4.4.1", "connect to 127.0.0.1:2525: Connection refused"};
+        String id = send("alice@office.example", "friend@elsewhere.example");
+        Instant start = clock.instant();
+        List<Duration> gaps = new ArrayList<>();
+        for (int attempt = 1; attempt <= 7; attempt++) {
+            q.runOnce();
+            var e = entry(id, "friend@elsewhere.example");
+            assertThat(e.attempts()).isEqualTo(attempt);
+            gaps.add(Duration.between(clock.instant(), e.nextAttempt()));
+            q.runOnce(); // not due yet: no attempt
+            assertThat(entry(id, "friend@elsewhere.example").attempts()).isEqualTo(attempt);
+            clock.set(e.nextAttempt());
+        }
+        assertThat(gaps).containsExactly(Duration.ofMinutes(5), Duration.ofMinutes(10), Duration.ofMinutes(20),
+                Duration.ofMinutes(40), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(1));
+        assertThat(agent.calls).hasSize(7);
+        assertThat(reports).isEmpty(); // 2h15m so far: before the 4h delay warning
+
+        // the 8th attempt comes at 4h15m, past queue.delay-warning (4h): the sender is warned, once
+        assertThat(clock.instant()).isEqualTo(start.plus(Duration.ofMinutes(255)));
+        q.runOnce();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0)).startsWith("DELAYED " + id + " [friend@elsewhere.example=4.4.1] until ");
+        clock.set(entry(id, "friend@elsewhere.example").nextAttempt());
+        q.runOnce();
+        assertThat(agent.calls).hasSize(9);
+        assertThat(reports).as("the delay warning is sent once").hasSize(1);
+
+        clock.set(start.plus(Duration.ofDays(5)).plusSeconds(1));
+        q.runOnce();
+        assertThat(reports).hasSize(2);
+        assertThat(reports.get(1)).isEqualTo("FAILED " + id + " [friend@elsewhere.example=4.4.1]");
+        assertThat(q.show(id)).isEmpty();
+        assertThat(t.core().mailStore().messageCount()).as("the body goes with the last reference").isZero();
+        assertThat(q.status().bounced()).isEqualTo(1);
+    }
+
+    @Test
+    void eachRecipientHasItsOwnOutcomeAndMessagesShareOneSession() throws Exception {
+        agent.answer = rcpt -> rcpt.startsWith("bad") ? new String[] {"BOUNCED", "5.1.1", "550 5.1.1 no such user"}
+                : rcpt.startsWith("later") ? new String[] {"DEFERRED", "4.2.0", "451 4.2.0 try later"}
+                : new String[] {"SENT", "2.0.0", "250 2.0.0 Ok"};
+        String one = send("alice@office.example", "good@elsewhere.example", "bad@elsewhere.example",
+                "later@elsewhere.example", "bob@office.example");
+        String two = send("carol@office.example", "good2@other.example");
+        q.runOnce();
+        assertThat(agent.calls).hasSize(1);
+        assertThat(agent.calls.get(0)).isEqualTo("smarthost 127.0.0.1: " + one + "[good@elsewhere.example, bad@elsewhere.example, "
+                + "later@elsewhere.example] " + two + "[good2@other.example]");
+        assertThat(reports).containsExactly("FAILED " + one + " [bad@elsewhere.example=5.1.1]");
+        assertThat(q.list()).hasSize(1);
+        assertThat(q.show(one).orElseThrow().recipients()).extracting(QueueControl.QueuedRecipient::address)
+                .containsExactly("later@elsewhere.example");
+        assertThat(t.mta.mailboxes().list("bob@office.example")).as("local copy delivered at once").hasSize(1);
+        assertThat(q.status().sent()).isEqualTo(2);
+    }
+
+    @Test
+    void noReportForNotifyNeverAndOnlyAskedForKinds() throws Exception {
+        agent.answer = rcpt -> new String[] {"BOUNCED", "5.7.1", "554 5.7.1 rejected"};
+        send("alice@office.example", "a@elsewhere.example NOTIFY=NEVER", "b@elsewhere.example NOTIFY=SUCCESS",
+                "c@elsewhere.example NOTIFY=FAILURE,DELAY");
+        q.runOnce();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0)).endsWith("[c@elsewhere.example=5.7.1]");
+    }
+
+    @Test
+    void holdStopsDeliveryAndFlushMakesDeferredMailDueAtOnce() throws Exception {
+        agent.answer = rcpt -> new String[] {"DEFERRED", "4.4.1", "no route"};
+        String id = send("alice@office.example", "friend@elsewhere.example");
+        q.hold();
+        assertThat(q.held()).isTrue();
+        q.runOnce();
+        assertThat(agent.calls).isEmpty();
+        q.release();
+        q.runOnce();
+        assertThat(agent.calls).hasSize(1);
+        q.runOnce();
+        assertThat(agent.calls).as("deferred for 5 minutes").hasSize(1);
+        assertThat(q.flush()).isEqualTo(1);
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 ok"};
+        q.runOnce();
+        assertThat(agent.calls).hasSize(2);
+        assertThat(q.show(id)).isEmpty();
+        assertThat(q.awaitIdle(Duration.ofSeconds(5))).isTrue();
+    }
+
+    @Test
+    void theQueueHoldSettingHoldsToo() throws Exception {
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 ok"};
+        send("alice@office.example", "friend@elsewhere.example");
+        t.mta.settings().set("queue.hold", "true");
+        q.runOnce();
+        assertThat(agent.calls).isEmpty();
+        assertThat(q.held()).isTrue();
+        t.mta.settings().set("queue.hold", "false");
+        q.runOnce();
+        assertThat(agent.calls).hasSize(1);
+    }
+
+    @Test
+    void adminHoldsReleasesDeletesAndBouncesByQueueId() throws Exception {
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 ok"};
+        String a = send("alice@office.example", "x@elsewhere.example");
+        String b = send("alice@office.example", "y@elsewhere.example");
+        String c = send("alice@office.example", "z@elsewhere.example");
+        q.hold(a);
+        q.delete(b);
+        q.bounce(c);
+        assertThat(reports).containsExactly("FAILED " + c + " [z@elsewhere.example=5.0.0]");
+        q.runOnce();
+        assertThat(agent.calls).isEmpty();
+        assertThat(q.list()).extracting(QueueControl.QueuedMessage::queueId).containsExactly(a);
+        assertThat(q.show(a).orElseThrow().held()).isTrue();
+        assertThat(q.status().held()).isEqualTo(1);
+        q.release(a);
+        q.runOnce();
+        assertThat(agent.calls).hasSize(1);
+        assertThat(q.list()).isEmpty();
+        assertThatThrownBy(() -> q.delete("NOSUCHID")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("no such message in the queue: NOSUCHID");
+    }
+
+    @Test
+    void aFailedSiteIsNotRetriedAtOnceForItsOtherMail() throws Exception {
+        agent.answer = rcpt -> new String[] {"DEFERRED", "4.4.1", "connection refused"};
+        agent.siteFailed = true;
+        send("alice@office.example", "one@elsewhere.example");
+        q.runOnce();
+        send("alice@office.example", "two@elsewhere.example");
+        q.runOnce();
+        assertThat(agent.calls).as("the second message waits for the dead destination's retry time").hasSize(1);
+    }
+
+    @Test
+    void transportMapSendsAPartnerDomainDirect() throws Exception {
+        t.mta.settings().set("delivery.transport-map", "partner.example=[127.0.0.1]:2626");
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 ok"};
+        send("alice@office.example", "p@partner.example", "o@other.example");
+        q.runOnce();
+        assertThat(agent.calls).hasSize(2).anyMatch(c -> c.startsWith("127.0.0.1: ")).anyMatch(c -> c.startsWith("smarthost 127.0.0.1: "));
+        assertThat(agent.ports).contains(2626, 2525);
+    }
+
+    /** Answers per recipient as told and records each call as "hop: id[rcpts] id[rcpts]". */
+    static final class FakeAgent implements DeliveryAgent {
+        volatile Function<String, String[]> answer;
+        volatile boolean siteFailed;
+        final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Integer> ports = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public DeliveryReport deliver(NextHop hop, List<OutboundMessage> messages) {
+            StringBuilder call = new StringBuilder(hop.name()).append(":");
+            List<DeliveryReport.RecipientResult> out = new ArrayList<>();
+            ports.add(hop.hosts().get(0).port());
+            for (OutboundMessage m : messages) {
+                call.append(' ').append(m.queueId()).append(m.recipients().stream().map(OutboundMessage.Recipient::address).toList());
+                for (OutboundMessage.Recipient r : m.recipients()) {
+                    String[] a = answer.apply(r.address());
+                    out.add(new DeliveryReport.RecipientResult(m.queueId(), r.entryId(), r.address(), Outcome.valueOf(a[0]),
+                            a[1], a[2], hop.hosts().get(0).label()));
+                }
+            }
+            calls.add(call.toString());
+            return new DeliveryReport(out, siteFailed, siteFailed ? "site down" : null);
+        }
+    }
+
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            now = start;
+        }
+
+        void set(Instant t) {
+            now = t;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    static final Map<String, String> UNUSED = new ConcurrentHashMap<>();
+}
