@@ -169,7 +169,7 @@ public final class MxResolver {
         Lookup l = new Lookup(name, type);
         l.setResolver(resolver);
         l.setCache(cache);
-        l.setSearchPath((Name[]) null);
+        l.setSearchPath(java.util.List.of()); // names are absolute: no search domains
         return l;
     }
 }
