@@ -4,7 +4,8 @@
 # The feature version ("21", "25", or "1" for 1.8) of the JDK at $1, empty if it has no working java.
 porter_java_major() {
     [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
-    "$1/bin/java" -version 2>&1 | sed -nE '1s/.*version "([0-9]+)[^"]*".*/\1/p'
+    # the first "version" line: JAVA_TOOL_OPTIONS makes the JVM print "Picked up ..." before it
+    "$1/bin/java" -version 2>&1 | sed -nE '/ version "/{s/.*version "([0-9]+)[^"]*".*/\1/p;q}'
 }
 
 porter_find_jdk() {
