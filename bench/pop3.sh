@@ -68,7 +68,9 @@ for u in range(89):
 PY
     touch "$D/filled"
 fi
-UIDN=$(id -u); GIDN=$(id -g)
+# mail is read as an unprivileged user (Dovecot refuses uid 0 for mail)
+UIDN=$(id -u dovecot); GIDN=$(id -g dovecot)
+chown -R "$UIDN:$GIDN" "$D/home"
 : >"$D/passwd"
 for u in bench1k big; do echo "$u:{PLAIN}bench-password:$UIDN:$GIDN::$D/home/$u::" >>"$D/passwd"; done
 cat >"$D/dovecot.conf" <<CONF
@@ -81,9 +83,9 @@ ssl = no
 disable_plaintext_auth = no
 mail_location = maildir:~/Maildir
 first_valid_uid = 0
-default_login_user = $(id -un)
-default_internal_user = $(id -un)
-default_internal_group = $(id -gn)
+# Dovecot's login processes refuse to run as root: Debian's package users
+default_login_user = dovenull
+default_internal_user = dovecot
 passdb {
   driver = passwd-file
   args = $D/passwd

@@ -35,13 +35,19 @@ print("%-8s RETR %d messages, %.1f MB: %.2f s = %.0f msgs/s, %.1f MB/s"
       % (label, count, octets / 1e6, elapsed, count / elapsed, octets / 1e6 / elapsed))
 
 # login + STAT on the 10,000-message mailbox: median of 20 after 2 warm-ups
-times = []
+# (the login includes the password check: PBKDF2 with 210,000 rounds for Porter, {PLAIN} for this
+# Dovecot setup) and the STAT alone after it
+times, stats = [], []
 for i in range(22):
     start = time.perf_counter()
     p = login("big")
+    middle = time.perf_counter()
     n, size = p.stat()
-    times.append(time.perf_counter() - start)
+    end = time.perf_counter()
+    times.append(end - start)
+    stats.append(end - middle)
     p.quit()
-times = times[2:]
-print("%-8s login+STAT, %d messages: median %.1f ms, min %.1f ms, max %.1f ms"
-      % (label, n, statistics.median(times) * 1000, min(times) * 1000, max(times) * 1000))
+times, stats = times[2:], stats[2:]
+print("%-8s login+STAT, %d messages: median %.1f ms, min %.1f ms, max %.1f ms (STAT alone: median %.2f ms)"
+      % (label, n, statistics.median(times) * 1000, min(times) * 1000, max(times) * 1000,
+         statistics.median(stats) * 1000))
