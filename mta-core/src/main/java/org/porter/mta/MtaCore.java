@@ -62,7 +62,7 @@ public final class MtaCore implements Mta {
         defs.addAll(DeliverySettings.definitions());
         defs.addAll(moreSettings);
         this.settings = new SettingsStore(db, defs);
-        this.directory = new DirectoryStore(db);
+        this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.mail = new MailStore(db);
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);

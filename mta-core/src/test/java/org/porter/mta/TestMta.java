@@ -19,13 +19,20 @@ public final class TestMta implements AutoCloseable {
     public final InetSocketAddress smtps;
 
     public TestMta(Path dir) throws Exception {
+        this(dir, true);
+    }
+
+    /** @param fixture false to reopen a data folder that already holds the fixture */
+    public TestMta(Path dir, boolean fixture) throws Exception {
         mta = Mta.open(dir, "mail.office.example", List.of());
         var d = mta.directory();
-        d.addDomain("office.example");
-        for (String u : List.of("alice", "bob", "carol")) {
-            d.addUser(u + "@office.example", PASSWORD.toCharArray());
+        if (fixture) {
+            d.addDomain("office.example");
+            for (String u : List.of("alice", "bob", "carol")) {
+                d.addUser(u + "@office.example", PASSWORD.toCharArray());
+            }
+            d.addAlias("team@office.example", List.of("alice@office.example", "bob@office.example", "carol@office.example"));
         }
-        d.addAlias("team@office.example", List.of("alice@office.example", "bob@office.example", "carol@office.example"));
         smtp = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         submission = mta.startSubmission(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         smtps = mta.startSmtps(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

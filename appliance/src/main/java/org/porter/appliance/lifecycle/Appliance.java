@@ -42,6 +42,7 @@ public final class Appliance implements AutoCloseable {
     private final Path dataDir;
     private InetSocketAddress smtp;
     private InetSocketAddress pop3;
+    private InetSocketAddress pop3s;
 
     private Appliance(Path dataDir) {
         this.dataDir = dataDir;
@@ -86,10 +87,16 @@ public final class Appliance implements AutoCloseable {
             }
         }
 
-        Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings());
+        Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings(),
+                mta.tlsContext());
         running.push(pop3Server::close);
         pop3 = listen("POP3", config.listen(), config.pop3Port(), pop3Server::start);
         log.info("POP3 listening on {}", format(pop3));
+        int pop3sPort = org.porter.pop3.server.Pop3Settings.pop3sPort(mta.settings());
+        if (pop3sPort > 0) {
+            pop3s = listen("POP3S", config.listen(), pop3sPort, pop3Server::startPop3s);
+            log.info("POP3S listening on {}", format(pop3s));
+        }
         // HOOK(webadmin): start the admin on config.adminPort() the same way.
 
         running.push(ControlServer.start(dataDir, control.apply(mta)));
@@ -98,6 +105,9 @@ public final class Appliance implements AutoCloseable {
         createAdminLoginOnFirstStart(mta, out);
 
         ready.append(", POP3 on ").append(format(pop3));
+        if (pop3s != null) {
+            ready.append(", POP3S on ").append(format(pop3s));
+        }
         out.println(ready.append("; data in ").append(dataDir));
         out.flush();
     }

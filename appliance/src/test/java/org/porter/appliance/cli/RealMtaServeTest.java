@@ -47,6 +47,7 @@ class RealMtaServeTest {
     private void submissionPorts(int submission) {
         ok("", "config", "set", "submission.port", String.valueOf(submission));
         ok("", "config", "set", "smtps.port", "0");
+        ok("", "config", "set", "pop3s.port", "0");
     }
 
     private static int freePort() throws Exception {

@@ -70,6 +70,8 @@ public final class FakeMta implements Mta {
         for (SettingDef d : more) {
             defs.put(d.key(), d);
         }
+        // no fixed-port listener in tests: POP3S off unless a test turns it on
+        defs.put("pop3s.port", SettingDef.of("pop3s.port", "0", "POP3S listener; 0 = off", v -> v));
         load();
     }
 
@@ -149,6 +151,21 @@ public final class FakeMta implements Mta {
     }
 
     private final Directory directory = new Directory() {
+        @Override
+        public void setQuota(String address, long bytesOrZeroForNone) {
+            throw new UnsupportedOperationException("the fake Mta has no quotas");
+        }
+
+        @Override
+        public void setApopSecret(String address, char[] secretOrNull) {
+            throw new UnsupportedOperationException("the fake Mta has no APOP");
+        }
+
+        @Override
+        public Optional<String> authenticateApop(String login, String timestamp, String digestHex) {
+            return Optional.empty();
+        }
+
         @Override
         public synchronized void addDomain(String domain) {
             String d = domain.toLowerCase();
@@ -367,7 +384,11 @@ public final class FakeMta implements Mta {
 
     @Override
     public javax.net.ssl.SSLContext tlsContext() {
-        throw new UnsupportedOperationException("the fake Mta has no TLS");
+        try {
+            return javax.net.ssl.SSLContext.getDefault(); // no server key: a handshake would fail, none is tried
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -46,7 +46,37 @@ public interface Directory {
 
     List<AliasInfo> aliases();
 
-    record UserInfo(String address, int messages, long bytes) {
+    /**
+     * Sets a user's mailbox quota in octets; 0 removes it. SMTP refuses mail for a full mailbox
+     * (452 4.2.2 at RCPT) and a message that would overflow it (552 5.2.2 at the end of DATA).
+     */
+    void setQuota(String address, long bytesOrZeroForNone);
+
+    /**
+     * Enables APOP (RFC 1939 section 7) for a user with this shared secret, or disables it
+     * ({@code null}). APOP needs the secret itself, so it is kept encrypted with the box's key,
+     * apart from the login password's hash, and must differ from the login password. The caller's
+     * array is not kept.
+     */
+    void setApopSecret(String address, char[] secretOrNull);
+
+    /**
+     * Checks an APOP login: {@code digestHex} must be the MD5 of {@code timestamp} (the greeting's
+     * {@code <...>}, brackets included) followed by the user's APOP secret. {@code login} is
+     * resolved as in {@link #authenticate}. Empty when the user does not exist, has no APOP
+     * secret, or the digest is wrong: callers must not tell these apart. The secret never leaves
+     * the directory.
+     */
+    Optional<String> authenticateApop(String login, String timestamp, String digestHex);
+
+    /**
+     * @param quota the mailbox quota in octets, 0 for none
+     * @param apop  whether APOP is enabled for the user
+     */
+    record UserInfo(String address, int messages, long bytes, long quota, boolean apop) {
+        public UserInfo(String address, int messages, long bytes) {
+            this(address, messages, bytes, 0, false);
+        }
     }
 
     record AliasInfo(String alias, List<String> targets) {

@@ -63,6 +63,49 @@ public final class Intake {
     }
 
     /**
+     * RCPT-time quota check: true when every mailbox {@code route} leads to is already full and it
+     * leads nowhere else (the SMTP layer answers 452 4.2.2, so the sender retries later). An alias
+     * with one full member and others with room is accepted: see {@link #overQuota}.
+     */
+    public boolean mailboxesFull(Route.Accepted route) {
+        if (route.local().isEmpty() || !route.remote().isEmpty()) {
+            return false;
+        }
+        var usage = store.quotaUsage(route.local().stream().map(Route.LocalTarget::userId).toList());
+        return route.local().stream().allMatch(t -> usage.containsKey(t.userId()) && usage.get(t.userId()).full());
+    }
+
+    /**
+     * End-of-DATA quota check: true when the message would overflow every mailbox it is for and
+     * goes nowhere else; the SMTP layer then refuses it with 552 5.2.2 and the sender's MTA bounces.
+     *
+     * <p>A message for several recipients gets one reply after DATA, so "some mailboxes overflow"
+     * has no exact SMTP answer. Postfix handing to Dovecot's LDA accepts the message and then
+     * bounces it for the over-quota recipient (LMTP could refuse per recipient; plain SMTP cannot),
+     * and Dovecot itself lets a message through that was under quota when it started (its
+     * quota_grace). Porter cannot bounce yet, and refusing the whole message would penalise the
+     * recipients with room (and the sender's retries would never succeed for them either), so it
+     * does what Dovecot's grace does: when at least one recipient can take the message, every
+     * recipient gets it, and a mailbox may go over its quota by this one message; its next mail
+     * is refused at RCPT with 452 4.2.2. Once bounces exist, over-quota recipients of a mixed
+     * message should bounce with 5.2.2 instead (Postfix + Dovecot LDA behaviour).
+     */
+    public boolean overQuota(List<Recipient> recipients, long size) {
+        List<Long> users = new ArrayList<>();
+        for (Recipient r : recipients) {
+            if (!r.route().remote().isEmpty()) {
+                return false;
+            }
+            r.route().local().forEach(t -> users.add(t.userId()));
+        }
+        if (users.isEmpty()) {
+            return false;
+        }
+        var usage = store.quotaUsage(users);
+        return users.stream().allMatch(id -> usage.containsKey(id) && usage.get(id).wouldOverflow(size));
+    }
+
+    /**
      * Stores the message durably. Returns only after the commit; throws (and stores nothing) when
      * the store fails, in which case the caller answers with a temporary error.
      *

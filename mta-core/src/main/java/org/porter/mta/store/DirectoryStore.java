@@ -21,9 +21,17 @@ import org.porter.mta.routing.DirectoryView;
 /** Domains, users and aliases in the database; see {@link Directory}. */
 public final class DirectoryStore implements Directory, DirectoryView {
     private final Database db;
+    private final ApopCipher apop;
 
+    /** A directory without an APOP key: APOP cannot be enabled. */
     public DirectoryStore(Database db) {
+        this(db, null);
+    }
+
+    /** @param apopKeyFile the box's key for APOP secrets (created at first use), e.g. DATA/keys/apop.key */
+    public DirectoryStore(Database db, java.nio.file.Path apopKeyFile) {
         this.db = db;
+        this.apop = apopKeyFile == null ? null : new ApopCipher(apopKeyFile);
     }
 
     @Override
@@ -144,6 +152,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
             }
             update(c, "DELETE FROM mailbox_entries WHERE user_id = ?", id);
             MailStore.dropUnreferenced(c, messages);
+            update(c, "DELETE FROM apop_secrets WHERE user_id = ?", id);
             update(c, "DELETE FROM users WHERE id = ?", id);
             return null;
         });
@@ -154,11 +163,13 @@ public final class DirectoryStore implements Directory, DirectoryView {
         return db.tx(c -> {
             List<UserInfo> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT u.address, COUNT(e.id), COALESCE(SUM(e.size_octets), 0) FROM users u"
-                            + " LEFT JOIN mailbox_entries e ON e.user_id = u.id GROUP BY u.address ORDER BY u.address");
+                    "SELECT u.address, COUNT(e.id), COALESCE(SUM(e.size_octets), 0), u.quota_octets, COUNT(a.user_id)"
+                            + " FROM users u LEFT JOIN mailbox_entries e ON e.user_id = u.id"
+                            + " LEFT JOIN apop_secrets a ON a.user_id = u.id"
+                            + " GROUP BY u.address, u.quota_octets ORDER BY u.address");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new UserInfo(rs.getString(1), rs.getInt(2), rs.getLong(3)));
+                    out.add(new UserInfo(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4), rs.getInt(5) > 0));
                 }
             }
             return out;
@@ -166,23 +177,101 @@ public final class DirectoryStore implements Directory, DirectoryView {
     }
 
     @Override
-    public Optional<String> authenticate(String login, char[] password) {
+    public void setQuota(String raw, long bytesOrZeroForNone) {
+        String address = Addresses.mailbox(raw);
+        if (bytesOrZeroForNone < 0) {
+            throw new InvalidRequestException("a quota cannot be negative (0 removes it)");
+        }
+        db.tx(c -> {
+            if (update(c, "UPDATE users SET quota_octets = ? WHERE address = ?", bytesOrZeroForNone, address) == 0) {
+                throw new InvalidRequestException("no such user: " + address);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void setApopSecret(String raw, char[] secretOrNull) {
+        String address = Addresses.mailbox(raw);
+        if (secretOrNull != null) {
+            checkPassword(secretOrNull);
+            if (apop == null) {
+                throw new InvalidRequestException("APOP is not available: this directory has no key file");
+            }
+        }
+        db.tx(c -> {
+            String[] row = login(c, address).orElseThrow(() -> new InvalidRequestException("no such user: " + address));
+            long id = userId(c, address);
+            update(c, "DELETE FROM apop_secrets WHERE user_id = ?", id);
+            if (secretOrNull != null) {
+                if (PasswordHash.verify(secretOrNull, row[1])) {
+                    throw new InvalidRequestException("the APOP secret must differ from the login password"
+                            + " (it is stored reversibly; the password is not)");
+                }
+                update(c, "INSERT INTO apop_secrets (user_id, secret) VALUES (?, ?)", id, apop.encrypt(secretOrNull, address));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> authenticateApop(String login, String timestamp, String digestHex) {
         String l = login == null ? "" : login.strip().toLowerCase(Locale.ROOT);
+        if (apop == null || timestamp == null || digestHex == null) {
+            return Optional.empty();
+        }
         Optional<String[]> found = db.tx(c -> {
-            String sql = l.contains("@")
-                    ? "SELECT address, password_hash FROM users WHERE address = ?"
-                    : "SELECT address, password_hash FROM users WHERE local_part = ?";
-            List<String[]> rows = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, l);
+            Optional<String[]> user = login(c, l);
+            if (user.isEmpty()) {
+                return Optional.empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT a.secret FROM apop_secrets a JOIN users u ON u.id = a.user_id WHERE u.address = ?")) {
+                ps.setString(1, user.get()[0]);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(new String[] {rs.getString(1), rs.getString(2)});
-                    }
+                    return rs.next() ? Optional.of(new String[] {user.get()[0], rs.getString(1)}) : Optional.empty();
                 }
             }
-            return rows.size() == 1 ? Optional.of(rows.get(0)) : Optional.empty();
         });
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] secret = apop.decrypt(found.get()[1], found.get()[0]);
+        try {
+            java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+            md5.update(timestamp.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md5.update(secret);
+            byte[] expected = java.util.HexFormat.of().formatHex(md5.digest()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] given = digestHex.toLowerCase(Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            return java.security.MessageDigest.isEqual(expected, given) ? Optional.of(found.get()[0]) : Optional.empty();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 unavailable", e);
+        } finally {
+            java.util.Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    /** The address and password hash of the one user a login names (full address, or a unique local part). */
+    private static Optional<String[]> login(Connection c, String l) throws SQLException {
+        String sql = l.contains("@")
+                ? "SELECT address, password_hash FROM users WHERE address = ?"
+                : "SELECT address, password_hash FROM users WHERE local_part = ?";
+        List<String[]> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, l);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+        }
+        return rows.size() == 1 ? Optional.of(rows.get(0)) : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> authenticate(String login, char[] password) {
+        String l = login == null ? "" : login.strip().toLowerCase(Locale.ROOT);
+        Optional<String[]> found = db.tx(c -> login(c, l));
         if (found.isEmpty()) {
             PasswordHash.burn(password);
             return Optional.empty();

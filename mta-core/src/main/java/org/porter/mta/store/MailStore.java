@@ -242,6 +242,55 @@ public final class MailStore implements MailboxAccess {
         }
     }
 
+    /** A mailbox's quota and what it holds now, in octets. */
+    public record QuotaUsage(long userId, long quota, long used) {
+        /** Whether a message of {@code size} octets would take the mailbox over its quota. */
+        public boolean wouldOverflow(long size) {
+            return quota > 0 && used + size > quota;
+        }
+
+        public boolean full() {
+            return quota > 0 && used >= quota;
+        }
+    }
+
+    /**
+     * The quota and usage of the given users' mailboxes, in one short read transaction. Users
+     * without a quota are answered without summing their mailbox (no cost for them).
+     */
+    public java.util.Map<Long, QuotaUsage> quotaUsage(Collection<Long> userIds) {
+        if (userIds.isEmpty()) {
+            return java.util.Map.of();
+        }
+        return db.tx(c -> {
+            java.util.Map<Long, QuotaUsage> out = new java.util.LinkedHashMap<>();
+            try (PreparedStatement quota = c.prepareStatement("SELECT quota_octets FROM users WHERE id = ?");
+                    PreparedStatement used = c.prepareStatement(
+                            "SELECT COALESCE(SUM(size_octets), 0) FROM mailbox_entries WHERE user_id = ?")) {
+                for (long id : new java.util.LinkedHashSet<>(userIds)) {
+                    quota.setLong(1, id);
+                    long q;
+                    try (ResultSet rs = quota.executeQuery()) {
+                        if (!rs.next()) {
+                            continue;
+                        }
+                        q = rs.getLong(1);
+                    }
+                    long u = 0;
+                    if (q > 0) {
+                        used.setLong(1, id);
+                        try (ResultSet rs = used.executeQuery()) {
+                            rs.next();
+                            u = rs.getLong(1);
+                        }
+                    }
+                    out.put(id, new QuotaUsage(id, q, u));
+                }
+            }
+            return out;
+        });
+    }
+
     /** How many messages (bodies) the store holds; for status and tests. */
     public long messageCount() {
         return db.tx(c -> {

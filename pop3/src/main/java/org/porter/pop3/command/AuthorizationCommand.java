@@ -9,7 +9,7 @@ import org.apache.james.protocols.api.handler.CommandHandler;
 import org.porter.pop3.server.Pop3Session;
 import org.porter.pop3.server.Replies;
 
-/** A command of the AUTHORIZATION state only (USER, PASS); refused once logged in. */
+/** A command of the AUTHORIZATION state only (USER, PASS, AUTH, APOP, STLS); refused once logged in. */
 abstract class AuthorizationCommand implements CommandHandler<Pop3Session> {
     private final List<String> verbs;
 
@@ -20,6 +20,7 @@ abstract class AuthorizationCommand implements CommandHandler<Pop3Session> {
     @Override
     public final Response onCommand(Pop3Session session, Request request) {
         if (session.state() != Pop3Session.State.AUTHORIZATION) {
+            session.stopDiscarding(); // an STLS framed before a pipelined login finished will not start TLS
             return Replies.ALREADY_LOGGED_IN;
         }
         return execute(session, request.getArgument());

@@ -11,7 +11,7 @@ public final class Pop3Commands {
 
     public static List<ProtocolHandler> all() {
         return List.of(
-                new UserCommand(), new PassCommand(),
+                new UserCommand(), new PassCommand(), new AuthCommand(), new ApopCommand(), new StlsCommand(),
                 new StatCommand(), new ListCommand(), new UidlCommand(), new RetrCommand(), new TopCommand(),
                 new DeleCommand(), new RsetCommand(), new NoopCommand(),
                 new QuitCommand(), new CapaCommand(), new UnknownCommand());

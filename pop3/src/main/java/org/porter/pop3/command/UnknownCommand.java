@@ -6,7 +6,7 @@ import org.apache.james.protocols.api.handler.UnknownCommandHandler;
 import org.porter.pop3.server.Pop3Session;
 import org.porter.pop3.server.Replies;
 
-/** Any verb we do not implement (APOP, AUTH, STLS, ...), in any state. */
+/** Any verb we do not implement (XTND, LAST, ...), in any state. */
 final class UnknownCommand extends UnknownCommandHandler<Pop3Session> {
 
     @Override

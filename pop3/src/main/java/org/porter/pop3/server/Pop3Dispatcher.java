@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.apache.james.protocols.api.BaseRequest;
 import org.apache.james.protocols.api.ProtocolTransport;
@@ -25,6 +27,7 @@ import org.apache.james.protocols.api.handler.CommandDispatcher;
 public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
     private static final List<String> MANDATORY =
             List.of("USER", "PASS", "QUIT", "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET");
+    // a line while a SASL exchange waits is the client's response, not a command (RFC 5034)
 
     private final ScheduledExecutorService timer;
     private final Executor worker;
@@ -59,23 +62,35 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
         if (end > 0 && line[end - 1] == '\r') {
             end--;
         }
+        Function<String, Response> continuation = session.takeContinuation();
+        if (continuation == null && end > Pop3NettyServer.MAX_LINE_CONTENT) {
+            return Replies.LINE_TOO_LONG;
+        }
         for (int i = 0; i < end; i++) {
             if (line[i] == 0) {
                 return Replies.NUL_IN_COMMAND;
             }
         }
         String text = new String(line, 0, end, StandardCharsets.UTF_8);
+        if (continuation != null) {
+            return run(session, "AUTH", () -> continuation.apply(text));
+        }
         if (text.isBlank()) {
             return Replies.EMPTY_COMMAND;
         }
         Request request = parse(text);
+        return run(session, request.getCommand(), () -> dispatchCommandHandlers(session, request));
+    }
+
+    /** Runs a handler: a {@link RejectException} becomes its reply, any other failure a generic -ERR. */
+    private static Response run(Pop3Session session, String verb, Supplier<Response> handler) {
         try {
-            Response reply = dispatchCommandHandlers(session, request);
+            Response reply = handler.get();
             return reply != null ? reply : Replies.INTERNAL_ERROR;
         } catch (RejectException e) {
             return e.reply();
         } catch (RuntimeException e) {
-            Pop3Log.LOG.error("{} failed for {} from {}", request.getCommand(), session.address(), session.clientIp(), e);
+            Pop3Log.LOG.error("{} failed for {} from {}", verb, session.address(), session.clientIp(), e);
             return Replies.INTERNAL_ERROR;
         }
     }

@@ -9,7 +9,7 @@ import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.netty.AbstractAsyncServer;
 import org.apache.james.protocols.netty.AbstractSSLAwareChannelPipelineFactory;
 import org.apache.james.protocols.netty.BasicChannelInboundHandler;
-import org.apache.james.protocols.netty.LineDelimiterBasedChannelHandlerFactory;
+import org.apache.james.protocols.netty.Encryption;
 import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
 import org.apache.james.util.MDCBuilder;
 
@@ -27,29 +27,36 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
  * The framework's NettyServer, less two things we cannot afford: it never shuts down its
  * 16-thread handler group (ours is stopped in {@link #unbind}), and its log context resolves the
  * client's host name (a reverse DNS query per connection, which stalls on an offline appliance).
- * Frames are limited to RFC 2449's 255 octets per command line, CRLF included; a longer line is
+ * Frames are limited to {@link #MAX_FRAME} octets (a SASL response may be longer than a command);
+ * RFC 2449's 255 octets per command line are checked by the dispatcher. A longer frame is
  * discarded up to its end and answered by {@link Pop3Session#newLineTooLongResponse()}.
+ * With an {@link Encryption}, the listener offers STLS or speaks TLS from the first byte.
  */
 final class Pop3NettyServer extends AbstractAsyncServer {
-    /** The framer counts octets before CRLF. */
+    /** RFC 2449: a command line is at most 255 octets, CRLF included; the framer counts octets before CRLF. */
     static final int MAX_LINE_CONTENT = 255 - 2;
+    /** The longest frame: a SASL response line (RFC 5034 sets no limit; PLAIN with a 200-character password fits). */
+    static final int MAX_FRAME = 2048;
 
     private final Protocol protocol;
+    private final Encryption encryption;
     private final DefaultEventLoopGroup handlerGroup =
             new DefaultEventLoopGroup(8, new DefaultThreadFactory("pop3-handler", true));
     /** The client connections, so {@link #unbind} can end them while the handlers still run. */
     private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
 
-    Pop3NettyServer(Protocol protocol) {
+    /** @param encryption STLS or implicit TLS; null for neither */
+    Pop3NettyServer(Protocol protocol, Encryption encryption) {
         this.protocol = protocol;
+        this.encryption = encryption;
         this.jmxName = "pop3";
         setGracefulShutdown(false);
     }
 
     @Override
     protected ChannelInitializer<SocketChannel> createPipelineFactory() {
-        return new AbstractSSLAwareChannelPipelineFactory<>(getTimeout(), 0, 0, false, false, () -> null,
-                new LineDelimiterBasedChannelHandlerFactory(MAX_LINE_CONTENT), handlerGroup) {
+        return new AbstractSSLAwareChannelPipelineFactory<>(getTimeout(), 0, 0, false, false, () -> encryption,
+                pipeline -> new Pop3LineDecoder(MAX_FRAME), handlerGroup) {
             @Override
             public void initChannel(SocketChannel channel) throws Exception {
                 super.initChannel(channel);
@@ -58,7 +65,7 @@ final class Pop3NettyServer extends AbstractAsyncServer {
 
             @Override
             protected ChannelInboundHandlerAdapter createHandler() {
-                return new BasicChannelInboundHandler(new AddressOnlyMdc(), protocol, null, false);
+                return new BasicChannelInboundHandler(new AddressOnlyMdc(), protocol, encryption, false);
             }
         };
     }

@@ -32,6 +32,11 @@ public final class Pop3Reply implements Response {
         return single(ERR, text);
     }
 
+    /** A SASL continuation (RFC 5034): "+ " and the base64 challenge; the client answers with one line. */
+    public static Pop3Reply continuation(String base64) {
+        return new Pop3Reply("+", List.of("+ " + base64), false);
+    }
+
     /** "+OK text", then each line (a leading '.' doubled), then ".". */
     public static Pop3Reply okMultiLine(String text, List<String> body) {
         List<CharSequence> lines = new ArrayList<>(body.size() + 2);

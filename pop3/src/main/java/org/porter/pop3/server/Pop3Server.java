@@ -1,33 +1,46 @@
 package org.porter.pop3.server;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import javax.net.ssl.SSLContext;
+
+import org.apache.james.protocols.api.ClientAuth;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
+import org.apache.james.protocols.netty.Encryption;
 import org.porter.mta.api.Directory;
 import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
+import org.porter.pop3.auth.LoginThrottle;
 import org.porter.pop3.command.Pop3Commands;
 import org.porter.pop3.maildrop.MaildropLocks;
 
 /**
- * Porter's POP3 server (RFC 1939 with RFC 2449 CAPA): USER/PASS login against the directory, one
- * locked maildrop snapshot per session, deletions applied at QUIT in one store transaction.
+ * Porter's POP3 server: RFC 1939 (USER/PASS, APOP when enabled), RFC 2449 CAPA, RFC 5034 SASL
+ * PLAIN, RFC 2595 STLS and RFC 8314 implicit TLS; one locked maildrop snapshot per session,
+ * deletions applied at QUIT in one store transaction.
  *
- * <p>Call order: construct, {@link #start} once, {@link #close}. Settings are read from
- * {@link #settings()}'s keys: the failure delay at each failed login, the idle timeout at start.
+ * <p>Call order: construct, {@link #start} (plain, with STLS when there is a TLS context) and/or
+ * {@link #startPop3s} (TLS from the first byte), each at most once, then {@link #close}. Both
+ * listeners share the maildrop locks and the login throttle. Settings are read from
+ * {@link #settings()}'s keys: the login policy and throttle at each login, the idle timeout at
+ * start; the POP3S port is for the caller ({@link Pop3Settings#pop3sPort}).
  */
 public final class Pop3Server implements AutoCloseable {
-    private final Pop3Context context;
+    private Pop3Context context;
+    private final SSLContext tls;
+    private final List<Pop3NettyServer> listeners = new CopyOnWriteArrayList<>();
+    private ProtocolHandlerChainImpl chain;
     private ScheduledExecutorService timer;
     private ExecutorService worker;
-    private Pop3NettyServer server;
 
     /** The setting keys this server reads, with their defaults, for {@code Mta.open}. */
     public static List<SettingDef> settings() {
@@ -35,55 +48,81 @@ public final class Pop3Server implements AutoCloseable {
     }
 
     /**
+     * A server without TLS: no STLS, no POP3S; plain-text logins only where
+     * {@code pop3.plaintext-auth} allows them without TLS.
+     *
      * @param hostname the name in the greeting and the sign-off
      */
     public Pop3Server(String hostname, Directory directory, MailboxAccess mailboxes, Settings settings) {
+        this(hostname, directory, mailboxes, settings, null);
+    }
+
+    /** @param tls the server's TLS context (e.g. {@code Mta.tlsContext()}), for STLS and POP3S; null for none */
+    public Pop3Server(String hostname, Directory directory, MailboxAccess mailboxes, Settings settings, SSLContext tls) {
         this.context = new Pop3Context(Objects.requireNonNull(hostname, "hostname"),
                 Objects.requireNonNull(directory, "directory"), Objects.requireNonNull(mailboxes, "mailboxes"),
-                Objects.requireNonNull(settings, "settings"), new MaildropLocks());
+                Objects.requireNonNull(settings, "settings"), new MaildropLocks(), new LoginThrottle(Clock.systemUTC()),
+                true);
+        this.tls = tls;
     }
 
     /**
-     * Starts listening on {@code address} (port 0 picks a free port).
+     * Starts a POP3 listener on {@code address} (port 0 picks a free port), offering STLS when
+     * this server has a TLS context.
      *
      * @return the bound address
      */
-    public synchronized InetSocketAddress start(InetSocketAddress address) throws Exception {
-        if (server != null) {
-            throw new IllegalStateException("already started");
+    public InetSocketAddress start(InetSocketAddress address) throws Exception {
+        Encryption encryption = tls == null ? null
+                : Encryption.createStartTls(tls, null, org.porter.mta.tls.TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+        return listen(address, encryption, "POP3" + (tls == null ? "" : " (STLS)"));
+    }
+
+    /** Starts a POP3S listener (RFC 8314: TLS from the first byte, port 995 style); needs a TLS context. */
+    public InetSocketAddress startPop3s(InetSocketAddress address) throws Exception {
+        if (tls == null) {
+            throw new IllegalStateException("POP3S needs a TLS context");
         }
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
-        worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-resume-", 0).factory());
+        Encryption encryption = Encryption.createTls(tls, null, org.porter.mta.tls.TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+        return listen(address, encryption, "POP3S");
+    }
 
-        ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
-        chain.add(new GreetingHandler(context.hostname()));
-        chain.add(new Pop3Dispatcher(timer, worker));
-        chain.addAll(Pop3Commands.all());
-        chain.add(new SessionEndHandler());
-        chain.wireExtensibleHandlers();
-
+    private synchronized InetSocketAddress listen(InetSocketAddress address, Encryption encryption, String what)
+            throws Exception {
+        if (chain == null) {
+            timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
+            worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-resume-", 0).factory());
+            chain = new ProtocolHandlerChainImpl();
+            chain.add(new GreetingHandler(context.hostname()));
+            chain.add(new Pop3Dispatcher(timer, worker));
+            chain.addAll(Pop3Commands.all());
+            chain.add(new SessionEndHandler());
+            chain.wireExtensibleHandlers();
+        }
         Duration timeout = Pop3Settings.timeout(context.settings());
-        server = new Pop3NettyServer(new Pop3Protocol(chain, context));
+        Pop3NettyServer server = new Pop3NettyServer(new Pop3Protocol(chain, context), encryption);
         server.setListenAddresses(address);
         server.setTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toSeconds())));
         try {
             server.bind();
         } catch (Exception e) {
-            close();
+            server.unbind();
             throw e;
         }
+        listeners.add(server);
         InetSocketAddress bound = server.getListenAddresses().get(0);
-        Pop3Log.LOG.info("POP3 listening on {} (idle timeout {}s)", bound, timeout.toSeconds());
+        Pop3Log.LOG.info("{} listening on {} (idle timeout {}s, plain-text login: {})", what, bound, timeout.toSeconds(),
+                Pop3Settings.plaintextAuth(context.settings()).key());
         return bound;
     }
 
     /** Stops listening and closes every connection; sessions end as if dropped (nothing deleted). */
     @Override
     public synchronized void close() {
-        if (server != null) {
+        for (Pop3NettyServer server : listeners) {
             server.unbind();
-            server = null;
         }
+        listeners.clear();
         if (timer != null) {
             timer.shutdownNow();
             timer = null;
@@ -92,10 +131,18 @@ public final class Pop3Server implements AutoCloseable {
             worker.shutdown();
             worker = null;
         }
+        chain = null;
     }
 
     /** For tests: who holds which maildrop. */
     MaildropLocks locks() {
         return context.locks();
+    }
+
+    /** For tests, before start: a clock for the login throttle, and clients on 127.0.0.1 treated as remote. */
+    synchronized void testing(Clock clock, boolean loopbackIsLocal) {
+        Pop3Context c = context;
+        context = new Pop3Context(c.hostname(), c.directory(), c.mailboxes(), c.settings(), c.locks(),
+                new LoginThrottle(clock), loopbackIsLocal);
     }
 }

@@ -8,6 +8,8 @@ import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import org.apache.james.core.Username;
 import org.apache.james.protocols.api.ProtocolConfiguration;
@@ -48,6 +50,13 @@ public final class Pop3Session extends ProtocolSessionImpl {
 
     private final Set<Closeable> openStreams = ConcurrentHashMap.newKeySet();
 
+    /** The greeting's APOP timestamp ("<...@host>"); null when APOP is not offered. */
+    private volatile String apopTimestamp;
+    /** Set while a SASL exchange waits for the client's next line (RFC 5034 "+ " continuation). */
+    private volatile Function<String, Response> continuation;
+    /** True from the framing of an STLS line until the TLS handshake: plain bytes after it are dropped. */
+    private final AtomicBoolean discardUntilTls = new AtomicBoolean();
+
     Pop3Session(ProtocolTransport transport, ProtocolConfiguration config, Pop3Context context) {
         super(transport, config);
         this.context = context;
@@ -59,6 +68,60 @@ public final class Pop3Session extends ProtocolSessionImpl {
 
     public State state() {
         return state;
+    }
+
+    public java.net.InetAddress clientAddress() {
+        InetSocketAddress remote = getRemoteAddress();
+        return remote == null ? null : remote.getAddress();
+    }
+
+    public String apopTimestamp() {
+        return apopTimestamp;
+    }
+
+    void setApopTimestamp(String timestamp) {
+        this.apopTimestamp = timestamp;
+    }
+
+    /** STLS would start TLS now: offered by this listener, not yet active, still in AUTHORIZATION. */
+    public boolean stlsAvailable() {
+        return state == State.AUTHORIZATION && isStartTLSSupported() && !isTLSStarted();
+    }
+
+    /** Whether this session may send a password in the clear (policy of {@code pop3.plaintext-auth}). */
+    public boolean plaintextAuthAllowed() {
+        return org.porter.pop3.auth.PlaintextPolicy.allows(Pop3Settings.plaintextAuth(context.settings()),
+                isTLSStarted(), clientAddress(), context.loopbackIsLocal(), Pop3Settings.relayNetworks(context.settings()));
+    }
+
+    /** The next line goes to {@code handler} instead of the command dispatcher (SASL continuation). */
+    public void expectContinuation(Function<String, Response> handler) {
+        this.continuation = handler;
+    }
+
+    /** The pending continuation, now cleared; null when none. */
+    Function<String, Response> takeContinuation() {
+        Function<String, Response> c = continuation;
+        continuation = null;
+        return c;
+    }
+
+    boolean continuationPending() {
+        return continuation != null;
+    }
+
+    /** Called by the framer when it frames an STLS line that will start TLS. */
+    void discardUntilTls() {
+        discardUntilTls.set(true);
+    }
+
+    /** The STLS was refused after all, or TLS is up: plain bytes are commands again. */
+    public void stopDiscarding() {
+        discardUntilTls.set(false);
+    }
+
+    boolean discarding() {
+        return discardUntilTls.get();
     }
 
     public String clientIp() {
@@ -199,6 +262,7 @@ public final class Pop3Session extends ProtocolSessionImpl {
 
     @Override
     public Response newLineTooLongResponse() {
+        takeContinuation(); // a too long SASL response ends the exchange
         return queueIfSuspended(TOO_LONG_LINE) ? null : Replies.LINE_TOO_LONG;
     }
 

@@ -2,7 +2,8 @@ package org.porter.pop3.server;
 
 /**
  * The fixed replies of the server, in one place. Response codes in brackets are RFC 2449's
- * RESP-CODES ([IN-USE]), RFC 3206's ([AUTH], [SYS/TEMP]).
+ * RESP-CODES ([IN-USE]), RFC 3206's ([AUTH], [SYS/TEMP]). A refused plain-text login says why and
+ * what to do (STLS, or the POP3S port), as Dovecot does.
  */
 public final class Replies {
     private Replies() {
@@ -27,6 +28,21 @@ public final class Replies {
     public static final Pop3Reply MISSING_PASSWORD = Pop3Reply.err("missing password");
     public static final Pop3Reply USER_FIRST = Pop3Reply.err("give USER first");
     public static final Pop3Reply AUTH_FAILED = Pop3Reply.err("[AUTH] invalid user name or password");
+    public static final Pop3Reply LOCKED_OUT = Pop3Reply.err("[SYS/TEMP] too many failed logins, try again later");
+    public static final Pop3Reply PLAINTEXT_NEEDS_STLS = Pop3Reply.err("[AUTH] plain-text login requires TLS: use STLS");
+    public static final Pop3Reply PLAINTEXT_NEEDS_TLS =
+            Pop3Reply.err("[AUTH] plain-text login requires TLS: connect to the POP3S port");
+    public static final Pop3Reply APOP_OFF = Pop3Reply.err("APOP is not enabled on this server");
+    public static final Pop3Reply MISSING_APOP_ARGUMENTS = Pop3Reply.err("usage: APOP name digest");
+
+    // SASL (RFC 5034) and STLS (RFC 2595).
+    public static final Pop3Reply SASL_CONTINUE = Pop3Reply.continuation("");
+    public static final Pop3Reply SASL_CANCELED = Pop3Reply.err("authentication canceled");
+    public static final Pop3Reply SASL_BAD_BASE64 = Pop3Reply.err("invalid base64 in authentication response");
+    public static final Pop3Reply SASL_UNKNOWN_MECHANISM = Pop3Reply.err("unsupported authentication mechanism");
+    public static final Pop3Reply STLS_GO = Pop3Reply.ok("begin TLS negotiation");
+    public static final Pop3Reply TLS_ACTIVE = Pop3Reply.err("TLS already active");
+    public static final Pop3Reply TLS_UNAVAILABLE = Pop3Reply.err("STLS not available on this listener");
     public static final Pop3Reply IN_USE = Pop3Reply.err("[IN-USE] maildrop already locked");
     public static final Pop3Reply AUTH_UNAVAILABLE = Pop3Reply.err("[SYS/TEMP] authentication unavailable, try later");
     public static final Pop3Reply MAILDROP_UNAVAILABLE = Pop3Reply.err("[SYS/TEMP] unable to open maildrop, try later");

@@ -12,6 +12,8 @@ import org.porter.mta.api.Directory;
 /** Users and passwords in memory; only what POP3 uses is implemented. */
 public final class FakeDirectory implements Directory {
     private final Map<String, char[]> passwords = new ConcurrentHashMap<>();
+    private final Map<String, String> apopSecrets = new ConcurrentHashMap<>();
+    private final Map<String, Long> quotas = new ConcurrentHashMap<>();
     private volatile boolean broken;
 
     @Override
@@ -40,6 +42,39 @@ public final class FakeDirectory implements Directory {
         }
         char[] expected = passwords.get(key);
         return expected != null && Arrays.equals(expected, password) ? Optional.of(key) : Optional.empty();
+    }
+
+    @Override
+    public void setApopSecret(String address, char[] secretOrNull) {
+        if (secretOrNull == null) {
+            apopSecrets.remove(address.toLowerCase(Locale.ROOT));
+        } else {
+            apopSecrets.put(address.toLowerCase(Locale.ROOT), new String(secretOrNull));
+        }
+    }
+
+    @Override
+    public Optional<String> authenticateApop(String login, String timestamp, String digestHex) {
+        if (broken) {
+            throw new IllegalStateException("database is down (secret detail)");
+        }
+        String key = login.toLowerCase(Locale.ROOT);
+        String secret = apopSecrets.get(key);
+        if (secret == null) {
+            return Optional.empty();
+        }
+        try {
+            byte[] md5 = java.security.MessageDigest.getInstance("MD5")
+                    .digest((timestamp + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(md5).equalsIgnoreCase(digestHex) ? Optional.of(key) : Optional.empty();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void setQuota(String address, long bytesOrZeroForNone) {
+        quotas.put(address.toLowerCase(Locale.ROOT), bytesOrZeroForNone);
     }
 
     @Override

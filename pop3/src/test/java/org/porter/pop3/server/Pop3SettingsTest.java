@@ -20,10 +20,37 @@ class Pop3SettingsTest {
         assertThat(Pop3Server.settings()).extracting(SettingDef::key, SettingDef::defaultValue)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("pop3.auth-failure-delay", "2s"),
-                        org.assertj.core.groups.Tuple.tuple("pop3.timeout", "10m"));
+                        org.assertj.core.groups.Tuple.tuple("pop3.auth-max-failures", "10"),
+                        org.assertj.core.groups.Tuple.tuple("pop3.auth-lockout", "15m"),
+                        org.assertj.core.groups.Tuple.tuple("pop3.timeout", "10m"),
+                        org.assertj.core.groups.Tuple.tuple("pop3.plaintext-auth", "tls-only"),
+                        org.assertj.core.groups.Tuple.tuple("pop3.apop", "off"),
+                        org.assertj.core.groups.Tuple.tuple("pop3s.port", "1995"));
         FakeSettings defaults = new FakeSettings(Pop3Server.settings());
         assertThat(Pop3Settings.authFailureDelay(defaults)).isEqualTo(Duration.ofSeconds(2));
         assertThat(Pop3Settings.timeout(defaults)).isEqualTo(Duration.ofMinutes(10));
+        assertThat(Pop3Settings.authMaxFailures(defaults)).isEqualTo(10);
+        assertThat(Pop3Settings.authLockout(defaults)).isEqualTo(Duration.ofMinutes(15));
+        assertThat(Pop3Settings.plaintextAuth(defaults)).isEqualTo(Pop3Settings.PlaintextAuth.TLS_ONLY);
+        assertThat(Pop3Settings.apop(defaults)).isFalse();
+        assertThat(Pop3Settings.pop3sPort(defaults)).isEqualTo(1995);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"pop3.plaintext-auth,LAN,lan", "pop3.plaintext-auth, always ,always", "pop3.apop,ON,on",
+            "pop3s.port,995,995", "pop3s.port,0,0", "pop3.auth-max-failures,0,0", "pop3.auth-lockout,1h,1h"})
+    void acceptsAndNormalises(String key, String value, String stored) {
+        FakeSettings settings = new FakeSettings(Pop3Server.settings()).with(key, value);
+        assertThat(settings.get(key)).isEqualTo(stored);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"pop3.plaintext-auth,never", "pop3.apop,yes", "pop3s.port,65536", "pop3s.port,-1",
+            "pop3.auth-max-failures,x", "pop3.auth-lockout,0s"})
+    void refusesBadValues(String key, String value) {
+        FakeSettings settings = new FakeSettings(Pop3Server.settings());
+        assertThatThrownBy(() -> settings.set(key, value)).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith(key + ": ");
     }
 
     @ParameterizedTest

@@ -28,7 +28,7 @@ class PoplibClientTest {
             Map<String, String> out = parse(run.output());
 
             assertThat(out).containsEntry("welcome", "+OK porter.test POP3 server ready")
-                    .containsEntry("capa", "AUTH-RESP-CODE,IMPLEMENTATION,PIPELINING,RESP-CODES,TOP,UIDL,USER")
+                    .containsEntry("capa", "AUTH-RESP-CODE,IMPLEMENTATION,PIPELINING,RESP-CODES,SASL,STLS,TOP,UIDL,USER")
                     .containsEntry("user", "+OK send PASS")
                     .containsEntry("pass", "+OK maildrop has 3 messages (167 octets)")
                     .containsEntry("stat", "3 167")

@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 
 /** A byte-exact POP3 client: sends raw bytes, reads CRLF-terminated lines, notices a closed server. */
 final class RawClient implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private static final java.util.regex.Pattern GREETING_TIMESTAMP = java.util.regex.Pattern.compile("^\\+OK .*(<[^<>]*@[^<>]*>)$");
+    /** The APOP timestamp of the greeting, once read; null when there was none. */
+    String apopTimestamp;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     RawClient(InetSocketAddress address) throws IOException {
         socket = new Socket();
@@ -22,6 +25,40 @@ final class RawClient implements AutoCloseable {
         socket.setSoTimeout(5000);
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    /** Switches this connection to TLS (after "+OK" to STLS, or at once on the POP3S port); trusts any certificate. */
+    void startTls() throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        if (in.available() > 0) {
+            throw new IOException("plain-text bytes after the STLS reply");
+        }
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
+                .createSocket(socket, "127.0.0.1", socket.getPort(), true);
+        tls.setSoTimeout(5000);
+        tls.startHandshake();
+        socket = tls;
+        in = new BufferedInputStream(tls.getInputStream());
+        out = tls.getOutputStream();
+    }
+
+    /** The negotiated TLS protocol ("TLSv1.3"), or null for a plain connection. */
+    String tlsProtocol() {
+        return socket instanceof javax.net.ssl.SSLSocket s ? s.getSession().getProtocol() : null;
     }
 
     void send(byte[] bytes) throws IOException {
@@ -52,7 +89,12 @@ final class RawClient implements AutoCloseable {
                 if (bytes.length == 0 || bytes[bytes.length - 1] != '\r') {
                     throw new IOException("line ends in a bare LF: " + line.toString(StandardCharsets.ISO_8859_1));
                 }
-                return new String(bytes, 0, bytes.length - 1, StandardCharsets.ISO_8859_1);
+                String text = new String(bytes, 0, bytes.length - 1, StandardCharsets.ISO_8859_1);
+                java.util.regex.Matcher m = GREETING_TIMESTAMP.matcher(text);
+                if (m.find()) {
+                    apopTimestamp = m.group(1);
+                }
+                return text;
             }
             line.write(b);
         }

@@ -33,8 +33,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * &#64;await-unlocked ADDRESS         wait until the server released the maildrop lock
  * &#64;mailbox ADDRESS UIDL...        the store holds exactly these messages now
  * &#64;delete-calls N                 the store has been asked to delete N times so far
+ * &#64;starttls                       switch the current connection to TLS (after "+OK" to STLS)
+ * &#64;connect-tls NAME               open a connection to the POP3S port (TLS at once) and make it current
+ * &#64;set KEY VALUE                  change a setting now (VALUE "-" restores the default)
+ * &#64;apop ADDRESS SECRET            give a user an APOP secret
+ * &#64;option remote-client           (before the first line) clients on 127.0.0.1 count as remote
+ * &#64;option no-tls                  (before the first line) a server without STLS and POP3S
  * </pre>
- * In C: and R: text, \r \n \0 \\ and \xHH are escapes and {N*c} repeats the character c N times.
+ * In C: and R: text, \r \n \0 \\ and \xHH are escapes, {N*c} repeats the character c N times,
+ * {md5:SECRET} is the APOP digest of the current connection's greeting timestamp and SECRET.
  * The first connection, "main", is open when the script starts. After the script every
  * connection must have nothing unread, and the server must have closed every message stream and
  * released every lock.
@@ -57,13 +64,23 @@ class ScriptedSessionTest {
         Path file = Path.of(ScriptedSessionTest.class.getResource("/scripts/" + name).toURI());
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         Map<String, RawClient> clients = new LinkedHashMap<>();
-        try (TestServer server = new TestServer().start()) {
+        TestServer configured = new TestServer();
+        for (String line : lines) {
+            if (line.startsWith("@option ")) {
+                switch (line.substring(8).trim()) {
+                    case "remote-client" -> configured.asRemoteClient();
+                    case "no-tls" -> configured.withoutTls();
+                    default -> throw new AssertionError(name + ": unknown option: " + line);
+                }
+            }
+        }
+        try (TestServer server = configured.start()) {
             RawClient current = server.connect();
             clients.put("main", current);
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
                 String where = name + ":" + (i + 1) + ": " + line;
-                if (line.isBlank() || line.startsWith("#")) {
+                if (line.isBlank() || line.startsWith("#") || line.startsWith("@option ")) {
                     continue;
                 }
                 if (line.equals("C:")) {
@@ -71,9 +88,9 @@ class ScriptedSessionTest {
                 } else if (line.equals("S:")) {
                     assertThat(current.readLine()).as(where).isEmpty();
                 } else if (line.startsWith("C: ")) {
-                    current.send(decode(line.substring(3) + "\\r\\n"));
+                    current.send(decode(apop(current, line.substring(3)) + "\\r\\n"));
                 } else if (line.startsWith("R: ")) {
-                    current.send(decode(line.substring(3)));
+                    current.send(decode(apop(current, line.substring(3))));
                 } else if (line.startsWith("S: ")) {
                     assertThat(current.readLine()).as(where).isEqualTo(line.substring(3));
                 } else if (line.startsWith("S~ ")) {
@@ -86,6 +103,19 @@ class ScriptedSessionTest {
                             clients.put(words[1], current);
                         }
                         case "use" -> current = clients.get(words[1]);
+                        case "connect-tls" -> {
+                            current = server.connectTls();
+                            clients.put(words[1], current);
+                        }
+                        case "starttls" -> current.startTls();
+                        case "set" -> {
+                            if (words[2].equals("-")) {
+                                server.settings.reset(words[1]);
+                            } else {
+                                server.settings.set(words[1], words[2]);
+                            }
+                        }
+                        case "apop" -> server.directory.setApopSecret(words[1], words[2].toCharArray());
                         case "drop" -> {
                             current.reset();
                             clients.values().remove(current);
@@ -114,6 +144,17 @@ class ScriptedSessionTest {
                 server.awaitUnlocked(user);
             }
         }
+    }
+
+    private static String apop(RawClient client, String text) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{md5:([^}]*)\\}").matcher(text);
+        if (!m.find()) {
+            return text;
+        }
+        assertThat(client.apopTimestamp).as("greeting timestamp for " + text).isNotNull();
+        byte[] digest = java.security.MessageDigest.getInstance("MD5")
+                .digest((client.apopTimestamp + m.group(1)).getBytes(StandardCharsets.UTF_8));
+        return m.replaceFirst(java.util.HexFormat.of().formatHex(digest));
     }
 
     static byte[] decode(String text) {

@@ -75,6 +75,7 @@ class SessionLifecycleTest {
     void theDelayHoldsNoHandlerThread() throws Exception {
         try (TestServer server = new TestServer()) {
             server.settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "1s");
+            server.settings.set(Pop3Settings.AUTH_MAX_FAILURES, "0"); // a flat delay: throttling is tested apart
             server.start();
             ExecutorService pool = Executors.newFixedThreadPool(32);
             try {
@@ -242,7 +243,7 @@ class SessionLifecycleTest {
             c.readLine();
         }
         assertThat(messages()).containsSubsequence(
-                "login user=alice@example.org ip=127.0.0.1 messages=3 octets=167",
+                "login user=alice@example.org ip=127.0.0.1 messages=3 octets=167 mech=USER tls=no",
                 "logout user=alice@example.org ip=127.0.0.1 retrieved=1 deleted=1 left=2");
     }
 

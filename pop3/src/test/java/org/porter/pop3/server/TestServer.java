@@ -2,7 +2,17 @@ package org.porter.pop3.server;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+
+import org.porter.mta.api.SettingDef;
+import org.porter.mta.tls.TlsCredentials;
 
 import org.porter.pop3.fake.FakeDirectory;
 import org.porter.pop3.fake.FakeMailboxes;
@@ -29,9 +39,55 @@ final class TestServer implements AutoCloseable {
 
     final FakeDirectory directory = new FakeDirectory();
     final FakeMailboxes mailboxes = new FakeMailboxes();
-    final FakeSettings settings = new FakeSettings(Pop3Server.settings());
+    final FakeSettings settings = new FakeSettings(withRelayNetworks());
     private Pop3Server server;
     private InetSocketAddress address;
+    private InetSocketAddress pop3s;
+    private boolean tls = true;
+    private boolean loopbackIsLocal = true;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
+
+    private static SSLContext serverTls;
+    private static Path tlsDir;
+
+    /** The server's TLS context: Porter's own self-signed certificate, made once per test run. */
+    static synchronized SSLContext serverTls() throws IOException {
+        if (serverTls == null) {
+            tlsDir = Files.createTempDirectory("pop3-tls");
+            serverTls = TlsCredentials.serverContext(tlsDir, HOSTNAME, "", "");
+        }
+        return serverTls;
+    }
+
+    /** The PEM certificate of {@link #serverTls()}, for clients that want to check it. */
+    static synchronized Path certificate() throws IOException {
+        serverTls();
+        return tlsDir.resolve("tls/porter-cert.pem");
+    }
+
+    /** mta-core declares smtp.relay-networks; the fake needs it for pop3.plaintext-auth = lan. */
+    private static List<SettingDef> withRelayNetworks() {
+        List<SettingDef> defs = new ArrayList<>(Pop3Server.settings());
+        defs.add(SettingDef.of(Pop3Settings.RELAY_NETWORKS, "127.0.0.0/8,::1/128", "relay networks", v -> v));
+        return defs;
+    }
+
+    /** No STLS, no POP3S (the server as the appliance ran it before TLS). */
+    TestServer withoutTls() {
+        tls = false;
+        return this;
+    }
+
+    /** Clients on 127.0.0.1 count as remote, for the plain-text login policy. */
+    TestServer asRemoteClient() {
+        loopbackIsLocal = false;
+        return this;
+    }
+
+    TestServer withClock(java.time.Clock clock) {
+        this.clock = clock;
+        return this;
+    }
 
     TestServer() {
         directory.addUser(ALICE, "secret".toCharArray());
@@ -48,17 +104,43 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer start() throws Exception {
-        server = new Pop3Server(HOSTNAME, directory, mailboxes, settings);
-        address = server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return start(0, 0);
+    }
+
+    /** Starts on the given ports (0: any free one), e.g. the same ones again after a restart. */
+    TestServer start(int port, int pop3sPort) throws Exception {
+        server = tls ? new Pop3Server(HOSTNAME, directory, mailboxes, settings, serverTls())
+                : new Pop3Server(HOSTNAME, directory, mailboxes, settings);
+        server.testing(clock, loopbackIsLocal);
+        address = server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        if (tls) {
+            pop3s = server.startPop3s(new InetSocketAddress(InetAddress.getLoopbackAddress(), pop3sPort));
+        }
         return this;
+    }
+
+    /** Stops the server (connections end as if dropped); {@link #start(int, int)} may follow. */
+    void stop() {
+        server.close();
     }
 
     int port() {
         return address.getPort();
     }
 
+    int pop3sPort() {
+        return pop3s.getPort();
+    }
+
     RawClient connect() throws Exception {
         return new RawClient(address);
+    }
+
+    /** A client on the POP3S port, TLS from the first byte. */
+    RawClient connectTls() throws Exception {
+        RawClient c = new RawClient(pop3s);
+        c.startTls();
+        return c;
     }
 
     boolean isLocked(String mailbox) {

@@ -48,6 +48,12 @@ public final class RcptCommand extends SmtpCommand {
         }
         tx.countRcpt();
         Route route = session.context().router().route(path.address(), session.relayAllowed());
+        if (route instanceof Route.Accepted accepted && mailboxFull(session, accepted)) {
+            SmtpReply full = SmtpReply.of(452, "4.2.2", "<" + path.address() + ">: Recipient address rejected: Mailbox full");
+            Intake.MAILLOG.info("NOQUEUE: reject: RCPT from {}: {}; from=<{}> to=<{}> helo=<{}>",
+                    session.clientLabel(), full.getLines().get(0), tx.sender(), path.address(), session.heloName());
+            return full;
+        }
         if (route instanceof Route.Accepted accepted) {
             tx.recipients().add(new Intake.Recipient(path.address(), accepted, notify, orcpt));
             return SmtpReply.of(250, "2.1.5", "Ok");
@@ -89,6 +95,15 @@ public final class RcptCommand extends SmtpCommand {
             throw new RejectException(501, "5.5.4", "Bad ORCPT parameter: too long");
         }
         return decoded;
+    }
+
+    /** Quota (issue 4): a store failure here lets the recipient through; the commit after DATA decides. */
+    private static boolean mailboxFull(SmtpSession session, Route.Accepted route) {
+        try {
+            return session.context().intake().mailboxesFull(route);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** RFC 5321 4.5.1: "RCPT TO:<Postmaster>" without a domain must work; it means the first local domain's. */

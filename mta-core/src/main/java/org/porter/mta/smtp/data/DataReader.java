@@ -98,6 +98,12 @@ public final class DataReader implements LineHandler<SmtpSession> {
                 return reply;
             }
             try {
+                if (session.context().intake().overQuota(tx.recipients(), spool.size())) {
+                    SmtpReply full = SmtpReply.of(552, "5.2.2", "Error: mailbox full: message exceeds the recipient's quota");
+                    Intake.MAILLOG.info("NOQUEUE: reject: DATA from {}: {}; from=<{}> helo=<{}>",
+                            session.clientLabel(), full.getLines().get(0), tx.sender(), session.heloName());
+                    return full;
+                }
                 session.context().intake().accept(id, tx.sender(), tx.options(), tx.recipients(), spool, tx.started());
                 return SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
             } catch (java.io.IOException | RuntimeException e) {

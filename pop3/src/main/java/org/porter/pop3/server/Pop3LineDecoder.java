@@ -1,0 +1,57 @@
+package org.porter.pop3.server;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.james.protocols.netty.BasicChannelInboundHandler;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+
+/**
+ * Splits the byte stream into lines (each with its terminator; a longer one is discarded up to its
+ * end and reported as too long) and guards STLS against command injection (RFC 2595 section 4,
+ * the CVE-2011-0411 class): once an STLS line that will start TLS is framed, every byte that
+ * arrives before the handshake completes was pipelined in the clear and is thrown away, never
+ * executed inside the TLS session. Same design as the SMTP listener's decoder.
+ */
+final class Pop3LineDecoder extends LineBasedFrameDecoder {
+
+    Pop3LineDecoder(int maxLength) {
+        super(maxLength, false, false);
+    }
+
+    @Override
+    protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
+        Pop3Session session = (Pop3Session) ctx.channel().attr(BasicChannelInboundHandler.SESSION_ATTRIBUTE_KEY).get();
+        if (session != null && session.discarding()) {
+            int n = buffer.readableBytes();
+            if (n > 0) {
+                Pop3Log.LOG.warn("discarded {} octets sent after STLS before the TLS handshake ip={}", n, session.clientIp());
+                buffer.skipBytes(n);
+            }
+            return null;
+        }
+        Object frame = super.decode(ctx, buffer);
+        if (session != null && frame instanceof ByteBuf line && isStls(line) && session.stlsAvailable()) {
+            session.discardUntilTls();
+        }
+        return frame;
+    }
+
+    private static boolean isStls(ByteBuf line) {
+        return line.readableBytes() <= 8 && line.toString(StandardCharsets.US_ASCII).strip().equalsIgnoreCase("STLS");
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent) {
+            Pop3Session session = (Pop3Session) ctx.channel().attr(BasicChannelInboundHandler.SESSION_ATTRIBUTE_KEY).get();
+            if (session != null) {
+                session.stopDiscarding();
+            }
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+}
