@@ -37,6 +37,7 @@ public final class MtaCore implements Mta {
     private final DirectoryStore directory;
     private final SettingsStore settings;
     private final MailStore mail;
+    private final org.porter.mta.store.CallLogStore callLog;
     private final Intake intake;
     private final Clock clock;
     private final List<SmtpServer> listeners = new CopyOnWriteArrayList<>();
@@ -54,6 +55,7 @@ public final class MtaCore implements Mta {
         this.settings = new SettingsStore(db, defs);
         this.directory = new DirectoryStore(db);
         this.mail = new MailStore(db);
+        this.callLog = new org.porter.mta.store.CallLogStore(db);
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);
     }
@@ -116,6 +118,11 @@ public final class MtaCore implements Mta {
                 return intake.accepted();
             }
         };
+    }
+
+    @Override
+    public org.porter.mta.api.CallLog callLog() {
+        return callLog;
     }
 
     @Override
