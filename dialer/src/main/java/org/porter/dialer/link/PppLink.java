@@ -101,7 +101,11 @@ public class PppLink extends AbstractLink {
             move(State.UP, "");
             for (int i = 1; i < options.instances(); i++) {
                 // channel bundling: the further B channels join the bundle; the call works without them
-                pppds.add(PppdProcess.start(options.argv(optionsFile), runDir, code -> pppdExited(false, code)));
+                PppdProcess more = PppdProcess.start(options.argv(optionsFile), runDir, code -> pppdExited(false, code));
+                pppds.add(more);
+                if (!more.awaitUp(upTimeout)) {
+                    LOG.warn("{} link: channel {} did not join the bundle; going on with fewer", type, i + 1);
+                }
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             stopAll();
@@ -147,6 +151,9 @@ public class PppLink extends AbstractLink {
         long in = 0;
         long out = 0;
         boolean any = false;
+        for (PppdProcess p : pppds) {
+            p.terminate();
+        }
         for (PppdProcess p : pppds) {
             p.stop(PPPD_GRACE);
             if (p.traffic() != null) {

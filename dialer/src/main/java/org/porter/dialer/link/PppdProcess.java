@@ -104,16 +104,25 @@ final class PppdProcess {
         return address;
     }
 
+    /** Sends SIGTERM (see {@link #stop}) without waiting. */
+    void terminate() {
+        if (process.isAlive()) {
+            process.toHandle().destroy();
+        }
+    }
+
     /** SIGTERM, then SIGKILL if it has not exited within {@code grace}; waits for the exit. */
     void stop(Duration grace) {
         if (!process.isAlive()) {
             awaitExit(Duration.ofSeconds(2));
             return;
         }
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our end of pppd's output, and we
+        // want its last lines ("Sent N bytes, received M bytes.").
+        process.toHandle().destroy();
         if (!awaitExit(grace)) {
             LOG.warn("pppd[{}] ignored SIGTERM for {}: killing it", process.pid(), grace);
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly();
             awaitExit(Duration.ofSeconds(5));
         }
     }
