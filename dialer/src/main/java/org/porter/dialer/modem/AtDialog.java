@@ -30,6 +30,7 @@ public final class AtDialog {
     private final Duration guardTime;
     private final StringBuilder pending = new StringBuilder();
     private final byte[] buffer = new byte[512];
+    private boolean online;
 
     public AtDialog(SerialLine line) {
         this(line, COMMAND_TIMEOUT, GUARD_TIME);
@@ -69,6 +70,7 @@ public final class AtDialog {
             throw new DialFailedException(r.code(), "dialling " + number + " failed: " + r.code().meaning()
                     + " (the modem answered " + r + ")");
         }
+        online = true;
         LOG.info("modem {}: connected to {} at {}", line.name(), number, r.detail().isEmpty() ? "unknown speed" : r.detail());
         return r;
     }
@@ -104,7 +106,7 @@ public final class AtDialog {
 
     /**
      * Hangs up, best effort, in every way a line allows: DTR drop (not on a pty), then the escape
-     * ({@code +++} between two guard times) and {@code ATH}. Never throws: the caller closes the line
+     * ({@code +++} between two guard times) and {@code ATH}, when a dial connected. Never throws: the caller closes the line
      * next, which hangs up a real modem anyway (HUPCL).
      *
      * @return whether the modem confirmed the hang-up with OK
@@ -112,6 +114,11 @@ public final class AtDialog {
     public boolean hangUp() {
         boolean dtr = line.setDtr(false);
         LOG.info("modem {}: hanging up (DTR drop {})", line.name(), dtr ? "done" : "not available on this line");
+        if (!online) {
+            line.setDtr(true);
+            return true; // a failed dial leaves the modem on-hook: nothing to escape from
+        }
+        online = false;
         try {
             sleep(guardTime);
             pending.setLength(0);
