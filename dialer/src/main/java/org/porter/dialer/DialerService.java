@@ -59,6 +59,7 @@ public final class DialerService implements AutoCloseable {
     private volatile Instant lastStart;
     private volatile String lastProblem = "";
     private volatile boolean closed;
+    private volatile Thread sessionThread;
     private Thread loop;
 
     private DialerService(Path dataDir, String hostname, Settings settings, Supplier<QueueControl> queue,
@@ -157,7 +158,7 @@ public final class DialerService implements AutoCloseable {
             CompletableFuture<CallLog.Call> f = new CompletableFuture<>();
             running = f;
             lastStart = clock.instant();
-            Thread.ofVirtual().name("dial-session").start(() -> runSession(reason, f));
+            sessionThread = Thread.ofVirtual().name("dial-session").start(() -> runSession(reason, f));
             return f;
         }
     }
@@ -179,7 +180,7 @@ public final class DialerService implements AutoCloseable {
                     call.bytesIn(), call.bytesOut(), call.bytesSource(), call.messagesOut(), call.messagesIn(),
                     call.outcome(), call.detail()));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            LOG.info("dial session interrupted (Porter stopping)");
             f.completeExceptionally(e);
         } catch (RuntimeException e) {
             LOG.error("dial session failed", e);
@@ -253,11 +254,11 @@ public final class DialerService implements AutoCloseable {
         if (loop != null) {
             loop.interrupt();
         }
-        Link link = currentLink;
-        if (link != null && !link.alwaysUp()) {
-            link.tearDown();
-        }
         CompletableFuture<CallLog.Call> f = running;
+        Thread t = sessionThread;
+        if (f != null && !f.isDone() && t != null) {
+            t.interrupt(); // the session hangs up in its finally block and records the call
+        }
         if (f != null) {
             try {
                 f.get(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -31,6 +31,9 @@ public final class DialPolicy {
         if (!budgetLeft(c, connectedToday)) {
             return Optional.empty();
         }
+        if ("lan".equals(c.linkType()) && c.etrnServer().isBlank()) {
+            return Optional.empty(); // the LAN link is always up and the queue never held: nothing to do
+        }
         if (c.schedule().due(now, lastStart, zone)) {
             return Optional.of(Reason.SCHEDULE);
         }

@@ -19,7 +19,7 @@ import org.porter.mta.api.InvalidRequestException;
 /** When to call, with fixed instants (2026-03-02 is a Monday). */
 class DialPolicyTest {
     static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
-    final Map<String, String> values = new HashMap<>();
+    final Map<String, String> values = new HashMap<>(Map.of(DialerSettings.ETRN_SERVER, "isp.example"));
 
     DialerConfig config() {
         return DialerConfig.read(org.porter.dialer.session.DialSessionTestAccess.settings(values));
@@ -84,6 +84,12 @@ class DialPolicyTest {
         assertThat(DialPolicy.sessionLimit(c, 400)).isEqualTo(Duration.ofSeconds(600));
         assertThat(DialPolicy.sessionLimit(c, 0)).isEqualTo(Duration.ofSeconds(900));
         assertThat(DialPolicy.startOfDay(now, ZONE)).isEqualTo(at("2026-03-02T00:00"));
+    }
+
+    @Test
+    void lanWithoutAnEtrnServerHasNothingToDo() {
+        values.remove(DialerSettings.ETRN_SERVER);
+        assertThat(DialPolicy.due(config(), at("2026-03-02T10:00"), ZONE, null, 3, 0)).isEmpty();
     }
 
     @Test
