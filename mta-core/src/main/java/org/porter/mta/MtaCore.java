@@ -43,6 +43,7 @@ public final class MtaCore implements Mta {
     private final DirectoryStore directory;
     private final SettingsStore settings;
     private final MailStore mail;
+    private final org.porter.mta.store.CallLogStore callLog;
     private final Intake intake;
     private final Clock clock;
     private final List<SmtpServer> listeners = new CopyOnWriteArrayList<>();
@@ -64,6 +65,7 @@ public final class MtaCore implements Mta {
         this.settings = new SettingsStore(db, defs);
         this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.mail = new MailStore(db);
+        this.callLog = new org.porter.mta.store.CallLogStore(db);
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);
         this.queueStore = new QueueStore(db, mail);
@@ -143,6 +145,11 @@ public final class MtaCore implements Mta {
                 return intake.accepted();
             }
         };
+    }
+
+    @Override
+    public org.porter.mta.api.CallLog callLog() {
+        return callLog;
     }
 
     @Override

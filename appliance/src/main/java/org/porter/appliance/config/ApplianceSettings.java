@@ -23,6 +23,7 @@ public final class ApplianceSettings {
                 "PBKDF2 hash of the web admin's password (user admin); reset it and restart to get a new password",
                 AdminLogin::parseHash, true));
         defs.addAll(org.porter.pop3.server.Pop3Server.settings());
+        defs.addAll(org.porter.dialer.DialerService.settings());
         return List.copyOf(defs);
     }
 }

@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Porter: the Mta and the services wired around it, started in order and stopped in
  * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → SMTP (and the
- * submission listeners the settings enable) → POP3 →
+ * submission listeners the settings enable) → POP3 → dialer →
  * control endpoint (so a CLI that finds the control file finds a server that is fully up) → admin
  * login on first start (last, so a failed start does not use up its one showing). Close order:
- * control endpoint → POP3 → Mta (SMTP listener, then database).
+ * control endpoint → dialer (hangs up) → POP3 → Mta (SMTP listener, then database).
  */
 public final class Appliance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
@@ -98,6 +98,12 @@ public final class Appliance implements AutoCloseable {
             log.info("POP3S listening on {}", format(pop3s));
         }
         // HOOK(webadmin): start the admin on config.adminPort() the same way.
+
+        // The dialer after the listeners (the ISP's deliveries after ETRN need SMTP up); the queue is
+        // asked for lazily, as the queue manager may not be there yet.
+        org.porter.dialer.DialerService dialer = org.porter.dialer.DialerService.start(dataDir, config.hostname(),
+                mta.settings(), mta::queue, mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
+        running.push(dialer::close);
 
         running.push(ControlServer.start(dataDir, control.apply(mta)));
 

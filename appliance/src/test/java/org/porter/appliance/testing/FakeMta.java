@@ -379,7 +379,47 @@ public final class FakeMta implements Mta {
 
     @Override
     public org.porter.mta.api.SmtpActivity smtpActivity() {
-        throw new UnsupportedOperationException("the fake Mta has no SMTP");
+        return new org.porter.mta.api.SmtpActivity() {
+            @Override
+            public int openSessions() {
+                return 0;
+            }
+
+            @Override
+            public java.time.Instant lastActivity() {
+                return java.time.Instant.EPOCH;
+            }
+
+            @Override
+            public long messagesAccepted() {
+                return 0;
+            }
+        };
+    }
+
+    private final java.util.List<org.porter.mta.api.CallLog.Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** An in-memory call log (not persisted across opens). */
+    @Override
+    public org.porter.mta.api.CallLog callLog() {
+        return new org.porter.mta.api.CallLog() {
+            @Override
+            public long add(Call call) {
+                calls.add(0, call);
+                return calls.size();
+            }
+
+            @Override
+            public java.util.List<Call> recent(int limit) {
+                return java.util.List.copyOf(calls.subList(0, Math.min(limit, calls.size())));
+            }
+
+            @Override
+            public long connectedSeconds(java.time.Instant from, java.time.Instant to) {
+                return calls.stream().filter(c -> !c.start().isBefore(from) && c.start().isBefore(to))
+                        .mapToLong(Call::connectedSeconds).sum();
+            }
+        };
     }
 
     @Override

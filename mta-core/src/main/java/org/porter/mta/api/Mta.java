@@ -40,6 +40,11 @@ public interface Mta extends AutoCloseable {
     /** Inbound SMTP activity (for the dialer's "wait until the ISP is done"). */
     SmtpActivity smtpActivity();
 
+    /** The dialer's call log. */
+    default CallLog callLog() {
+        throw new UnsupportedOperationException("this Mta keeps no call log");
+    }
+
     /** The name given with {@link #open}. */
     String hostname();
 

@@ -1,0 +1,270 @@
+package org.porter.dialer;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import org.porter.dialer.config.DialerConfig;
+import org.porter.dialer.config.DialerSettings;
+import org.porter.dialer.etrn.EtrnClient;
+import org.porter.dialer.etrn.EtrnResult;
+import org.porter.dialer.link.Link;
+import org.porter.dialer.link.Links;
+import org.porter.dialer.policy.DialPolicy;
+import org.porter.dialer.session.DialSession;
+import org.porter.dialer.session.Sleeper;
+import org.porter.mta.api.CallLog;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.QueueControl;
+import org.porter.mta.api.SettingDef;
+import org.porter.mta.api.Settings;
+import org.porter.mta.api.SmtpActivity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dialer as the appliance runs it: a policy loop that starts a {@link DialSession} when the
+ * schedule, queued outbound mail or the owner ("dial now") asks, one session at a time; plus what
+ * {@code porter dial status|log} and {@code porter etrn} need. Settings are read at each tick and
+ * session, so changes apply from the next call.
+ *
+ * <p>Call order: {@link #start}, then any of the queries and requests, then {@link #close} (which
+ * hangs up a call in progress).
+ */
+public final class DialerService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DialerService.class);
+    private static final Map<Path, DialerService> RUNNING = new ConcurrentHashMap<>();
+    private static final Duration TICK = Duration.ofSeconds(15);
+
+    private final Path dataDir;
+    private final String hostname;
+    private final Settings settings;
+    private final Supplier<QueueControl> queue;
+    private final SmtpActivity activity;
+    private final CallLog callLog;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final AtomicReference<DialSession> current = new AtomicReference<>();
+    private volatile Link currentLink;
+    private volatile CompletableFuture<CallLog.Call> running;
+    private volatile Instant lastStart;
+    private volatile String lastProblem = "";
+    private volatile boolean closed;
+    private volatile Thread sessionThread;
+    private Thread loop;
+
+    private DialerService(Path dataDir, String hostname, Settings settings, Supplier<QueueControl> queue,
+            SmtpActivity activity, CallLog callLog, Clock clock) {
+        this.dataDir = dataDir;
+        this.hostname = hostname;
+        this.settings = settings;
+        this.queue = queue;
+        this.activity = activity;
+        this.callLog = callLog;
+        this.clock = clock;
+    }
+
+    /** The dialer's settings, for {@code Mta.open}. */
+    public static List<SettingDef> settings() {
+        return DialerSettings.definitions();
+    }
+
+    /**
+     * Starts the policy loop. With a dial-up link the outbound queue is held at once (the link is down).
+     *
+     * @param queue supplies the outbound queue; it may throw while the queue is not available, which
+     *              the dialer logs and works around (ETRN still runs)
+     */
+    public static DialerService start(Path dataDir, String hostname, Settings settings, Supplier<QueueControl> queue,
+            SmtpActivity activity, CallLog callLog, Clock clock) {
+        DialerService s = new DialerService(dataDir, hostname, settings, queue, activity, callLog, clock);
+        DialerConfig c = DialerConfig.read(settings);
+        if (!"lan".equals(c.linkType())) {
+            try {
+                queue.get().hold();
+            } catch (RuntimeException e) {
+                LOG.warn("dialer: cannot hold the outbound queue: {}", e.getMessage());
+            }
+        }
+        s.loop = Thread.ofVirtual().name("dialer-policy").start(s::policyLoop);
+        RUNNING.put(dataDir.toAbsolutePath().normalize(), s);
+        LOG.info("dialer started: {} link, schedule '{}', on demand {}", c.linkType(), c.schedule(), c.onDemand());
+        return s;
+    }
+
+    /** The dialer of a running server on {@code dataDir}, for the CLI's commands inside it. */
+    public static Optional<DialerService> runningOn(Path dataDir) {
+        return Optional.ofNullable(RUNNING.get(dataDir.toAbsolutePath().normalize()));
+    }
+
+    private void policyLoop() {
+        while (!closed) {
+            try {
+                tick();
+                Thread.sleep(TICK);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("dialer policy: {}", e.getMessage(), e);
+            }
+        }
+    }
+
+    /** One policy decision (the loop calls it every 15 s). */
+    void tick() {
+        if (running != null && !running.isDone()) {
+            return;
+        }
+        DialerConfig c = DialerConfig.read(settings);
+        int waiting;
+        try {
+            QueueControl.QueueStatus st = queue.get().status();
+            waiting = st.queued() + st.deferred();
+        } catch (RuntimeException e) {
+            waiting = -1;
+        }
+        Optional<DialPolicy.Reason> due = DialPolicy.due(c, clock.instant(), ZoneId.systemDefault(), lastStart(),
+                waiting, connectedToday());
+        due.ifPresent(reason -> startSession(reason));
+    }
+
+    /**
+     * Starts a call now (the owner's "dial now"). Refused while a call is in progress or when the
+     * day's connect-time budget is used up.
+     */
+    public CompletableFuture<CallLog.Call> dialNow() {
+        DialerConfig c = DialerConfig.read(settings);
+        if (!DialPolicy.budgetLeft(c, connectedToday())) {
+            throw new InvalidRequestException("today's connect time (dial.max-seconds-per-day = "
+                    + c.maxPerDay().toSeconds() + " s) is used up; no call until tomorrow");
+        }
+        return startSession(DialPolicy.Reason.MANUAL);
+    }
+
+    private CompletableFuture<CallLog.Call> startSession(DialPolicy.Reason reason) {
+        synchronized (lock) {
+            if (running != null && !running.isDone()) {
+                throw new InvalidRequestException("a call is already in progress ('porter dial status' shows it)");
+            }
+            CompletableFuture<CallLog.Call> f = new CompletableFuture<>();
+            running = f;
+            lastStart = clock.instant();
+            sessionThread = Thread.ofVirtual().name("dial-session").start(() -> runSession(reason, f));
+            return f;
+        }
+    }
+
+    private void runSession(DialPolicy.Reason reason, CompletableFuture<CallLog.Call> f) {
+        try {
+            DialerConfig c = DialerConfig.read(settings);
+            Link link = Links.fromConfig(c, dataDir.resolve("run").resolve("dialer"));
+            currentLink = link;
+            EtrnClient etrn = new EtrnClient(hostname, Duration.ofMinutes(1));
+            LOG.info("dial session starting ({})", reason.name().toLowerCase(java.util.Locale.ROOT));
+            DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn::run, clock, Sleeper.REAL, s -> {
+            });
+            current.set(session);
+            CallLog.Call call = session.run(connectedToday());
+            lastProblem = call.outcome().equals("ok") ? "" : call.detail();
+            long id = callLog.add(call);
+            f.complete(new CallLog.Call(id, call.start(), call.end(), call.link(), call.connectedSeconds(),
+                    call.bytesIn(), call.bytesOut(), call.bytesSource(), call.messagesOut(), call.messagesIn(),
+                    call.outcome(), call.detail()));
+        } catch (InterruptedException e) {
+            LOG.info("dial session interrupted (Porter stopping)");
+            f.completeExceptionally(e);
+        } catch (RuntimeException e) {
+            LOG.error("dial session failed", e);
+            lastProblem = "the call failed: " + e.getMessage();
+            f.completeExceptionally(e);
+        }
+    }
+
+    /** Sends ETRN now when the link is up (a LAN link always is), for {@code porter etrn [DOMAIN]}. */
+    public EtrnResult etrn(Optional<String> domain) {
+        DialerConfig c = DialerConfig.read(settings);
+        Link link = currentLink;
+        boolean up = "lan".equals(c.linkType()) || (link != null && link.isUp() && running != null && !running.isDone());
+        if (!up) {
+            throw new InvalidRequestException("the " + c.linkType() + " link is down: 'porter dial --now' calls the ISP"
+                    + " and sends ETRN");
+        }
+        List<String> args = domain.map(List::of).orElse(c.etrnDomains());
+        EtrnResult r = new EtrnClient(hostname, Duration.ofMinutes(1)).run(c.etrnServer(), args, c.etrnForce());
+        lastProblem = r.allAccepted() ? "" : String.join("; ", r.messages());
+        return r;
+    }
+
+    /** What {@code porter dial status} shows. */
+    public record Status(String linkType, Link.State linkState, boolean inCall, List<String> steps,
+            Optional<CallLog.Call> lastCall, Optional<Instant> nextScheduled, String problem, long connectedToday) {
+    }
+
+    public Status status() {
+        DialerConfig c = DialerConfig.read(settings);
+        Link link = currentLink;
+        boolean inCall = running != null && !running.isDone();
+        Link.State state = link != null ? link.state() : "lan".equals(c.linkType()) ? Link.State.UP : Link.State.DOWN;
+        DialSession s = current.get();
+        List<CallLog.Call> last = callLog.recent(1);
+        Optional<Instant> next = c.schedule().nextDue(clock.instant(), lastStart(), ZoneId.systemDefault());
+        return new Status(c.linkType(), state, inCall, s == null ? List.of() : s.steps(),
+                last.stream().findFirst(), next, lastProblem, connectedToday());
+    }
+
+    public List<CallLog.Call> log(int limit) {
+        return callLog.recent(limit);
+    }
+
+    private Instant lastStart() {
+        if (lastStart == null) {
+            callLog.recent(1).stream().findFirst().ifPresent(call -> lastStart = call.start());
+        }
+        return lastStart;
+    }
+
+    private long connectedToday() {
+        Instant now = clock.instant();
+        return callLog.connectedSeconds(DialPolicy.startOfDay(now, ZoneId.systemDefault()), now.plusSeconds(1));
+    }
+
+    /** The queue, or a stand-in that says it is not available (the session logs that and goes on). */
+    private QueueControl queueOrNone() {
+        try {
+            return queue.get();
+        } catch (RuntimeException e) {
+            LOG.warn("dialer: outbound queue not available: {}", e.getMessage());
+            return UnavailableQueue.INSTANCE;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        RUNNING.remove(dataDir.toAbsolutePath().normalize(), this);
+        if (loop != null) {
+            loop.interrupt();
+        }
+        CompletableFuture<CallLog.Call> f = running;
+        Thread t = sessionThread;
+        if (f != null && !f.isDone() && t != null) {
+            t.interrupt(); // the session hangs up in its finally block and records the call
+        }
+        if (f != null) {
+            try {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("dial session at close: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.porter.dialer.link;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** State and listeners, shared by the links. */
+abstract class AbstractLink implements Link {
+    private static final Logger LOG = LoggerFactory.getLogger(Link.class);
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile State state = State.DOWN;
+    protected volatile String lastDownReason;
+    protected volatile Traffic lastTraffic;
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    /** Moves to {@code to} and tells the listeners; a move to the same state is ignored. */
+    protected void move(State to, String reason) {
+        State from;
+        synchronized (this) {
+            from = state;
+            if (from == to) {
+                return;
+            }
+            state = to;
+        }
+        LOG.info("{} link: {} -> {}{}", type(), from, to, reason.isEmpty() ? "" : " (" + reason + ")");
+        for (Listener l : listeners) {
+            try {
+                l.changed(from, to, reason);
+            } catch (RuntimeException e) {
+                LOG.warn("link listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public Optional<String> lastDownReason() {
+        return Optional.ofNullable(lastDownReason);
+    }
+
+    @Override
+    public Optional<Traffic> lastTraffic() {
+        return Optional.ofNullable(lastTraffic);
+    }
+}

@@ -1,0 +1,193 @@
+package org.porter.dialer.link;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.porter.dialer.modem.AtDialog;
+import org.porter.dialer.modem.ModemDialect;
+import org.porter.dialer.modem.SerialLine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A dial-up PPP link: the AT dialog in Java on the serial line, then pppd on the same device (see
+ * {@link PppOptions} for why and how), supervised: UP when pppd reports the interface's address,
+ * DOWN when pppd exits (its status, per pppd(8), is the reason). Hang-up: SIGTERM to pppd, then
+ * DTR drop (best effort), {@code +++}, {@code ATH}, and closing the line.
+ *
+ * <p>Without a {@link Dial} (ISDN with a CAPI card) pppd's plugin does the dialling.
+ */
+public class PppLink extends AbstractLink {
+    private static final Logger LOG = LoggerFactory.getLogger(PppLink.class);
+    private static final Duration PPPD_GRACE = Duration.ofSeconds(10);
+
+    /** Opens the serial line (a real port in production, a pty in tests). */
+    @FunctionalInterface
+    public interface LineOpener {
+        SerialLine open() throws IOException;
+    }
+
+    /** The AT-dialog half: where, what to send, how long to wait. */
+    public record Dial(LineOpener opener, ModemDialect dialect, List<String> init, String number, Duration dialTimeout,
+            Duration guardTime) {
+    }
+
+    private final String type;
+    private final Dial dial;
+    private final PppOptions options;
+    private final Duration upTimeout;
+    private final Path runDir;
+    private final List<PppdProcess> pppds = new CopyOnWriteArrayList<>();
+    private SerialLine line;
+    private AtDialog at;
+    private Path optionsFile;
+    private volatile boolean hangingUp;
+
+    public PppLink(String type, Dial dial, PppOptions options, Duration upTimeout, Path runDir) {
+        this.type = type;
+        this.dial = dial;
+        this.options = options;
+        this.upTimeout = upTimeout;
+        this.runDir = runDir;
+    }
+
+    @Override
+    public String type() {
+        return type;
+    }
+
+    @Override
+    public boolean alwaysUp() {
+        return false;
+    }
+
+    public PppOptions options() {
+        return options;
+    }
+
+    @Override
+    public void bringUp() throws IOException, InterruptedException {
+        if (state() != State.DOWN) {
+            throw new IllegalStateException("bringUp while the link is " + state());
+        }
+        lastDownReason = null;
+        lastTraffic = null;
+        hangingUp = false;
+        move(State.DIALING, "");
+        try {
+            if (dial != null) {
+                line = dial.opener().open();
+                at = new AtDialog(line, AtDialog.COMMAND_TIMEOUT, dial.guardTime());
+                at.init(dial.init(), dial.dialect());
+                at.dial(dial.dialect(), dial.number(), dial.dialTimeout());
+            }
+            optionsFile = options.write(runDir);
+            PppdProcess first = PppdProcess.start(options.argv(optionsFile), runDir, code -> pppdExited(true, code));
+            pppds.add(first);
+            if (!first.awaitUp(upTimeout)) {
+                Integer code = first.exitCode();
+                if (code != null) {
+                    throw new LinkFailedException(code == 19 || code == 11 ? "auth-failed" : "ppp-failed",
+                            "PPP did not come up: " + PppdExit.describe(code) + " (pppd status " + code + ")");
+                }
+                throw new LinkFailedException("ppp-timeout", "PPP did not come up within " + upTimeout.toSeconds()
+                        + " s after the modem connected (ppp.up-timeout)");
+            }
+            LOG.info("{} link up, local address {}", type, first.address());
+            move(State.UP, "");
+            for (int i = 1; i < options.instances(); i++) {
+                // channel bundling: the further B channels join the bundle; the call works without them
+                PppdProcess more = PppdProcess.start(options.argv(optionsFile), runDir, code -> pppdExited(false, code));
+                pppds.add(more);
+                if (!more.awaitUp(upTimeout)) {
+                    LOG.warn("{} link: channel {} did not join the bundle; going on with fewer", type, i + 1);
+                }
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stopAll();
+            lastDownReason = e.getMessage();
+            move(State.DOWN, String.valueOf(e.getMessage()));
+            throw e;
+        }
+    }
+
+    /** pppd exited: the first one's exit outside a hang-up is the link going down by itself. */
+    private void pppdExited(boolean first, int code) {
+        if (!first) {
+            LOG.info("{} link: a bundled channel's pppd ended: {}", type, PppdExit.describe(code));
+            return;
+        }
+        if (hangingUp || state() != State.UP) {
+            return;
+        }
+        lastDownReason = PppdExit.describe(code) + " (pppd status " + code + ")";
+        LOG.warn("{} link went down: {}", type, lastDownReason);
+        stopAll();
+        move(State.DOWN, lastDownReason);
+    }
+
+    @Override
+    public void tearDown() {
+        if (state() == State.DOWN) {
+            return;
+        }
+        hangingUp = true;
+        move(State.HANGUP, "");
+        stopAll();
+        move(State.DOWN, "hung up");
+    }
+
+    /** The exit code of the first pppd of the last call, if it has exited. */
+    public Integer lastExitCode() {
+        return pppds.isEmpty() ? null : pppds.get(0).exitCode();
+    }
+
+    /** Stops pppd(s), hangs the modem up, closes the line, deletes the options file; idempotent. */
+    private synchronized void stopAll() {
+        long in = 0;
+        long out = 0;
+        boolean any = false;
+        for (PppdProcess p : pppds) {
+            p.terminate();
+        }
+        for (PppdProcess p : pppds) {
+            p.stop(PPPD_GRACE);
+            if (p.traffic() != null) {
+                any = true;
+                in += p.traffic().bytesIn();
+                out += p.traffic().bytesOut();
+            }
+        }
+        if (any) {
+            lastTraffic = new Traffic(in, out);
+        }
+        if (line != null) {
+            at.hangUp();
+            line.close();
+            line = null;
+            at = null;
+        }
+        if (optionsFile != null) {
+            try {
+                Files.deleteIfExists(optionsFile);
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}: {}", optionsFile, e.getMessage());
+            }
+            optionsFile = null;
+        }
+    }
+
+    /** For the status page: the pppd processes of the current call (kept until the next one starts). */
+    List<PppdProcess> pppds() {
+        return pppds;
+    }
+
+    @Override
+    public String toString() {
+        return type + " link " + options;
+    }
+}

@@ -1,0 +1,245 @@
+package org.porter.dialer.session;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import org.porter.dialer.config.DialerConfig;
+import org.porter.dialer.etrn.EtrnResult;
+import org.porter.dialer.link.Link;
+import org.porter.dialer.link.LinkFailedException;
+import org.porter.dialer.modem.DialFailedException;
+import org.porter.dialer.policy.DialPolicy;
+import org.porter.mta.api.CallLog;
+import org.porter.mta.api.QueueControl;
+import org.porter.mta.api.SmtpActivity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the mail cycle with the ISP, in this order:
+ * <ol>
+ * <li>link up (dial; BUSY / NO ANSWER redialled after {@link DialPolicy#redialDelay}),
+ * <li>{@code queue.release()} + {@code flush()}: outbound mail goes to the smarthost,
+ * <li>{@code queue.awaitIdle} (at most {@code dial.flush-seconds} and the session's limit),
+ * <li>ETRN for each of {@code etrn.domains},
+ * <li>keep the link while the ISP delivers: until no inbound SMTP session has been open or active
+ *     for {@code dial.idle-seconds}, at most until the session's limit ({@code dial.max-seconds},
+ *     less when the day's budget is short), or until the line drops,
+ * <li>{@code queue.hold()} (dial-up links only: a LAN link stays up and the queue with it),
+ * <li>hang up, and one call-log entry.
+ * </ol>
+ * A dropped line loses nothing: the queue keeps what was not sent (the next session sends it) and
+ * the ISP retries what it could not deliver.
+ */
+public final class DialSession {
+    private static final Logger LOG = LoggerFactory.getLogger(DialSession.class);
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    /** Sends ETRN; the real one is {@code EtrnClient::run}. */
+    @FunctionalInterface
+    public interface Etrn {
+        EtrnResult run(String server, List<String> arguments, boolean force);
+    }
+
+    private final DialerConfig config;
+    private final Link link;
+    private final QueueControl queue;
+    private final SmtpActivity activity;
+    private final Etrn etrn;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final List<String> steps = new CopyOnWriteArrayList<>();
+    private final Consumer<String> onStep;
+    private volatile EtrnResult etrnResult;
+
+    public DialSession(DialerConfig config, Link link, QueueControl queue, SmtpActivity activity, Etrn etrn,
+            Clock clock, Sleeper sleeper, Consumer<String> onStep) {
+        this.config = config;
+        this.link = link;
+        this.queue = queue;
+        this.activity = activity;
+        this.etrn = etrn;
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.onStep = onStep;
+    }
+
+    /** The steps so far, as logged ("12:00:01 dialling", ...). */
+    public List<String> steps() {
+        return List.copyOf(steps);
+    }
+
+    public Optional<EtrnResult> etrnResult() {
+        return Optional.ofNullable(etrnResult);
+    }
+
+    /**
+     * Runs the session; returns its call-log entry (not yet stored: the caller adds it).
+     *
+     * @param connectedToday connected seconds of today's earlier calls (for the daily budget)
+     */
+    public CallLog.Call run(long connectedToday) throws InterruptedException {
+        Instant start = clock.instant();
+        long sentBefore = sent();
+        long inBefore = activity.messagesAccepted();
+        Duration limit = DialPolicy.sessionLimit(config, connectedToday);
+        String outcome = "ok";
+        String detail;
+        Instant connectedAt = null;
+        try {
+            connectedAt = bringUp();
+            Instant deadline = connectedAt.plus(limit);
+
+            step("releasing the outbound queue and delivering");
+            guard("release", queue::release);
+            guard("flush", () -> step("flush: " + queue.flush() + " deferred entries made due"));
+            Duration flushWait = min(config.flushWait(), Duration.between(clock.instant(), deadline));
+            boolean idle = waitQueue(flushWait);
+            step(idle ? "outbound queue done" : "outbound queue still busy after " + flushWait.toSeconds() + " s");
+
+            EtrnResult r = null;
+            if (link.isUp()) {
+                step("ETRN to " + config.etrnServer() + " for " + String.join(", ", config.etrnDomains()));
+                r = etrn.run(config.etrnServer(), config.etrnDomains(), config.etrnForce());
+                etrnResult = r;
+                r.messages().forEach(m -> step("ETRN: " + m));
+            }
+            Instant etrnDone = clock.instant();
+            String ended = waitWhileIspDelivers(etrnDone, deadline);
+            step(ended);
+            if (!link.isUp() && !link.alwaysUp()) {
+                outcome = "line-dropped";
+                detail = "the line dropped: " + link.lastDownReason().orElse("unknown reason")
+                        + "; what was not delivered goes in the next call";
+            } else if (r != null && !r.allAccepted()) {
+                outcome = "etrn-refused";
+                detail = String.join("; ", r.messages());
+            } else if (ended.startsWith("session limit")) {
+                outcome = "max-time";
+                detail = ended;
+            } else {
+                detail = r == null ? "done" : "done; " + String.join("; ", r.messages());
+            }
+        } catch (DialFailedException e) {
+            outcome = e.outcome();
+            detail = e.getMessage();
+            step("dial failed: " + detail);
+        } catch (LinkFailedException e) {
+            outcome = e.outcome();
+            detail = e.getMessage();
+            step("link failed: " + detail);
+        } catch (IOException | RuntimeException e) {
+            outcome = "failed";
+            detail = "the call failed: " + e.getMessage();
+            LOG.warn("dial session failed", e);
+            step(detail);
+        } finally {
+            if (!link.alwaysUp()) {
+                step("holding the outbound queue");
+                guard("hold", queue::hold);
+                if (link.state() != Link.State.DOWN) {
+                    step("hanging up");
+                }
+                link.tearDown();
+            }
+        }
+        Instant end = clock.instant();
+        long connected = connectedAt == null ? 0 : Duration.between(connectedAt, end).toSeconds();
+        Optional<Link.Traffic> t = connectedAt == null ? Optional.empty() : link.lastTraffic();
+        long out = sent() - sentBefore;
+        long in = activity.messagesAccepted() - inBefore;
+        step("call ended: " + outcome + ", " + connected + " s connected, " + out + " out, " + in + " in");
+        return new CallLog.Call(0, start, end, link.type(), connected, t.map(Link.Traffic::bytesIn).orElse(-1L),
+                t.map(Link.Traffic::bytesOut).orElse(-1L), t.isPresent() ? "pppd" : "none", Math.max(0, out),
+                Math.max(0, in), outcome, detail);
+    }
+
+    private Instant bringUp() throws IOException, InterruptedException {
+        if (link.alwaysUp()) {
+            step("LAN link: nothing to dial");
+            return clock.instant();
+        }
+        for (int failures = 0; ; ) {
+            step("dialling (" + link.type() + ")");
+            try {
+                link.bringUp();
+                step("link up");
+                return clock.instant();
+            } catch (DialFailedException e) {
+                if (!e.retryable()) {
+                    throw e;
+                }
+                failures++;
+                Optional<Duration> delay = DialPolicy.redialDelay(config, failures);
+                if (delay.isEmpty()) {
+                    throw new DialFailedException(e.code().orElseThrow(), e.getMessage() + "; gave up after "
+                            + failures + " attempts");
+                }
+                step(e.getMessage() + "; redialling in " + delay.get().toSeconds() + " s");
+                sleeper.sleep(delay.get());
+            }
+        }
+    }
+
+    private String waitWhileIspDelivers(Instant etrnDone, Instant deadline) throws InterruptedException {
+        Duration idleFor = config.idle();
+        step("waiting for the ISP's deliveries (hang up after " + idleFor.toSeconds() + " s without inbound SMTP)");
+        while (true) {
+            Instant now = clock.instant();
+            if (!link.isUp()) {
+                return "link down while waiting: " + link.lastDownReason().orElse("");
+            }
+            if (!now.isBefore(deadline)) {
+                return "session limit reached (" + Duration.between(etrnDone, now).toSeconds()
+                        + " s after ETRN; dial.max-seconds / dial.max-seconds-per-day)";
+            }
+            Instant last = activity.lastActivity().isAfter(etrnDone) ? activity.lastActivity() : etrnDone;
+            if (activity.openSessions() == 0 && !now.isBefore(last.plus(idleFor))) {
+                return "no inbound SMTP for " + idleFor.toSeconds() + " s: the ISP is done";
+            }
+            sleeper.sleep(POLL);
+        }
+    }
+
+    private boolean waitQueue(Duration d) throws InterruptedException {
+        try {
+            return queue.awaitIdle(d.isNegative() ? Duration.ZERO : d);
+        } catch (RuntimeException e) {
+            step("outbound queue not available: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private long sent() {
+        try {
+            return queue.status().sent();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The queue's trouble must not stop the call (ETRN and the ISP's deliveries still matter). */
+    private void guard(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            step("outbound queue: " + what + " failed: " + e.getMessage());
+        }
+    }
+
+    private void step(String s) {
+        LOG.info("dial session: {}", s);
+        steps.add(clock.instant() + " " + s);
+        onStep.accept(s);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

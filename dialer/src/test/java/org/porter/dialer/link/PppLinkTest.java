@@ -1,0 +1,171 @@
+package org.porter.dialer.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.dialer.link.Link.State;
+import org.porter.dialer.modem.DialFailedException;
+import org.porter.dialer.modem.JSerialLine;
+import org.porter.dialer.modem.ModemDialect;
+import org.porter.dialer.testing.ModemEmulator;
+import org.porter.dialer.testing.PppdStandIn;
+import org.porter.dialer.testing.PtyPair;
+
+/** The modem link: AT dialog against the emulator on a pty pair, then pppd (a stand-in script). */
+class PppLinkTest {
+    @TempDir
+    Path dir;
+    PtyPair pty;
+    ModemEmulator modem;
+    PppdStandIn pppd;
+    PppLink link;
+    final List<String> changes = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+        modem = ModemEmulator.analog(pty);
+        pppd = PppdStandIn.create(dir.resolve("pppd"));
+        link = modemLink(Duration.ofSeconds(3));
+        link.addListener((from, to, reason) -> changes.add(to + (reason.isEmpty() ? "" : ": " + reason)));
+    }
+
+    PppLink modemLink(Duration upTimeout) {
+        PppOptions options = PppOptions.serial(pppd.path(), pty.dte(), 115200, "office", "s3cr\"et", Duration.ofSeconds(900));
+        return new PppLink("modem", new PppLink.Dial(() -> JSerialLine.open(pty.dte(), 115200, false),
+                new ModemDialect.Analog(false), List.of("ATZ", "ATX3"), "5551234", Duration.ofSeconds(3),
+                Duration.ofMillis(300)), options, upTimeout, dir.resolve("run"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        link.tearDown();
+        modem.close();
+        pty.close();
+    }
+
+    @Test
+    void dialsThenRunsPppdWithExactArgumentsAndAPrivateOptionsFile() throws Exception {
+        link.bringUp();
+        assertThat(link.state()).isEqualTo(State.UP);
+        assertThat(modem.commands()).containsExactly("ATZ", "ATX3", "ATDT5551234");
+        Path options = dir.resolve("run/pppd-options");
+        assertThat(pppd.runs()).containsExactly(List.of(pty.dte().toString(), "115200",
+                "file", options.toString()));
+        assertThat(String.join(" ", pppd.runs().get(0))).doesNotContain("s3cr");
+        assertThat(pppd.optionsMode(0)).isEqualTo("600");
+        assertThat(pppd.options(0)).isEqualTo("""
+                # pppd options for one Porter call: written 0600, deleted at hang-up
+                nodetach
+                logfd 1
+                lock
+                crtscts
+                modem
+                noauth
+                defaultroute
+                noipdefault
+                usepeerdns
+                lcp-echo-interval 30
+                lcp-echo-failure 4
+                maxconnect 900
+                ipparam porter
+                user "office"
+                password "s3cr\\"et"
+                """);
+
+        link.tearDown();
+        assertThat(link.state()).isEqualTo(State.DOWN);
+        assertThat(link.lastExitCode()).isEqualTo(5); // SIGTERM
+        assertThat(link.lastTraffic()).contains(new Link.Traffic(5678, 1234));
+        assertThat(link.lastDownReason()).isEmpty();
+        assertThat(Files.exists(options)).isFalse();
+        assertThat(modem.events()).containsSubsequence("connected", "escape", "hung up (ATH)");
+        assertThat(changes).containsExactly("DIALING", "UP", "HANGUP", "DOWN: hung up");
+    }
+
+    @Test
+    void busyNeverStartsPppd() throws Exception {
+        modem.dialResults("BUSY");
+        assertThatThrownBy(link::bringUp).isInstanceOfSatisfying(DialFailedException.class,
+                e -> assertThat(e.retryable()).isTrue());
+        assertThat(link.state()).isEqualTo(State.DOWN);
+        assertThat(pppd.ran()).isFalse();
+        assertThat(changes).containsExactly("DIALING", "DOWN: dialling 5551234 failed: the ISP's number is busy (the modem answered BUSY)");
+    }
+
+    @Test
+    void pppdFailingBeforeUpIsMappedToItsExitStatusAndTheModemHungUp() throws Exception {
+        pppd.mode("exit 19");
+        assertThatThrownBy(link::bringUp).isInstanceOfSatisfying(LinkFailedException.class, e -> {
+            assertThat(e.outcome()).isEqualTo("auth-failed");
+            assertThat(e.getMessage()).contains("the ISP refused our login: check ppp.user and ppp.password")
+                    .contains("status 19");
+        });
+        assertThat(link.state()).isEqualTo(State.DOWN);
+        assertThat(modem.events()).contains("hung up (ATH)");
+    }
+
+    @Test
+    void lineDroppedMidSessionTakesTheLinkDown() throws Exception {
+        pppd.mode("drop");
+        link.bringUp();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (link.state() != State.DOWN && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(link.state()).isEqualTo(State.DOWN);
+        assertThat(link.lastDownReason()).contains("the modem hung up (the line dropped) (pppd status 16)");
+        assertThat(link.lastTraffic()).contains(new Link.Traffic(20, 10));
+        assertThat(changes).last().asString().startsWith("DOWN: the modem hung up");
+    }
+
+    @Test
+    void pppdThatNeverComesUpTimesOut() throws Exception {
+        pppd.mode("noup");
+        link = modemLink(Duration.ofMillis(800));
+        assertThatThrownBy(link::bringUp).isInstanceOfSatisfying(LinkFailedException.class,
+                e -> assertThat(e.outcome()).isEqualTo("ppp-timeout"));
+        assertThat(link.state()).isEqualTo(State.DOWN);
+        assertThat(link.lastExitCode()).isEqualTo(5);
+    }
+
+    @Test
+    void capiWithChannelBundlingRunsTwoPppdsInOneBundle() throws Exception {
+        PppOptions capi = PppOptions.capi(pppd.path(), "0191011", "4711", 2, "office", "pw", Duration.ofSeconds(600));
+        PppLink isdn = IsdnLink.capi(capi, Duration.ofSeconds(3), dir.resolve("run-capi"));
+        try {
+            isdn.bringUp();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (pppd.runs().size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(pppd.runs()).hasSize(2).allSatisfy(argv -> assertThat(argv).containsExactly(
+                    "/dev/null", "file", dir.resolve("run-capi/pppd-options").toString()));
+            assertThat(pppd.options(0)).contains("plugin capiplugin.so\nnumber 0191011\nmsn 4711\nprotocol hdlc\nsync\nmultilink\nmrru 1524\n")
+                    .doesNotContain("crtscts");
+        } finally {
+            isdn.tearDown();
+        }
+        assertThat(isdn.lastTraffic()).contains(new Link.Traffic(2 * 5678, 2 * 1234));
+        assertThat(isdn.type()).isEqualTo("isdn");
+    }
+
+    @Test
+    void exitStatusesReadForTheOwner() {
+        assertThat(PppdExit.describe(16)).isEqualTo("the modem hung up (the line dropped)");
+        assertThat(PppdExit.outcome(16)).isEqualTo("line-dropped");
+        assertThat(PppdExit.describe(4)).contains("no PPP support");
+        assertThat(PppdExit.describe(42)).isEqualTo("pppd ended with status 42");
+        assertThatThrownBy(() -> PppOptions.quote("a\nb")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,199 @@
+package org.porter.dialer.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.dialer.config.DialerConfig;
+import org.porter.dialer.config.DialerSettings;
+import org.porter.dialer.etrn.EtrnOutcome;
+import org.porter.dialer.etrn.EtrnResult;
+import org.porter.dialer.link.LanLink;
+import org.porter.dialer.link.Link;
+import org.porter.dialer.link.PppLink;
+import org.porter.dialer.link.PppOptions;
+import org.porter.dialer.modem.JSerialLine;
+import org.porter.dialer.modem.ModemDialect;
+import org.porter.dialer.testing.Fakes.FakeActivity;
+import org.porter.dialer.testing.Fakes.FakeQueue;
+import org.porter.dialer.testing.Fakes.FakeSleeper;
+import org.porter.dialer.testing.Fakes.MutableClock;
+import org.porter.dialer.testing.ModemEmulator;
+import org.porter.dialer.testing.PppdStandIn;
+import org.porter.dialer.testing.PtyPair;
+import org.porter.mta.api.CallLog;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.Mta;
+import org.porter.mta.api.SettingDef;
+import org.porter.mta.api.Settings;
+
+/** One dial session with fakes of the queue and SMTP activity, over the LAN link and the modem link. */
+class DialSessionTest {
+    @TempDir
+    Path dir;
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T09:00:00Z"));
+    final FakeSleeper sleeper = new FakeSleeper(clock);
+    final FakeQueue queue = new FakeQueue(events);
+    final FakeActivity activity = new FakeActivity(clock, 10);
+    final Map<String, String> values = new HashMap<>(Map.of(DialerSettings.ETRN_SERVER, "isp.example:25",
+            DialerSettings.ETRN_DOMAINS, "office.example", DialerSettings.DIAL_IDLE_SECONDS, "60",
+            DialerSettings.DIAL_MAX_SECONDS, "900"));
+
+    DialerConfig config() {
+        return DialerConfig.read(settings(values));
+    }
+
+    DialSession.Etrn etrn(int code, String reply) {
+        return (server, args, force) -> {
+            events.add("ETRN " + String.join(",", args) + " at " + server);
+            activity.busyUntil = clock.instant().plusSeconds(120); // the ISP connects back and delivers for 2 min
+            activity.messages = 3;
+            return new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), code, reply)), "");
+        };
+    }
+
+    @Test
+    void lanCycleReleasesFlushesWaitsSendsEtrnAndWaitsForTheIspWithoutHolding() throws Exception {
+        DialSession s = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 Queuing started"),
+                clock, sleeper, x -> { });
+        CallLog.Call call = s.run(0);
+        assertThat(events).containsExactly("release", "flush", "awaitIdle 300", "ETRN office.example at isp.example:25");
+        assertThat(call.outcome()).isEqualTo("ok");
+        assertThat(call.link()).isEqualTo("lan");
+        assertThat(call.messagesOut()).isEqualTo(2);
+        assertThat(call.messagesIn()).isEqualTo(3);
+        // 120 s of ISP delivery, then 60 s idle
+        assertThat(call.connectedSeconds()).isEqualTo(180);
+        assertThat(call.bytesSource()).isEqualTo("none");
+        assertThat(s.steps()).anyMatch(l -> l.endsWith("no inbound SMTP for 60 s: the ISP is done"));
+    }
+
+    @Test
+    void refusedEtrnIsTheOutcomeWithTheOwnersSentence() throws Exception {
+        DialSession s = new DialSession(config(), new LanLink(), queue, activity,
+                etrn(459, "459 4.7.1 <office.example>: service unavailable"), clock, sleeper, x -> { });
+        CallLog.Call call = s.run(0);
+        assertThat(call.outcome()).isEqualTo("etrn-refused");
+        assertThat(call.detail()).startsWith("your ISP did not accept ETRN for office.example: 459 4.7.1");
+    }
+
+    @Test
+    void sessionLimitEndsAnIspThatNeverStops() throws Exception {
+        values.put(DialerSettings.DIAL_MAX_SECONDS, "100");
+        DialSession s = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 ok"), clock, sleeper,
+                x -> { });
+        CallLog.Call call = s.run(0);
+        assertThat(call.outcome()).isEqualTo("max-time");
+        assertThat(call.connectedSeconds()).isEqualTo(100);
+    }
+
+    @Test
+    void modemCycleRedialsOnBusyThenDeliversAndHangsUpWithTheQueueHeld() throws Exception {
+        try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+                ModemEmulator modem = ModemEmulator.analog(pty)) {
+            modem.dialResults("BUSY", "BUSY");
+            PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
+            Link link = modemLink(pty, pppd);
+            link.addListener((from, to, why) -> events.add("link " + to));
+            DialSession s = new DialSession(config(), link, queue, activity, etrn(250, "250 Queuing started"), clock,
+                    sleeper, x -> { });
+            CallLog.Call call = s.run(0);
+            assertThat(modem.commands()).containsExactly("ATZ", "ATDT5551234", "ATZ", "ATDT5551234", "ATZ",
+                    "ATDT5551234", "ATH");
+            assertThat(sleeper.sleeps).startsWith(Duration.ofSeconds(30), Duration.ofSeconds(60));
+            assertThat(events).containsSubsequence("link DIALING", "link DOWN", "link DIALING", "link DOWN",
+                    "link DIALING", "link UP", "release", "flush", "awaitIdle 300", "ETRN office.example at isp.example:25",
+                    "hold", "link HANGUP", "link DOWN");
+            assertThat(call.outcome()).isEqualTo("ok");
+            assertThat(call.link()).isEqualTo("modem");
+            assertThat(call.bytesSource()).isEqualTo("pppd");
+            assertThat(call.bytesIn()).isEqualTo(5678);
+            assertThat(call.bytesOut()).isEqualTo(1234);
+            assertThat(call.messagesIn()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void lineDroppedMidSessionIsLoggedAndTheQueueHeld() throws Exception {
+        try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+                ModemEmulator modem = ModemEmulator.analog(pty)) {
+            PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd")).mode("drop");
+            Link link = modemLink(pty, pppd);
+            DialSession.Etrn slowEtrn = (server, args, force) -> {
+                try {
+                    Thread.sleep(1500); // the line drops (pppd exits 16) while ETRN runs
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), 250, "250 ok")), "");
+            };
+            CallLog.Call call = new DialSession(config(), link, queue, activity, slowEtrn, clock, sleeper, x -> { }).run(0);
+            assertThat(call.outcome()).isEqualTo("line-dropped");
+            assertThat(call.detail()).contains("the modem hung up");
+            assertThat(events).endsWith("hold");
+            assertThat(link.state()).isEqualTo(Link.State.DOWN);
+        }
+    }
+
+    @Test
+    void callLogRoundTripsThroughTheRealStore() {
+        try (Mta mta = Mta.open(dir.resolve("data"), "porter.test", DialerSettings.definitions())) {
+            CallLog log = mta.callLog();
+            Instant t = Instant.parse("2026-03-02T09:00:00Z");
+            log.add(new CallLog.Call(0, t, t.plusSeconds(200), "modem", 180, 5678, 1234, "pppd", 2, 3, "ok", "done"));
+            log.add(new CallLog.Call(0, t.plusSeconds(3600), t.plusSeconds(3700), "modem", 0, -1, -1, "none", 0, 0,
+                    "busy", "the ISP's number is busy"));
+            assertThat(log.recent(10)).extracting(CallLog.Call::outcome).containsExactly("busy", "ok");
+            assertThat(log.recent(1).get(0).id()).isPositive();
+            assertThat(log.connectedSeconds(t, t.plusSeconds(86400))).isEqualTo(180);
+        }
+    }
+
+    private PppLink modemLink(PtyPair pty, PppdStandIn pppd) {
+        return new PppLink("modem", new PppLink.Dial(() -> JSerialLine.open(pty.dte(), 115200, false),
+                new ModemDialect.Analog(false), List.of("ATZ"), "5551234", Duration.ofSeconds(3), Duration.ofMillis(200)),
+                PppOptions.serial(pppd.path(), pty.dte(), 115200, "u", "p", Duration.ofSeconds(900)),
+                Duration.ofSeconds(3), dir.resolve("run"));
+    }
+
+    /** Settings over a map, with the dialer's defaults and parsers. */
+    static Settings settings(Map<String, String> values) {
+        Map<String, SettingDef> defs = new HashMap<>();
+        DialerSettings.definitions().forEach(d -> defs.put(d.key(), d));
+        return new Settings() {
+            @Override
+            public String get(String key) {
+                SettingDef d = defs.get(key);
+                if (d == null) {
+                    throw new InvalidRequestException("no such setting: " + key);
+                }
+                return values.containsKey(key) ? d.parser().apply(values.get(key)) : d.defaultValue();
+            }
+
+            @Override
+            public void set(String key, String value) {
+                values.put(key, defs.get(key).parser().apply(value));
+            }
+
+            @Override
+            public void reset(String key) {
+                values.remove(key);
+            }
+
+            @Override
+            public List<Setting> list() {
+                return List.of();
+            }
+        };
+    }
+}

@@ -1,0 +1,292 @@
+package org.porter.dialer.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.porter.dialer.modem.JSerialLine;
+import org.porter.dialer.modem.SerialLine;
+
+/**
+ * Our modem emulator, on the far end of a {@link PtyPair}: a Hayes modem (or an ISDN terminal
+ * adapter: {@code CONNECT 64000}, {@code AT&E<msn>}) that answers AT commands, records every command
+ * it received, and can be told what the next dials give (BUSY, NO CARRIER, NO DIALTONE, NO ANSWER,
+ * ERROR, CONNECT ...: "BUSY twice then CONNECT" is {@code dialResults("BUSY", "BUSY")}), to drop the
+ * line when dialled or mid-session, or to say NO CARRIER mid-session. After CONNECT it is the line:
+ * bytes go through to {@link #data()} until the escape ({@code +++} between guard times).
+ *
+ * <p>Echo is on (ATE1) and result codes are verbose (ATV1) until told otherwise, as on a real modem.
+ */
+public final class ModemEmulator implements AutoCloseable {
+    private static final Duration GUARD = Duration.ofMillis(150);
+
+    private final SerialLine line;
+    private final String connect;
+    private final Thread thread;
+    private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final Deque<String> dialResults = new ArrayDeque<>();
+    private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+    private volatile boolean echo = true;
+    private volatile boolean verbose = true;
+    private volatile boolean online;
+    private volatile boolean dropOnDial;
+    private volatile boolean silentOnDial;
+    private volatile boolean closed;
+
+    private final PtyPair pty;
+
+    private ModemEmulator(PtyPair pty, SerialLine line, String connect) {
+        this.pty = pty;
+        this.line = line;
+        this.connect = connect;
+        this.thread = Thread.ofVirtual().name("modem-emulator").start(this::run);
+    }
+
+    /** An analog modem answering dials with {@code CONNECT 33600}. */
+    public static ModemEmulator analog(PtyPair pty) throws IOException {
+        return new ModemEmulator(pty, JSerialLine.open(pty.dce(), 115200, false), "CONNECT 33600");
+    }
+
+    /** An ISDN terminal adapter answering dials with {@code CONNECT 64000}. */
+    public static ModemEmulator isdnTa(PtyPair pty) throws IOException {
+        return new ModemEmulator(pty, JSerialLine.open(pty.dce(), 115200, false), "CONNECT 64000");
+    }
+
+    /** The results of the next dials, in order; after them, dials connect. */
+    public synchronized ModemEmulator dialResults(String... results) {
+        dialResults.addAll(List.of(results));
+        return this;
+    }
+
+    /** The next dial loses the line (the emulator's port closes) instead of answering. */
+    public ModemEmulator dropOnDial() {
+        dropOnDial = true;
+        return this;
+    }
+
+    /** The next dial gets no answer at all (a dead modem): the DTE's timeout must act. */
+    public ModemEmulator silentOnDial() {
+        silentOnDial = true;
+        return this;
+    }
+
+    /**
+     * Drops the line now, as when the cable is pulled: the pty pair goes away (socat ends), so the
+     * DTE's next read or write fails. (Closing only our end would not do: socat keeps the pty open.)
+     */
+    public void dropLine() {
+        events.add("line dropped");
+        closed = true;
+        try {
+            pty.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    /** Mid-session: the carrier is lost; says NO CARRIER and goes back to command mode. */
+    public void noCarrier() throws IOException {
+        online = false;
+        events.add("no carrier");
+        send("NO CARRIER", "3");
+    }
+
+    /** Sends bytes to the DTE as if from the far end of the call. */
+    public void sendData(byte[] bytes) throws IOException {
+        line.write(bytes);
+    }
+
+    /** Every AT command received, as sent (without the CR). */
+    public List<String> commands() {
+        return List.copyOf(commands);
+    }
+
+    /** "connected", "escape", "hung up (ATH)", "line dropped", "no carrier", "line lost". */
+    public List<String> events() {
+        return List.copyOf(events);
+    }
+
+    public boolean online() {
+        return online;
+    }
+
+    /** Bytes received while online. */
+    public synchronized byte[] data() {
+        return data.toByteArray();
+    }
+
+    /** Waits until {@code event} was seen. */
+    public boolean awaitEvent(String event, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (events.contains(event)) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return events.contains(event);
+    }
+
+    private void run() {
+        byte[] buf = new byte[512];
+        StringBuilder cmd = new StringBuilder();
+        String tail = "";
+        try {
+            while (!closed) {
+                int n = line.read(buf, GUARD);
+                if (online) {
+                    if (n == 0 && tail.endsWith("+++")) {
+                        online = false;
+                        events.add("escape");
+                        synchronized (this) {
+                            byte[] all = data.toByteArray();
+                            data.reset();
+                            data.write(all, 0, Math.max(0, all.length - 3));
+                        }
+                        send("OK", "0");
+                        tail = "";
+                        continue;
+                    }
+                    if (n > 0) {
+                        synchronized (this) {
+                            data.write(buf, 0, n);
+                        }
+                        tail = (tail + new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                        tail = tail.substring(Math.max(0, tail.length() - 3));
+                    }
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    char c = (char) (buf[i] & 0xff);
+                    if (echo) {
+                        line.write(new byte[] {buf[i]});
+                    }
+                    if (c == '\r') {
+                        String command = cmd.toString().strip();
+                        cmd.setLength(0);
+                        if (!command.isEmpty()) {
+                            commands.add(command);
+                            answer(command);
+                        }
+                    } else if (c != '\n') {
+                        cmd.append(c);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            if (!closed) {
+                events.add("line lost");
+            }
+        } finally {
+            line.close();
+        }
+    }
+
+    private void answer(String command) throws IOException {
+        String c = command.toUpperCase(Locale.ROOT);
+        if (!c.startsWith("AT")) {
+            send("ERROR", "4");
+            return;
+        }
+        String body = c.substring(2);
+        if (body.startsWith("D")) {
+            dial(body);
+        } else if (body.equals("H") || body.equals("H0")) {
+            events.add("hung up (ATH)");
+            send("OK", "0");
+        } else if (body.equals("E0")) {
+            echo = false;
+            send("OK", "0");
+        } else if (body.equals("E1")) {
+            echo = true;
+            send("OK", "0");
+        } else if (body.equals("V0")) {
+            verbose = false;
+            send("OK", "0");
+        } else if (body.equals("V1")) {
+            verbose = true;
+            send("OK", "0");
+        } else if (body.equals("Z") || body.equals("") || body.startsWith("&E") || body.startsWith("X")
+                || body.startsWith("&F") || body.startsWith("S") || body.startsWith("M") || body.startsWith("L")
+                || body.startsWith("&C") || body.startsWith("&D") || body.startsWith("&K")) {
+            if (body.equals("Z")) {
+                echo = true;
+                verbose = true;
+            }
+            send("OK", "0");
+        } else {
+            send("ERROR", "4");
+        }
+    }
+
+    private void dial(String body) throws IOException {
+        if (dropOnDial) {
+            dropOnDial = false;
+            dropLine();
+            return;
+        }
+        if (silentOnDial) {
+            silentOnDial = false;
+            return;
+        }
+        String result;
+        synchronized (this) {
+            result = dialResults.isEmpty() ? connect : dialResults.poll();
+        }
+        send("RING".equals(result) ? "RING" : result, numeric(result));
+        if (result.startsWith("RING")) {
+            send(connect, "1");
+            result = connect;
+        }
+        if (result.startsWith("CONNECT")) {
+            online = true;
+            events.add("connected");
+        }
+    }
+
+    private static String numeric(String verbose) {
+        return switch (verbose) {
+            case "OK" -> "0";
+            case "RING" -> "2";
+            case "NO CARRIER" -> "3";
+            case "ERROR" -> "4";
+            case "NO DIALTONE" -> "6";
+            case "BUSY" -> "7";
+            case "NO ANSWER" -> "8";
+            default -> "1";
+        };
+    }
+
+    private void send(String verboseText, String number) throws IOException {
+        String text = verbose ? "\r\n" + verboseText + "\r\n" : number + "\r";
+        line.write(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        line.close();
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ModemEmulator" + new ArrayList<>(commands) + " " + events;
+    }
+}

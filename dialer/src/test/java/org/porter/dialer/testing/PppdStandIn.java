@@ -1,0 +1,100 @@
+package org.porter.dialer.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A stand-in for pppd (which needs kernel PPP, absent on build machines): a shell script that records
+ * its arguments (argv[1..]), a copy of its options file and that file's mode, then behaves as told:
+ * <ul>
+ * <li>{@code up} (default): prints pppd's nodetach lines up to "local  IP address", then runs until
+ * SIGTERM, when it prints "Sent 1234 bytes, received 5678 bytes." and exits 5 as pppd does;
+ * <li>{@code exit N}: fails at once with status N (19 = authentication failed, ...);
+ * <li>{@code drop}: comes up, then after 0.5 s the "modem hangs up": exit 16;
+ * <li>{@code noup}: never reports the interface up.
+ * </ul>
+ */
+public final class PppdStandIn {
+    private final Path dir;
+    private final Path script;
+
+    private PppdStandIn(Path dir) {
+        this.dir = dir;
+        this.script = dir.resolve("pppd");
+    }
+
+    public static PppdStandIn create(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        PppdStandIn s = new PppdStandIn(dir);
+        Files.writeString(s.script, """
+                #!/bin/bash
+                here=$(dirname "$0")
+                n=$(ls "$here" | grep -c '^argv\\.')
+                printf '%s\\n' "$@" > "$here/argv.$n"
+                prev=""; opts=""
+                for a in "$@"; do [ "$prev" = file ] && opts=$a; prev=$a; done
+                cp "$opts" "$here/options.$n"
+                stat -c %a "$opts" > "$here/options-mode.$n"
+                mode=$(cat "$here/mode" 2>/dev/null || echo up)
+                case "$mode" in
+                  exit*) echo "stand-in pppd: failing as told"; exit ${mode#exit } ;;
+                esac
+                trap 'echo "Terminating on signal 15"; echo "Connection terminated."; echo "Sent 1234 bytes, received 5678 bytes."; exit 5' TERM
+                echo "Using interface ppp0"
+                echo "Connect: ppp0 <--> $1"
+                if [ "$mode" != noup ]; then
+                  echo "local  IP address 10.0.0.2"
+                  echo "remote IP address 10.0.0.1"
+                fi
+                if [ "$mode" = drop ]; then
+                  sleep 0.5; echo "Modem hangup"; echo "Connection terminated."; echo "Sent 10 bytes, received 20 bytes."; exit 16
+                fi
+                while :; do sleep 0.1; done
+                """);
+        Files.setPosixFilePermissions(s.script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return s;
+    }
+
+    public Path path() {
+        return script;
+    }
+
+    /** up | exit N | drop | noup */
+    public PppdStandIn mode(String mode) throws IOException {
+        Files.writeString(dir.resolve("mode"), mode);
+        return this;
+    }
+
+    /** The arguments (without argv[0], which is {@link #path}) of every run, in order. */
+    public List<List<String>> runs() throws IOException {
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; Files.exists(dir.resolve("argv." + i)); i++) {
+            out.add(Files.readAllLines(dir.resolve("argv." + i)));
+        }
+        return out;
+    }
+
+    public String options(int run) throws IOException {
+        return Files.readString(dir.resolve("options." + run));
+    }
+
+    public String optionsMode(int run) throws IOException {
+        return Files.readString(dir.resolve("options-mode." + run)).strip();
+    }
+
+    public boolean ran() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith("argv."));
+        }
+    }
+
+    public static Duration settle() {
+        return Duration.ofSeconds(5);
+    }
+}
