@@ -24,11 +24,15 @@ record Capabilities(Map<String, String> keywords) {
             String key = (sp < 0 ? l : l.substring(0, sp)).toUpperCase(Locale.ROOT);
             String params = sp < 0 ? "" : l.substring(sp + 1).strip();
             if (key.startsWith("AUTH=")) {
-                params = (key.substring(5) + " " + params).strip();
+                params = (l.substring(5, sp < 0 ? l.length() : sp) + " " + params).strip();
                 key = "AUTH";
-                params = (k.getOrDefault(key, "") + " " + params).strip();
             }
-            k.putIfAbsent(key, params);
+            if (key.equals("AUTH")) {
+                params = (k.getOrDefault(key, "") + " " + params).strip();
+                k.put(key, params);
+            } else {
+                k.putIfAbsent(key, params);
+            }
         }
         return new Capabilities(Map.copyOf(k));
     }

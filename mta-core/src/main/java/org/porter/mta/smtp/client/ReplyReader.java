@@ -33,7 +33,7 @@ final class ReplyReader {
         List<String> text = new ArrayList<>();
         for (int n = 0; ; n++) {
             String line = readLine();
-            if (line.length() < 3 || !isDigits(line, 3)) {
+            if (line.length() < 3 || !isDigits(line, 3) || (line.length() > 3 && isDigits(line, 4))) {
                 throw new ProtocolException("malformed reply line: " + line);
             }
             int code = Integer.parseInt(line, 0, 3, 10);
