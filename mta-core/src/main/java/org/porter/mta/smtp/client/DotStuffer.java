@@ -1,0 +1,87 @@
+package org.porter.mta.smtp.client;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Turns a stored message into SMTP DATA content (RFC 5321 4.5.2): a '.' at the start of a line is
+ * doubled, every line ends in CRLF (a bare LF becomes CRLF, a bare CR stays data), lines longer
+ * than 998 octets are broken by inserting CRLF SPACE (as Postfix's smtp_line_length_limit), and
+ * {@link #finish()} ends the content with CRLF "." CRLF, adding the CRLF only when the message
+ * did not end with one. Streams: nothing is held but the current position in the line.
+ */
+final class DotStuffer extends FilterOutputStream {
+    static final int MAX_LINE = 998;
+
+    private int column;
+    private boolean pendingCr;
+
+    DotStuffer(OutputStream out) {
+        super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        b &= 0xff;
+        if (pendingCr) {
+            pendingCr = false;
+            if (b == '\n') {
+                endLine();
+                return;
+            }
+            put('\r');
+        }
+        if (b == '\r') {
+            pendingCr = true;
+        } else if (b == '\n') {
+            endLine();
+        } else {
+            put(b);
+        }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        for (int i = off; i < off + len; i++) {
+            write(b[i]);
+        }
+    }
+
+    private void put(int b) throws IOException {
+        if (column >= MAX_LINE) {
+            out.write(FOLD);
+            column = 1;
+        }
+        if (column == 0 && b == '.') {
+            out.write('.');
+            column++;
+        }
+        out.write(b);
+        column++;
+    }
+
+    private void endLine() throws IOException {
+        out.write('\r');
+        out.write('\n');
+        column = 0;
+    }
+
+    /** Writes the end of data; a trailing CR counts as the end of the last line. */
+    void finish() throws IOException {
+        if (pendingCr || column > 0) {
+            pendingCr = false;
+            endLine();
+        }
+        out.write(END);
+        out.flush();
+    }
+
+    @Override
+    public void close() {
+        // the connection outlives the message: closing is the connection's business
+    }
+
+    private static final byte[] FOLD = {'\r', '\n', ' '};
+    private static final byte[] END = {'.', '\r', '\n'};
+}

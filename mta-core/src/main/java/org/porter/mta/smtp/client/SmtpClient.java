@@ -1,0 +1,651 @@
+package org.porter.mta.smtp.client;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.porter.mta.delivery.DeliveryAgent;
+import org.porter.mta.delivery.DeliveryReport;
+import org.porter.mta.delivery.DeliveryReport.Outcome;
+import org.porter.mta.delivery.DeliveryReport.RecipientResult;
+import org.porter.mta.delivery.NextHop;
+import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.message.Addresses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outbound SMTP client (Postfix's smtp(8)): one session to the first host of a next hop that
+ * greets with 2xx, then the messages one after another over it (RSET between them when a
+ * transaction was left open), QUIT at the end.
+ *
+ * <p>Per host: connect, greeting, EHLO (HELO when EHLO gets 5xx), STARTTLS per the hop's policy
+ * and EHLO again, AUTH PLAIN or LOGIN when the hop has credentials. A failure there (connect,
+ * 4xx/5xx greeting, lost connection, TLS required but unavailable, authentication refused) moves
+ * on to the next host; when none is left, every recipient is DEFERRED with the last host's reason
+ * and the report says the site failed. Opportunistic TLS whose handshake fails is retried once on
+ * the same host without TLS.
+ *
+ * <p>Per message, before anything is sent: content the server cannot take is BOUNCED — larger
+ * than its SIZE (5.3.4), 8-bit without 8BITMIME (5.6.3: Porter does not downgrade to 7-bit), needs
+ * SMTPUTF8 that is not offered (5.6.7). Then MAIL FROM (SIZE, BODY=8BITMIME, SMTPUTF8, and RET /
+ * ENVID only when DSN is offered), RCPT per recipient (NOTIFY / ORCPT only with DSN; 2xx accepted,
+ * 4xx DEFERRED, 5xx BOUNCED), DATA with the body streamed from the store and dot-stuffed; the
+ * reply to the final dot decides for every accepted recipient. A connection that drops or times
+ * out leaves every recipient without a final answer DEFERRED, never SENT.
+ *
+ * <p>TLS: the given SSLContext decides what is trusted. {@link #trustAnyServer()} (what Porter
+ * uses, for OPPORTUNISTIC and, for now, REQUIRED too) verifies nothing: REQUIRED then guards
+ * against passive eavesdropping only, not against an active man in the middle.
+ *
+ * <p>Not done: PIPELINING (one command, one reply: correct with every server, slower on
+ * high-latency links); CHUNKING; downgrading 8-bit content to quoted-printable.
+ */
+public final class SmtpClient implements DeliveryAgent {
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpClient.class);
+    private static final int MAX_ADDRESS = 512;
+
+    private final String heloName;
+    private final ClientTimeouts timeouts;
+    private final SSLContext tls;
+
+    /**
+     * @param heloName our name in EHLO/HELO (the appliance's host name)
+     * @param timeouts per step; {@link ClientTimeouts#RFC5321} in production
+     * @param tls      the context for STARTTLS; see {@link #trustAnyServer()}
+     */
+    public SmtpClient(String heloName, ClientTimeouts timeouts, SSLContext tls) {
+        if (heloName == null || heloName.isEmpty() || heloName.length() > 255 || !heloName.matches("[\\x21-\\x7e]+")) {
+            throw new IllegalArgumentException("not a HELO name: " + Addresses.printable(heloName));
+        }
+        this.heloName = heloName;
+        this.timeouts = timeouts;
+        this.tls = tls;
+    }
+
+    /** A TLS context that accepts any server certificate (RFC 7435 opportunistic security). */
+    public static SSLContext trustAnyServer() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                    // a client context: never asked
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                    // opportunistic: any certificate will do
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS in this JDK", e);
+        }
+    }
+
+    @Override
+    public DeliveryReport deliver(NextHop hop, List<OutboundMessage> messages) {
+        return new Attempt(hop, messages).run();
+    }
+
+    /** A failure that ends a session (or prevents one): the reason every open recipient gets. */
+    private static final class Failure extends Exception {
+        final String dsn;
+        final String relay;
+        final boolean retryWithoutTls;
+
+        Failure(String dsn, String reason, String relay, boolean retryWithoutTls) {
+            super(reason, null, false, false);
+            this.dsn = dsn;
+            this.relay = relay;
+            this.retryWithoutTls = retryWithoutTls;
+        }
+
+        Failure(String dsn, String reason, String relay) {
+            this(dsn, reason, relay, false);
+        }
+    }
+
+    /** The stored message could not be read: nothing may be sent after this (no final dot). */
+    private static final class BodyReadException extends IOException {
+        BodyReadException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** One call of {@link #deliver}: the results so far and the session. */
+    private final class Attempt {
+        private final NextHop hop;
+        private final List<OutboundMessage> messages;
+        private final RecipientResult[][] results;
+        private SmtpConnection conn;
+        private Capabilities caps = Capabilities.NONE;
+        private String stage = "connecting";
+        private boolean needRset;
+
+        Attempt(NextHop hop, List<OutboundMessage> messages) {
+            this.hop = hop;
+            this.messages = messages;
+            this.results = new RecipientResult[messages.size()][];
+            for (int i = 0; i < messages.size(); i++) {
+                results[i] = new RecipientResult[messages.get(i).recipients().size()];
+            }
+        }
+
+        DeliveryReport run() {
+            Failure last = new Failure("4.4.4", "no host to connect to for " + hop.name(), "none");
+            hosts:
+            for (NextHop.Host h : hop.hosts()) {
+                boolean tryTls = hop.tls() != NextHop.TlsPolicy.NONE;
+                for (int i = 0; i < 2; i++) {
+                    try {
+                        establish(h, tryTls);
+                        break hosts;
+                    } catch (Failure f) {
+                        LOG.info("{}: {}", hop.name(), f.getMessage());
+                        last = f;
+                        if (!(f.retryWithoutTls && tryTls && hop.tls() == NextHop.TlsPolicy.OPPORTUNISTIC)) {
+                            break;
+                        }
+                        tryTls = false;
+                    }
+                }
+            }
+            if (conn == null) {
+                deferAll(0, last);
+                return report(true, last.getMessage());
+            }
+            for (int m = 0; m < messages.size(); m++) {
+                try {
+                    deliverOne(m);
+                } catch (Failure f) {
+                    LOG.info("{}: {}", hop.name(), f.getMessage());
+                    conn.close();
+                    deferAll(m, f);
+                    return report(false, null);
+                }
+            }
+            quit();
+            return report(false, null);
+        }
+
+        private DeliveryReport report(boolean siteFailed, String siteReason) {
+            List<RecipientResult> all = new ArrayList<>();
+            for (RecipientResult[] r : results) {
+                all.addAll(List.of(r));
+            }
+            return new DeliveryReport(all, siteFailed, siteReason);
+        }
+
+        /** Every recipient without a result, from message {@code from} on, gets the failure. */
+        private void deferAll(int from, Failure f) {
+            for (int m = from; m < messages.size(); m++) {
+                for (int r = 0; r < results[m].length; r++) {
+                    if (results[m][r] == null) {
+                        result(m, r, Outcome.DEFERRED, f.dsn, f.getMessage(), f.relay);
+                    }
+                }
+            }
+        }
+
+        private void result(int m, int r, Outcome outcome, String dsn, String reply, String relay) {
+            OutboundMessage msg = messages.get(m);
+            OutboundMessage.Recipient rcpt = msg.recipients().get(r);
+            results[m][r] = new RecipientResult(msg.queueId(), rcpt.entryId(), rcpt.address(), outcome, dsn, reply, relay);
+            LOG.info("{}: to=<{}>, relay={}, dsn={}, status={} ({})", msg.queueId(), Addresses.printable(rcpt.address()),
+                    relay, dsn, outcome.name().toLowerCase(Locale.ROOT), reply);
+        }
+
+        // ---- session set-up ----
+
+        private void establish(NextHop.Host h, boolean tryTls) throws Failure {
+            String label = h.label();
+            SmtpConnection c;
+            stage = "connecting";
+            try {
+                c = SmtpConnection.open(h, timeouts.connect(), timeouts.ehlo());
+            } catch (SocketTimeoutException e) {
+                throw new Failure("4.4.1", "connect to " + label + ": Connection timed out", "none");
+            } catch (ConnectException | NoRouteToHostException e) {
+                throw new Failure("4.4.1", "connect to " + label + ": " + why(e, "Connection refused"), "none");
+            } catch (IOException e) {
+                throw new Failure("4.4.1", "connect to " + label + ": " + why(e, "I/O error"), "none");
+            }
+            try {
+                stage = "receiving the initial server greeting";
+                Reply greeting = c.read(timeouts.greeting());
+                if (!greeting.positive()) {
+                    quietQuit(c);
+                    throw new Failure(soft(greeting.dsn("4.3.0")), "host " + label + " refused to talk to me: "
+                            + greeting.text(), label);
+                }
+                stage = "performing the EHLO handshake";
+                caps = hello(c, label, true);
+                if (tryTls) {
+                    startTls(c, label);
+                } else if (hop.tls() == NextHop.TlsPolicy.REQUIRED) {
+                    throw new Failure("4.7.4", "TLS is required, but was not used with host " + label, label);
+                }
+                if (hop.auth() != null) {
+                    stage = "performing the AUTH handshake";
+                    authenticate(c, label);
+                }
+                conn = c;
+                needRset = false;
+            } catch (IOException e) {
+                c.close();
+                throw lost(c, e, label);
+            } catch (Failure f) {
+                c.close();
+                throw f;
+            }
+        }
+
+        /** EHLO, or HELO after a 5xx to EHLO (only before TLS: after it, EHLO is a must). */
+        private Capabilities hello(SmtpConnection c, String label, boolean heloAllowed) throws IOException, Failure {
+            Reply r = c.command("EHLO " + heloName, timeouts.ehlo());
+            if (r.positive()) {
+                return Capabilities.of(r);
+            }
+            if (r.permanentFailure() && heloAllowed) {
+                r = c.command("HELO " + heloName, timeouts.ehlo());
+                if (r.positive()) {
+                    return Capabilities.NONE;
+                }
+            }
+            quietQuit(c);
+            throw new Failure(soft(r.dsn(null)), "host " + label + " refused to talk to me: " + r.text()
+                    + " (in reply to EHLO/HELO command)", label);
+        }
+
+        private void startTls(SmtpConnection c, String label) throws IOException, Failure {
+            boolean required = hop.tls() == NextHop.TlsPolicy.REQUIRED;
+            if (!caps.has("STARTTLS")) {
+                if (required) {
+                    quietQuit(c);
+                    throw new Failure("4.7.4", "TLS is required, but was not offered by host " + label, label);
+                }
+                return;
+            }
+            stage = "performing STARTTLS";
+            Reply r = c.command("STARTTLS", timeouts.ehlo());
+            if (r.code() != 220) {
+                if (required || r.code() == 421) {
+                    quietQuit(c);
+                    throw new Failure(soft(r.dsn("4.7.5")), "TLS is required, but host " + label
+                            + " refused to start TLS: " + r.text(), label);
+                }
+                return; // opportunistic: carry on in plain text
+            }
+            try {
+                c.startTls(tls, timeouts.ehlo());
+            } catch (IOException e) {
+                throw new Failure("4.7.5", "Cannot start TLS: handshake failure with host " + label + ": "
+                        + why(e, "TLS error"), label, true);
+            }
+            stage = "performing the EHLO handshake after STARTTLS";
+            caps = hello(c, label, false);
+        }
+
+        /** AUTH PLAIN, else LOGIN. Refusal is the admin's configuration: DEFERRED, never BOUNCED. */
+        private void authenticate(SmtpConnection c, String label) throws IOException, Failure {
+            NextHop.Credentials cred = hop.auth();
+            Reply r;
+            if (caps.authMechanism("PLAIN")) {
+                String token = b64("\0" + cred.user() + "\0" + cred.password());
+                r = c.command("AUTH PLAIN " + token, timeouts.ehlo());
+            } else if (caps.authMechanism("LOGIN")) {
+                r = c.command("AUTH LOGIN", timeouts.ehlo());
+                if (r.code() == 334) {
+                    r = c.secret(b64(cred.user()), timeouts.ehlo());
+                }
+                if (r.code() == 334) {
+                    r = c.secret(b64(cred.password()), timeouts.ehlo());
+                }
+            } else {
+                quietQuit(c);
+                throw new Failure("4.7.0", "authentication failed: host " + label
+                        + (caps.has("AUTH") ? " offers no SASL mechanism Porter supports (PLAIN, LOGIN)"
+                                : " does not offer AUTH" + (c.tls() ? "" : " (without TLS)")), label);
+            }
+            if (r.code() == 334) {
+                r = c.command("*", timeouts.ehlo()); // a challenge we cannot answer: cancel (RFC 4954 4)
+            }
+            if (r.code() != 235) {
+                quietQuit(c);
+                throw new Failure(soft(r.dsn("4.7.0")), "authentication failed: host " + label + " said: " + r.text(),
+                        label);
+            }
+        }
+
+        // ---- one message ----
+
+        private void deliverOne(int m) throws Failure {
+            OutboundMessage msg = messages.get(m);
+            String label = conn.label();
+            if (!sane(msg.sender())) {
+                bounceMessage(m, "5.1.7", "bad sender address syntax: <" + Addresses.printable(msg.sender()) + ">", label);
+                return;
+            }
+            boolean eightBit;
+            try {
+                eightBit = has8bit(msg);
+            } catch (IOException e) {
+                deferMessage(m, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), "none");
+                return;
+            }
+            boolean utf8 = msg.smtputf8() || !ascii(msg.sender())
+                    || msg.recipients().stream().anyMatch(r -> !ascii(r.address()));
+            long limit = caps.sizeLimit();
+            if (utf8 && !caps.has("SMTPUTF8")) {
+                bounceMessage(m, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + label, label);
+                return;
+            }
+            if (eightBit && !caps.has("8BITMIME")) {
+                bounceMessage(m, "5.6.3", "message has 8-bit content, but host " + label
+                        + " does not offer 8BITMIME (Porter does not convert to 7-bit)", label);
+                return;
+            }
+            if (limit > 0 && msg.size() > limit) {
+                bounceMessage(m, "5.3.4", "message size " + msg.size() + " exceeds size limit " + limit
+                        + " of server " + label, label);
+                return;
+            }
+            try {
+                transaction(m, msg, eightBit, utf8);
+            } catch (BodyReadException e) {
+                // the message is half sent: only dropping the connection keeps the server from taking it
+                conn.close();
+                for (int i = 0; i < results[m].length; i++) {
+                    if (results[m][i] == null) {
+                        result(m, i, Outcome.DEFERRED, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), "none");
+                    }
+                }
+                throw new Failure("4.4.2", "session with " + label + " aborted after a local error on another message",
+                        label);
+            } catch (IOException e) {
+                throw lost(conn, e, label);
+            }
+        }
+
+        private void transaction(int m, OutboundMessage msg, boolean eightBit, boolean utf8) throws IOException, Failure {
+            String label = conn.label();
+            boolean dsn = caps.has("DSN");
+            if (needRset) {
+                stage = "sending RSET";
+                Reply r = conn.command("RSET", timeouts.ehlo());
+                if (!r.positive()) {
+                    throw new Failure(soft(r.dsn(null)), "host " + label + " said: " + r.text()
+                            + " (in reply to RSET command)", label);
+                }
+                needRset = false;
+            }
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(msg.sender()).append('>');
+            if (caps.has("SIZE")) {
+                mail.append(" SIZE=").append(msg.size());
+            }
+            if (eightBit) {
+                mail.append(" BODY=8BITMIME");
+            }
+            if (utf8) {
+                mail.append(" SMTPUTF8");
+            }
+            if (dsn && msg.dsnRet() != null && msg.dsnRet().matches("(?i)FULL|HDRS")) {
+                mail.append(" RET=").append(msg.dsnRet().toUpperCase(Locale.ROOT));
+            }
+            if (dsn && msg.dsnEnvid() != null && !msg.dsnEnvid().isEmpty()) {
+                String envid = Xtext.encode(msg.dsnEnvid());
+                if (envid.length() <= 100) {
+                    mail.append(" ENVID=").append(envid);
+                }
+            }
+            stage = "sending MAIL FROM";
+            needRset = true;
+            Reply r = conn.command(mail.toString(), timeouts.mail());
+            if (!r.positive()) {
+                for (int i = 0; i < results[m].length; i++) {
+                    refused(m, i, r, "MAIL FROM", label);
+                }
+                closing(r, label);
+                return;
+            }
+            List<Integer> accepted = new ArrayList<>();
+            stage = "sending RCPT TO";
+            for (int i = 0; i < results[m].length; i++) {
+                OutboundMessage.Recipient rcpt = msg.recipients().get(i);
+                if (!sane(rcpt.address())) {
+                    result(m, i, Outcome.BOUNCED, "5.1.3", "bad recipient address syntax: <"
+                            + Addresses.printable(rcpt.address()) + ">", label);
+                    continue;
+                }
+                r = conn.command(rcptLine(rcpt, dsn), timeouts.rcpt());
+                if (r.positive()) {
+                    accepted.add(i);
+                } else {
+                    refused(m, i, r, "RCPT TO", label);
+                    closing(r, label);
+                }
+            }
+            if (accepted.isEmpty()) {
+                return;
+            }
+            stage = "sending DATA command";
+            r = conn.command("DATA", timeouts.data());
+            if (r.code() != 354) {
+                for (int i : accepted) {
+                    if (r.positive()) { // a 2xx to DATA is no invitation: nothing was delivered
+                        result(m, i, Outcome.DEFERRED, "4.5.0", "host " + label + " said: " + r.text()
+                                + " (unexpected reply to DATA command)", label);
+                    } else {
+                        refused(m, i, r, "DATA", label);
+                    }
+                }
+                closing(r, label);
+                return;
+            }
+            stage = "sending message body";
+            DotStuffer body = new DotStuffer(conn.data(timeouts.dataBlock()));
+            InputStream in = openBody(msg);
+            try {
+                byte[] buf = new byte[8192];
+                for (int n; (n = read(in, buf)) != -1; ) {
+                    body.write(buf, 0, n);
+                }
+            } finally {
+                closeQuietly(in);
+            }
+            body.finish();
+            conn.writeTimeout(timeouts.ehlo());
+            stage = "sending end of data -- message may be sent more than once";
+            r = conn.read(timeouts.dataEnd());
+            needRset = false;
+            for (int i : accepted) {
+                if (r.positive()) {
+                    result(m, i, Outcome.SENT, r.dsn("2.0.0"), r.text(), label);
+                } else {
+                    refused(m, i, r, "end of DATA", label);
+                }
+            }
+            closing(r, label);
+        }
+
+        private InputStream openBody(OutboundMessage msg) throws BodyReadException {
+            try {
+                return msg.body().open();
+            } catch (IOException e) {
+                throw new BodyReadException(e);
+            }
+        }
+
+        private void closeQuietly(InputStream in) {
+            try {
+                in.close();
+            } catch (IOException e) {
+                LOG.debug("closing a queued message: {}", e.toString());
+            }
+        }
+
+        private int read(InputStream in, byte[] buf) throws BodyReadException {
+            try {
+                return in.read(buf);
+            } catch (IOException e) {
+                throw new BodyReadException(e);
+            }
+        }
+
+        private String rcptLine(OutboundMessage.Recipient rcpt, boolean dsn) {
+            StringBuilder b = new StringBuilder("RCPT TO:<").append(rcpt.address()).append('>');
+            if (dsn && rcpt.dsnNotify() != null && rcpt.dsnNotify().matches("(?i)NEVER|((SUCCESS|FAILURE|DELAY),?)+")) {
+                b.append(" NOTIFY=").append(rcpt.dsnNotify().toUpperCase(Locale.ROOT));
+            }
+            if (dsn && rcpt.dsnOrcpt() != null) {
+                int semi = rcpt.dsnOrcpt().indexOf(';');
+                if (semi > 0) {
+                    String type = rcpt.dsnOrcpt().substring(0, semi).strip();
+                    String orcpt = type + ";" + Xtext.encode(rcpt.dsnOrcpt().substring(semi + 1).strip());
+                    if (type.matches("[A-Za-z0-9-]+") && orcpt.length() <= 500) {
+                        b.append(" ORCPT=").append(orcpt);
+                    }
+                }
+            }
+            return b.toString();
+        }
+
+        /** A 4xx or 5xx for one recipient, as the server said it. */
+        private void refused(int m, int i, Reply r, String command, String label) {
+            if (results[m][i] != null) {
+                return;
+            }
+            Outcome o = r.permanentFailure() ? Outcome.BOUNCED : Outcome.DEFERRED;
+            String dsn = r.positive() ? "4.0.0" : r.dsn(null);
+            result(m, i, o, dsn, "host " + label + " said: " + r.text() + " (in reply to " + command + " command)", label);
+        }
+
+        /** A 421 means the server is closing: the session is over. */
+        private void closing(Reply r, String label) throws Failure {
+            if (r.code() == 421) {
+                throw new Failure(r.dsn("4.3.0"), "host " + label + " said: " + r.text() + " (while " + stage + ")",
+                        label);
+            }
+        }
+
+        private void bounceMessage(int m, String dsn, String reason, String relay) {
+            for (int i = 0; i < results[m].length; i++) {
+                result(m, i, Outcome.BOUNCED, dsn, reason, relay);
+            }
+        }
+
+        private void deferMessage(int m, String dsn, String reason, String relay) {
+            for (int i = 0; i < results[m].length; i++) {
+                result(m, i, Outcome.DEFERRED, dsn, reason, relay);
+            }
+        }
+
+        private void quit() {
+            try {
+                conn.writeTimeout(timeouts.ehlo());
+                conn.command("QUIT", timeouts.ehlo());
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: QUIT: {}", conn.label(), e.toString());
+            } finally {
+                conn.close();
+            }
+        }
+
+        private void quietQuit(SmtpConnection c) {
+            try {
+                c.command("QUIT", Duration.ofSeconds(5).compareTo(timeouts.ehlo()) < 0 ? Duration.ofSeconds(5) : timeouts.ehlo());
+            } catch (IOException | RuntimeException e) {
+                // the host is being left anyway
+            }
+        }
+
+        /** Postfix's words for a broken conversation (smtp_trouble.c / smtp_chat.c). */
+        private Failure lost(SmtpConnection c, IOException e, String label) {
+            if (c.timedOut(e)) {
+                return new Failure("4.4.2", "conversation with " + label + " timed out while " + stage, label);
+            }
+            if (e instanceof ReplyReader.ProtocolException) {
+                return new Failure("4.5.0", "host " + label + " sent a malformed reply while " + stage + ": "
+                        + e.getMessage(), label);
+            }
+            if (e instanceof SSLException) {
+                return new Failure("4.7.5", "TLS failure with " + label + " while " + stage + ": " + why(e, "TLS error"),
+                        label);
+            }
+            String detail = e instanceof EOFException ? "" : " (" + why(e, "I/O error") + ")";
+            return new Failure("4.4.2", "lost connection with " + label + " while " + stage + detail, label);
+        }
+    }
+
+    // ---- helpers ----
+
+    /** A 5xx that is the site's problem, not the recipient's, becomes 4.x.x. */
+    private static String soft(String dsn) {
+        return dsn.startsWith("5") ? "4" + dsn.substring(1) : dsn.startsWith("2") ? "4.0.0" : dsn;
+    }
+
+    private static String why(Exception e, String fallback) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? fallback : Addresses.printable(m);
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** No controls, no angle brackets that would end the path early, not absurdly long. */
+    private static boolean sane(String address) {
+        if (address == null || address.length() > MAX_ADDRESS) {
+            return false;
+        }
+        for (int i = 0; i < address.length(); i++) {
+            char c = address.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '<' || c == '>') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ascii(String s) {
+        return s == null || s.chars().allMatch(c -> c < 0x80);
+    }
+
+    /** Reads the stored message once to see whether any byte is 8-bit (decides BODY=8BITMIME). */
+    private static boolean has8bit(OutboundMessage msg) throws IOException {
+        try (InputStream in = msg.body().open()) {
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) != -1; ) {
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] < 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+}
