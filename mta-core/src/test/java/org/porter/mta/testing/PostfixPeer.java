@@ -340,6 +340,7 @@ public final class PostfixPeer implements AutoCloseable {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.shutdownOutput();
                 return;
             } catch (IOException e) {
                 if (System.nanoTime() > end) {

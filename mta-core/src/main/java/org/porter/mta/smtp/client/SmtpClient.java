@@ -315,7 +315,14 @@ public final class SmtpClient implements DeliveryAgent {
             Reply r;
             if (caps.authMechanism("PLAIN")) {
                 String token = b64("\0" + cred.user() + "\0" + cred.password());
-                r = c.command("AUTH PLAIN " + token, timeouts.ehlo());
+                if (token.length() <= 500) { // an initial response must keep the command line short (RFC 4954 4)
+                    r = c.command("AUTH PLAIN " + token, timeouts.ehlo());
+                } else {
+                    r = c.command("AUTH PLAIN", timeouts.ehlo());
+                    if (r.code() == 334) {
+                        r = c.secret(token, timeouts.ehlo());
+                    }
+                }
             } else if (caps.authMechanism("LOGIN")) {
                 r = c.command("AUTH LOGIN", timeouts.ehlo());
                 if (r.code() == 334) {

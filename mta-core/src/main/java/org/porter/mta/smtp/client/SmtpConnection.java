@@ -37,6 +37,8 @@ final class SmtpConnection implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnection.class);
     /** Longest command line we send (RFC 5321 4.5.3.1.4 is 512; SIZE/DSN/SMTPUTF8 extend it, RFC 3461 4). */
     static final int MAX_COMMAND = 2000;
+    /** RFC 4954 4: a SASL response line may be up to 12288 octets. */
+    static final int MAX_AUTH_LINE = 12288;
     private static final ScheduledExecutorService WATCHDOG = watchdog();
 
     final NextHop.Host host;
@@ -114,7 +116,8 @@ final class SmtpConnection implements Closeable {
     }
 
     private void send(String line, String logged) throws IOException {
-        if (line.length() > MAX_COMMAND || line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
+        int max = logged.equals("(credentials)") ? MAX_AUTH_LINE : MAX_COMMAND;
+        if (line.length() > max || line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("not a command line: " + Addresses.printable(logged));
         }
         LOG.debug("{} > {}", host.label(), logged);

@@ -153,6 +153,7 @@ class SmtpClientPeersTest {
     static void awaitPort(int port) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.shutdownOutput();
                 return;
             } catch (java.io.IOException e) {
                 Thread.sleep(50);
