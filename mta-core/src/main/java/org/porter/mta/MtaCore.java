@@ -196,18 +196,16 @@ public final class MtaCore implements Mta {
         return tls;
     }
 
-    /** The outbound SMTP client. */
+    /** The outbound SMTP client (RFC 5321 timeouts; TLS without certificate verification, see SmtpClient). */
     private DeliveryAgent deliveryAgent() {
-        return (hop, messages) -> {
-            throw new UnsupportedOperationException("the outbound SMTP client is being written");
-        };
+        return new org.porter.mta.smtp.client.SmtpClient(hostname, org.porter.mta.smtp.client.ClientTimeouts.RFC5321,
+                org.porter.mta.smtp.client.SmtpClient.trustAnyServer());
     }
 
     /** Submits DSNs through the intake. */
     private Bouncer bouncer() {
-        return (kind, notices, until) -> {
-            throw new UnsupportedOperationException("the DSN builder is being written");
-        };
+        return new org.porter.mta.queue.DsnBouncer(hostname, new org.porter.mta.bounce.DsnBuilder(clock), intake,
+                new Router(directory), queueStore, dataDir.resolve("tmp"), directory::domains, clock);
     }
 
     @Override

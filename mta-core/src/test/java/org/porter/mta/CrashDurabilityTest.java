@@ -63,10 +63,59 @@ class CrashDurabilityTest {
         }
     }
 
-    static Process start(Path data) throws Exception {
+    /**
+     * "A dropped link or crash mid-delivery means retry, never loss": the server is killed while the
+     * smarthost holds the message's final dot unanswered; after a restart it delivers it again.
+     */
+    @Test
+    void killMinus9DuringDeliveryMeansRetryNotLoss(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        java.util.concurrent.CountDownLatch atDot = new java.util.concurrent.CountDownLatch(1);
+        try (org.porter.mta.testing.FakeSmtpPeer isp = new org.porter.mta.testing.FakeSmtpPeer()
+                .on("DOT", (session, line) -> {
+                    if (session.index == 0) {
+                        atDot.countDown();
+                        try {
+                            Thread.sleep(60_000); // the first delivery never gets its answer
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return org.porter.mta.testing.FakeSmtpPeer.DROP;
+                    }
+                    return null;
+                }).start()) {
+            Process server = start(data, String.valueOf(isp.port()));
+            try {
+                String id = org.porter.mta.testing.SmtpSend.send(readPort(server), "alice@office.example",
+                        "Subject: must arrive\r\n\r\nonce at least\r\n", "friend@elsewhere.example");
+                assertThat(atDot.await(30, TimeUnit.SECONDS)).as("delivery reached the final dot").isTrue();
+                server.destroyForcibly();
+                server.waitFor(30, TimeUnit.SECONDS);
+                server = start(data, String.valueOf(isp.port()));
+                readPort(server);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (isp.sessions().size() < 2 || isp.session(1).messages.isEmpty()) {
+                    assertThat(System.nanoTime()).as("redelivered after the restart").isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+                assertThat(isp.session(1).message(0)).contains("Subject: must arrive").contains("id " + id);
+                Thread.sleep(1_000); // the 250 is recorded
+            } finally {
+                server.destroyForcibly();
+                server.waitFor(30, TimeUnit.SECONDS);
+            }
+            try (Mta mta = Mta.open(data, "check", List.of())) {
+                assertThat(mta.queue().list()).as("delivered, so no longer queued").isEmpty();
+            }
+        }
+    }
+
+    static Process start(Path data, String... more) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ServeMain.class.getName(),
-                data.toString()).redirectErrorStream(true).start();
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                ServeMain.class.getName(), data.toString()));
+        cmd.addAll(List.of(more));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     static int readPort(Process p) throws Exception {

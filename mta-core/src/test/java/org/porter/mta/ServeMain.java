@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * A mail core in its own JVM, for crash tests: {@code ServeMain DIR} opens (or creates, with the
  * {@link TestMta} fixture) the data folder, starts SMTP on a free loopback port, prints
- * {@code PORT n} and runs until killed.
+ * {@code PORT n} and runs until killed. {@code ServeMain DIR SMARTHOST_PORT} also delivers outbound
+ * mail to a smarthost on that loopback port.
  */
 public final class ServeMain {
     public static void main(String[] args) throws Exception {
@@ -18,6 +19,12 @@ public final class ServeMain {
             }
         }
         var mta = org.porter.mta.api.Mta.open(dir, "mail.office.example", java.util.List.of());
+        if (args.length > 1) {
+            mta.settings().set("delivery.route", "smarthost");
+            mta.settings().set("delivery.smarthost", "127.0.0.1:" + args[1]);
+            mta.settings().set("delivery.tls", "none");
+            mta.startDelivery();
+        }
         var bound = mta.startSmtp(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
         System.out.println("PORT " + bound.getPort());
         System.out.flush();

@@ -104,6 +104,8 @@ public final class Appliance implements AutoCloseable {
         org.porter.dialer.DialerService dialer = org.porter.dialer.DialerService.start(dataDir, config.hostname(),
                 mta.settings(), mta::queue, mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
         running.push(dialer::close);
+        // Delivery after the dialer, which holds the queue first when the office has no permanent link.
+        mta.startDelivery();
 
         running.push(ControlServer.start(dataDir, control.apply(mta)));
 

@@ -1,0 +1,116 @@
+package org.porter.mta.queue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.porter.mta.bounce.DsnBuilder;
+import org.porter.mta.bounce.DsnRequest;
+import org.porter.mta.intake.Intake;
+import org.porter.mta.intake.Spool;
+import org.porter.mta.message.QueueId;
+import org.porter.mta.routing.Route;
+import org.porter.mta.routing.Router;
+import org.porter.mta.store.QueueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends delivery status notifications: builds the RFC 3464 report and submits it through the
+ * intake from the null sender, to the original sender (local: into their mailbox; remote: queued).
+ * A message from the null sender (itself a report) that fails is reported to the postmaster
+ * instead (a double bounce); a double bounce that fails is only logged, so reports never loop.
+ */
+public final class DsnBouncer implements Bouncer {
+    private static final Logger LOG = LoggerFactory.getLogger(DsnBouncer.class);
+
+    private final String hostname;
+    private final DsnBuilder builder;
+    private final Intake intake;
+    private final Router router;
+    private final QueueStore store;
+    private final java.nio.file.Path spoolDir;
+    private final Supplier<List<String>> localDomains;
+    private final Clock clock;
+
+    public DsnBouncer(String hostname, DsnBuilder builder, Intake intake, Router router, QueueStore store,
+            java.nio.file.Path spoolDir, Supplier<List<String>> localDomains, Clock clock) {
+        this.hostname = hostname;
+        this.builder = builder;
+        this.intake = intake;
+        this.router = router;
+        this.store = store;
+        this.spoolDir = spoolDir;
+        this.localDomains = localDomains;
+        this.clock = clock;
+    }
+
+    @Override
+    public void report(Kind kind, List<Notice> notices, Instant retryUntil) {
+        QueueStore.Entry first = notices.get(0).entry();
+        String to = first.sender();
+        if (to.isEmpty()) {
+            boolean alreadyDouble = notices.stream().allMatch(n -> n.entry().recipient().startsWith("postmaster@"));
+            List<String> domains = localDomains.get();
+            if (kind == Kind.DELAYED || alreadyDouble || domains.isEmpty()) {
+                Intake.MAILLOG.info("{}: discarding {} notice for a message from the null sender", first.queueId(),
+                        kind == Kind.DELAYED ? "delay" : "double-bounce");
+                return;
+            }
+            to = "postmaster@" + domains.get(0);
+        }
+        List<DsnRequest.Recipient> rcpts = new ArrayList<>();
+        for (Notice n : notices) {
+            rcpts.add(new DsnRequest.Recipient(n.entry().recipient(), n.entry().dsnOrcpt(),
+                    kind == Kind.FAILED ? DsnRequest.Action.FAILED : DsnRequest.Action.DELAYED, status(n.dsnCode(), kind),
+                    n.relay(), n.reply(), n.lastAttempt(), kind == Kind.DELAYED ? retryUntil : null));
+        }
+        DsnRequest req = new DsnRequest(hostname, to, first.sender(), first.dsnEnvid(), first.dsnRet(), first.arrived(),
+                first.queueId(), rcpts, first.size(), () -> store.openMessage(first.messageId()));
+        Route route = router.route(to, true);
+        if (!(route instanceof Route.Accepted accepted)) {
+            Intake.MAILLOG.info("{}: cannot return a {} notice to <{}>: {}", first.queueId(), kind.name().toLowerCase(),
+                    to, ((Route.Rejected) route).reason());
+            return;
+        }
+        Instant now = clock.instant();
+        QueueId id = QueueId.next(now);
+        try (Spool spool = new Spool(spoolDir)) {
+            DsnBuilder.Result result = builder.write(req, new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    spool.write(new byte[] {(byte) b});
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    spool.write(b, off, len);
+                }
+            });
+            intake.accept(id, "", new Intake.Options(null, null, result.smtputf8()),
+                    List.of(new Intake.Recipient(to, accepted)), spool, now);
+            Intake.MAILLOG.info("{}: sender {} notification: {}", first.queueId(),
+                    kind == Kind.FAILED ? "non-delivery" : "delay", id);
+        } catch (IOException | RuntimeException e) {
+            // the entries are only removed after this returns: the report is tried again next run
+            LOG.error("{}: cannot submit the {} notice to <{}>: {}", first.queueId(), kind, to, e.toString());
+            throw new IllegalStateException("DSN submission failed", e);
+        }
+    }
+
+    /** A failed recipient's report carries a 5.x.x status; a delay a 4.x.x one (RFC 3464 2.3.4). */
+    static String status(String code, Kind kind) {
+        String c = code != null && code.matches("[245]\\.\\d{1,3}\\.\\d{1,3}") ? code : (kind == Kind.FAILED ? "5.0.0" : "4.0.0");
+        if (kind == Kind.FAILED && c.startsWith("4")) {
+            return "5" + c.substring(1); // expired after temporary failures: Postfix reports 4.x.x, RFC 3463 wants the class of the outcome
+        }
+        if (kind == Kind.DELAYED && !c.startsWith("4")) {
+            return "4" + c.substring(1);
+        }
+        return c;
+    }
+}
