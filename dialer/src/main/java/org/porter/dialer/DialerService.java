@@ -158,7 +158,9 @@ public final class DialerService implements AutoCloseable {
             CompletableFuture<CallLog.Call> f = new CompletableFuture<>();
             running = f;
             lastStart = clock.instant();
-            sessionThread = Thread.ofVirtual().name("dial-session").start(() -> runSession(reason, f));
+            // a platform thread: the AT dialog blocks in jSerialComm's native reads, which would pin a
+            // virtual thread's carrier (a 2-core box has two)
+            sessionThread = Thread.ofPlatform().daemon().name("dial-session").start(() -> runSession(reason, f));
             return f;
         }
     }

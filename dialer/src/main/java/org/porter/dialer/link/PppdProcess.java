@@ -41,7 +41,9 @@ final class PppdProcess {
         LOG.info("starting {}", String.join(" ", argv));
         Process p = new ProcessBuilder(argv).directory(workDir.toFile()).redirectErrorStream(true).start();
         PppdProcess pppd = new PppdProcess(p);
-        Thread.ofVirtual().name("pppd-" + p.pid()).start(() -> pppd.watch(onExit));
+        // a platform thread: reading a process pipe blocks in native code and would pin a virtual
+        // thread's carrier for the whole call
+        Thread.ofPlatform().daemon().name("pppd-" + p.pid()).start(() -> pppd.watch(onExit));
         return pppd;
     }
 

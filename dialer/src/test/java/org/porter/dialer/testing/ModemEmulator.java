@@ -47,7 +47,7 @@ public final class ModemEmulator implements AutoCloseable {
         this.pty = pty;
         this.line = line;
         this.connect = connect;
-        this.thread = Thread.ofVirtual().name("modem-emulator").start(this::run);
+        this.thread = Thread.ofPlatform().daemon().name("modem-emulator").start(this::run); // jSerialComm reads block in native code: a virtual thread would pin a carrier
     }
 
     /** An analog modem answering dials with {@code CONNECT 33600}. */

@@ -34,6 +34,12 @@ public final class PostfixPeer implements AutoCloseable {
      */
     public static PostfixPeer start(Path dir, String relayDomain, int officePort, String etrnRestriction)
             throws IOException, InterruptedException {
+        return start(dir, relayDomain, officePort, etrnRestriction, new String[0]);
+    }
+
+    /** @param mainCf more main.cf lines ("name = value") */
+    public static PostfixPeer start(Path dir, String relayDomain, int officePort, String etrnRestriction, String... mainCf)
+            throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of("/usr/sbin/postfix"))) {
             throw new AssertionError("Postfix is not installed: the ETRN tests need it as the ISP "
                     + "(apt-get install postfix, after debconf answers: see PEERS.md)");
@@ -73,6 +79,7 @@ public final class PostfixPeer implements AutoCloseable {
                 "defer_transports = etrn-only",
                 "fast_flush_domains = $relay_domains",
                 "smtpd_etrn_restrictions = " + etrnRestriction,
+                String.join("\n", mainCf),
                 ""));
         List<String> master = new ArrayList<>();
         for (String line : Files.readAllLines(etc.resolve("master.cf"))) {

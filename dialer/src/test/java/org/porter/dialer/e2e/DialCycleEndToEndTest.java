@@ -1,0 +1,135 @@
+package org.porter.dialer.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.dialer.DialerService;
+import org.porter.dialer.testing.ModemEmulator;
+import org.porter.dialer.testing.PostfixPeer;
+import org.porter.dialer.testing.PppdStandIn;
+import org.porter.dialer.testing.PtyPair;
+import org.porter.mta.api.CallLog;
+import org.porter.mta.api.Mta;
+
+/**
+ * The whole mail cycle of a dial-up office, as {@code porter serve} runs it: a real Postfix plays
+ * the ISP (smarthost for the office's outbound mail; holds mail for office.example until ETRN),
+ * the modem is our emulator on a pty pair, pppd a stand-in (build machines have no kernel PPP).
+ * Mail for alice waits at the ISP; alice sends mail to the outside, which Porter queues and holds
+ * while the line is down; one dial session delivers both ways and hangs up.
+ */
+class DialCycleEndToEndTest {
+
+    @Test
+    void oneDialSessionSendsQueuedMailFetchesHeldMailWithEtrnAndHangsUp(@TempDir Path dir) throws Exception {
+        try (Mta mta = Mta.open(dir.resolve("data"), "mail.office.example", DialerService.settings())) {
+            mta.directory().addDomain("office.example");
+            mta.directory().addUser("alice@office.example", "alice-password".toCharArray());
+            int office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
+            // the ISP's own onward delivery goes nowhere (a closed port): what the office sends stays in its queue
+            try (PostfixPeer isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office,
+                    "permit", "relayhost = [127.0.0.1]:9");
+                    PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+                    ModemEmulator modem = ModemEmulator.analog(pty)) {
+                PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
+                var s = mta.settings();
+                s.set("delivery.route", "smarthost");
+                s.set("delivery.smarthost", "127.0.0.1:" + isp.port());
+                s.set("delivery.tls", "none");
+                s.set("link.type", "modem");
+                s.set("modem.device", pty.dte().toString());
+                s.set("modem.number", "5551234");
+                s.set("ppp.pppd", pppd.path().toString());
+                s.set("ppp.user", "office");
+                s.set("ppp.password", "dialup-secret");
+                s.set("etrn.server", "127.0.0.1:" + isp.port());
+                s.set("etrn.domains", "office.example");
+                s.set("dial.schedule", "off");
+                s.set("dial.on-demand", "false");
+                s.set("dial.idle-seconds", "3");
+                s.set("dial.max-seconds", "120");
+
+                try (DialerService dialer = DialerService.start(dir.resolve("data"), "mail.office.example", s, mta::queue,
+                        mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone())) {
+                    mta.startDelivery();
+                    assertThat(mta.queue().held()).as("a modem office holds outbound mail while the line is down").isTrue();
+
+                    // mail for the office waits at the ISP
+                    smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice, held at the ISP");
+                    assertThat(isp.log()).doesNotContain("to=<alice@office.example>, relay=127.0.0.1");
+                    // an office user sends mail out: queued and held
+                    smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office");
+                    Thread.sleep(1_000);
+                    assertThat(mta.queue().list()).hasSize(1);
+                    assertThat(mta.mailboxes().list("alice@office.example")).isEmpty();
+
+                    CallLog.Call call = dialer.dialNow().get(120, TimeUnit.SECONDS);
+
+                    assertThat(call.outcome()).as(call.detail()).isEqualTo("ok");
+                    assertThat(call.messagesOut()).isEqualTo(1);
+                    assertThat(call.messagesIn()).isEqualTo(1);
+                    assertThat(call.connectedSeconds()).isPositive();
+                    assertThat(modem.commands()).contains("ATDT5551234").endsWith("ATH");
+                    assertThat(mta.queue().list()).as("the outbound message left").isEmpty();
+                    assertThat(mta.queue().held()).as("held again after hanging up").isTrue();
+                    assertThat(isp.log()).containsPattern("from=<alice@office.example>")
+                            .containsPattern("to=<friend@elsewhere.example>, relay=none, .*status=deferred")
+                            .containsPattern("to=<alice@office.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + office
+                                    + ".*status=sent");
+                    var inbox = mta.mailboxes().list("alice@office.example");
+                    assertThat(inbox).hasSize(1);
+                    try (var in = mta.mailboxes().open(inbox.get(0).id())) {
+                        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("Subject: for alice, held at the ISP");
+                    }
+                    assertThat(mta.callLog().recent(5)).extracting(CallLog.Call::outcome).containsExactly("ok");
+                }
+            }
+        }
+    }
+
+    /** One message by plain SMTP, each reply checked. */
+    static void smtp(int port, String from, String to, String subject) throws Exception {
+        try (Socket sock = new Socket()) {
+            sock.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            sock.setSoTimeout(20_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(sock.getInputStream(), StandardCharsets.US_ASCII));
+            Writer out = new OutputStreamWriter(sock.getOutputStream(), StandardCharsets.US_ASCII);
+            expect(in, "220");
+            List<String[]> steps = new ArrayList<>(List.of(new String[] {"EHLO pc1.office.example", "250"},
+                    new String[] {"MAIL FROM:<" + from + ">", "250"}, new String[] {"RCPT TO:<" + to + ">", "250"},
+                    new String[] {"DATA", "354"}, new String[] {subject + "\r\n\r\nhello\r\n.", "250"},
+                    new String[] {"QUIT", "221"}));
+            for (String[] step : steps) {
+                out.write(step[0] + "\r\n");
+                out.flush();
+                expect(in, step[1]);
+            }
+        }
+    }
+
+    static void expect(BufferedReader in, String code) throws Exception {
+        String line;
+        do {
+            line = in.readLine();
+            assertThat(line).as("reply").isNotNull().startsWith(code);
+        } while (line.charAt(3) == '-');
+    }
+
+}
