@@ -36,7 +36,8 @@ kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
 
 PF="$DIR/postfix"; PFPORT=$(free_port)
 bench/postfix-peer.sh "$PF" "$PFPORT"
-postconf -c "$PF/etc" -e "relayhost=[127.0.0.1]:$SINK" "defer_transports=smtp" "smtp_tls_security_level=none"
+postconf -c "$PF/etc" -e "relayhost=[127.0.0.1]:$SINK" "defer_transports=smtp" "smtp_tls_security_level=none" \
+    "smtpd_reject_unlisted_recipient=no" "virtual_mailbox_domains=" "smtpd_relay_restrictions=permit_mynetworks,reject"
 postfix -c "$PF/etc" reload >/dev/null 2>&1; sleep 1
 smtp-source -s 10 -m "$N" -l "$SIZE" -f alice@office.example -t friend@elsewhere.example "127.0.0.1:$PFPORT"
 until [ "$(find "$PF/spool/incoming" -type f | wc -l)" = 0 ]; do sleep 0.1; done

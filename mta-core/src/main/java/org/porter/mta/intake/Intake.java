@@ -1,7 +1,6 @@
 package org.porter.mta.intake;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,10 +132,8 @@ public final class Intake {
         }
         Set<String> remote = new LinkedHashSet<>(remoteByAddress.keySet());
         Instant now = clock.instant();
-        try (InputStream in = body.open()) {
-            store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
-                    new ArrayList<>(remoteByAddress.values()), options, in, body.size()));
-        }
+        store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
+                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size()));
         accepted.incrementAndGet();
         if (!remote.isEmpty()) {
             onQueued.run();

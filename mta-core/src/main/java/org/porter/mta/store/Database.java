@@ -72,22 +72,57 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException, IOException;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws.
+     * A transaction the database rolls back for a lock conflict or deadlock (SQLState class 40,
+     * e.g. Derby's identity-generator contention under concurrent inserts) is run again, a few
+     * times with a short random pause: {@code work} must therefore be repeatable (open its input
+     * streams inside).
+     */
     public <T> T tx(Work<T> work) {
-        Connection c = borrow();
-        boolean ok = false;
-        try {
-            T result = work.run(c);
-            c.commit();
-            ok = true;
-            return result;
-        } catch (SQLException | IOException e) {
-            throw new StoreException(e.getMessage(), e);
-        } finally {
-            if (!ok) {
-                rollbackQuietly(c);
+        for (int attempt = 1; ; attempt++) {
+            Connection c = borrow();
+            boolean committed = false;
+            try {
+                T result = work.run(c);
+                c.commit();
+                committed = true;
+                return result;
+            } catch (SQLException e) {
+                if (attempt < MAX_ATTEMPTS && transientConflict(e)) {
+                    LOG.debug("transaction conflict ({}), attempt {}: retrying", e.getSQLState(), attempt);
+                } else {
+                    throw new StoreException(e.getMessage(), e);
+                }
+            } catch (IOException e) {
+                throw new StoreException(e.getMessage(), e);
+            } finally {
+                if (!committed) {
+                    rollbackQuietly(c);
+                }
+                release(c);
             }
-            release(c);
+            pause(attempt);
+        }
+    }
+
+    private static final int MAX_ATTEMPTS = 8;
+
+    /** Lock timeout, deadlock, serialization failure: the whole transaction may simply be run again. */
+    static boolean transientConflict(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("40")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L * attempt));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
         }
     }
 

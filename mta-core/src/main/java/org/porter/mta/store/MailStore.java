@@ -32,8 +32,14 @@ public final class MailStore implements MailboxAccess {
 
     /** What {@link #accept} stores: the body is read once from {@code body}, exactly {@code size} octets. */
     public record Incoming(String queueId, String sender, Instant receivedAt, List<Long> localUserIds,
-            List<RemoteRecipient> remoteRecipients, org.porter.mta.intake.Intake.Options options, InputStream body,
+            List<RemoteRecipient> remoteRecipients, org.porter.mta.intake.Intake.Options options, Body body,
             long size) {
+    }
+
+    /** Opens the message's bytes; called once per attempt of the accepting transaction. */
+    @FunctionalInterface
+    public interface Body {
+        InputStream open() throws java.io.IOException;
     }
 
     /** An outbound recipient with its RFC 3461 NOTIFY and ORCPT (null when not given). */
@@ -58,8 +64,10 @@ public final class MailStore implements MailboxAccess {
                 ps.setString(5, m.options().ret());
                 ps.setString(6, m.options().envid());
                 ps.setShort(7, (short) (m.options().smtputf8() ? 1 : 0));
-                ps.setBinaryStream(8, m.body(), m.size());
-                ps.executeUpdate();
+                try (InputStream in = m.body().open()) {
+                    ps.setBinaryStream(8, in, m.size());
+                    ps.executeUpdate();
+                }
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
                     messageId = keys.getLong(1);
