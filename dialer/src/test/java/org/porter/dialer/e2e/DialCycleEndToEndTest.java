@@ -71,20 +71,30 @@ class DialCycleEndToEndTest {
                     mta.startDelivery();
                     assertThat(mta.queue().held()).as("a modem office holds outbound mail while the line is down").isTrue();
 
-                    // mail for the office waits at the ISP
-                    smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice, held at the ISP");
+                    // mail for the office waits at the ISP; an office user sends mail out: queued and held.
+                    // bench/dial-cycle.sh runs this with PORTER_BENCH_MESSAGES=20 and 10 KiB bodies for the figures.
+                    int n = Integer.parseInt(System.getenv().getOrDefault("PORTER_BENCH_MESSAGES", "1"));
+                    String body = n == 1 ? "hello" : "x".repeat(76).concat("\r\n").repeat(10240 / 78);
+                    for (int i = 0; i < n; i++) {
+                        smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice, held at the ISP", body);
+                        smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", body);
+                    }
                     assertThat(isp.log()).doesNotContain("to=<alice@office.example>, relay=127.0.0.1");
-                    // an office user sends mail out: queued and held
-                    smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office");
                     Thread.sleep(1_000);
-                    assertThat(mta.queue().list()).hasSize(1);
+                    assertThat(mta.queue().list()).hasSize(n);
                     assertThat(mta.mailboxes().list("alice@office.example")).isEmpty();
 
                     CallLog.Call call = dialer.dialNow().get(120, TimeUnit.SECONDS);
 
                     assertThat(call.outcome()).as(call.detail()).isEqualTo("ok");
-                    assertThat(call.messagesOut()).isEqualTo(1);
-                    assertThat(call.messagesIn()).isEqualTo(1);
+                    assertThat(call.messagesOut()).isEqualTo(n);
+                    assertThat(call.messagesIn()).isEqualTo(n);
+                    long octets = (long) n * (body.length() + 200); // message + headers, each way
+                    System.out.printf("FIGURE dial cycle: %d out + %d in, %d s connected (of which %s s waiting for the"
+                            + " ISP to go idle); about %d octets each way; line minimum %.1f s at 56k/33.6k (V.90 down/up)"
+                            + ", %.1f s on one 64k ISDN channel%n", n, n, call.connectedSeconds(),
+                            s.get("dial.idle-seconds"), octets, octets * 8 / 53_000.0 + octets * 8 / 33_600.0,
+                            2 * octets * 8 / 64_000.0);
                     assertThat(call.connectedSeconds()).isPositive();
                     assertThat(modem.commands()).contains("ATDT5551234").endsWith("ATH");
                     assertThat(mta.queue().list()).as("the outbound message left").isEmpty();
@@ -94,7 +104,7 @@ class DialCycleEndToEndTest {
                             .containsPattern("to=<alice@office.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + office
                                     + ".*status=sent");
                     var inbox = mta.mailboxes().list("alice@office.example");
-                    assertThat(inbox).hasSize(1);
+                    assertThat(inbox).hasSize(n);
                     try (var in = mta.mailboxes().open(inbox.get(0).id())) {
                         assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("Subject: for alice, held at the ISP");
                     }
@@ -105,7 +115,7 @@ class DialCycleEndToEndTest {
     }
 
     /** One message by plain SMTP, each reply checked. */
-    static void smtp(int port, String from, String to, String subject) throws Exception {
+    static void smtp(int port, String from, String to, String subject, String body) throws Exception {
         try (Socket sock = new Socket()) {
             sock.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             sock.setSoTimeout(20_000);
@@ -114,7 +124,7 @@ class DialCycleEndToEndTest {
             expect(in, "220");
             List<String[]> steps = new ArrayList<>(List.of(new String[] {"EHLO pc1.office.example", "250"},
                     new String[] {"MAIL FROM:<" + from + ">", "250"}, new String[] {"RCPT TO:<" + to + ">", "250"},
-                    new String[] {"DATA", "354"}, new String[] {subject + "\r\n\r\nhello\r\n.", "250"},
+                    new String[] {"DATA", "354"}, new String[] {subject + "\r\n\r\n" + body + "\r\n.", "250"},
                     new String[] {"QUIT", "221"}));
             for (String[] step : steps) {
                 out.write(step[0] + "\r\n");
