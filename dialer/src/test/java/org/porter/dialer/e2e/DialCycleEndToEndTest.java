@@ -49,22 +49,7 @@ class DialCycleEndToEndTest {
                     PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
                     ModemEmulator modem = ModemEmulator.analog(pty)) {
                 PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
-                var s = mta.settings();
-                s.set("delivery.route", "smarthost");
-                s.set("delivery.smarthost", "127.0.0.1:" + isp.port());
-                s.set("delivery.tls", "none");
-                s.set("link.type", "modem");
-                s.set("modem.device", pty.dte().toString());
-                s.set("modem.number", "5551234");
-                s.set("ppp.pppd", pppd.path().toString());
-                s.set("ppp.user", "office");
-                s.set("ppp.password", "dialup-secret");
-                s.set("etrn.server", "127.0.0.1:" + isp.port());
-                s.set("etrn.domains", "office.example");
-                s.set("dial.schedule", "off");
-                s.set("dial.on-demand", "false");
-                s.set("dial.idle-seconds", "3");
-                s.set("dial.max-seconds", "120");
+                var s = configure(mta, isp, pty, pppd);
 
                 try (DialerService dialer = DialerService.start(dir.resolve("data"), "mail.office.example", s, mta::queue,
                         mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone())) {
@@ -109,6 +94,66 @@ class DialCycleEndToEndTest {
                         assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("Subject: for alice, held at the ISP");
                     }
                     assertThat(mta.callLog().recent(5)).extracting(CallLog.Call::outcome).containsExactly("ok");
+                }
+            }
+        }
+    }
+
+    /** The office's settings: smarthost and ETRN at the ISP, a modem on the pty, pppd the stand-in, no schedule. */
+    static org.porter.mta.api.Settings configure(Mta mta, PostfixPeer isp, PtyPair pty, PppdStandIn pppd) {
+        var s = mta.settings();
+        s.set("delivery.route", "smarthost");
+        s.set("delivery.smarthost", "127.0.0.1:" + isp.port());
+        s.set("delivery.tls", "none");
+        s.set("link.type", "modem");
+        s.set("modem.device", pty.dte().toString());
+        s.set("modem.number", "5551234");
+        s.set("ppp.pppd", pppd.path().toString());
+        s.set("ppp.user", "office");
+        s.set("ppp.password", "dialup-secret");
+        s.set("etrn.server", "127.0.0.1:" + isp.port());
+        s.set("etrn.domains", "office.example");
+        s.set("dial.schedule", "off");
+        s.set("dial.on-demand", "false");
+        s.set("dial.idle-seconds", "3");
+        s.set("dial.max-seconds", "120");
+
+        return s;
+    }
+
+    @Test
+    void aCallWhoseLineDropsLosesNothingAndTheNextCallCompletes(@TempDir Path dir) throws Exception {
+        try (Mta mta = Mta.open(dir.resolve("data"), "mail.office.example", DialerService.settings())) {
+            mta.directory().addDomain("office.example");
+            mta.directory().addUser("alice@office.example", "alice-password".toCharArray());
+            int office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
+            try (PostfixPeer isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office,
+                    "permit", "relayhost = [127.0.0.1]:9");
+                    PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+                    ModemEmulator modem = ModemEmulator.analog(pty)) {
+                PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
+                var s = configure(mta, isp, pty, pppd);
+                try (DialerService dialer = DialerService.start(dir.resolve("data"), "mail.office.example", s, mta::queue,
+                        mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone())) {
+                    mta.startDelivery();
+                    smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice", "hello");
+                    smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", "hello");
+
+                    pppd.mode("drop"); // the line goes dead half a second after PPP is up
+                    CallLog.Call first = dialer.dialNow().get(120, TimeUnit.SECONDS);
+                    assertThat(first.outcome()).as(first.detail()).isEqualTo("line-dropped");
+                    assertThat(mta.queue().held()).isTrue();
+
+                    pppd.mode("up");
+                    CallLog.Call second = dialer.dialNow().get(120, TimeUnit.SECONDS);
+                    assertThat(second.outcome()).as(second.detail()).isEqualTo("ok");
+
+                    assertThat(mta.queue().list()).as("the outbound message left, in one call or the other").isEmpty();
+                    assertThat(isp.log()).contains("from=<alice@office.example>");
+                    assertThat(mta.mailboxes().list("alice@office.example")).as("the held message, once").hasSize(1);
+                    assertThat(first.messagesOut() + second.messagesOut()).isEqualTo(1);
+                    assertThat(mta.callLog().recent(5)).extracting(CallLog.Call::outcome).containsExactly("ok", "line-dropped");
+                    assertThat(modem.commands().stream().filter(c -> c.startsWith("ATD")).count()).isEqualTo(2);
                 }
             }
         }
