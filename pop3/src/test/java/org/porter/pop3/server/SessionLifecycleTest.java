@@ -248,7 +248,9 @@ class SessionLifecycleTest {
     }
 
     private List<String> messages() {
-        return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        synchronized (log) { // AppenderBase appends while holding the appender's lock; server threads log concurrently
+            return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 
     private static void login(RawClient c, String user, String password) throws Exception {
