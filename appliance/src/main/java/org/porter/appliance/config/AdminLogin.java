@@ -1,15 +1,12 @@
 package org.porter.appliance.config;
 
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.PasswordHash;
 
 /**
  * The web admin's login: user {@value #USER} and a password whose salted PBKDF2 hash is kept in the
@@ -20,10 +17,7 @@ import org.porter.mta.api.InvalidRequestException;
 public final class AdminLogin {
     public static final String USER = "admin";
 
-    private static final String SCHEME = "pbkdf2-sha256";
-    private static final int ITERATIONS = 210_000;
-    private static final int SALT_BYTES = 16;
-    private static final int HASH_BITS = 256;
+    private static final String SCHEME = PasswordHash.SCHEME;
     private static final SecureRandom RANDOM = new SecureRandom();
     /** No 0/O, 1/l/I: the password is read off a screen and typed. */
     private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -40,28 +34,14 @@ public final class AdminLogin {
         return password;
     }
 
+    /** The same salted PBKDF2 hash as mail users' passwords (mta-core's {@link PasswordHash}). */
     public static String hash(char[] password) {
-        byte[] salt = new byte[SALT_BYTES];
-        RANDOM.nextBytes(salt);
-        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-        return SCHEME + "$" + ITERATIONS + "$" + b64.encodeToString(salt) + "$"
-                + b64.encodeToString(pbkdf2(password, salt, ITERATIONS));
+        return PasswordHash.hash(password);
     }
 
     /** True when {@code password} matches {@code hash}; false for a wrong password or an unset/garbled hash. */
     public static boolean verify(char[] password, String hash) {
-        String[] parts = hash.split("\\$");
-        if (parts.length != 4 || !parts[0].equals(SCHEME)) {
-            return false;
-        }
-        try {
-            int iterations = Integer.parseInt(parts[1]);
-            byte[] salt = Base64.getDecoder().decode(parts[2]);
-            byte[] expected = Base64.getDecoder().decode(parts[3]);
-            return MessageDigest.isEqual(expected, pbkdf2(password, salt, iterations));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return PasswordHash.verify(password, hash);
     }
 
     /** The setting's parser: empty (no admin login yet) or a well-formed hash. */
@@ -87,16 +67,6 @@ public final class AdminLogin {
         return v;
     }
 
-    private static byte[] pbkdf2(char[] password, byte[] salt, int iterations) {
-        PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, HASH_BITS);
-        try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("PBKDF2WithHmacSHA256 missing from this JDK", e);
-        } finally {
-            spec.clearPassword();
-        }
-    }
 
     static void wipe(char[] chars) {
         Arrays.fill(chars, '\0');

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.porter.mta.api.Directory;
+import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.message.Addresses;
 import org.porter.mta.routing.DirectoryView;

@@ -14,8 +14,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
@@ -295,5 +293,4 @@ class QueueManagerTest {
         }
     }
 
-    static final Map<String, String> UNUSED = new ConcurrentHashMap<>();
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.api.Directory;
+import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 

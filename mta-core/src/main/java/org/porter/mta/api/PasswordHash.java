@@ -1,4 +1,4 @@
-package org.porter.mta.store;
+package org.porter.mta.api;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -11,10 +11,11 @@ import javax.crypto.spec.PBEKeySpec;
 /**
  * Salted slow password hashes: PBKDF2-HMAC-SHA256 from the JDK, stored as
  * {@code pbkdf2-sha256$ITERATIONS$SALT$HASH} (base64) so the cost can grow without a migration.
+ * Used for mail users' logins and for the web admin's password.
  */
 public final class PasswordHash {
-    static final int ITERATIONS = 210_000;
-    private static final String PREFIX = "pbkdf2-sha256";
+    public static final int ITERATIONS = 210_000;
+    public static final String SCHEME = "pbkdf2-sha256";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] DUMMY = hashWith(new char[] {'x'}, new byte[16], ITERATIONS);
 
@@ -25,14 +26,14 @@ public final class PasswordHash {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
         Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-        return PREFIX + "$" + ITERATIONS + "$" + b64.encodeToString(salt) + "$"
+        return SCHEME + "$" + ITERATIONS + "$" + b64.encodeToString(salt) + "$"
                 + b64.encodeToString(hashWith(password, salt, ITERATIONS));
     }
 
     /** Constant-time check; a malformed stored hash never matches. */
     public static boolean verify(char[] password, String stored) {
         String[] parts = stored.split("\\$");
-        if (parts.length != 4 || !parts[0].equals(PREFIX)) {
+        if (parts.length != 4 || !parts[0].equals(SCHEME)) {
             return false;
         }
         try {
