@@ -39,63 +39,53 @@ class DialCycleEndToEndTest {
 
     @Test
     void oneDialSessionSendsQueuedMailFetchesHeldMailWithEtrnAndHangsUp(@TempDir Path dir) throws Exception {
-        try (Mta mta = Mta.open(dir.resolve("data"), "mail.office.example", DialerService.settings())) {
-            mta.directory().addDomain("office.example");
-            mta.directory().addUser("alice@office.example", "alice-password".toCharArray());
-            int office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
-            // the ISP's own onward delivery goes nowhere (a closed port): what the office sends stays in its queue
-            try (PostfixPeer isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office,
-                    "permit", "relayhost = [127.0.0.1]:9");
-                    PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
-                    ModemEmulator modem = ModemEmulator.analog(pty)) {
-                PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
-                var s = configure(mta, isp, pty, pppd);
+        try (Office o = new Office(dir)) {
+            Mta mta = o.mta;
+            PostfixPeer isp = o.isp;
+            ModemEmulator modem = o.modem;
+            DialerService dialer = o.dialer;
+            int office = o.office;
+            var s = o.settings;
+            assertThat(mta.queue().held()).as("a modem office holds outbound mail while the line is down").isTrue();
 
-                try (DialerService dialer = DialerService.start(dir.resolve("data"), "mail.office.example", s, mta::queue,
-                        mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone())) {
-                    mta.startDelivery();
-                    assertThat(mta.queue().held()).as("a modem office holds outbound mail while the line is down").isTrue();
-
-                    // mail for the office waits at the ISP; an office user sends mail out: queued and held.
-                    // bench/dial-cycle.sh runs this with PORTER_BENCH_MESSAGES=20 and 10 KiB bodies for the figures.
-                    int n = Integer.parseInt(System.getenv().getOrDefault("PORTER_BENCH_MESSAGES", "1"));
-                    String body = n == 1 ? "hello" : "x".repeat(76).concat("\r\n").repeat(10240 / 78);
-                    for (int i = 0; i < n; i++) {
-                        smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice, held at the ISP", body);
-                        smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", body);
-                    }
-                    assertThat(isp.log()).doesNotContain("to=<alice@office.example>, relay=127.0.0.1");
-                    Thread.sleep(1_000);
-                    assertThat(mta.queue().list()).hasSize(n);
-                    assertThat(mta.mailboxes().list("alice@office.example")).isEmpty();
-
-                    CallLog.Call call = dialer.dialNow().get(120, TimeUnit.SECONDS);
-
-                    assertThat(call.outcome()).as(call.detail()).isEqualTo("ok");
-                    assertThat(call.messagesOut()).isEqualTo(n);
-                    assertThat(call.messagesIn()).isEqualTo(n);
-                    long octets = (long) n * (body.length() + 200); // message + headers, each way
-                    System.out.printf("FIGURE dial cycle: %d out + %d in, %d s connected (of which %s s waiting for the"
-                            + " ISP to go idle); about %d octets each way; line minimum %.1f s at 56k/33.6k (V.90 down/up)"
-                            + ", %.1f s on one 64k ISDN channel%n", n, n, call.connectedSeconds(),
-                            s.get("dial.idle-seconds"), octets, octets * 8 / 53_000.0 + octets * 8 / 33_600.0,
-                            2 * octets * 8 / 64_000.0);
-                    assertThat(call.connectedSeconds()).isPositive();
-                    assertThat(modem.commands()).contains("ATDT5551234").endsWith("ATH");
-                    assertThat(mta.queue().list()).as("the outbound message left").isEmpty();
-                    assertThat(mta.queue().held()).as("held again after hanging up").isTrue();
-                    assertThat(isp.log()).containsPattern("from=<alice@office.example>")
-                            .containsPattern("to=<friend@elsewhere.example>, relay=none, .*status=deferred")
-                            .containsPattern("to=<alice@office.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + office
-                                    + ".*status=sent");
-                    var inbox = mta.mailboxes().list("alice@office.example");
-                    assertThat(inbox).hasSize(n);
-                    try (var in = mta.mailboxes().open(inbox.get(0).id())) {
-                        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("Subject: for alice, held at the ISP");
-                    }
-                    assertThat(mta.callLog().recent(5)).extracting(CallLog.Call::outcome).containsExactly("ok");
-                }
+            // mail for the office waits at the ISP; an office user sends mail out: queued and held.
+            // bench/dial-cycle.sh runs this with PORTER_BENCH_MESSAGES=20 and 10 KiB bodies for the figures.
+            int n = Integer.parseInt(System.getenv().getOrDefault("PORTER_BENCH_MESSAGES", "1"));
+            String body = n == 1 ? "hello" : "x".repeat(76).concat("\r\n").repeat(10240 / 78);
+            for (int i = 0; i < n; i++) {
+                smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice, held at the ISP", body);
+                smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", body);
             }
+            assertThat(isp.log()).doesNotContain("to=<alice@office.example>, relay=127.0.0.1");
+            Thread.sleep(1_000);
+            assertThat(mta.queue().list()).hasSize(n);
+            assertThat(mta.mailboxes().list("alice@office.example")).isEmpty();
+
+            CallLog.Call call = dialer.dialNow().get(120, TimeUnit.SECONDS);
+
+            assertThat(call.outcome()).as(call.detail()).isEqualTo("ok");
+            assertThat(call.messagesOut()).isEqualTo(n);
+            assertThat(call.messagesIn()).isEqualTo(n);
+            long octets = (long) n * (body.length() + 200); // message + headers, each way
+            System.out.printf("FIGURE dial cycle: %d out + %d in, %d s connected (of which %s s waiting for the"
+                    + " ISP to go idle); about %d octets each way; line minimum %.1f s at 56k/33.6k (V.90 down/up)"
+                    + ", %.1f s on one 64k ISDN channel%n", n, n, call.connectedSeconds(),
+                    s.get("dial.idle-seconds"), octets, octets * 8 / 53_000.0 + octets * 8 / 33_600.0,
+                    2 * octets * 8 / 64_000.0);
+            assertThat(call.connectedSeconds()).isPositive();
+            assertThat(modem.commands()).contains("ATDT5551234").endsWith("ATH");
+            assertThat(mta.queue().list()).as("the outbound message left").isEmpty();
+            assertThat(mta.queue().held()).as("held again after hanging up").isTrue();
+            assertThat(isp.log()).containsPattern("from=<alice@office.example>")
+                    .containsPattern("to=<friend@elsewhere.example>, relay=none, .*status=deferred")
+                    .containsPattern("to=<alice@office.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + office
+                            + ".*status=sent");
+            var inbox = mta.mailboxes().list("alice@office.example");
+            assertThat(inbox).hasSize(n);
+            try (var in = mta.mailboxes().open(inbox.get(0).id())) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("Subject: for alice, held at the ISP");
+            }
+            assertThat(mta.callLog().recent(5)).extracting(CallLog.Call::outcome).containsExactly("ok");
         }
     }
 
@@ -123,39 +113,72 @@ class DialCycleEndToEndTest {
 
     @Test
     void aCallWhoseLineDropsLosesNothingAndTheNextCallCompletes(@TempDir Path dir) throws Exception {
-        try (Mta mta = Mta.open(dir.resolve("data"), "mail.office.example", DialerService.settings())) {
+        try (Office o = new Office(dir)) {
+            Mta mta = o.mta;
+            PostfixPeer isp = o.isp;
+            ModemEmulator modem = o.modem;
+            PppdStandIn pppd = o.pppd;
+            DialerService dialer = o.dialer;
+            int office = o.office;
+            smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice", "hello");
+            smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", "hello");
+
+            pppd.mode("drop"); // the line goes dead half a second after PPP is up
+            CallLog.Call first = dialer.dialNow().get(120, TimeUnit.SECONDS);
+            assertThat(first.outcome()).as(first.detail()).isEqualTo("line-dropped");
+            assertThat(mta.queue().held()).isTrue();
+
+            pppd.mode("up");
+            CallLog.Call second = dialer.dialNow().get(120, TimeUnit.SECONDS);
+            assertThat(second.outcome()).as(second.detail()).isEqualTo("ok");
+
+            assertThat(mta.queue().list()).as("the outbound message left, in one call or the other").isEmpty();
+            assertThat(isp.log()).contains("from=<alice@office.example>");
+            assertThat(mta.mailboxes().list("alice@office.example")).as("the held message, once").hasSize(1);
+            assertThat(first.messagesOut() + second.messagesOut()).isEqualTo(1);
+            assertThat(mta.callLog().recent(5)).extracting(CallLog.Call::outcome).containsExactly("ok", "line-dropped");
+            assertThat(modem.commands().stream().filter(c -> c.startsWith("ATD")).count()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * The office and its ISP: a real Mta with SMTP, a Postfix ISP holding mail for office.example and
+     * sending its own onward mail nowhere (a closed port, so what the office sends stays in its
+     * queue), the modem emulator on a pty, the pppd stand-in, and the dialer as serve starts it.
+     */
+    static final class Office implements AutoCloseable {
+        final Mta mta;
+        final int office;
+        final PostfixPeer isp;
+        final PtyPair pty;
+        final ModemEmulator modem;
+        final PppdStandIn pppd;
+        final org.porter.mta.api.Settings settings;
+        final DialerService dialer;
+
+        Office(Path dir) throws Exception {
+            mta = Mta.open(dir.resolve("data"), "mail.office.example", DialerService.settings());
             mta.directory().addDomain("office.example");
             mta.directory().addUser("alice@office.example", "alice-password".toCharArray());
-            int office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
-            try (PostfixPeer isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office,
-                    "permit", "relayhost = [127.0.0.1]:9");
-                    PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
-                    ModemEmulator modem = ModemEmulator.analog(pty)) {
-                PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
-                var s = configure(mta, isp, pty, pppd);
-                try (DialerService dialer = DialerService.start(dir.resolve("data"), "mail.office.example", s, mta::queue,
-                        mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone())) {
-                    mta.startDelivery();
-                    smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice", "hello");
-                    smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", "hello");
+            office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
+            isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office, "permit",
+                    "relayhost = [127.0.0.1]:9");
+            pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+            modem = ModemEmulator.analog(pty);
+            pppd = PppdStandIn.create(dir.resolve("pppd"));
+            settings = configure(mta, isp, pty, pppd);
+            dialer = DialerService.start(dir.resolve("data"), "mail.office.example", settings, mta::queue,
+                    mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone());
+            mta.startDelivery();
+        }
 
-                    pppd.mode("drop"); // the line goes dead half a second after PPP is up
-                    CallLog.Call first = dialer.dialNow().get(120, TimeUnit.SECONDS);
-                    assertThat(first.outcome()).as(first.detail()).isEqualTo("line-dropped");
-                    assertThat(mta.queue().held()).isTrue();
-
-                    pppd.mode("up");
-                    CallLog.Call second = dialer.dialNow().get(120, TimeUnit.SECONDS);
-                    assertThat(second.outcome()).as(second.detail()).isEqualTo("ok");
-
-                    assertThat(mta.queue().list()).as("the outbound message left, in one call or the other").isEmpty();
-                    assertThat(isp.log()).contains("from=<alice@office.example>");
-                    assertThat(mta.mailboxes().list("alice@office.example")).as("the held message, once").hasSize(1);
-                    assertThat(first.messagesOut() + second.messagesOut()).isEqualTo(1);
-                    assertThat(mta.callLog().recent(5)).extracting(CallLog.Call::outcome).containsExactly("ok", "line-dropped");
-                    assertThat(modem.commands().stream().filter(c -> c.startsWith("ATD")).count()).isEqualTo(2);
-                }
-            }
+        @Override
+        public void close() throws Exception {
+            dialer.close();
+            modem.close();
+            pty.close();
+            isp.close();
+            mta.close();
         }
     }
 
