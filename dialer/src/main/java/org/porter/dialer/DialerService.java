@@ -134,7 +134,7 @@ public final class DialerService implements AutoCloseable {
         }
         Optional<DialPolicy.Reason> due = DialPolicy.due(c, clock.instant(), ZoneId.systemDefault(), lastStart(),
                 waiting, connectedToday());
-        due.ifPresent(reason -> startSession(reason));
+        due.ifPresent(reason -> startSession(reason, Optional.empty()));
     }
 
     /**
@@ -147,27 +147,34 @@ public final class DialerService implements AutoCloseable {
             throw new InvalidRequestException("today's connect time (dial.max-seconds-per-day = "
                     + c.maxPerDay().toSeconds() + " s) is used up; no call until tomorrow");
         }
-        return startSession(DialPolicy.Reason.MANUAL);
+        return startSession(DialPolicy.Reason.MANUAL, Optional.empty()).done();
     }
 
-    private CompletableFuture<CallLog.Call> startSession(DialPolicy.Reason reason) {
+    /** One call started by the service: its session once created (null if it never was), and its end. */
+    private record Started(CompletableFuture<DialSession> session, CompletableFuture<CallLog.Call> done) {
+    }
+
+    private Started startSession(DialPolicy.Reason reason, Optional<List<String>> etrnDomains) {
         synchronized (lock) {
             if (running != null && !running.isDone()) {
                 throw new InvalidRequestException("a call is already in progress ('porter dial status' shows it)");
             }
-            CompletableFuture<CallLog.Call> f = new CompletableFuture<>();
-            running = f;
+            Started started = new Started(new CompletableFuture<>(), new CompletableFuture<>());
+            running = started.done();
             lastStart = clock.instant();
             // a platform thread: the AT dialog blocks in jSerialComm's native reads, which would pin a
             // virtual thread's carrier (a 2-core box has two)
-            sessionThread = Thread.ofPlatform().daemon().name("dial-session").start(() -> runSession(reason, f));
-            return f;
+            sessionThread = Thread.ofPlatform().daemon().name("dial-session").start(() -> runSession(reason, etrnDomains, started));
+            return started;
         }
     }
 
-    private void runSession(DialPolicy.Reason reason, CompletableFuture<CallLog.Call> f) {
+    private void runSession(DialPolicy.Reason reason, Optional<List<String>> etrnDomains,
+            Started started) {
+        CompletableFuture<CallLog.Call> f = started.done();
         try {
-            DialerConfig c = DialerConfig.read(settings);
+            DialerConfig read = DialerConfig.read(settings);
+            DialerConfig c = etrnDomains.map(read::withEtrnDomains).orElse(read);
             Link link = Links.fromConfig(c, dataDir.resolve("run").resolve("dialer"));
             currentLink = link;
             EtrnClient etrn = new EtrnClient(hostname, Duration.ofMinutes(1));
@@ -175,12 +182,19 @@ public final class DialerService implements AutoCloseable {
             DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn::run, clock, Sleeper.REAL, s -> {
             });
             current.set(session);
+            started.session().complete(session);
             CallLog.Call call = session.run(connectedToday());
+            // A session cut short by close() returns its call with the interrupt flag set again: clear it
+            // for the store (Derby treats an interrupted thread's I/O as an error) and still log the call.
+            boolean stopping = Thread.interrupted();
             lastProblem = call.outcome().equals("ok") ? "" : call.detail();
             long id = callLog.add(call);
             f.complete(new CallLog.Call(id, call.start(), call.end(), call.link(), call.connectedSeconds(),
                     call.bytesIn(), call.bytesOut(), call.bytesSource(), call.messagesOut(), call.messagesIn(),
                     call.outcome(), call.detail()));
+            if (stopping) {
+                LOG.info("dial session interrupted (Porter stopping); call {} logged", id);
+            }
         } catch (InterruptedException e) {
             LOG.info("dial session interrupted (Porter stopping)");
             f.completeExceptionally(e);
@@ -188,22 +202,50 @@ public final class DialerService implements AutoCloseable {
             LOG.error("dial session failed", e);
             lastProblem = "the call failed: " + e.getMessage();
             f.completeExceptionally(e);
+        } finally {
+            started.session().complete(null);
         }
     }
 
-    /** Sends ETRN now when the link is up (a LAN link always is), for {@code porter etrn [DOMAIN]}. */
-    public EtrnResult etrn(Optional<String> domain) {
+    /**
+     * {@code porter etrn [DOMAIN]}: asks the ISP to deliver. With the link up (a LAN link always is) ETRN
+     * goes out at once. With a dial-up link that is down, a call is started for it, and the future
+     * completes when that call has sent ETRN (the call then goes on while the ISP delivers, and hangs
+     * up as usual); it fails with the call's own outcome when the call got no ETRN out.
+     */
+    public CompletableFuture<EtrnResult> etrn(Optional<String> domain) {
         DialerConfig c = DialerConfig.read(settings);
-        Link link = currentLink;
-        boolean up = "lan".equals(c.linkType()) || (link != null && link.isUp() && running != null && !running.isDone());
-        if (!up) {
-            throw new InvalidRequestException("the " + c.linkType() + " link is down: 'porter dial --now' calls the ISP"
-                    + " and sends ETRN");
-        }
         List<String> args = domain.map(List::of).orElse(c.etrnDomains());
-        EtrnResult r = new EtrnClient(hostname, Duration.ofMinutes(1)).run(c.etrnServer(), args, c.etrnForce());
-        lastProblem = r.allAccepted() ? "" : String.join("; ", r.messages());
-        return r;
+        if (c.etrnServer().isBlank()) {
+            throw new InvalidRequestException("no ISP server for ETRN: set etrn.server");
+        }
+        if (args.isEmpty()) {
+            throw new InvalidRequestException("no domain to ask for: give one, or set etrn.domains");
+        }
+        Link link = currentLink;
+        boolean inCall = running != null && !running.isDone();
+        boolean up = "lan".equals(c.linkType()) || (link != null && link.isUp() && inCall);
+        if (up) {
+            EtrnResult r = new EtrnClient(hostname, Duration.ofMinutes(1)).run(c.etrnServer(), args, c.etrnForce());
+            lastProblem = r.allAccepted() ? "" : String.join("; ", r.messages());
+            return CompletableFuture.completedFuture(r);
+        }
+        if (inCall) {
+            throw new InvalidRequestException("a call is being set up and sends ETRN for "
+                    + String.join(", ", c.etrnDomains()) + " once connected ('porter dial status' shows it)");
+        }
+        if (!DialPolicy.budgetLeft(c, connectedToday())) {
+            throw new InvalidRequestException("the " + c.linkType() + " link is down and today's connect time"
+                    + " (dial.max-seconds-per-day) is used up: no call until tomorrow");
+        }
+        Started call = startSession(DialPolicy.Reason.MANUAL, Optional.of(args));
+        return call.session()
+                .thenCompose(session -> session == null ? CompletableFuture.completedFuture(Optional.<EtrnResult>empty())
+                        : session.etrnAnswered())
+                .thenCompose(r -> r.isPresent() ? CompletableFuture.completedFuture(r.get())
+                        : call.done().thenApply(done -> {
+                            throw new InvalidRequestException("no ETRN was sent: " + done.detail());
+                        }));
     }
 
     /** What {@code porter dial status} shows. */

@@ -97,6 +97,27 @@ class RealMtaServeTest {
         assertThat(ok("", "domain", "list").outLines()).containsExactly("branch.example", "office.example");
     }
 
+    @Test
+    void etrnWithTheDialUpLinkDownCallsTheIspFirstAndSaysWhyNothingWasSent() throws Exception {
+        submissionPorts(0);
+        ok("", "config", "set", "link.type", "modem");
+        ok("", "config", "set", "modem.device", data.resolve("no-modem-here").toString());
+        ok("", "config", "set", "modem.number", "5551234");
+        ok("", "config", "set", "etrn.server", "127.0.0.1:9");
+        ok("", "config", "set", "etrn.domains", "office.example");
+        ok("", "config", "set", "dial.schedule", "off");
+        ok("", "config", "set", "dial.on-demand", "false");
+        try (ServerProcess server = ServerProcess.start(Main.class, data)) {
+            server.awaitLine("Porter ready:");
+            Result r = porter.run(in(data, "etrn"));
+            assertThat(r.code()).as(r.toString()).isEqualTo(1);
+            assertThat(r.out()).as(r.toString()).contains("the link was down: called the ISP");
+            assertThat(r.err()).as(r.toString()).contains("no ETRN was sent: ").contains("no-modem-here");
+            assertThat(ok("", "dial", "log").out()).contains("  modem  ").contains("no-modem-here");
+            assertThat(server.stop()).as(server.output()).isZero();
+        }
+    }
+
     /** A minimal SMTP client: enough to put one message through the server's front door. */
     private static void sendMail(int port, String to) throws Exception {
         try (Socket s = new Socket()) {

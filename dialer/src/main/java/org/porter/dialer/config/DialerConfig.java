@@ -16,7 +16,8 @@ import org.porter.mta.api.Settings;
  */
 public record DialerConfig(String linkType, Path device, List<String> init, String number, int speed, boolean pulse,
         Duration dialTimeout, String msn, String isdnMode, int isdnChannels, Path pppd, String pppUser,
-        String pppPassword, Duration pppUpTimeout, String etrnServer, List<String> etrnDomains, boolean etrnForce,
+        String pppPassword, String pppPeer, Duration pppUpTimeout, String etrnServer, List<String> etrnDomains, boolean etrnForce,
+        String etrnFallback,
         DialSchedule schedule, boolean onDemand, Duration onDemandInterval, Duration idle, Duration maxConnect,
         Duration maxPerDay, Duration flushWait, int retries, Duration retryDelay) {
 
@@ -24,13 +25,20 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
         return new DialerConfig(s.get(LINK_TYPE), Path.of(s.get(MODEM_DEVICE)), list(s.get(MODEM_INIT), ";"),
                 s.get(MODEM_NUMBER), Integer.parseInt(s.get(MODEM_SPEED)), "pulse".equals(s.get(MODEM_DIAL)),
                 parseDuration(s.get(MODEM_DIAL_TIMEOUT)), s.get(ISDN_MSN), s.get(ISDN_MODE),
-                Integer.parseInt(s.get(ISDN_CHANNELS)), Path.of(s.get(PPP_PPPD)), s.get(PPP_USER), s.get(PPP_PASSWORD),
+                Integer.parseInt(s.get(ISDN_CHANNELS)), Path.of(s.get(PPP_PPPD)), s.get(PPP_USER), s.get(PPP_PASSWORD), s.get(PPP_PEER),
                 parseDuration(s.get(PPP_UP_TIMEOUT)), s.get(ETRN_SERVER), list(s.get(ETRN_DOMAINS), ","),
-                Boolean.parseBoolean(s.get(ETRN_FORCE)), DialSchedule.parse(s.get(DIAL_SCHEDULE)),
+                Boolean.parseBoolean(s.get(ETRN_FORCE)), s.get(ETRN_FALLBACK), DialSchedule.parse(s.get(DIAL_SCHEDULE)),
                 Boolean.parseBoolean(s.get(DIAL_ON_DEMAND)), parseDuration(s.get(DIAL_ON_DEMAND_INTERVAL)),
                 seconds(s.get(DIAL_IDLE_SECONDS)), seconds(s.get(DIAL_MAX_SECONDS)),
                 seconds(s.get(DIAL_MAX_SECONDS_PER_DAY)), seconds(s.get(DIAL_FLUSH_SECONDS)),
                 Integer.parseInt(s.get(DIAL_RETRIES)), parseDuration(s.get(DIAL_RETRY_DELAY)));
+    }
+
+    /** The same settings with other ETRN arguments ({@code porter etrn DOMAIN} while the link is down). */
+    public DialerConfig withEtrnDomains(List<String> domains) {
+        return new DialerConfig(linkType, device, init, number, speed, pulse, dialTimeout, msn, isdnMode, isdnChannels,
+                pppd, pppUser, pppPassword, pppPeer, pppUpTimeout, etrnServer, List.copyOf(domains), etrnForce, etrnFallback,
+                schedule, onDemand, onDemandInterval, idle, maxConnect, maxPerDay, flushWait, retries, retryDelay);
     }
 
     private static Duration seconds(String v) {

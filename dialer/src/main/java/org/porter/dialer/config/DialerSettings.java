@@ -29,10 +29,12 @@ public final class DialerSettings {
     public static final String PPP_PPPD = "ppp.pppd";
     public static final String PPP_USER = "ppp.user";
     public static final String PPP_PASSWORD = "ppp.password";
+    public static final String PPP_PEER = "ppp.peer";
     public static final String PPP_UP_TIMEOUT = "ppp.up-timeout";
     public static final String ETRN_SERVER = "etrn.server";
     public static final String ETRN_DOMAINS = "etrn.domains";
     public static final String ETRN_FORCE = "etrn.force";
+    public static final String ETRN_FALLBACK = "etrn.fallback";
     public static final String DIAL_SCHEDULE = "dial.schedule";
     public static final String DIAL_ON_DEMAND = "dial.on-demand";
     public static final String DIAL_ON_DEMAND_INTERVAL = "dial.on-demand-interval";
@@ -76,6 +78,9 @@ public final class DialerSettings {
         d.add(SettingDef.of(PPP_USER, "", "PPP login name at the ISP", v -> v));
         d.add(new SettingDef(PPP_PASSWORD, "", "PPP password at the ISP (written only to a 0600 options file, never on a command line)",
                 v -> v, true));
+        d.add(SettingDef.of(PPP_PEER, "", "pppd peers file (/etc/ppp/peers/NAME) with the privileged options (noauth; the CAPI"
+                + " plugin) for a Porter not running as root, as in the appliance image; empty = all in Porter's own options file",
+                DialerSettings::peerName));
         d.add(SettingDef.of(PPP_UP_TIMEOUT, "60s", "How long pppd may take to bring the link up after CONNECT",
                 v -> duration(v, 1)));
         d.add(SettingDef.of(ETRN_SERVER, "", "The ISP's SMTP server that holds our mail (host or host:port; empty = no ETRN)",
@@ -84,6 +89,9 @@ public final class DialerSettings {
                 DialerSettings::domains));
         d.add(SettingDef.of(ETRN_FORCE, "true", "Send ETRN even when the ISP's EHLO does not advertise it",
                 v -> oneOf(v, "true", "false")));
+        d.add(SettingDef.of(ETRN_FALLBACK, "none", "When the ISP accepts no ETRN: none (hang up once outbound mail is sent)"
+                + " or lan (stay connected like a LAN gateway until dial.max-seconds, so the ISP can deliver on its own)",
+                v -> oneOf(v, "none", "lan")));
         d.add(SettingDef.of(DIAL_SCHEDULE, DEFAULT_SCHEDULE,
                 "When to call: 'DAYS HH:MM-HH:MM every N[m|h]; ...; otherwise every N[m|h]|off', or off",
                 v -> DialSchedule.parse(v).toString()));
@@ -160,6 +168,14 @@ public final class DialerSettings {
             throw new InvalidRequestException("not a phone number (digits, *, #, ',' and W only): " + v);
         }
         return n.toUpperCase(Locale.ROOT);
+    }
+
+    private static String peerName(String v) {
+        String n = v.strip();
+        if (!n.matches("[A-Za-z0-9_][A-Za-z0-9_.-]*") && !n.isEmpty() || n.contains("..")) {
+            throw new InvalidRequestException("not a peers file name (a name in /etc/ppp/peers, no '/'): " + v);
+        }
+        return n;
     }
 
     private static String hostPort(String v) {

@@ -13,6 +13,11 @@ public record EtrnResult(String server, boolean advertised, List<EtrnOutcome> ou
         return problem.isEmpty() && !outcomes.isEmpty() && outcomes.stream().allMatch(EtrnOutcome::accepted);
     }
 
+    /** At least one argument was accepted: the ISP is going to deliver something. */
+    public boolean anyAccepted() {
+        return problem.isEmpty() && outcomes.stream().anyMatch(EtrnOutcome::accepted);
+    }
+
     /** One line per argument (or the problem), for the log and {@code porter dial status}. */
     public List<String> messages() {
         if (!problem.isEmpty()) {

@@ -20,7 +20,7 @@ public final class Links {
                     c.number(), c.dialTimeout(), AtDialog.GUARD_TIME), serial(c), c.pppUpTimeout(), runDir);
             case "isdn" -> "capi".equals(c.isdnMode())
                     ? IsdnLink.capi(PppOptions.capi(c.pppd(), c.number(), c.msn(), c.isdnChannels(), c.pppUser(),
-                            c.pppPassword(), c.maxConnect()), c.pppUpTimeout(), runDir)
+                            c.pppPassword(), c.maxConnect()).withPeer(c.pppPeer()), c.pppUpTimeout(), runDir)
                     : IsdnLink.terminalAdapter(opener, c.init(), c.msn(), c.number(), c.dialTimeout(),
                             AtDialog.GUARD_TIME, serial(c), c.pppUpTimeout(), runDir);
             default -> new LanLink();
@@ -28,6 +28,7 @@ public final class Links {
     }
 
     private static PppOptions serial(DialerConfig c) {
-        return PppOptions.serial(c.pppd(), c.device(), c.speed(), c.pppUser(), c.pppPassword(), c.maxConnect());
+        return PppOptions.serial(c.pppd(), c.device(), c.speed(), c.pppUser(), c.pppPassword(), c.maxConnect())
+                .withPeer(c.pppPeer());
     }
 }

@@ -23,24 +23,39 @@ import java.util.List;
  * password go into the options file, created 0600 before anything is written to it and deleted at
  * hang-up, so the password is never on a command line ({@code ps}) nor in a world-readable file.
  *
+ * <p>Porter as a user (the appliance image runs it as {@code porter}, in group dip): pppd takes
+ * {@code noauth} and {@code plugin} only from a privileged source, so with {@code ppp.peer} set
+ * they live in the root-owned {@code /etc/ppp/peers/<peer>} and the command line says {@code call
+ * <peer>}; everything else, the password included, stays in Porter's own 0600 file.
+ *
  * <p>ISDN with a CAPI card: {@code plugin capiplugin.so} dials (number, msn, protocol hdlc, sync
  * framing), the device is {@code /dev/null}; channel bundling (2 B channels) is multilink PPP: two
  * pppd instances with the same options and {@code multilink}, joined into one bundle.
  */
 public record PppOptions(Path pppd, String device, int speed, String user, String password, Duration maxConnect,
-        Capi capi) {
+        Capi capi, String peer) {
 
     /** The CAPI variant's dialing parameters; null for a serial device. */
     public record Capi(String number, String msn, int channels) {
     }
 
     public static PppOptions serial(Path pppd, Path device, int speed, String user, String password, Duration maxConnect) {
-        return new PppOptions(pppd, device.toString(), speed, user, password, maxConnect, null);
+        return new PppOptions(pppd, device.toString(), speed, user, password, maxConnect, null, "");
     }
 
     public static PppOptions capi(Path pppd, String number, String msn, int channels, String user, String password,
             Duration maxConnect) {
-        return new PppOptions(pppd, "/dev/null", 0, user, password, maxConnect, new Capi(number, msn, channels));
+        return new PppOptions(pppd, "/dev/null", 0, user, password, maxConnect, new Capi(number, msn, channels), "");
+    }
+
+    /**
+     * The same options with pppd's privileged ones taken from {@code /etc/ppp/peers/<peer>} ({@code call
+     * peer}), for a Porter that does not run as root: pppd (setuid root, group dip) accepts {@code noauth}
+     * and {@code plugin} only from root's command line or a privileged file such as a peers file. ""
+     * keeps everything in Porter's own file.
+     */
+    public PppOptions withPeer(String peer) {
+        return new PppOptions(pppd, device, speed, user, password, maxConnect, capi, peer);
     }
 
     /** pppd instances to run: 2 for a bundled ISDN call, else 1. */
@@ -55,6 +70,10 @@ public record PppOptions(Path pppd, String device, int speed, String user, Strin
         argv.add(device);
         if (capi == null) {
             argv.add(Integer.toString(speed));
+        }
+        if (!peer.isEmpty()) {
+            argv.add("call"); // before "file": the peers file loads the CAPI plugin whose options follow
+            argv.add(peer);
         }
         argv.add("file");
         argv.add(optionsFile.toString());
@@ -72,7 +91,9 @@ public record PppOptions(Path pppd, String device, int speed, String user, Strin
             o.add("crtscts");
             o.add("modem");
         } else {
-            o.add("plugin capiplugin.so");
+            if (peer.isEmpty()) {
+                o.add("plugin capiplugin.so");
+            }
             o.add("number " + capi.number());
             if (!capi.msn().isEmpty()) {
                 o.add("msn " + capi.msn());
@@ -84,7 +105,12 @@ public record PppOptions(Path pppd, String device, int speed, String user, Strin
                 o.add("mrru 1524");
             }
         }
-        o.add("noauth");
+        if (peer.isEmpty()) {
+            o.add("noauth");
+        } else {
+            o.add("# privileged options (noauth" + (capi == null ? "" : ", plugin capiplugin.so") + ") come from /etc/ppp/peers/"
+                    + peer);
+        }
         o.add("defaultroute");
         o.add("noipdefault");
         o.add("usepeerdns");

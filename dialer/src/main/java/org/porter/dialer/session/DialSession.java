@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -27,10 +28,13 @@ import org.slf4j.LoggerFactory;
  * <li>link up (dial; BUSY / NO ANSWER redialled after {@link DialPolicy#redialDelay}),
  * <li>{@code queue.release()} + {@code flush()}: outbound mail goes to the smarthost,
  * <li>{@code queue.awaitIdle} (at most {@code dial.flush-seconds} and the session's limit),
- * <li>ETRN for each of {@code etrn.domains},
+ * <li>ETRN for each of {@code etrn.domains} (none when {@code etrn.server} is empty),
  * <li>keep the link while the ISP delivers: until no inbound SMTP session has been open or active
  *     for {@code dial.idle-seconds}, at most until the session's limit ({@code dial.max-seconds},
- *     less when the day's budget is short), or until the line drops,
+ *     less when the day's budget is short), or until the line drops. When the ISP accepted no ETRN,
+ *     {@code etrn.fallback} decides: {@code none} hangs up at once (nothing was asked for), {@code
+ *     lan} stays connected like a LAN gateway until the limit (or idle after a delivery), so an ISP
+ *     that retries on its own schedule can deliver,
  * <li>{@code queue.hold()} (dial-up links only: a LAN link stays up and the queue with it),
  * <li>hang up, and one call-log entry.
  * </ol>
@@ -57,6 +61,7 @@ public final class DialSession {
     private final List<String> steps = new CopyOnWriteArrayList<>();
     private final Consumer<String> onStep;
     private volatile EtrnResult etrnResult;
+    private final CompletableFuture<Optional<EtrnResult>> etrnAnswered = new CompletableFuture<>();
 
     public DialSession(DialerConfig config, Link link, QueueControl queue, SmtpActivity activity, Etrn etrn,
             Clock clock, Sleeper sleeper, Consumer<String> onStep) {
@@ -80,6 +85,14 @@ public final class DialSession {
     }
 
     /**
+     * Completes once this call has sent ETRN (with its result), or with empty when the call got no
+     * ETRN out (dial failed, line dropped first, no etrn.server).
+     */
+    public CompletableFuture<Optional<EtrnResult>> etrnAnswered() {
+        return etrnAnswered;
+    }
+
+    /**
      * Runs the session; returns its call-log entry (not yet stored: the caller adds it).
      *
      * @param connectedToday connected seconds of today's earlier calls (for the daily budget)
@@ -92,6 +105,7 @@ public final class DialSession {
         String outcome = "ok";
         String detail;
         Instant connectedAt = null;
+        boolean interrupted = false;
         try {
             connectedAt = bringUp();
             Instant deadline = connectedAt.plus(limit);
@@ -104,15 +118,29 @@ public final class DialSession {
             step(idle ? "outbound queue done" : "outbound queue still busy after " + flushWait.toSeconds() + " s");
 
             EtrnResult r = null;
-            if (link.isUp()) {
+            if (config.etrnServer().isBlank()) {
+                step("no ETRN (etrn.server is empty): waiting for the ISP to deliver on its own");
+            } else if (link.isUp()) {
                 step("ETRN to " + config.etrnServer() + " for " + String.join(", ", config.etrnDomains()));
                 r = etrn.run(config.etrnServer(), config.etrnDomains(), config.etrnForce());
                 etrnResult = r;
                 r.messages().forEach(m -> step("ETRN: " + m));
             }
+            etrnAnswered.complete(Optional.ofNullable(r));
             Instant etrnDone = clock.instant();
-            String ended = waitWhileIspDelivers(etrnDone, deadline);
+            boolean refused = r != null && !r.anyAccepted();
+            String ended;
+            if (refused && config.etrnFallback().equals("lan")) {
+                step("ETRN not accepted: staying connected like a LAN gateway (etrn.fallback=lan), so the ISP can"
+                        + " deliver on its own schedule, until dial.max-seconds");
+                ended = waitWhileIspDelivers(etrnDone, deadline, true);
+            } else if (refused) {
+                ended = "ETRN not accepted and etrn.fallback=none: nothing more to wait for";
+            } else {
+                ended = waitWhileIspDelivers(etrnDone, deadline, false);
+            }
             step(ended);
+            long inSoFar = activity.messagesAccepted() - inBefore;
             if (!link.isUp() && !link.alwaysUp()) {
                 outcome = "line-dropped";
                 detail = "the line dropped: " + link.lastDownReason().orElse("unknown reason")
@@ -120,6 +148,10 @@ public final class DialSession {
             } else if (r != null && !r.allAccepted()) {
                 outcome = "etrn-refused";
                 detail = String.join("; ", r.messages());
+                if (refused) {
+                    detail += "; etrn.fallback=" + config.etrnFallback() + ": " + (config.etrnFallback().equals("lan")
+                            ? "stayed connected, " + inSoFar + " message(s) came in" : "hung up after sending");
+                }
             } else if (ended.startsWith("session limit")) {
                 outcome = "max-time";
                 detail = ended;
@@ -134,6 +166,12 @@ public final class DialSession {
             outcome = e.outcome();
             detail = e.getMessage();
             step("link failed: " + detail);
+        } catch (InterruptedException e) {
+            // Porter is stopping: hang up below and still return the call, so the log has it
+            interrupted = true;
+            outcome = "interrupted";
+            detail = "Porter stopped during the call; what was not delivered goes in the next call";
+            step(detail);
         } catch (IOException | RuntimeException e) {
             outcome = "failed";
             detail = "the call failed: " + e.getMessage();
@@ -148,6 +186,7 @@ public final class DialSession {
                 }
                 link.tearDown();
             }
+            etrnAnswered.complete(Optional.empty());
         }
         Instant end = clock.instant();
         long connected = connectedAt == null ? 0 : Duration.between(connectedAt, end).toSeconds();
@@ -155,6 +194,9 @@ public final class DialSession {
         long out = sent() - sentBefore;
         long in = activity.messagesAccepted() - inBefore;
         step("call ended: " + outcome + ", " + connected + " s connected, " + out + " out, " + in + " in");
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         return new CallLog.Call(0, start, end, link.type(), connected, t.map(Link.Traffic::bytesIn).orElse(-1L),
                 t.map(Link.Traffic::bytesOut).orElse(-1L), t.isPresent() ? "pppd" : "none", Math.max(0, out),
                 Math.max(0, in), outcome, detail);
@@ -187,9 +229,16 @@ public final class DialSession {
         }
     }
 
-    private String waitWhileIspDelivers(Instant etrnDone, Instant deadline) throws InterruptedException {
+    /**
+     * Waits while the ISP delivers. {@code afterDelivery}: the idle rule counts only once an inbound
+     * session has come (ETRN was refused, so nothing says the ISP is about to connect).
+     */
+    private String waitWhileIspDelivers(Instant etrnDone, Instant deadline, boolean afterDelivery)
+            throws InterruptedException {
         Duration idleFor = config.idle();
-        step("waiting for the ISP's deliveries (hang up after " + idleFor.toSeconds() + " s without inbound SMTP)");
+        if (!afterDelivery) {
+            step("waiting for the ISP's deliveries (hang up after " + idleFor.toSeconds() + " s without inbound SMTP)");
+        }
         while (true) {
             Instant now = clock.instant();
             if (!link.isUp()) {
@@ -199,8 +248,9 @@ public final class DialSession {
                 return "session limit reached (" + Duration.between(etrnDone, now).toSeconds()
                         + " s after ETRN; dial.max-seconds / dial.max-seconds-per-day)";
             }
-            Instant last = activity.lastActivity().isAfter(etrnDone) ? activity.lastActivity() : etrnDone;
-            if (activity.openSessions() == 0 && !now.isBefore(last.plus(idleFor))) {
+            boolean delivered = activity.lastActivity().isAfter(etrnDone);
+            Instant last = delivered ? activity.lastActivity() : etrnDone;
+            if ((delivered || !afterDelivery) && activity.openSessions() == 0 && !now.isBefore(last.plus(idleFor))) {
                 return "no inbound SMTP for " + idleFor.toSeconds() + " s: the ISP is done";
             }
             sleeper.sleep(POLL);

@@ -16,11 +16,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.dialer.DialerService;
+import org.porter.dialer.etrn.EtrnResult;
 import org.porter.dialer.testing.ModemEmulator;
 import org.porter.dialer.testing.PostfixPeer;
 import org.porter.dialer.testing.PppdStandIn;
@@ -141,6 +143,98 @@ class DialCycleEndToEndTest {
         }
     }
 
+    @Test
+    void porterEtrnWhileTheLineIsDownCallsTheIspRedialingOnBusyAndPrintsTheIspsAnswer(@TempDir Path dir) throws Exception {
+        try (Office o = new Office(dir)) {
+            o.settings.set("dial.retry-delay", "1s");
+            smtp(o.isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice", "hello");
+            o.modem.dialResults("BUSY", "BUSY");
+
+            EtrnResult r = o.dialer.etrn(Optional.empty()).get(120, TimeUnit.SECONDS);
+
+            assertThat(r.allAccepted()).as(r.messages().toString()).isTrue();
+            assertThat(r.messages()).singleElement().asString().startsWith("the ISP started delivering office.example: 250");
+            CallLog.Call call = awaitCall(o.mta, 1);
+            assertThat(call.outcome()).as(call.detail()).isEqualTo("ok");
+            assertThat(call.messagesIn()).isEqualTo(1);
+            assertThat(o.mta.mailboxes().list("alice@office.example")).hasSize(1);
+            assertThat(o.modem.commands().stream().filter(c -> c.startsWith("ATD")).count()).as("BUSY twice, then CONNECT")
+                    .isEqualTo(3);
+            assertThat(o.modem.commands()).endsWith("ATH");
+        }
+    }
+
+    @Test
+    void anIspThatRefusesEtrnIsExplainedAndTheLanFallbackStaysOnlineForItsOwnQueueRun(@TempDir Path dir) throws Exception {
+        try (Office o = new Office(dir, "reject")) {
+            smtp(o.isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice", "hello");
+            o.settings.set("etrn.fallback", "lan");
+            o.settings.set("dial.max-seconds", "60");
+
+            var call = o.dialer.dialNow();
+            awaitStep(o.dialer, "ETRN not accepted: staying connected");
+            o.isp.runQueue(); // the ISP's own retry reaches the office while the line is up
+            CallLog.Call c = call.get(120, TimeUnit.SECONDS);
+
+            assertThat(c.outcome()).isEqualTo("etrn-refused");
+            assertThat(c.detail()).startsWith("your ISP did not accept ETRN for office.example: 5")
+                    .endsWith("etrn.fallback=lan: stayed connected, 1 message(s) came in");
+            assertThat(c.connectedSeconds()).as("idle after the delivery, not the 60 s limit").isLessThan(40);
+            assertThat(o.dialer.status().problem()).startsWith("your ISP did not accept ETRN for office.example");
+            assertThat(o.mta.mailboxes().list("alice@office.example")).hasSize(1);
+        }
+    }
+
+    @Test
+    void withoutAFallbackAnIspThatRefusesEtrnGetsNoWaitingTime(@TempDir Path dir) throws Exception {
+        try (Office o = new Office(dir, "reject")) {
+            o.settings.set("dial.idle-seconds", "30");
+            CallLog.Call c = o.dialer.dialNow().get(120, TimeUnit.SECONDS);
+            assertThat(c.outcome()).isEqualTo("etrn-refused");
+            assertThat(c.detail()).endsWith("etrn.fallback=none: hung up after sending");
+            assertThat(c.connectedSeconds()).as("no 30 s idle wait").isLessThan(20);
+        }
+    }
+
+    @Test
+    void stoppingPorterDuringACallHangsUpAndLogsTheCall(@TempDir Path dir) throws Exception {
+        try (Office o = new Office(dir)) {
+            o.settings.set("dial.idle-seconds", "300");
+            var call = o.dialer.dialNow();
+            awaitStep(o.dialer, "waiting for the ISP's deliveries");
+
+            o.dialer.close(); // what serve's shutdown does first
+
+            assertThat(call).isCompleted();
+            assertThat(o.mta.callLog().recent(5)).singleElement().satisfies(c -> {
+                assertThat(c.outcome()).isEqualTo("interrupted");
+                assertThat(c.detail()).startsWith("Porter stopped during the call");
+                assertThat(c.connectedSeconds()).isLessThan(60);
+            });
+            assertThat(o.modem.commands()).endsWith("ATH");
+            assertThat(o.mta.queue().held()).isTrue();
+        }
+    }
+
+    /** Waits until the call in progress has logged a step starting with {@code prefix}. */
+    static void awaitStep(DialerService dialer, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (dialer.status().steps().stream().noneMatch(l -> l.substring(l.indexOf(' ') + 1).startsWith(prefix))) {
+            assertThat(System.nanoTime()).as("step '" + prefix + "' in " + dialer.status().steps()).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Waits until the call log has {@code n} calls; returns the newest. */
+    static CallLog.Call awaitCall(Mta mta, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (mta.callLog().recent(n).size() < n) {
+            assertThat(System.nanoTime()).as("call " + n + " logged").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        return mta.callLog().recent(1).get(0);
+    }
+
     /**
      * The office and its ISP: a real Mta with SMTP, a Postfix ISP holding mail for office.example and
      * sending its own onward mail nowhere (a closed port, so what the office sends stays in its
@@ -157,11 +251,16 @@ class DialCycleEndToEndTest {
         final DialerService dialer;
 
         Office(Path dir) throws Exception {
+            this(dir, "permit");
+        }
+
+        /** {@code etrnRestriction}: the ISP's smtpd_etrn_restrictions ({@code reject} refuses ETRN). */
+        Office(Path dir, String etrnRestriction) throws Exception {
             mta = Mta.open(dir.resolve("data"), "mail.office.example", DialerService.settings());
             mta.directory().addDomain("office.example");
             mta.directory().addUser("alice@office.example", "alice-password".toCharArray());
             office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
-            isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office, "permit",
+            isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office, etrnRestriction,
                     "relayhost = [127.0.0.1]:9");
             pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
             modem = ModemEmulator.analog(pty);

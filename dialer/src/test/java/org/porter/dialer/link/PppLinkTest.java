@@ -161,6 +161,23 @@ class PppLinkTest {
     }
 
     @Test
+    void asAUserPorterTakesThePrivilegedOptionsFromAPeersFile() {
+        PppOptions serial = PppOptions.serial(Path.of("/usr/sbin/pppd"), Path.of("/dev/ttyS1"), 115200, "office", "pw",
+                Duration.ofSeconds(900)).withPeer("porter");
+        Path file = Path.of("/var/lib/porter/run/dialer/pppd-options");
+        assertThat(serial.argv(file)).containsExactly("/usr/sbin/pppd", "/dev/ttyS1", "115200", "call", "porter",
+                "file", file.toString());
+        assertThat(serial.text()).doesNotContain("\nnoauth\n")
+                .contains("# privileged options (noauth) come from /etc/ppp/peers/porter\n")
+                .contains("password \"pw\"");
+        PppOptions capi = PppOptions.capi(Path.of("/usr/sbin/pppd"), "0191011", "", 1, "office", "pw",
+                Duration.ofSeconds(900)).withPeer("porter-capi");
+        assertThat(capi.argv(file)).containsExactly("/usr/sbin/pppd", "/dev/null", "call", "porter-capi", "file",
+                file.toString());
+        assertThat(capi.text()).doesNotContain("\nplugin ").contains("number 0191011\n");
+    }
+
+    @Test
     void exitStatusesReadForTheOwner() {
         assertThat(PppdExit.describe(16)).isEqualTo("the modem hung up (the line dropped)");
         assertThat(PppdExit.outcome(16)).isEqualTo("line-dropped");

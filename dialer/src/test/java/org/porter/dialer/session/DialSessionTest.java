@@ -88,6 +88,78 @@ class DialSessionTest {
     }
 
     @Test
+    void refusedEtrnWithoutFallbackHangsUpWithoutWaiting() throws Exception {
+        DialSession s = new DialSession(config(), new LanLink(), queue, activity,
+                etrn(502, "502 5.5.1 Error: command not implemented"), clock, sleeper, x -> { });
+        CallLog.Call call = s.run(0);
+        assertThat(call.outcome()).isEqualTo("etrn-refused");
+        assertThat(call.connectedSeconds()).isZero();
+        assertThat(call.detail()).startsWith("your ISP's server does not accept ETRN at all: 502")
+                .endsWith("; etrn.fallback=none: hung up after sending");
+    }
+
+    @Test
+    void refusedEtrnWithTheLanFallbackWaitsForTheIspsOwnDeliveryThenIdle() throws Exception {
+        values.put(DialerSettings.ETRN_FALLBACK, "lan");
+        DialSession.Etrn refusedButTheIspDeliversLater = (server, args, force) -> {
+            activity.deliverAt = clock.instant().plusSeconds(200); // the ISP's own queue run, 200 s later
+            activity.busyUntil = clock.instant().plusSeconds(230);
+            activity.messages = 1;
+            return new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), 459, "459 4.7.1 no")), "");
+        };
+        CallLog.Call call = new DialSession(config(), new LanLink(), queue, activity, refusedButTheIspDeliversLater,
+                clock, sleeper, x -> { }).run(0);
+        assertThat(call.outcome()).isEqualTo("etrn-refused");
+        // no delivery in the first 60 s is no reason to hang up: 230 s of waiting and delivery, then 60 s idle
+        assertThat(call.connectedSeconds()).isEqualTo(290);
+        assertThat(call.detail()).endsWith("etrn.fallback=lan: stayed connected, 1 message(s) came in");
+    }
+
+    @Test
+    void refusedEtrnWithTheLanFallbackEndsAtTheSessionLimitWhenNothingComes() throws Exception {
+        values.put(DialerSettings.ETRN_FALLBACK, "lan");
+        values.put(DialerSettings.DIAL_MAX_SECONDS, "600");
+        DialSession.Etrn refused = (server, args, force) ->
+                new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), 459, "459 4.7.1 no")), "");
+        CallLog.Call call = new DialSession(config(), new LanLink(), queue, activity, refused, clock, sleeper, x -> { })
+                .run(0);
+        assertThat(call.connectedSeconds()).isEqualTo(600);
+        assertThat(call.detail()).endsWith("etrn.fallback=lan: stayed connected, 0 message(s) came in");
+    }
+
+    @Test
+    void noEtrnServerMeansNoEtrnAndTheUsualWaitForTheIsp() throws Exception {
+        values.put(DialerSettings.ETRN_SERVER, "");
+        activity.busyUntil = clock.instant().plusSeconds(30);
+        DialSession s = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 ok"), clock, sleeper,
+                x -> { });
+        CallLog.Call call = s.run(0);
+        assertThat(call.outcome()).isEqualTo("ok");
+        assertThat(events).noneMatch(e -> e.startsWith("ETRN"));
+        assertThat(call.connectedSeconds()).isEqualTo(90);
+        assertThat(s.etrnAnswered()).isCompletedWithValue(java.util.Optional.empty());
+    }
+
+    @Test
+    void aSessionInterruptedByShutdownHangsUpAndStillReturnsItsCall() throws Exception {
+        try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+                ModemEmulator modem = ModemEmulator.analog(pty)) {
+            Link link = modemLink(pty, PppdStandIn.create(dir.resolve("pppd")));
+            Sleeper stopped = d -> {
+                throw new InterruptedException("Porter stopping");
+            };
+            DialSession s = new DialSession(config(), link, queue, activity, etrn(250, "250 ok"), clock, stopped, x -> { });
+            CallLog.Call call = s.run(0);
+            assertThat(Thread.interrupted()).as("the interrupt is passed on").isTrue();
+            assertThat(call.outcome()).isEqualTo("interrupted");
+            assertThat(call.detail()).startsWith("Porter stopped during the call");
+            assertThat(events).endsWith("hold");
+            assertThat(modem.commands()).endsWith("ATH");
+            assertThat(link.state()).isEqualTo(Link.State.DOWN);
+        }
+    }
+
+    @Test
     void sessionLimitEndsAnIspThatNeverStops() throws Exception {
         values.put(DialerSettings.DIAL_MAX_SECONDS, "100");
         DialSession s = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 ok"), clock, sleeper,

@@ -89,6 +89,8 @@ public final class Fakes {
     /** Inbound SMTP: the ISP "delivers" {@code messages} in one session that stays open until {@code busyUntil}. */
     public static final class FakeActivity implements SmtpActivity {
         private final MutableClock clock;
+        /** The ISP's inbound sessions run from {@code deliverAt} (default: any time) until {@code busyUntil}. */
+        public volatile Instant deliverAt = Instant.EPOCH;
         public volatile Instant busyUntil = Instant.EPOCH;
         public volatile long messages;
         private final long base;
@@ -100,12 +102,14 @@ public final class Fakes {
 
         @Override
         public int openSessions() {
-            return clock.instant().isBefore(busyUntil) ? 1 : 0;
+            Instant now = clock.instant();
+            return !now.isBefore(deliverAt) && now.isBefore(busyUntil) ? 1 : 0;
         }
 
         @Override
         public Instant lastActivity() {
-            return clock.instant().isBefore(busyUntil) ? clock.instant() : busyUntil;
+            Instant now = clock.instant();
+            return now.isBefore(deliverAt) ? Instant.EPOCH : now.isBefore(busyUntil) ? now : busyUntil;
         }
 
         @Override

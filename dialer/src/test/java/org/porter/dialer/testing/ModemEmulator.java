@@ -2,7 +2,10 @@ package org.porter.dialer.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,6 +43,7 @@ public final class ModemEmulator implements AutoCloseable {
     private volatile boolean dropOnDial;
     private volatile boolean silentOnDial;
     private volatile boolean closed;
+    private volatile OutputStream farOut;
 
     private final PtyPair pty;
 
@@ -53,6 +57,38 @@ public final class ModemEmulator implements AutoCloseable {
     /** An analog modem answering dials with {@code CONNECT 33600}. */
     public static ModemEmulator analog(PtyPair pty) throws IOException {
         return new ModemEmulator(pty, JSerialLine.open(pty.dce(), 115200, false), "CONNECT 33600");
+    }
+
+    /**
+     * An analog modem on any serial device, e.g. a pty that socat joined to a virtual machine's serial
+     * port. {@link #dropLine} then closes only the emulator's end.
+     */
+    public static ModemEmulator analog(Path dce) throws IOException {
+        return new ModemEmulator(null, JSerialLine.open(dce, 115200, false), "CONNECT 33600");
+    }
+
+    /**
+     * The far end of every call from now on: while online, the bytes the DTE sends go to {@code out}
+     * (another modem's line: a real pppd answering, say) and what comes from {@code in} goes to the DTE,
+     * as over a telephone line. {@link #data()} still counts what the DTE sent.
+     */
+    public ModemEmulator farEnd(InputStream in, OutputStream out) {
+        this.farOut = out;
+        Thread.ofPlatform().daemon().name("modem-far-end").start(() -> {
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    if (online && n > 0) {
+                        line.write(java.util.Arrays.copyOf(buf, n));
+                    } // bytes while on hook go nowhere, as on a real line
+                }
+            } catch (IOException e) {
+                if (!closed) {
+                    events.add("far end lost");
+                }
+            }
+        });
+        return this;
     }
 
     /** An ISDN terminal adapter answering dials with {@code CONNECT 64000}. */
@@ -86,7 +122,9 @@ public final class ModemEmulator implements AutoCloseable {
         events.add("line dropped");
         closed = true;
         try {
-            pty.close();
+            if (pty != null) {
+                pty.close();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -159,6 +197,11 @@ public final class ModemEmulator implements AutoCloseable {
                     if (n > 0) {
                         synchronized (this) {
                             data.write(buf, 0, n);
+                        }
+                        OutputStream far = farOut;
+                        if (far != null) {
+                            far.write(buf, 0, n);
+                            far.flush();
                         }
                         tail = (tail + new String(buf, 0, n, StandardCharsets.ISO_8859_1));
                         tail = tail.substring(Math.max(0, tail.length() - 3));

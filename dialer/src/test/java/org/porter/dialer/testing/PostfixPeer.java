@@ -122,6 +122,14 @@ public final class PostfixPeer implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "(no maillog)";
     }
 
+    /**
+     * The ISP's own queue run ({@code postqueue -f}): delivers what it holds, deferred transports
+     * included, as an ISP does on its retry schedule without being asked by ETRN.
+     */
+    public void runQueue() throws IOException, InterruptedException {
+        run(List.of("postqueue", "-c", dir.resolve("etc").toString(), "-f"));
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
         run(List.of("postfix", "-c", dir.resolve("etc").toString(), "stop"));
