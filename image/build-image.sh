@@ -104,7 +104,44 @@ for kv in submission.port=587 smtps.port=465 pop3s.port=995; do
     PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set "${kv%%=*}" "${kv#*=}" --data "$R/var/lib/porter"
 done
 chroot "$R" chown -R porter:porter /var/lib/porter
+# JDK 25+: an AOT cache from a training run of serve inside the image's own root (the class path must
+# be the one used at run time), in namespaces of its own: /proc for the java launcher, a network with
+# only a loopback (ephemeral ports, nothing reachable). Best effort: without it the box starts slower.
+if [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$R/opt/porter/runtime/release")" -ge 25 ]; then
+    log "training run of 'porter serve' for the AOT cache"
+    train=/tmp/porter-train
+    mkdir -p "$R$train"
+    for k in submission.port smtps.port pop3s.port; do
+        PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set "$k" 0 --data "$R$train"
+    done
+    # shellcheck disable=SC2016  # expanded by the shell inside the chroot
+    timeout 300 unshare --fork --pid --mount --net --mount-proc="$R/proc" chroot "$R" /bin/bash -c '
+        ip link set lo up
+        PORTER_JAVA_OPTS=-XX:AOTCacheOutput=/opt/porter/porter.aot /usr/local/bin/porter serve \
+            --data '"$train"' --smtp-port 0 --pop3-port 0 --admin-port 0 >/tmp/train.log 2>&1 &
+        for ((i = 0; i < 240; i++)); do
+            grep -q "; data in " /tmp/train.log && break
+            kill -0 $! 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -TERM $! && wait $!' >"$WORK/train.log" 2>&1 || true
+    cat "$R/tmp/train.log" >>"$WORK/train.log" 2>/dev/null || true
+    rm -rf "${R:?}$train" "$R/tmp/train.log"
+    if [ -f "$R/opt/porter/porter.aot" ]; then
+        log "AOT cache: $(du -h "$R/opt/porter/porter.aot" | cut -f1)"
+    else
+        tail -n 20 "$WORK/train.log" >&2
+        log "WARNING: no AOT cache (training run failed, log above): the appliance will start slower"
+    fi
+fi
 chmod 750 "$R/var/lib/porter"
+# For development only (PORTER_IMAGE_DEBUG_SHELL=1): a root shell on the first serial port, no password.
+if [ "${PORTER_IMAGE_DEBUG_SHELL:-0}" = 1 ]; then
+    log "WARNING: PORTER_IMAGE_DEBUG_SHELL=1: root logs in on ttyS0 without a password"
+    mkdir -p "$R/etc/systemd/system/serial-getty@ttyS0.service.d"
+    printf '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 %%I $TERM\n' \
+        >"$R/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf"
+fi
 # Each appliance gets its own machine id (journal, DHCP client id) at its first boot.
 : >"$R/etc/machine-id"
 rm -f "$R/var/lib/dbus/machine-id"
