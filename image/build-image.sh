@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# build-image.sh [--no-maven] - builds image/target/porter.img: a raw disk image of the Porter
+# appliance that boots on its own (MBR + GRUB for BIOS, one ext4 partition with Debian 12, a jlink
+# runtime, Porter and its systemd units). No loop devices, no mounts: the filesystem is made from a
+# folder (mkfs.ext4 -d) and GRUB's boot sectors are written with dd.
+#
+# Steps (each its own script under build/ where it is more than a few lines):
+#   1. Porter's jars: mvn -pl appliance -am package (skipped with --no-maven: Maven's reactor has
+#      just built them, as in "mvn verify", where the image module depends on the appliance module)
+#   2. the Debian root filesystem (build/rootfs.sh, ~2-3 min), cached in $PORTER_IMAGE_CACHE
+#      (default /var/cache/porter-image) under a hash of what makes it; a jlink runtime
+#      (build/runtime.sh) is made meanwhile
+#   3. Porter, the runtime, the rootfs/ overlay (units, scripts, network), the porter user, the
+#      appliance's port settings
+#   4. the filesystem image, the partition table and GRUB (build/disk.sh)
+# Needs root (chroot, file ownership). Installs the Debian tools it needs when they are missing.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+ROOT=$(dirname "$HERE")
+TARGET=$HERE/target
+WORK=$TARGET/work
+CACHE=${PORTER_IMAGE_CACHE:-/var/cache/porter-image}
+MAVEN=1
+for arg in "$@"; do
+    case $arg in
+        --no-maven) MAVEN=0 ;;
+        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "build-image.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "build-image.sh: needs root (chroot, file ownership in the image)" >&2; exit 1; }
+
+log() { printf '%s build-image: %s\n' "$(date +%T)" "$*" >&2; }
+started=$SECONDS
+
+# Host tools, installed when missing (./run-tests installs the same list first).
+tools=(mmdebstrap fdisk e2fsprogs grub-pc-bin)
+missing=()
+for p in "${tools[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# shellcheck source=appliance/src/main/sh/find-jdk.sh
+. "$ROOT/appliance/src/main/sh/find-jdk.sh"
+JAVA_HOME=$(porter_find_jdk)
+export JAVA_HOME
+
+# 1. Porter's jars
+APP=$ROOT/appliance/target
+if [ $MAVEN = 1 ]; then
+    log "building Porter (mvn -pl appliance -am package)"
+    rm -rf "$APP/lib"       # copy-dependencies only adds: no jars of versions no longer used
+    (cd "$ROOT" && mvn -q -B -DskipTests -pl appliance -am package)
+fi
+[ -f "$APP/appliance.jar" ] && [ -d "$APP/lib" ] || { echo "build-image.sh: no $APP/appliance.jar: build Porter first" >&2; exit 1; }
+
+# 2. The Debian root filesystem (cached) and, meanwhile, the runtime
+# shellcheck source=image/build/mirrors.sh
+. "$HERE/build/mirrors.sh"
+key=$( { cat "$HERE/build/rootfs.sh" "$HERE/build/packages.txt"; porter_image_sources; } | sha256sum | cut -c1-16)
+BASE=$CACHE/rootfs-$key.tar
+rm -rf "$WORK"
+mkdir -p "$WORK" "$CACHE"
+log "making the jlink runtime (build/runtime.sh)"
+"$HERE/build/runtime.sh" "$JAVA_HOME" "$WORK/runtime" "$APP/appliance.jar" "$APP"/lib/*.jar >"$WORK/runtime.log" 2>&1 &
+runtime_pid=$!
+(
+    flock 9                 # two builds at once: one makes the base, the other waits and uses it
+    if [ ! -f "$BASE" ]; then
+        log "no cached root filesystem $BASE: making it (build/rootfs.sh, ~3 min)"
+        "$HERE/build/rootfs.sh" "$BASE.part" >"$WORK/rootfs.log" 2>&1 || { tail -n 30 "$WORK/rootfs.log" >&2; exit 1; }
+        mv "$BASE.part" "$BASE"
+        # keep only this base: older keys are old package lists
+        find "$CACHE" -maxdepth 1 -name 'rootfs-*.tar' ! -name "$(basename "$BASE")" -delete
+    else
+        log "using the cached root filesystem $BASE"
+    fi
+) 9>"$CACHE/.lock"
+R=$WORK/rootfs
+mkdir -p "$R"
+tar -C "$R" --numeric-owner --xattrs --xattrs-include='*' -xpf "$BASE"
+wait $runtime_pid || { cat "$WORK/runtime.log" >&2; exit 1; }
+
+# 3. Porter, the overlay, the user, the settings
+log "installing Porter into the root filesystem"
+mkdir -p "$R/opt/porter/lib"
+mv "$WORK/runtime" "$R/opt/porter/runtime"
+cp "$APP/appliance.jar" "$R/opt/porter/"
+cp "$APP"/lib/*.jar "$R/opt/porter/lib/"
+cp -r --preserve=mode "$HERE/rootfs/." "$R/"
+chroot "$R" useradd --system --user-group --groups dialout,dip --home-dir /var/lib/porter --no-create-home \
+    --shell /usr/sbin/nologin --comment "Porter mail server" porter
+chroot "$R" systemctl enable --quiet porter.service porter-setup.service porter-admin-login.service \
+    systemd-networkd.service systemd-resolved.service
+ln -sf ../run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
+# The appliance's defaults: the standard ports. Set here, by the real CLI on the runtime just made,
+# so the first boot has nothing to do but start. The database is only files: it moves with the image.
+mkdir -p "$R/var/lib/porter"
+for kv in submission.port=587 smtps.port=465 pop3s.port=995; do
+    PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set "${kv%%=*}" "${kv#*=}" --data "$R/var/lib/porter"
+done
+chroot "$R" chown -R porter:porter /var/lib/porter
+# JDK 25+: an AOT cache from a training run of serve inside the image's own root (the class path must
+# be the one used at run time), in namespaces of its own: /proc for the java launcher, a network with
+# only a loopback (ephemeral ports, nothing reachable). Best effort: without it the box starts slower.
+if [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$R/opt/porter/runtime/release")" -ge 25 ]; then
+    log "training run of 'porter serve' for the AOT cache"
+    train=/tmp/porter-train
+    mkdir -p "$R$train"
+    for k in submission.port smtps.port pop3s.port; do
+        PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set "$k" 0 --data "$R$train"
+    done
+    # shellcheck disable=SC2016  # expanded by the shell inside the chroot
+    timeout 300 unshare --fork --pid --mount --net --mount-proc="$R/proc" chroot "$R" /bin/bash -c '
+        ip link set lo up
+        PORTER_JAVA_OPTS=-XX:AOTCacheOutput=/opt/porter/porter.aot /usr/local/bin/porter serve \
+            --data '"$train"' --smtp-port 0 --pop3-port 0 --admin-port 0 >/tmp/train.log 2>&1 &
+        for ((i = 0; i < 240; i++)); do
+            grep -q "; data in " /tmp/train.log && break
+            kill -0 $! 2>/dev/null || break
+            sleep 0.5
+        done
+        kill -TERM $! && wait $!' >"$WORK/train.log" 2>&1 || true
+    cat "$R/tmp/train.log" >>"$WORK/train.log" 2>/dev/null || true
+    rm -rf "${R:?}$train" "$R/tmp/train.log"
+    if [ -f "$R/opt/porter/porter.aot" ]; then
+        log "AOT cache: $(du -h "$R/opt/porter/porter.aot" | cut -f1)"
+    else
+        tail -n 20 "$WORK/train.log" >&2
+        log "WARNING: no AOT cache (training run failed, log above): the appliance will start slower"
+    fi
+fi
+chmod 750 "$R/var/lib/porter"
+# For development only (PORTER_IMAGE_DEBUG_SHELL=1): a root shell on the first serial port, no password.
+if [ "${PORTER_IMAGE_DEBUG_SHELL:-0}" = 1 ]; then
+    log "WARNING: PORTER_IMAGE_DEBUG_SHELL=1: root logs in on ttyS0 without a password"
+    mkdir -p "$R/etc/systemd/system/serial-getty@ttyS0.service.d"
+    printf '[Service]\nExecStart=\nExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 %%I $TERM\n' \
+        >"$R/etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf"
+fi
+# Each appliance gets its own machine id (journal, DHCP client id) at its first boot.
+: >"$R/etc/machine-id"
+rm -f "$R/var/lib/dbus/machine-id"
+
+# 4. The disk
+"$HERE/build/disk.sh" "$R" "$TARGET/porter.img"
+rm -rf "$WORK"
+log "done in $((SECONDS - started)) s: $TARGET/porter.img ($(du -h --apparent-size "$TARGET/porter.img" | cut -f1), $(du -h "$TARGET/porter.img" | cut -f1) used)"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# runtime.sh JAVA_HOME OUT_DIR MAIN_JAR LIB_JAR... - a jlink runtime for Porter made from the build JDK: the
+# modules jdeps finds in the jars, plus a few a mail server needs that no static analysis sees.
+set -euo pipefail
+
+JDK=${1:?usage: runtime.sh JAVA_HOME OUT_DIR JAR...}
+OUT=${2:?usage: runtime.sh JAVA_HOME OUT_DIR JAR...}
+MAIN=${3:?usage: runtime.sh JAVA_HOME OUT_DIR MAIN_JAR LIB_JAR...}
+shift 3
+
+# From the main jar, following what it uses through the libraries (--recursive): jars given one by
+# one fail on modular jars whose required modules are other jars. --multi-release: the versioned
+# classes for the runtime's release; --ignore-missing-deps: optional dependencies of the libraries
+# (e.g. Netty's) that Porter does not ship.
+release=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+modules=$("$JDK/bin/jdeps" -q --multi-release "$release" --ignore-missing-deps --print-module-deps \
+            --recursive --class-path "$(IFS=:; echo "$*")" "$MAIN")
+# jdk.charsets: mail arrives in every charset (ISO-2022-JP, KOI8-R, ...), not only java.base's few.
+# jdk.crypto.ec: EC keys for TLS on JDKs before 22 (an empty module after).
+# (Not jdk.localedata: +30 MB for dates in other languages; Porter speaks English.)
+extra=jdk.charsets
+[ "${release%%.*}" -ge 22 ] || extra+=,jdk.crypto.ec
+echo "runtime.sh: modules $modules,$extra" >&2
+rm -rf "$OUT"
+"$JDK/bin/jlink" --add-modules "$modules,$extra" --output "$OUT" \
+    --strip-debug --no-man-pages --no-header-files --compress=zip-6 --generate-cds-archive
+# The class-data archive makes the JVM start faster (it matters on a small box, and under emulation);
+# the one for heaps over 32 GB is never used here.
+rm -f "$OUT/lib/server/classes_nocoops.jsa"

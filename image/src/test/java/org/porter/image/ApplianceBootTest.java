@@ -1,0 +1,213 @@
+package org.porter.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The appliance as its owner meets it: build-image.sh makes porter.img, a set-up stick (label
+ * PORTER-SETUP) creates office.example with alice and bob, and the image boots by itself in qemu
+ * (BIOS, GRUB from the disk). Then, from the host as from an office PC: bob sends alice a message over
+ * submission (587, STARTTLS + AUTH), alice collects it over POP3S (995) unchanged, a stranger cannot
+ * relay through port 25; the power button shuts the box down cleanly; a second boot from the same
+ * disk still has alice's message and does not run the set-up again.
+ *
+ * <p>Needs root (the image build uses chroot) and the Debian packages ./run-tests installs; about
+ * 3 min for a cold image build (1 min cached) and 2-3 min per boot under TCG.
+ */
+class ApplianceBootTest {
+    private static final Path MODULE = Path.of("").toAbsolutePath();
+    private static final Path TARGET = MODULE.resolve("target");
+    private static final Path WORK = TARGET.resolve("boot-test");
+    private static final String ALICE_PASSWORD = "alice's long secret 1";
+    private static final String BOB_PASSWORD = "bob's long secret 2";
+
+    private static Path image;
+
+    @BeforeAll
+    static void buildImage() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "the image build needs root (chroot, file ownership in the image)");
+        Files.createDirectories(WORK);
+        long t0 = System.nanoTime();
+        Path log = TARGET.resolve("build-image.log");
+        // --no-maven: Maven's reactor has just built the appliance module (this module depends on it)
+        Process p = new ProcessBuilder("bash", MODULE.resolve("build-image.sh").toString(), "--no-maven")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as("build-image.sh failed; its log %s ends:%n%s", log, tail(log, 40)).isZero();
+        figure("image build", t0);
+        image = TARGET.resolve("porter.img");
+        System.out.printf("figure: image %d MiB (apparent), %s%n", Files.size(image) >> 20, lastLine(log));
+    }
+
+    @Test
+    void bootsSetsUpDeliversAndKeepsMailAcrossAReboot() throws Exception {
+        Path disk = WORK.resolve("disk.qcow2");
+        Files.deleteIfExists(disk);
+        // The built image stays as built (a first boot): the VM writes to a copy-on-write overlay.
+        run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", image.toString(), "-F", "raw", disk.toString()));
+        Path seed = makeSetupStick();
+
+        String messageId = "<boot-test-" + System.nanoTime() + "@office.example>";
+        byte[] message = message(messageId);
+        Path sent = WORK.resolve("sent.eml");
+        Files.write(sent, message);
+
+        // First boot: set-up from the stick, then the server
+        try (QemuVm vm = vm(disk, seed, "console-1.log")) {
+            try {
+                long t0 = System.nanoTime();
+                String banner = vm.awaitBanner(25, "220 ", Duration.ofMinutes(8));
+                assertThat(banner).as("SMTP banner on port 25").isNotNull();
+                figure("first boot to SMTP banner (set-up stick included)", t0);
+                assertConsole(vm, "porter-setup: done: 3 commands run, 0 failed", true, "the stick's three commands ran");
+                assertThat(vm.awaitConsole("Porter admin login created: user admin, password \\S+", Duration.ofMinutes(2)))
+                        .as("the admin login on the console").isTrue();
+                assertConsole(vm, ALICE_PASSWORD, false, "no password of the stick on the console");
+                assertConsole(vm, BOB_PASSWORD, false, "no password of the stick on the console");
+
+                mailclient("send", "127.0.0.1", vm.hostPort(587), "bob@office.example", BOB_PASSWORD,
+                        "bob@office.example", "alice@office.example", sent);
+                Path got = WORK.resolve("received-1.eml");
+                mailclient("fetch", "127.0.0.1", vm.hostPort(995), "alice@office.example", ALICE_PASSWORD, messageId, got);
+                assertDeliveredUnchanged(message, Files.readAllBytes(got));
+
+                String relay = mailclient("relay", "127.0.0.1", vm.hostPort(25), "someone@outside.example",
+                        "victim@elsewhere.example");
+                assertThat(relay).as("relay attempt from outside without AUTH").containsPattern("RCPT: 5\\d\\d ");
+
+                long t1 = System.nanoTime();
+                assertThat(vm.powerDown(Duration.ofMinutes(3))).as("ACPI power-down ends the VM").isTrue();
+                figure("ACPI power-down", t1);
+                assertConsole(vm, "Stopped porter.service", true, "porter.service stopped at the power-down");
+                assertConsole(vm, "reboot: Power down", true, "a clean power-off");
+            } catch (AssertionError | Exception e) {
+                throw withConsole(e, vm);
+            }
+        }
+
+        // Second boot from the same disk, the stick still in: the mail is there, no second set-up
+        try (QemuVm vm = vm(disk, seed, "console-2.log")) {
+            try {
+                long t0 = System.nanoTime();
+                assertThat(vm.awaitBanner(25, "220 ", Duration.ofMinutes(6))).as("SMTP banner after reboot").isNotNull();
+                figure("second boot to SMTP banner", t0);
+                Path got = WORK.resolve("received-2.eml");
+                mailclient("fetch", "127.0.0.1", vm.hostPort(995), "alice@office.example", ALICE_PASSWORD, messageId, got);
+                assertDeliveredUnchanged(message, Files.readAllBytes(got));
+                assertConsole(vm, "porter-setup:", false, "the set-up ran once");
+                assertThat(vm.powerDown(Duration.ofMinutes(3))).as("ACPI power-down ends the VM").isTrue();
+            } catch (AssertionError | Exception e) {
+                throw withConsole(e, vm);
+            }
+        }
+    }
+
+    /** Whether the console (plain text) contains {@code text}, without the whole console in the message. */
+    private static void assertConsole(QemuVm vm, String text, boolean expected, String what) {
+        assertThat(vm.consoleText().contains(text)).as("%s: console %s \"%s\"", what,
+                expected ? "shows" : "does not show", text).isEqualTo(expected);
+    }
+
+    private static QemuVm vm(Path disk, Path seed, String consoleLog) throws IOException {
+        return QemuVm.builder(WORK).disk(disk, "qcow2").disk(seed, "raw")
+                .forward(25).forward(110).forward(587).forward(995)
+                .memoryMb(1024).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(15)).start();
+    }
+
+    /** An ext4 stick labelled PORTER-SETUP: a domain, two users, one password from a file, one inline. */
+    private static Path makeSetupStick() throws Exception {
+        Path dir = WORK.resolve("stick");
+        if (Files.exists(dir)) {
+            run(List.of("rm", "-rf", dir.toString()));
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("setup.txt"), """
+                # Porter set-up stick written by ApplianceBootTest
+                domain add office.example
+                user add alice@office.example --password-stdin < alice.password
+                user add bob@office.example --password-stdin <<< "%s"
+                """.formatted(BOB_PASSWORD));
+        Files.writeString(dir.resolve("alice.password"), ALICE_PASSWORD + "\n");
+        Path img = WORK.resolve("stick.img");
+        Files.deleteIfExists(img);
+        run(List.of("mkfs.ext4", "-q", "-L", "PORTER-SETUP", "-d", dir.toString(), img.toString(), "8M"));
+        return img;
+    }
+
+    /** A message a mail client would send, with what servers must keep: dots at line starts, long lines. */
+    private static byte[] message(String messageId) {
+        String body = "Hello Alice,\r\n\r\nthe appliance works.\r\n.\r\n..two dots\r\n"
+                + "a long line: " + "x".repeat(900) + "\r\n"
+                + "-- \r\nBob\r\n";
+        String msg = "From: Bob <bob@office.example>\r\nTo: Alice <alice@office.example>\r\n"
+                + "Subject: boot test\r\nDate: Tue, 24 Nov 2026 10:00:00 +0000\r\nMessage-ID: " + messageId + "\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + body;
+        return msg.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** What alice got is what bob sent, after the trace header lines the server puts on top. */
+    private static void assertDeliveredUnchanged(byte[] sent, byte[] got) {
+        String s = new String(sent, StandardCharsets.ISO_8859_1);
+        String g = new String(got, StandardCharsets.ISO_8859_1);
+        assertThat(g).as("the message as alice received it").endsWith(s);
+        String added = g.substring(0, g.length() - s.length());
+        for (String line : added.split("\r\n")) {
+            assertThat(line).as("a header the server added").matches("(Received|Return-Path|X-[A-Za-z-]+): .*|[ \t].*");
+        }
+    }
+
+    private static String mailclient(String step, Object... args) throws Exception {
+        Path script = MODULE.resolve("src/test/resources/org/porter/image/mailclient.py");
+        List<String> cmd = new ArrayList<>(List.of("python3", script.toString(), step));
+        for (Object a : args) {
+            cmd.add(a.toString());
+        }
+        return run(cmd);
+    }
+
+    private static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as("%s%n%s", String.join(" ", cmd), text).isZero();
+        return text;
+    }
+
+    private static AssertionError withConsole(Throwable e, QemuVm vm) {
+        return new AssertionError(e.getMessage() + "\n--- the VM's console (" + vm.consoleLog() + "), last lines ---\n"
+                + vm.consoleTail(60), e);
+    }
+
+    private static void figure(String what, long startNanos) {
+        System.out.printf("figure: %s: %.1f s%n", what, (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    private static String tail(Path file, int lines) throws IOException {
+        List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+        return all.isEmpty() ? "" : all.get(all.size() - 1);
+    }
+}
