@@ -92,6 +92,8 @@ mv "$WORK/runtime" "$R/opt/porter/runtime"
 cp "$APP/appliance.jar" "$R/opt/porter/"
 cp "$APP"/lib/*.jar "$R/opt/porter/lib/"
 cp -r --preserve=mode "$HERE/rootfs/." "$R/"
+# pppd reads a peers file with the caller's permissions: porter is in group dip, like /etc/ppp/peers
+chroot "$R" sh -c 'chown root:dip /etc/ppp/peers/porter && chmod 640 /etc/ppp/peers/porter'
 chroot "$R" useradd --system --user-group --groups dialout,dip --home-dir /var/lib/porter --no-create-home \
     --shell /usr/sbin/nologin --comment "Porter mail server" porter
 chroot "$R" systemctl enable --quiet porter.service porter-setup.service porter-admin-login.service \
@@ -100,7 +102,7 @@ ln -sf ../run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
 # The appliance's defaults: the standard ports. Set here, by the real CLI on the runtime just made,
 # so the first boot has nothing to do but start. The database is only files: it moves with the image.
 mkdir -p "$R/var/lib/porter"
-for kv in submission.port=587 smtps.port=465 pop3s.port=995; do
+for kv in submission.port=587 smtps.port=465 pop3s.port=995 ppp.peer=porter; do
     PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set "${kv%%=*}" "${kv#*=}" --data "$R/var/lib/porter"
 done
 chroot "$R" chown -R porter:porter /var/lib/porter
