@@ -32,6 +32,8 @@ done
 [ "$(id -u)" -eq 0 ] || { echo "build-image.sh: needs root (chroot, file ownership in the image)" >&2; exit 1; }
 
 log() { printf '%s build-image: %s\n' "$(date +%T)" "$*" >&2; }
+# set -e stops at the first failing command without a word: say which
+trap 'log "FAILED (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 started=$SECONDS
 
 # Host tools, installed when missing (./run-tests installs the same list first).
