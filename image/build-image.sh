@@ -70,21 +70,28 @@ mkdir -p "$WORK" "$CACHE"
 log "making the jlink runtime (build/runtime.sh)"
 "$HERE/build/runtime.sh" "$JAVA_HOME" "$WORK/runtime" "$APP/appliance.jar" "$APP"/lib/*.jar >"$WORK/runtime.log" 2>&1 &
 runtime_pid=$!
-(
-    flock 9                 # two builds at once: one makes the base, the other waits and uses it
-    if [ ! -f "$BASE" ]; then
-        log "no cached root filesystem $BASE: making it (build/rootfs.sh, ~3 min)"
-        "$HERE/build/rootfs.sh" "$BASE.part" >"$WORK/rootfs.log" 2>&1 || { tail -n 30 "$WORK/rootfs.log" >&2; exit 1; }
-        mv "$BASE.part" "$BASE"
-        # keep only this base: older keys are old package lists
-        find "$CACHE" -maxdepth 1 -name 'rootfs-*.tar' ! -name "$(basename "$BASE")" -delete
-    else
-        log "using the cached root filesystem $BASE"
-    fi
-) 9>"$CACHE/.lock"
+# The cache is shared by every checkout on the machine (and their builds may run at once): the base
+# is made under an exclusive lock and opened before the lock is let go, so no other build's clean-up
+# can pull it away before tar has read it. Bases of other package lists are dropped only when no
+# build has used them for a week (another checkout may be on another branch).
+exec 9>"$CACHE/.lock"
+flock 9
+if [ ! -f "$BASE" ]; then
+    log "no cached root filesystem $BASE: making it (build/rootfs.sh, ~2-3 min)"
+    "$HERE/build/rootfs.sh" "$BASE.part" >"$WORK/rootfs.log" 2>&1 || { tail -n 30 "$WORK/rootfs.log" >&2; exit 1; }
+    mv "$BASE.part" "$BASE"
+else
+    log "using the cached root filesystem $BASE"
+fi
+touch "$BASE"
+find "$CACHE" -maxdepth 1 -name 'rootfs-*.tar' ! -name "$(basename "$BASE")" -mtime +7 -delete
+exec 8<"$BASE"
+flock -u 9
+exec 9>&-
 R=$WORK/rootfs
 mkdir -p "$R"
-tar -C "$R" --numeric-owner --xattrs --xattrs-include='*' -xpf "$BASE"
+tar -C "$R" --numeric-owner --xattrs --xattrs-include='*' -xpf - <&8
+exec 8<&-
 wait $runtime_pid || { cat "$WORK/runtime.log" >&2; exit 1; }
 
 # 3. Porter, the overlay, the user, the settings
