@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-image.sh [--no-maven] - builds image/target/porter.img: a raw disk image of the Porter
+# build-image.sh [--no-maven] [--variant=test] - builds image/target/porter.img: a raw disk image of the Porter
 # appliance that boots on its own (MBR + GRUB for BIOS, one ext4 partition with Debian 12, a jlink
 # runtime, Porter and its systemd units). No loop devices, no mounts: the filesystem is made from a
 # folder (mkfs.ext4 -d) and GRUB's boot sectors are written with dd.
@@ -13,6 +13,8 @@
 #   3. Porter, the runtime, the rootfs/ overlay (units, scripts, network), the porter user, the
 #      appliance's port settings
 #   4. the filesystem image, the partition table and GRUB (build/disk.sh)
+# --variant=test builds image/target/porter-test.img for the image tests instead: the same image plus
+# build/packages-test.txt (an ISP's Postfix, masked) and src/test/image-overlay (a root shell on ttyS3).
 # Needs root (chroot, file ownership). Installs the Debian tools it needs when they are missing.
 set -euo pipefail
 
@@ -22,9 +24,11 @@ TARGET=$HERE/target
 WORK=$TARGET/work
 CACHE=${PORTER_IMAGE_CACHE:-/var/cache/porter-image}
 MAVEN=1
+VARIANT=appliance
 for arg in "$@"; do
     case $arg in
         --no-maven) MAVEN=0 ;;
+        --variant=test|--variant-test) VARIANT=test ;;
         -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-image.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
@@ -63,7 +67,15 @@ fi
 # 2. The Debian root filesystem (cached) and, meanwhile, the runtime
 # shellcheck source=image/build/mirrors.sh
 . "$HERE/build/mirrors.sh"
-key=$( { cat "$HERE/build/rootfs.sh" "$HERE/build/packages.txt"; porter_image_sources; } | sha256sum | cut -c1-16)
+PACKAGE_LISTS=("$HERE/build/packages.txt")
+OUT=$TARGET/porter.img
+if [ $VARIANT = test ]; then
+    PACKAGE_LISTS+=("$HERE/build/packages-test.txt")
+    OUT=$TARGET/porter-test.img
+    WORK=$TARGET/work-test
+fi
+export PORTER_IMAGE_PACKAGE_LISTS="${PACKAGE_LISTS[*]}"
+key=$( { cat "$HERE/build/rootfs.sh" "${PACKAGE_LISTS[@]}"; porter_image_sources; } | sha256sum | cut -c1-16)
 BASE=$CACHE/rootfs-$key.tar
 rm -rf "$WORK"
 mkdir -p "$WORK" "$CACHE"
@@ -101,6 +113,12 @@ mv "$WORK/runtime" "$R/opt/porter/runtime"
 cp "$APP/appliance.jar" "$R/opt/porter/"
 cp "$APP"/lib/*.jar "$R/opt/porter/lib/"
 cp -r --preserve=mode "$HERE/rootfs/." "$R/"
+if [ $VARIANT = test ]; then
+    log "WARNING: test image: a root shell on ttyS3, Postfix installed (masked)"
+    cp -r --preserve=mode "$HERE/src/test/image-overlay/." "$R/"
+    chroot "$R" systemctl mask --quiet postfix.service
+    chroot "$R" systemctl enable --quiet porter-test-shell.service
+fi
 # pppd reads a peers file with the caller's permissions: porter is in group dip, like /etc/ppp/peers
 chroot "$R" sh -c 'chown root:dip /etc/ppp/peers/porter && chmod 640 /etc/ppp/peers/porter'
 chroot "$R" useradd --system --user-group --groups dialout,dip --home-dir /var/lib/porter --no-create-home \
@@ -158,6 +176,6 @@ fi
 rm -f "$R/var/lib/dbus/machine-id"
 
 # 4. The disk
-"$HERE/build/disk.sh" "$R" "$TARGET/porter.img"
+"$HERE/build/disk.sh" "$R" "$OUT"
 rm -rf "$WORK"
-log "done in $((SECONDS - started)) s: $TARGET/porter.img ($(du -h --apparent-size "$TARGET/porter.img" | cut -f1), $(du -h "$TARGET/porter.img" | cut -f1) used)"
+log "done in $((SECONDS - started)) s: $OUT ($(du -h --apparent-size "$OUT" | cut -f1), $(du -h "$OUT" | cut -f1) used)"

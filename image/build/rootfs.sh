@@ -10,7 +10,8 @@ OUT=${1:?usage: rootfs.sh OUT.tar}
 
 # shellcheck source=image/build/mirrors.sh
 . "$HERE/mirrors.sh"
-mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$HERE/packages.txt")
+# shellcheck disable=SC2086  # a list of files
+mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' ${PORTER_IMAGE_PACKAGE_LISTS:-$HERE/packages.txt})
 mapfile -t sources < <(porter_image_sources)
 
 # The appliance has no use for docs, man pages or translations: dpkg never unpacks them.

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * 3 min for a cold image build (1 min cached) and 2-3 min per boot under TCG.
  */
 class ApplianceBootTest {
-    private static final Path MODULE = Path.of("").toAbsolutePath();
-    private static final Path TARGET = MODULE.resolve("target");
+    static final Path MODULE = Path.of("").toAbsolutePath();
+    static final Path TARGET = MODULE.resolve("target");
     private static final Path WORK = TARGET.resolve("boot-test");
     private static final String ALICE_PASSWORD = "alice's long secret 1";
     private static final String BOB_PASSWORD = "bob's long secret 2";
@@ -37,22 +37,32 @@ class ApplianceBootTest {
 
     @BeforeAll
     static void buildImage() throws Exception {
+        image = build("porter.img");
+    }
+
+    /**
+     * Runs build-image.sh (with {@code args}, e.g. {@code --variant=test}) and returns the image it made
+     * in target/; skips the test class when not root.
+     */
+    static Path build(String imageName, String... args) throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "the image build needs root (chroot, file ownership in the image)");
         Files.createDirectories(WORK);
         long t0 = System.nanoTime();
-        Path log = TARGET.resolve("build-image.log");
+        Path log = TARGET.resolve("build-" + imageName + ".log");
         // --no-maven: Maven's reactor has just built the appliance module (this module depends on it)
-        Process p = new ProcessBuilder("bash", MODULE.resolve("build-image.sh").toString(), "--no-maven")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of("bash", MODULE.resolve("build-image.sh").toString(), "--no-maven"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!p.waitFor(15, TimeUnit.MINUTES)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
         assertThat(p.exitValue()).as("build-image.sh failed; its log %s ends:%n%s", log, tail(log, 40)).isZero();
-        figure("image build", t0);
-        image = TARGET.resolve("porter.img");
-        System.out.printf("figure: image %d MiB (apparent), %s%n", Files.size(image) >> 20, lastLine(log));
+        figure("image build (" + imageName + ")", t0);
+        Path built = TARGET.resolve(imageName);
+        System.out.printf("figure: image %d MiB (apparent), %s%n", Files.size(built) >> 20, lastLine(log));
+        return built;
     }
 
     @Test
@@ -172,7 +182,7 @@ class ApplianceBootTest {
         }
     }
 
-    private static String mailclient(String step, Object... args) throws Exception {
+    static String mailclient(String step, Object... args) throws Exception {
         Path script = MODULE.resolve("src/test/resources/org/porter/image/mailclient.py");
         List<String> cmd = new ArrayList<>(List.of("python3", script.toString(), step));
         for (Object a : args) {
@@ -181,7 +191,7 @@ class ApplianceBootTest {
         return run(cmd);
     }
 
-    private static String run(List<String> cmd) throws Exception {
+    static String run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -192,21 +202,21 @@ class ApplianceBootTest {
         return text;
     }
 
-    private static AssertionError withConsole(Throwable e, QemuVm vm) {
+    static AssertionError withConsole(Throwable e, QemuVm vm) {
         return new AssertionError(e.getMessage() + "\n--- the VM's console (" + vm.consoleLog() + "), last lines ---\n"
                 + vm.consoleTail(60), e);
     }
 
-    private static void figure(String what, long startNanos) {
+    static void figure(String what, long startNanos) {
         System.out.printf("figure: %s: %.1f s%n", what, (System.nanoTime() - startNanos) / 1e9);
     }
 
-    private static String tail(Path file, int lines) throws IOException {
+    static String tail(Path file, int lines) throws IOException {
         List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    private static String lastLine(Path file) throws IOException {
+    static String lastLine(Path file) throws IOException {
         List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
         return all.isEmpty() ? "" : all.get(all.size() - 1);
     }

@@ -73,7 +73,8 @@ public final class ConfigCommand {
         }
     }
 
-    @Command(name = "set", description = "Validate and store a value; it takes effect at once.")
+    @Command(name = "set", description = {"Validate and store values; they take effect at once.",
+            "Several pairs are set together: when one is refused, none is changed."})
     static final class Set extends AdminCommand {
         @Parameters(index = "0", paramLabel = "KEY")
         String key;
@@ -81,9 +82,36 @@ public final class ConfigCommand {
         @Parameters(index = "1", paramLabel = "VALUE")
         String value;
 
+        @Parameters(index = "2..*", paramLabel = "KEY VALUE", description = "More pairs.")
+        java.util.List<String> more = new java.util.ArrayList<>();
+
         @Override
         protected int run(Mta mta, PrintWriter out) {
-            mta.settings().set(key, value);
+            if (more.size() % 2 != 0) {
+                throw new org.porter.mta.api.InvalidRequestException("no value for " + more.get(more.size() - 1));
+            }
+            java.util.List<String> pairs = new java.util.ArrayList<>(java.util.List.of(key, value));
+            pairs.addAll(more);
+            java.util.Map<String, Setting> before = new java.util.HashMap<>();
+            mta.settings().list().forEach(s -> before.put(s.key(), s));
+            java.util.List<String> done = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < pairs.size(); i += 2) {
+                    mta.settings().set(pairs.get(i), pairs.get(i + 1));
+                    done.add(pairs.get(i));
+                }
+            } catch (RuntimeException e) {
+                // put back what this command changed before the refused pair
+                for (String k : done.reversed()) {
+                    Setting old = before.get(k);
+                    if (old != null && old.changed()) {
+                        mta.settings().set(k, old.value());
+                    } else {
+                        mta.settings().reset(k);
+                    }
+                }
+                throw e;
+            }
             return 0;
         }
     }

@@ -98,6 +98,20 @@ class RealMtaServeTest {
     }
 
     @Test
+    void configSetTakesSeveralPairsAllOrNothing() {
+        ok("", "config", "set", "smtp.timeout", "7m", "dial.idle-seconds", "20");
+        assertThat(ok("", "config", "list", "--changed").outLines()).contains("smtp.timeout = 7m", "dial.idle-seconds = 20");
+
+        Result bad = porter.run(in(data, "config", "set", "smtp.timeout", "9m", "dial.idle-seconds", "soon"));
+        assertThat(bad.code()).as(bad.toString()).isEqualTo(1);
+        assertThat(bad.err()).contains("not a whole number: soon");
+        Result odd = porter.run(in(data, "config", "set", "smtp.timeout", "9m", "dial.idle-seconds"));
+        assertThat(odd.code()).as(odd.toString()).isNotZero();
+        assertThat(ok("", "config", "list", "--changed").outLines()).as("nothing changed")
+                .contains("smtp.timeout = 7m", "dial.idle-seconds = 20");
+    }
+
+    @Test
     void etrnWithTheDialUpLinkDownCallsTheIspFirstAndSaysWhyNothingWasSent() throws Exception {
         submissionPorts(0);
         ok("", "config", "set", "link.type", "modem");

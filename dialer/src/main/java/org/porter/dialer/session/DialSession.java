@@ -112,6 +112,11 @@ public final class DialSession {
 
             step("releasing the outbound queue and delivering");
             guard("release", queue::release);
+            guard("held", () -> {
+                if (queue.held()) {
+                    step("outbound delivery stays held: queue.hold is true (the owner's switch), nothing is sent");
+                }
+            });
             guard("flush", () -> step("flush: " + queue.flush() + " deferred entries made due"));
             Duration flushWait = min(config.flushWait(), Duration.between(clock.instant(), deadline));
             boolean idle = waitQueue(flushWait);

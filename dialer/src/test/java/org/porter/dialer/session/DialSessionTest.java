@@ -79,6 +79,16 @@ class DialSessionTest {
     }
 
     @Test
+    void theOwnersHoldSwitchIsSaidInTheSteps() throws Exception {
+        queue.ownersHold = true;
+        DialSession s = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 ok"), clock, sleeper,
+                x -> { });
+        s.run(0);
+        assertThat(s.steps()).anyMatch(l -> l.endsWith("outbound delivery stays held: queue.hold is true (the owner's"
+                + " switch), nothing is sent"));
+    }
+
+    @Test
     void refusedEtrnIsTheOutcomeWithTheOwnersSentence() throws Exception {
         DialSession s = new DialSession(config(), new LanLink(), queue, activity,
                 etrn(459, "459 4.7.1 <office.example>: service unavailable"), clock, sleeper, x -> { });

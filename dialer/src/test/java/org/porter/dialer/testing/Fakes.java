@@ -74,7 +74,9 @@ public final class Fakes {
 
         @Override public void hold() { held = true; events.add("hold"); }
         @Override public void release() { held = false; events.add("release"); }
-        @Override public boolean held() { return held; }
+        /** The owner's queue.hold switch, which release() does not touch. */
+        public volatile boolean ownersHold;
+        @Override public boolean held() { return held || ownersHold; }
         @Override public int flush() { events.add("flush"); sent += sendOnFlush; return sendOnFlush; }
         @Override public boolean awaitIdle(Duration timeout) { events.add("awaitIdle " + timeout.toSeconds()); return true; }
         @Override public QueueStatus status() { return new QueueStatus(0, 0, 0, 0, sent, 0, null); }

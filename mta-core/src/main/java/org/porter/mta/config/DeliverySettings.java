@@ -45,8 +45,8 @@ public final class DeliverySettings {
                         Values.integer(1, 65535)),
                 SettingDef.of(DNS_SERVERS, "", "DNS servers for MX lookups as host:port,...; empty = the system's",
                         DeliverySettings::servers),
-                SettingDef.of(HOLD, "false", "hold all outbound delivery (true while an office has no link; the dialer "
-                        + "releases it when the link is up)", Values::bool),
+                SettingDef.of(HOLD, "false", "the owner's switch: hold all outbound delivery, calls included (a dial-up "
+                        + "link holds the queue by itself while the line is down)", Values::bool),
                 SettingDef.of(MAX_LIFETIME, "5d", "how long a message is retried before it bounces",
                         Values.duration(Duration.ofMinutes(1), Duration.ofDays(30))),
                 SettingDef.of(DELAY_WARNING, "4h", "after how long a still-undelivered message's sender gets a delay "
