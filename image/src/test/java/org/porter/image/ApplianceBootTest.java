@@ -188,7 +188,11 @@ class ApplianceBootTest {
         for (Object a : args) {
             cmd.add(a.toString());
         }
-        return run(cmd);
+        String out = run(cmd);
+        if (!out.isBlank()) {
+            System.out.println("mailclient " + step + ": " + out.strip()); // e.g. a retried session
+        }
+        return out;
     }
 
     static String run(List<String> cmd) throws Exception {

@@ -11,6 +11,7 @@ import poplib
 import smtplib
 import ssl
 import sys
+import time
 
 
 def tls():
@@ -30,8 +31,22 @@ def send(host, port, user, password, sender, rcpt, path):
             sys.exit('refused: %r' % refused)
 
 
+def pop3s(host, port):
+    """POP3S, retried for a minute while the box is still starting: the SMTP banner, which the test
+    waits for, comes a moment before the POP3S listener, and qemu's port forward accepts a connection
+    before the guest's port is open, then closes it (an EOF in the TLS handshake)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return poplib.POP3_SSL(host, int(port), context=tls(), timeout=120)
+        except (ssl.SSLEOFError, ConnectionError, poplib.error_proto, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+
+
 def fetch(host, port, user, password, message_id, out):
-    p = poplib.POP3_SSL(host, int(port), context=tls(), timeout=120)
+    p = pop3s(host, port)
     try:
         p.user(user)
         p.pass_(password)
