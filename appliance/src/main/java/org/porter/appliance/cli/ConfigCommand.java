@@ -1,7 +1,12 @@
 package org.porter.appliance.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
+import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.Settings.Setting;
 
@@ -83,18 +88,18 @@ public final class ConfigCommand {
         String value;
 
         @Parameters(index = "2..*", paramLabel = "KEY VALUE", description = "More pairs.")
-        java.util.List<String> more = new java.util.ArrayList<>();
+        List<String> more = new ArrayList<>();
 
         @Override
         protected int run(Mta mta, PrintWriter out) {
             if (more.size() % 2 != 0) {
-                throw new org.porter.mta.api.InvalidRequestException("no value for " + more.get(more.size() - 1));
+                throw new InvalidRequestException("no value for " + more.get(more.size() - 1));
             }
-            java.util.List<String> pairs = new java.util.ArrayList<>(java.util.List.of(key, value));
+            List<String> pairs = new ArrayList<>(List.of(key, value));
             pairs.addAll(more);
-            java.util.Map<String, Setting> before = new java.util.HashMap<>();
+            Map<String, Setting> before = new HashMap<>();
             mta.settings().list().forEach(s -> before.put(s.key(), s));
-            java.util.List<String> done = new java.util.ArrayList<>();
+            List<String> done = new ArrayList<>();
             try {
                 for (int i = 0; i < pairs.size(); i += 2) {
                     mta.settings().set(pairs.get(i), pairs.get(i + 1));
