@@ -71,6 +71,7 @@ class EndToEndTest {
         ok("", "config", "set", "submission.port", "0");
         ok("", "config", "set", "smtps.port", "0");
         ok("", "config", "set", "pop3s.port", "0");
+        ok("", "config", "set", "admin.tls-port", "0");
         try (ServerProcess server = ServerProcess.start(Main.class, data, "--hostname", "mail.office.example")) {
             Matcher m = Pattern.compile("Porter ready: SMTP on 127\\.0\\.0\\.1:(\\d+), POP3 on 127\\.0\\.0\\.1:(\\d+);.*")
                     .matcher(server.awaitLine("Porter ready:"));

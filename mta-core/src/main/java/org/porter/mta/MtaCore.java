@@ -6,11 +6,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.porter.mta.api.Directory;
+import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.SettingDef;
@@ -23,6 +25,9 @@ import org.porter.mta.queue.Bouncer;
 import org.porter.mta.queue.QueueManager;
 import org.porter.mta.store.QueueStore;
 import org.porter.mta.intake.Intake;
+import org.porter.mta.intake.Spool;
+import org.porter.mta.message.QueueId;
+import org.porter.mta.routing.Route;
 import org.porter.mta.routing.Router;
 import org.porter.mta.smtp.server.SmtpContext;
 import org.porter.mta.smtp.server.SmtpServer;
@@ -200,6 +205,27 @@ public final class MtaCore implements Mta {
     private DeliveryAgent deliveryAgent() {
         return new org.porter.mta.smtp.client.SmtpClient(hostname, org.porter.mta.smtp.client.ClientTimeouts.RFC5321,
                 org.porter.mta.smtp.client.SmtpClient.trustAnyServer());
+    }
+
+    @Override
+    public String submit(String sender, List<String> recipients, byte[] message) {
+        Router router = new Router(directory);
+        List<Intake.Recipient> routed = new ArrayList<>();
+        for (String to : recipients) {
+            if (!(router.route(to, true) instanceof Route.Accepted accepted)) {
+                throw new InvalidRequestException("no mailbox or route for " + to);
+            }
+            routed.add(new Intake.Recipient(to, accepted));
+        }
+        Instant now = clock.instant();
+        QueueId id = QueueId.next(now);
+        try (Spool spool = new Spool(dataDir.resolve("tmp"))) {
+            spool.write(message);
+            intake.accept(id, sender, routed, spool, now);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the message", e);
+        }
+        return id.value();
     }
 
     /** Submits DSNs through the intake. */

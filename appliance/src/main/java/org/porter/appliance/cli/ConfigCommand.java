@@ -2,7 +2,7 @@ package org.porter.appliance.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -95,28 +95,12 @@ public final class ConfigCommand {
             if (more.size() % 2 != 0) {
                 throw new InvalidRequestException("no value for " + more.get(more.size() - 1));
             }
-            List<String> pairs = new ArrayList<>(List.of(key, value));
-            pairs.addAll(more);
-            Map<String, Setting> before = new HashMap<>();
-            mta.settings().list().forEach(s -> before.put(s.key(), s));
-            List<String> done = new ArrayList<>();
-            try {
-                for (int i = 0; i < pairs.size(); i += 2) {
-                    mta.settings().set(pairs.get(i), pairs.get(i + 1));
-                    done.add(pairs.get(i));
-                }
-            } catch (RuntimeException e) {
-                // put back what this command changed before the refused pair
-                for (String k : done.reversed()) {
-                    Setting old = before.get(k);
-                    if (old != null && old.changed()) {
-                        mta.settings().set(k, old.value());
-                    } else {
-                        mta.settings().reset(k);
-                    }
-                }
-                throw e;
+            Map<String, String> values = new LinkedHashMap<>();
+            values.put(key, value);
+            for (int i = 0; i < more.size(); i += 2) {
+                values.put(more.get(i), more.get(i + 1));
             }
+            mta.settings().setAll(values); // all or none
             return 0;
         }
     }

@@ -54,7 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
     private int pop3Port;
 
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "8080",
-            description = "Web admin port (the web admin is not built yet). Default: ${DEFAULT-VALUE}")
+            description = "Web admin port (HTTP; HTTPS is on the setting admin.tls-port). Default: ${DEFAULT-VALUE}")
     private int adminPort;
 
     private Context context;

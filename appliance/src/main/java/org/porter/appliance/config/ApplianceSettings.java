@@ -12,7 +12,7 @@ import org.porter.mta.api.SettingDef;
  */
 public final class ApplianceSettings {
     /** Secret: the PBKDF2 hash of the web admin's password; empty until the first {@code porter serve}. */
-    public static final String ADMIN_PASSWORD_HASH = "admin.password-hash";
+    public static final String ADMIN_PASSWORD_HASH = org.porter.webadmin.AdminSettings.PASSWORD_HASH;
 
     private ApplianceSettings() {
     }
@@ -24,6 +24,7 @@ public final class ApplianceSettings {
                 AdminLogin::parseHash, true));
         defs.addAll(org.porter.pop3.server.Pop3Server.settings());
         defs.addAll(org.porter.dialer.DialerService.settings());
+        defs.addAll(org.porter.webadmin.AdminSettings.definitions());
         return List.copyOf(defs);
     }
 }

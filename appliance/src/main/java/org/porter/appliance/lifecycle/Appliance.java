@@ -5,8 +5,10 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 
@@ -15,16 +17,19 @@ import org.porter.appliance.config.ApplianceSettings;
 import org.porter.appliance.control.ControlServer;
 import org.porter.mta.api.Mta;
 import org.porter.pop3.server.Pop3Server;
+import org.porter.webadmin.AdminServices;
+import org.porter.webadmin.AdminSettings;
+import org.porter.webadmin.server.AdminServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running Porter: the Mta and the services wired around it, started in order and stopped in
  * reverse (Jetty's ContainerLifeCycle in miniature). Start order: database (Mta) → SMTP (and the
- * submission listeners the settings enable) → POP3 → dialer →
+ * submission listeners the settings enable) → POP3 → dialer → queue delivery → web admin →
  * control endpoint (so a CLI that finds the control file finds a server that is fully up) → admin
  * login on first start (last, so a failed start does not use up its one showing). Close order:
- * control endpoint → dialer (hangs up) → POP3 → Mta (SMTP listener, then database).
+ * control endpoint → web admin → dialer (hangs up) → POP3 → Mta (SMTP listener, then database).
  */
 public final class Appliance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
@@ -43,6 +48,7 @@ public final class Appliance implements AutoCloseable {
     private InetSocketAddress smtp;
     private InetSocketAddress pop3;
     private InetSocketAddress pop3s;
+    private String adminUrl;
 
     private Appliance(Path dataDir) {
         this.dataDir = dataDir;
@@ -97,8 +103,6 @@ public final class Appliance implements AutoCloseable {
             pop3s = listen("POP3S", config.listen(), pop3sPort, pop3Server::startPop3s);
             log.info("POP3S listening on {}", format(pop3s));
         }
-        // HOOK(webadmin): start the admin on config.adminPort() the same way.
-
         // The dialer after the listeners (the ISP's deliveries after ETRN need SMTP up); the queue is
         // asked for lazily, as the queue manager may not be there yet.
         org.porter.dialer.DialerService dialer = org.porter.dialer.DialerService.start(dataDir, config.hostname(),
@@ -106,6 +110,19 @@ public final class Appliance implements AutoCloseable {
         running.push(dialer::close);
         // Delivery after the dialer, which holds the queue first when the office has no permanent link.
         mta.startDelivery();
+
+        // The web admin on the same services the CLI uses; HTTPS with the box's certificate when configured.
+        AdminServices services = new AdminServices(mta, () -> Optional.of(dialer), dataDir, Clock.systemDefaultZone());
+        int adminTlsPort = Integer.parseInt(mta.settings().get(AdminSettings.TLS_PORT));
+        InetSocketAddress adminWanted = new InetSocketAddress(config.listen(), config.adminPort());
+        Optional<InetSocketAddress> adminTlsWanted = adminTlsPort > 0
+                ? Optional.of(new InetSocketAddress(config.listen(), adminTlsPort)) : Optional.empty();
+        AdminServer admin = listenAdmin(services, adminWanted, adminTlsWanted, mta);
+        running.push(admin);
+        adminUrl = url("http", admin.httpAddress());
+        log.info("web admin listening on {}{}", adminUrl,
+                admin.httpsAddress().map(a -> " and " + url("https", a)).orElse(""));
+        String adminLine = "; admin on " + adminUrl + admin.httpsAddress().map(a -> " and " + url("https", a)).orElse("");
 
         running.push(ControlServer.start(dataDir, control.apply(mta)));
 
@@ -116,7 +133,7 @@ public final class Appliance implements AutoCloseable {
         if (pop3s != null) {
             ready.append(", POP3S on ").append(format(pop3s));
         }
-        out.println(ready.append("; data in ").append(dataDir));
+        out.println(ready.append(adminLine).append("; data in ").append(dataDir));
         out.flush();
     }
 
@@ -135,6 +152,33 @@ public final class Appliance implements AutoCloseable {
             java.util.Arrays.fill(password, '\0');
         }
         log.info("admin login created (first start)");
+    }
+
+    private static AdminServer listenAdmin(AdminServices services, InetSocketAddress http,
+            Optional<InetSocketAddress> https, Mta mta) {
+        try {
+            return AdminServer.start(services, http, https, https.isPresent() ? mta.tlsContext() : null);
+        } catch (Exception e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    throw new StartupException("cannot listen for the web admin on " + format(http)
+                            + https.map(a -> " / " + format(a)).orElse("") + ": " + t.getMessage()
+                            + " (move it with --admin-port, or the setting " + AdminSettings.TLS_PORT + ")", e);
+                }
+            }
+            throw new StartupException("cannot start the web admin: " + e, e);
+        }
+    }
+
+    /** The admin's address as a person types it: the box's name for "all addresses". */
+    static String url(String scheme, InetSocketAddress a) {
+        String host = a.getAddress() == null || a.getAddress().isAnyLocalAddress() ? "localhost" : a.getAddress().getHostAddress();
+        return scheme + "://" + host + ":" + a.getPort() + "/";
+    }
+
+    /** The web admin's HTTP address, e.g. http://127.0.0.1:8080/ */
+    public String adminUrl() {
+        return adminUrl;
     }
 
     @FunctionalInterface

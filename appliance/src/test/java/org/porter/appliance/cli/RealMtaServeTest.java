@@ -48,6 +48,7 @@ class RealMtaServeTest {
         ok("", "config", "set", "submission.port", String.valueOf(submission));
         ok("", "config", "set", "smtps.port", "0");
         ok("", "config", "set", "pop3s.port", "0");
+        ok("", "config", "set", "admin.tls-port", "0");
     }
 
     private static int freePort() throws Exception {

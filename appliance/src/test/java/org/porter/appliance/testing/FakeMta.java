@@ -72,6 +72,7 @@ public final class FakeMta implements Mta {
         }
         // no fixed-port listener in tests: POP3S off unless a test turns it on
         defs.put("pop3s.port", SettingDef.of("pop3s.port", "0", "POP3S listener; 0 = off", v -> v));
+        defs.put("admin.tls-port", SettingDef.of("admin.tls-port", "0", "admin HTTPS; 0 = off", v -> v));
         load();
     }
 

@@ -45,6 +45,19 @@ public interface Mta extends AutoCloseable {
         throw new UnsupportedOperationException("this Mta keeps no call log");
     }
 
+    /**
+     * Submits a message Porter itself makes (the admin's test message) through the same intake as
+     * mail received by SMTP: each recipient routed (local mailbox, alias or the outbound queue), the
+     * whole stored in one transaction before this returns. {@code message} is the complete message
+     * with CRLF line endings.
+     *
+     * @return the queue id (as in the mail log)
+     * @throws InvalidRequestException when a recipient has no route (no such local user, ...)
+     */
+    default String submit(String sender, List<String> recipients, byte[] message) {
+        throw new UnsupportedOperationException("this Mta accepts no submissions");
+    }
+
     /** The name given with {@link #open}. */
     String hostname();
 

@@ -54,27 +54,38 @@ public final class SettingsStore implements Settings {
     }
 
     @Override
-    public void set(String key, String value) {
+    public String validate(String key, String value) {
         SettingDef d = def(key);
-        String normalised;
         try {
-            normalised = d.parser().apply(value == null ? "" : value.strip());
+            return d.parser().apply(value == null ? "" : value.strip());
         } catch (InvalidRequestException e) {
             throw new InvalidRequestException(key + ": " + e.getMessage());
         }
+    }
+
+    @Override
+    public void set(String key, String value) {
+        setAll(Map.of(key, value == null ? "" : value));
+    }
+
+    @Override
+    public void setAll(Map<String, String> values) {
+        Map<String, String> normalised = new LinkedHashMap<>();
+        values.forEach((key, value) -> normalised.put(key, validate(key, value)));
         db.tx(c -> {
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM settings WHERE name = ?")) {
-                del.setString(1, key);
-                del.executeUpdate();
-            }
-            try (PreparedStatement ins = c.prepareStatement("INSERT INTO settings (name, setting) VALUES (?, ?)")) {
-                ins.setString(1, key);
-                ins.setString(2, normalised);
-                ins.executeUpdate();
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM settings WHERE name = ?");
+                    PreparedStatement ins = c.prepareStatement("INSERT INTO settings (name, setting) VALUES (?, ?)")) {
+                for (Map.Entry<String, String> e : normalised.entrySet()) {
+                    del.setString(1, e.getKey());
+                    del.executeUpdate();
+                    ins.setString(1, e.getKey());
+                    ins.setString(2, e.getValue());
+                    ins.executeUpdate();
+                }
             }
             return null;
         });
-        stored.put(key, normalised);
+        stored.putAll(normalised);
     }
 
     @Override

@@ -1,0 +1,288 @@
+package org.porter.appliance.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.porter.appliance.testing.CliRunner.in;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.porter.appliance.Main;
+import org.porter.appliance.testing.CliRunner;
+import org.porter.appliance.testing.CliRunner.Result;
+import org.porter.appliance.testing.ServerProcess;
+import org.porter.mta.api.Mta;
+
+/**
+ * The owner's path through the web admin, in headless Chromium against a real {@code porter serve}:
+ * first sign-in with the printed password, the set-up wizard to the end (its test message fetched
+ * by POP3), a user added in the browser who then gets mail by SMTP and POP3 and is refused after
+ * removal, "Call now" with its steps shown live, and the security rules (escaping, CSRF, secrets
+ * never sent back, throttled sign-in). Screenshots of every page go to target/screenshots.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AdminBrowserTest {
+    static final String ISP_PASSWORD = "isp-secret-Zq81x";
+    static Path data;
+    static ServerProcess server;
+    static Browser browser;
+    static String adminUrl;
+    static String printedPassword;
+    static int smtp;
+    static int pop3;
+    static final CliRunner porter = new CliRunner(Mta::open);
+
+    @BeforeAll
+    static void start() throws Exception {
+        data = Files.createTempDirectory("porter-admin-test");
+        for (String[] kv : new String[][] {{"submission.port", "0"}, {"smtps.port", "0"}, {"pop3s.port", "0"},
+                {"admin.tls-port", "0"}, {"pop3.plaintext-auth", "always"},
+                {"dial.idle-seconds", "5"}}) {
+            Result r = porter.runWithStdin("", in(data, "config", "set", kv[0], kv[1]));
+            assertThat(r.code()).as(r.toString()).isZero();
+        }
+        server = ServerProcess.start(Main.class, data, "--hostname", "mail.office.example");
+        String ready = server.awaitLine("Porter ready:");
+        Matcher m = Pattern.compile("Porter ready: SMTP on 127\\.0\\.0\\.1:(\\d+), POP3 on 127\\.0\\.0\\.1:(\\d+); admin on (http://\\S+/);.*")
+                .matcher(ready);
+        assertThat(m.matches()).as(server.output()).isTrue();
+        smtp = Integer.parseInt(m.group(1));
+        pop3 = Integer.parseInt(m.group(2));
+        adminUrl = m.group(3);
+        Matcher pw = Pattern.compile("Porter admin login created: user admin, password (\\S+) .*")
+                .matcher(server.awaitLine("Porter admin login created"));
+        assertThat(pw.matches()).isTrue();
+        printedPassword = pw.group(1);
+        browser = new Browser(adminUrl);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static void signIn(String password) {
+        browser.open("/login").type("user", "admin").type("password", password).press("Sign in");
+    }
+
+    @Test
+    @Order(1)
+    void firstSignInAndTheWizardToATestMessageFetchedByPop3() throws Exception {
+        browser.open("/");
+        assertThat(browser.path()).isEqualTo("/login");
+        browser.screenshot("01-sign-in");
+        signIn(printedPassword);
+        assertThat(browser.path()).isEqualTo("/setup");
+        browser.awaitText("Choose your own admin password").screenshot("02-setup-password");
+
+        browser.type("password", "short").type("password2", "short").press("Save and continue");
+        browser.awaitText("Use at least 10 characters").screenshot("03-setup-password-refused");
+        browser.type("password", "owner-password-1").type("password2", "owner-password-1").press("Save and continue");
+
+        browser.awaitText("The office's mail domain");
+        browser.type("domain", "not a domain").press("Add and continue");
+        browser.awaitText("Nothing was saved").screenshot("04-setup-domain-refused");
+        browser.type("domain", "office.example").press("Add and continue");
+
+        browser.awaitText("The first user");
+        browser.type("address", "alice@office.example").type("password", "alice-password").type("password2", "alice-password")
+                .press("Add and continue");
+
+        browser.awaitText("How the office reaches the Internet").screenshot("05-setup-connection");
+        browser.type("ppp.password", ISP_PASSWORD).press("Save and continue");
+
+        browser.awaitText("Test it");
+        browser.press("Run the test");
+        browser.awaitText("A test message was delivered to the mailbox of alice@office.example");
+        browser.await(d -> "true".equals(browser.find("#progress").getAttribute("data-finished")));
+        assertThat(browser.find("#call-steps").getText()).as("the LAN check's steps are shown").isNotBlank();
+        browser.screenshot("06-setup-test");
+        browser.press("Finish the set-up");
+        assertThat(browser.path()).isEqualTo("/");
+        browser.awaitText("Porter is set up").screenshot("07-dashboard");
+
+        String py = python("""
+                import poplib, sys
+                p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=30)
+                p.user('alice@office.example'); p.pass_('alice-password')
+                count, size = p.stat()
+                lines = p.retr(1)[1]
+                print(count, b'Subject: Porter test message' in lines)
+                p.quit()
+                """, pop3);
+        assertThat(py).isEqualTo("1 True");
+
+        // the printed password no longer works; the owner's does
+        browser.find("form.signout button").click();
+        browser.await(d -> browser.path().equals("/login"));
+        signIn(printedPassword);
+        browser.awaitText("Wrong user name or password");
+        signIn("owner-password-1");
+        assertThat(browser.path()).isEqualTo("/");
+    }
+
+    @Test
+    @Order(2)
+    void aUserAddedInTheBrowserGetsMailAndIsRefusedOnceRemoved() throws Exception {
+        browser.open("/users").type("address", "bob@office.example").type("password", "bob-password-1")
+                .type("password2", "bob-password-2").press("Add the user");
+        browser.awaitText("The two passwords are not the same");
+        assertThat(browser.text()).doesNotContain("was added");
+        browser.type("password", "bob-password-1").type("password2", "bob-password-1").press("Add the user");
+        browser.awaitText("bob@office.example was added").screenshot("08-users");
+
+        String py = python("""
+                import smtplib, poplib, sys
+                with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
+                    s.sendmail('boss@elsewhere.example', ['bob@office.example'],
+                               b'Subject: hello bob\\r\\nFrom: boss@elsewhere.example\\r\\n\\r\\nWelcome.\\r\\n')
+                p = poplib.POP3('127.0.0.1', int(sys.argv[2]), timeout=30)
+                p.user('bob@office.example'); p.pass_('bob-password-1')
+                print(p.stat()[0], b'Subject: hello bob' in p.retr(1)[1])
+                p.quit()
+                """, smtp, pop3);
+        assertThat(py).isEqualTo("1 True");
+
+        browser.open("/users");
+        browser.driver.findElement(By.cssSelector("a[href='/users/remove?address=bob%40office.example']")).click();
+        browser.awaitText("Remove bob@office.example?").screenshot("09-users-remove");
+        browser.press("Remove bob@office.example");
+        browser.awaitText("bob@office.example was removed");
+
+        String refused = python("""
+                import poplib, sys
+                p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=30)
+                p.user('bob@office.example')
+                try:
+                    p.pass_('bob-password-1'); print('logged in')
+                except poplib.error_proto as e:
+                    print('refused')
+                """, pop3);
+        assertThat(refused).isEqualTo("refused");
+    }
+
+    @Test
+    @Order(3)
+    void callNowShowsEachStepAndTheCallLog() throws Exception {
+        browser.open("/connection").screenshot("10-connection");
+        int before = browser.driver.findElements(By.cssSelector("#call-log tbody tr")).size();
+        browser.press("Call now");
+        browser.awaitText("Calling the ISP");
+        browser.await(d -> "true".equals(browser.find("#progress").getAttribute("data-finished")));
+        String steps = browser.find("#call-steps").getText();
+        assertThat(steps).as("the steps pushed to the page").contains("Finished: ok");
+        browser.screenshot("11-call-now");
+        browser.open("/connection");
+        assertThat(browser.driver.findElements(By.cssSelector("#call-log tbody tr"))).hasSize(before + 1);
+        assertThat(browser.find("#call-log tbody tr").getText()).contains("lan", "ok");
+    }
+
+    @Test
+    @Order(4)
+    void everyPageRendersAndNoneSendsTheIspPassword() throws Exception {
+        String[][] pages = {{"/", "12-dashboard"}, {"/users", "13-users"}, {"/aliases", "14-aliases"}, {"/domains", "15-domains"},
+                {"/connection", "16-connection"}, {"/queue", "17-queue"}, {"/settings?topic=link", "18-settings"},
+                {"/setup?step=4", "19-setup-connection"}, {"/no-such-page", "20-not-found"}};
+        for (String[] p : pages) {
+            browser.open(p[0]).screenshot(p[1]);
+            assertThat(browser.source()).as(p[0]).doesNotContain(ISP_PASSWORD);
+            assertThat(browser.text()).as(p[0]).doesNotContainIgnoringCase("exception");
+        }
+        assertThat(Files.readString(data.resolve("porter.log"))).doesNotContain(ISP_PASSWORD);
+        String api = get("/api/status", browser.sessionCookie()).body();
+        assertThat(api).contains("\"link\":\"lan\"").doesNotContain(ISP_PASSWORD);
+    }
+
+    @Test
+    @Order(5)
+    void hostileInputIsEscapedAndForgedRequestsRefused() throws Exception {
+        browser.open("/aliases").type("alias", "<script>alert(1)</script>@office.example").type("targets", "alice@office.example")
+                .press("Save the alias");
+        browser.awaitText("Nothing was changed");
+        assertThat(browser.source()).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert(1)");
+        try {
+            browser.driver.switchTo().alert();
+            throw new AssertionError("a script ran");
+        } catch (NoAlertPresentException expected) {
+            // escaped
+        }
+        browser.screenshot("21-alias-escaped");
+
+        // a form posted without the session's CSRF token changes nothing
+        HttpResponse<String> forged = post("/domains/add", browser.sessionCookie(), "domain=forged.example");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.body()).contains("out of date");
+        // another site's page cannot post even with a token-shaped field
+        HttpResponse<String> crossSite = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + "domains/add"))
+                .header("Cookie", browser.sessionCookie()).header("Origin", "http://evil.example")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("domain=forged.example&_csrf=x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(crossSite.statusCode()).isEqualTo(403);
+        browser.open("/domains");
+        assertThat(browser.text()).doesNotContain("forged.example");
+
+        HttpResponse<String> page = get("/", browser.sessionCookie());
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'", "frame-ancestors 'none'");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+    }
+
+    @Test
+    @Order(6)
+    void wrongPasswordsAreThrottled() throws Exception {
+        try (Browser other = new Browser(adminUrl)) {
+            for (int i = 0; i < 5; i++) {
+                other.open("/login").type("user", "admin").type("password", "guess-" + i).press("Sign in");
+                other.awaitText("Wrong user name or password");
+            }
+            other.open("/login").type("user", "admin").type("password", "owner-password-1").press("Sign in");
+            other.awaitText("Too many wrong passwords").screenshot("22-sign-in-throttled");
+            assertThat(other.path()).isEqualTo("/login");
+        }
+    }
+
+    static HttpResponse<String> get(String path, String cookie) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + path.substring(1)))
+                .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> post(String path, String cookie, String form) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + path.substring(1)))
+                .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Runs a Python script with the given arguments; returns its trimmed output (fails on a non-zero exit). */
+    static String python(String script, Object... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("python3", "-c", script));
+        for (Object a : args) {
+            cmd.add(String.valueOf(a));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.strip();
+    }
+}

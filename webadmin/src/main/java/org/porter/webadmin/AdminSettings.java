@@ -1,0 +1,52 @@
+package org.porter.webadmin;
+
+import java.util.List;
+
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.SettingDef;
+
+/** The web admin's own settings (the admin password's hash is the appliance's: it is made at first start). */
+public final class AdminSettings {
+    public static final String PASSWORD_HASH = "admin.password-hash";
+    public static final String TLS_PORT = "admin.tls-port";
+    public static final String SESSION_IDLE = "admin.session-idle-minutes";
+    public static final String SETUP_DONE = "admin.setup-done";
+
+    private AdminSettings() {
+    }
+
+    public static List<SettingDef> definitions() {
+        return List.of(
+                SettingDef.of(TLS_PORT, "8443", "HTTPS port of the web admin, with the same certificate as SMTP and POP3 "
+                        + "(0 = off; applies at restart)", AdminSettings::port),
+                SettingDef.of(SESSION_IDLE, "30", "Minutes after which an idle admin sign-in ends (5 to 1440)",
+                        v -> range(SESSION_IDLE, v, 5, 1440)),
+                SettingDef.of(SETUP_DONE, "false", "Whether the web admin's first-run set-up was finished (false shows it again)",
+                        v -> bool(SETUP_DONE, v)));
+    }
+
+    static String port(String v) {
+        return range(TLS_PORT, v, 0, 65535);
+    }
+
+    private static String range(String key, String value, int min, int max) {
+        String v = value.strip();
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return Integer.toString(n);
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new InvalidRequestException(key + ": not a whole number from " + min + " to " + max + ": " + value);
+    }
+
+    private static String bool(String key, String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (v.equals("true") || v.equals("false")) {
+            return v;
+        }
+        throw new InvalidRequestException(key + ": true or false, not " + value);
+    }
+}

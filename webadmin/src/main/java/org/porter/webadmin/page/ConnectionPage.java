@@ -1,0 +1,145 @@
+package org.porter.webadmin.page;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import org.eclipse.jetty.http.HttpStatus;
+import org.porter.dialer.DialerService;
+import org.porter.mta.api.CallLog;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.Settings;
+import org.porter.webadmin.AdminServices;
+import org.porter.webadmin.view.Form;
+import org.porter.webadmin.view.Frame;
+import org.porter.webadmin.view.Views;
+
+/**
+ * How the office reaches the Internet: the link (office router, analog modem, ISDN adapter) and its
+ * settings, the ISP's smarthost and ETRN server, the dial schedule as rows, "Call now" with the
+ * call's steps shown live (the page's script follows {@code /api/call/events}), and the call log.
+ */
+public final class ConnectionPage extends Page {
+    /** The settings this page edits, in the order of the form. */
+    static final List<String> KEYS = List.of("link.type", "modem.device", "modem.number", "ppp.user", "ppp.password",
+            "isdn.msn", "delivery.route", "delivery.smarthost", "delivery.smarthost.user", "delivery.smarthost.password",
+            "etrn.server", "etrn.domains", "dial.on-demand", "dial.idle-seconds", "dial.max-seconds-per-day");
+
+    public record View(Frame frame, Map<String, Settings.Setting> settings, List<String> ports, Form form,
+            ScheduleRows.Schedule schedule, Optional<DialerService.Status> status, List<CallLog.Call> calls) {
+        public Settings.Setting s(String key) {
+            return settings.get(key);
+        }
+
+        public String value(String key) {
+            return form.value(key).isEmpty() && !form.hasError(key) ? settings.get(key).value() : form.value(key);
+        }
+    }
+
+    public ConnectionPage(AdminServices services) {
+        super(services);
+    }
+
+    @Override
+    protected void get(Exchange x) {
+        show(x, HttpStatus.OK_200, Form.empty(), null, "");
+    }
+
+    private void show(Exchange x, int status, Form form, ScheduleRows.Schedule schedule, String alert) {
+        Map<String, Settings.Setting> settings = new LinkedHashMap<>();
+        services.mta().settings().list().forEach(s -> settings.put(s.key(), s));
+        ScheduleRows.Schedule sched = schedule != null ? schedule : ScheduleRows.read(settings.get("dial.schedule").value());
+        List<String> ports = serialPorts(settings.get("modem.device").value());
+        html(x, status, Views.render("connection.jte", new View(frame(x, "Internet connection", "connection", alert),
+                settings, ports, form, sched, services.dialer().get().map(DialerService::status),
+                services.mta().callLog().recent(20))));
+    }
+
+    /** The serial ports this box has (for the modem), and the configured one even if absent. */
+    static List<String> serialPorts(String configured) {
+        TreeSet<String> ports = new TreeSet<>();
+        try {
+            for (com.fazecast.jSerialComm.SerialPort p : com.fazecast.jSerialComm.SerialPort.getCommPorts()) {
+                ports.add(p.getSystemPortPath());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no native serial support here: offer the configured one only
+        }
+        if (!configured.isBlank()) {
+            ports.add(configured);
+        }
+        return new ArrayList<>(ports);
+    }
+
+    @Override
+    protected void post(Exchange x) throws Exception {
+        switch (x.path()) {
+            case "/connection/save" -> save(x);
+            case "/connection/call" -> call(x);
+            default -> text(x, HttpStatus.NOT_FOUND_404, "No such action.");
+        }
+    }
+
+    private void call(Exchange x) {
+        Optional<DialerService> dialer = services.dialer().get();
+        if (dialer.isEmpty()) {
+            redirectAlert(x, "/connection", "The dialer is not running.");
+            return;
+        }
+        try {
+            dialer.get().dialNow();
+        } catch (InvalidRequestException e) {
+            redirectAlert(x, "/connection#call", e.getMessage());
+            return;
+        }
+        audit(x, "started a call to the ISP");
+        redirect(x, "/connection#call", "Calling the ISP: the steps appear below as they happen.");
+    }
+
+    private void save(Exchange x) throws Exception {
+        Settings settings = services.mta().settings();
+        Map<String, String> changed = new LinkedHashMap<>();
+        Form form = Form.empty();
+        for (String key : KEYS) {
+            Settings.Setting s = settings.list().stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow();
+            String typed = x.field(key).strip();
+            if (s.secret()) {
+                if (!typed.isEmpty()) {
+                    changed.put(key, typed);
+                }
+                continue;
+            }
+            if (key.equals("dial.on-demand")) {
+                typed = x.form().get(key) != null ? "true" : "false";
+            }
+            form.value(key, typed);
+            if (!typed.equals(s.value())) {
+                changed.put(key, typed);
+            }
+        }
+        List<ScheduleRows.Row> rows = new ArrayList<>();
+        for (int i = 0; i < ScheduleRows.ROWS; i++) {
+            rows.add(new ScheduleRows.Row(x.field("days" + i), x.field("from" + i).strip(), x.field("to" + i).strip(),
+                    x.field("every" + i).strip(), x.field("unit" + i).equals("h") ? "h" : "m"));
+        }
+        ScheduleRows.Schedule schedule = new ScheduleRows.Schedule(rows, x.field("otherwise").strip(),
+                x.field("otherwiseUnit").equals("m") ? "m" : "h");
+        String scheduleText = ScheduleRows.write(rows, schedule.otherwiseEvery(), schedule.otherwiseUnit());
+        if (!scheduleText.equals(settings.get("dial.schedule"))) {
+            changed.put("dial.schedule", scheduleText);
+        }
+        settings.check(changed).forEach((key, error) -> form.error(key, error));
+        if (!form.hasErrors()) {
+            settings.setAll(changed);
+        }
+        if (form.hasErrors()) {
+            show(x, HttpStatus.BAD_REQUEST_400, form, schedule, "Nothing was saved: see the notes next to the fields.");
+            return;
+        }
+        changed.keySet().forEach(k -> audit(x, "changed setting " + k));
+        redirect(x, "/connection", changed.isEmpty() ? "Nothing was changed." : "Saved. The next call uses the new settings.");
+    }
+}

@@ -1,0 +1,75 @@
+package org.porter.webadmin.page;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.porter.dialer.DialerService;
+import org.porter.mta.api.CallLog;
+import org.porter.mta.api.QueueControl;
+import org.porter.webadmin.AdminServices;
+import org.porter.webadmin.AdminSettings;
+import org.porter.webadmin.view.Frame;
+import org.porter.webadmin.view.Views;
+
+/** The first screen: is the box well, is mail moving, what went wrong lately. */
+public final class DashboardPage extends Page {
+
+    /**
+     * @param link          "LAN router (always connected)", "modem: down", ...
+     * @param problem       the dialer's last problem in the owner's words, or empty
+     * @param received      messages accepted since Porter started
+     */
+    public record View(Frame frame, String link, String linkState, boolean inCall, Optional<CallLog.Call> lastCall,
+            Optional<Instant> nextCall, String problem, QueueControl.QueueStatus queue, long received,
+            String diskFree, String diskTotal, int diskUsedPercent, String databaseSize, int users, int domains,
+            boolean setupDone) {
+    }
+
+    public DashboardPage(AdminServices services) {
+        super(services);
+    }
+
+    @Override
+    protected void get(Exchange x) throws Exception {
+        Optional<DialerService.Status> dial = services.dialer().get().map(DialerService::status);
+        String type = dial.map(DialerService.Status::linkType).orElse(services.mta().settings().get("link.type"));
+        String state = dial.map(s -> s.linkState().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
+        FileStore store = Files.getFileStore(services.dataDir());
+        long total = store.getTotalSpace();
+        long free = store.getUsableSpace();
+        int usedPercent = total == 0 ? 0 : (int) Math.round(100.0 * (total - free) / total);
+        List<CallLog.Call> last = services.mta().callLog().recent(1);
+        View v = new View(frame(x, "Overview", "dashboard", ""), Format.linkType(type), state,
+                dial.map(DialerService.Status::inCall).orElse(false),
+                last.stream().findFirst(), dial.flatMap(DialerService.Status::nextScheduled),
+                dial.map(DialerService.Status::problem).orElse(""), services.mta().queue().status(),
+                services.mta().smtpActivity().messagesAccepted(), Format.bytes(free), Format.bytes(total), usedPercent,
+                Format.bytes(size(services.dataDir().resolve("db"))), services.mta().directory().users().size(),
+                services.mta().directory().domains().size(),
+                Boolean.parseBoolean(services.mta().settings().get(AdminSettings.SETUP_DONE)));
+        html(x, Views.render("dashboard.jte", v));
+    }
+
+    static long size(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // a file Derby removed meanwhile
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.porter.webadmin.page;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The dial schedule as the owner edits it: rows of days, hours and an interval, plus what happens
+ * outside them; turned into the {@code dial.schedule} text (which the dialer's parser then validates,
+ * as for the CLI) and read back from it.
+ */
+public final class ScheduleRows {
+    private static final Pattern RULE = Pattern.compile(
+            "([a-z,\\-]+)\\s+(\\d{1,2}:\\d{2})\\s*-\\s*(\\d{1,2}:\\d{2})\\s+every\\s+(\\d{1,5})([mh])");
+    private static final Pattern OTHERWISE = Pattern.compile("otherwise\\s+(?:every\\s+(\\d{1,5})([mh])|(off))");
+    /** Row count the form offers (unused rows stay empty). */
+    public static final int ROWS = 4;
+    public static final List<String[]> DAY_CHOICES = List.of(new String[] {"mon-fri", "Monday to Friday"},
+            new String[] {"sat-sun", "Saturday and Sunday"}, new String[] {"mon-sun", "every day"},
+            new String[] {"mon-sat", "Monday to Saturday"}, new String[] {"mon", "Monday"}, new String[] {"tue", "Tuesday"},
+            new String[] {"wed", "Wednesday"}, new String[] {"thu", "Thursday"}, new String[] {"fri", "Friday"},
+            new String[] {"sat", "Saturday"}, new String[] {"sun", "Sunday"});
+
+    /** One window; empty {@code days} = an unused row. {@code unit} is m or h. */
+    public record Row(String days, String from, String to, String every, String unit) {
+        static Row empty() {
+            return new Row("", "", "", "", "m");
+        }
+
+        public boolean used() {
+            return !days.isEmpty();
+        }
+    }
+
+    /** @param otherwiseEvery empty = no calls outside the windows */
+    public record Schedule(List<Row> rows, String otherwiseEvery, String otherwiseUnit) {
+    }
+
+    private ScheduleRows() {
+    }
+
+    /** Reads a valid schedule text into rows (padded to {@link #ROWS}). */
+    public static Schedule read(String text) {
+        List<Row> rows = new ArrayList<>();
+        String every = "";
+        String unit = "h";
+        String v = text == null ? "" : text.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        for (String part : v.split(";")) {
+            Matcher r = RULE.matcher(part.strip());
+            Matcher o = OTHERWISE.matcher(part.strip());
+            if (r.matches()) {
+                rows.add(new Row(r.group(1), r.group(2), r.group(3), r.group(4), r.group(5)));
+            } else if (o.matches() && o.group(3) == null) {
+                every = o.group(1);
+                unit = o.group(2);
+            }
+        }
+        while (rows.size() < ROWS) {
+            rows.add(Row.empty());
+        }
+        return new Schedule(rows, every, unit);
+    }
+
+    /** The setting's text for these rows: "off" when there is nothing at all. */
+    public static String write(List<Row> rows, String otherwiseEvery, String otherwiseUnit) {
+        List<String> parts = new ArrayList<>();
+        for (Row r : rows) {
+            if (r.used()) {
+                parts.add(r.days() + " " + r.from() + "-" + r.to() + " every " + r.every() + r.unit());
+            }
+        }
+        if (!otherwiseEvery.isBlank()) {
+            parts.add("otherwise every " + otherwiseEvery.strip() + otherwiseUnit);
+        } else if (!parts.isEmpty()) {
+            parts.add("otherwise off");
+        }
+        return parts.isEmpty() ? "off" : String.join("; ", parts);
+    }
+}
