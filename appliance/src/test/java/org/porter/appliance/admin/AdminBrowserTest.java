@@ -47,11 +47,22 @@ class AdminBrowserTest {
     static int smtp;
     static int pop3;
     static final CliRunner porter = new CliRunner(Mta::open);
+    static Process smarthost;
+    static Path smarthostAccepts;
+    static Path smarthostMail;
 
     @BeforeAll
     static void start() throws Exception {
         data = Files.createTempDirectory("porter-admin-test");
-        for (String[] kv : new String[][] {{"submission.port", "0"}, {"smtps.port", "0"}, {"pop3s.port", "0"},
+        // the ISP's smarthost: answers 451 until told to accept (smarthost.py, a real SMTP server)
+        smarthostAccepts = data.resolve("smarthost-accepts");
+        smarthostMail = Files.createDirectories(Files.createTempDirectory("porter-admin-smarthost"));
+        Path script = Path.of(AdminBrowserTest.class.getResource("/smarthost.py").toURI());
+        smarthost = new ProcessBuilder("python3", script.toString(), smarthostAccepts.toString(), smarthostMail.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String smarthostPort = new java.io.BufferedReader(new java.io.InputStreamReader(smarthost.getInputStream())).readLine();
+        for (String[] kv : new String[][] {{"delivery.route", "smarthost"}, {"delivery.smarthost", "127.0.0.1:" + smarthostPort},
+                {"delivery.tls", "none"}, {"queue.retry-min", "1h"},{"submission.port", "0"}, {"smtps.port", "0"}, {"pop3s.port", "0"},
                 {"admin.tls-port", "0"}, {"pop3.plaintext-auth", "always"},
                 {"dial.idle-seconds", "5"}}) {
             Result r = porter.runWithStdin("", in(data, "config", "set", kv[0], kv[1]));
@@ -79,6 +90,9 @@ class AdminBrowserTest {
         }
         if (server != null) {
             server.close();
+        }
+        if (smarthost != null) {
+            smarthost.destroy();
         }
     }
 
@@ -260,6 +274,47 @@ class AdminBrowserTest {
             other.awaitText("Too many wrong passwords").screenshot("22-sign-in-throttled");
             assertThat(other.path()).isEqualTo("/login");
         }
+    }
+
+    @Test
+    @Order(7)
+    void aDeferredMessageShowsTheSmarthostsReplyAndRetryNowDeliversIt() throws Exception {
+        python("""
+                import smtplib, sys
+                with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
+                    s.sendmail('alice@office.example', ['friend@elsewhere.example'],
+                               b'Subject: quarterly report\\r\\nFrom: alice@office.example\\r\\n\\r\\nFigures.\\r\\n')
+                """, smtp);
+        // the first attempt meets the smarthost's 451; the page shows the reply
+        browser.open("/queue");
+        browser.await(d -> {
+            d.navigate().refresh();
+            return browser.text().contains("451 4.3.0 Try again later");
+        });
+        assertThat(browser.text()).contains("friend@elsewhere.example", "alice@office.example");
+        browser.screenshot("23-queue-deferred");
+        browser.driver.findElement(By.cssSelector("table a[href^='/queue?id=']")).click();
+        browser.awaitText("Last answer of the other server").awaitText("451 4.3.0 Try again later: smarthost busy");
+        browser.screenshot("24-queue-message");
+
+        Files.writeString(smarthostAccepts, "yes");
+        browser.press("Try again now");
+        browser.await(d -> {
+            try (var files = Files.list(smarthostMail)) {
+                return files.count() == 1;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        try (var files = Files.list(smarthostMail)) {
+            assertThat(Files.readString(files.findFirst().orElseThrow())).contains("Subject: quarterly report");
+        }
+        browser.open("/queue");
+        browser.await(d -> {
+            d.navigate().refresh();
+            return browser.text().contains("Nothing is waiting");
+        });
+        browser.screenshot("25-queue-empty");
     }
 
     static HttpResponse<String> get(String path, String cookie) throws Exception {

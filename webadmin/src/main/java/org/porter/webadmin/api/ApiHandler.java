@@ -24,6 +24,7 @@ import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.QueueControl;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.page.AuditLog;
+import org.porter.webadmin.page.Format;
 import org.porter.webadmin.security.SignIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,7 @@ public final class ApiHandler extends Handler.Abstract {
         m.put("link", s.map(DialerService.Status::linkType).orElse(services.mta().settings().get("link.type")));
         m.put("linkState", s.map(x -> x.linkState().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown"));
         m.put("inCall", s.map(DialerService.Status::inCall).orElse(false));
-        m.put("steps", s.map(DialerService.Status::steps).orElse(List.of()));
+        m.put("steps", s.map(DialerService.Status::steps).orElse(List.of()).stream().map(Format::step).toList());
         m.put("problem", s.map(DialerService.Status::problem).orElse(""));
         QueueControl.QueueStatus q = services.mta().queue().status();
         m.put("queue", Map.of("queued", q.queued(), "deferred", q.deferred(), "held", q.held(), "active", q.active(),
@@ -161,7 +162,7 @@ public final class ApiHandler extends Handler.Abstract {
             DialerService.Status s = dialer.get().status();
             List<String> steps = s.steps();
             for (; sent < steps.size(); sent++) {
-                send(response, "step", steps.get(sent));
+                send(response, "step", Format.step(steps.get(sent)));
                 lastWrite = System.nanoTime();
             }
             if (!s.inCall()) {

@@ -74,6 +74,34 @@ public final class Format {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    /** A dialer step ("2026-11-27T14:20:28.53Z link up") as the owner reads it: "14:20:28  link up". */
+    public static String step(String step) {
+        int space = step.indexOf(' ');
+        if (space > 0) {
+            try {
+                return CLOCK.format(Instant.parse(step.substring(0, space))) + "  " + step.substring(space + 1);
+            } catch (java.time.format.DateTimeParseException e) {
+                // not a timestamped step: as it is
+            }
+        }
+        return step;
+    }
+
+    /** A queue recipient's state in words. */
+    public static String recipientState(String status, boolean held) {
+        if (held) {
+            return "held";
+        }
+        return switch (status.toUpperCase(Locale.ROOT)) {
+            case "DEFERRED" -> "will be tried again";
+            case "QUEUED", "READY" -> "waiting to go out";
+            case "ACTIVE" -> "being sent now";
+            default -> status.toLowerCase(Locale.ROOT);
+        };
+    }
+
     public static String quota(long bytes) {
         return bytes <= 0 ? "no limit" : bytes(bytes);
     }
