@@ -129,7 +129,8 @@ ln -sf ../run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
 # The appliance's defaults: the standard ports. Set here, by the real CLI on the runtime just made,
 # so the first boot has nothing to do but start. The database is only files: it moves with the image.
 mkdir -p "$R/var/lib/porter"
-for kv in submission.port=587 smtps.port=465 pop3s.port=995 ppp.peer=porter; do
+# The web admin on HTTPS 443 with the box's certificate; plain HTTP (80) only redirects there.
+for kv in submission.port=587 smtps.port=465 pop3s.port=995 admin.tls-port=443 admin.http-redirect=true ppp.peer=porter; do
     PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set "${kv%%=*}" "${kv#*=}" --data "$R/var/lib/porter"
 done
 chroot "$R" chown -R porter:porter /var/lib/porter
@@ -144,7 +145,7 @@ if [ "${PORTER_IMAGE_AOT:-0}" = 1 ] \
     log "training run of 'porter serve' for the AOT cache"
     train=/tmp/porter-train
     mkdir -p "$R$train"
-    for k in submission.port smtps.port pop3s.port; do
+    for k in submission.port smtps.port pop3s.port admin.tls-port; do
         PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set "$k" 0 --data "$R$train"
     done
     # shellcheck disable=SC2016  # expanded by the shell inside the chroot

@@ -97,6 +97,8 @@ class ApplianceBootTest {
                 mailclient("fetch", "127.0.0.1", vm.hostPort(995), "alice@office.example", ALICE_PASSWORD, messageId, got);
                 assertDeliveredUnchanged(message, Files.readAllBytes(got));
 
+                assertWebAdminOverHttps(vm);
+
                 String relay = mailclient("relay", "127.0.0.1", vm.hostPort(25), "someone@outside.example",
                         "victim@elsewhere.example");
                 assertThat(relay).as("relay attempt from outside without AUTH").containsPattern("RCPT: 5\\d\\d ");
@@ -128,6 +130,42 @@ class ApplianceBootTest {
         }
     }
 
+    /**
+     * The web admin from the host, as the owner's browser reaches it: the sign-in page over HTTPS on
+     * 443 with the box's own certificate, and plain HTTP on 80 sent there; the console shows the URL.
+     */
+    private static void assertWebAdminOverHttps(QemuVm vm) throws Exception {
+        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(trustAll)
+                .followRedirects(java.net.http.HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30)).build();
+        java.net.http.HttpResponse<String> login = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("https://127.0.0.1:" + vm.hostPort(443) + "/login")).timeout(Duration.ofMinutes(1)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).as("the admin's sign-in page over HTTPS").isEqualTo(200);
+        assertThat(login.body()).contains("Sign in with the admin password");
+        java.net.http.HttpResponse<String> plain = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + vm.hostPort(80) + "/login")).timeout(Duration.ofMinutes(1)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(plain.statusCode()).as("plain HTTP redirects").isEqualTo(301);
+        assertThat(plain.headers().firstValue("Location").orElse("")).startsWith("https://").endsWith("/login");
+        assertThat(vm.awaitConsole("Web admin: https://\\S+/", Duration.ofMinutes(2))).as("the admin's URL on the console").isTrue();
+    }
+
     /** Whether the console (plain text) contains {@code text}, without the whole console in the message. */
     private static void assertConsole(QemuVm vm, String text, boolean expected, String what) {
         assertThat(vm.consoleText().contains(text)).as("%s: console %s \"%s\"", what,
@@ -136,7 +174,7 @@ class ApplianceBootTest {
 
     private static QemuVm vm(Path disk, Path seed, String consoleLog) throws IOException {
         return QemuVm.builder(WORK).disk(disk, "qcow2").disk(seed, "raw")
-                .forward(25).forward(110).forward(587).forward(995)
+                .forward(25).forward(110).forward(587).forward(995).forward(80).forward(443)
                 .memoryMb(1024).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(15)).start();
     }
 

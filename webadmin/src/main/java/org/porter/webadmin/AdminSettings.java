@@ -11,6 +11,7 @@ public final class AdminSettings {
     public static final String TLS_PORT = "admin.tls-port";
     public static final String SESSION_IDLE = "admin.session-idle-minutes";
     public static final String SETUP_DONE = "admin.setup-done";
+    public static final String HTTP_REDIRECT = "admin.http-redirect";
 
     private AdminSettings() {
     }
@@ -21,6 +22,9 @@ public final class AdminSettings {
                         + "(0 = off; applies at restart)", AdminSettings::port),
                 SettingDef.of(SESSION_IDLE, "30", "Minutes after which an idle admin sign-in ends (5 to 1440)",
                         v -> range(SESSION_IDLE, v, 5, 1440)),
+                SettingDef.of(HTTP_REDIRECT, "false", "Send browsers that come over plain HTTP to the HTTPS port "
+                        + "(admin.tls-port) instead of serving them (the appliance image turns it on)",
+                        v -> bool(HTTP_REDIRECT, v)),
                 SettingDef.of(SETUP_DONE, "false", "Whether the web admin's first-run set-up was finished (false shows it again)",
                         v -> bool(SETUP_DONE, v)));
     }

@@ -24,6 +24,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.porter.mta.tls.TlsCredentials;
 import org.porter.webadmin.AdminServices;
+import org.porter.webadmin.AdminSettings;
 import org.porter.webadmin.api.ApiHandler;
 import org.porter.webadmin.page.AliasesPage;
 import org.porter.webadmin.page.ConnectionPage;
@@ -36,6 +37,7 @@ import org.porter.webadmin.page.SettingsPage;
 import org.porter.webadmin.page.SetupPage;
 import org.porter.webadmin.page.UsersPage;
 import org.porter.webadmin.security.AccessGate;
+import org.porter.webadmin.security.HttpsRedirect;
 import org.porter.webadmin.security.SecurityHeaders;
 
 /**
@@ -121,7 +123,11 @@ public final class AdminServer implements AutoCloseable {
         sessions.setMaxInactiveInterval(30 * 60);
         Handler gate = new AccessGate(pages);
         sessions.setHandler(gate);
-        ContextHandler context = new ContextHandler(new SecurityHeaders(sessions), "/");
+        ServerConnector tlsConnector = https;
+        Handler redirect = new HttpsRedirect(sessions,
+                () -> Boolean.parseBoolean(services.mta().settings().get(AdminSettings.HTTP_REDIRECT)),
+                () -> tlsConnector == null ? 0 : tlsConnector.getLocalPort());
+        ContextHandler context = new ContextHandler(new SecurityHeaders(redirect), "/");
         server.setHandler(context);
         // Jetty's own error pages (malformed requests) without exception text or stack traces
         ErrorHandler errors = new ErrorHandler();

@@ -1,0 +1,188 @@
+package org.porter.webadmin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.api.Mta;
+import org.porter.mta.api.PasswordHash;
+import org.porter.mta.api.SettingDef;
+import org.porter.webadmin.server.AdminServer;
+
+/**
+ * The admin's rules over real HTTP and HTTPS with the JDK's client, against a real Mta: who may reach
+ * what, CSRF, the security headers, the HTTPS redirect, the secure cookie, static files. (The owner's
+ * path in a real browser is the appliance's AdminBrowserTest.)
+ */
+class AdminServerTest {
+    static {
+        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true"); // the self-signed box certificate
+    }
+
+    @TempDir
+    Path dir;
+    Mta mta;
+    AdminServer admin;
+    String http;
+    String https;
+
+    @BeforeEach
+    void start() throws Exception {
+        List<SettingDef> defs = new java.util.ArrayList<>(AdminSettings.definitions());
+        defs.add(new SettingDef(AdminSettings.PASSWORD_HASH, "", "the admin password's hash", v -> v, true));
+        mta = Mta.open(dir, "mail.office.example", defs);
+        mta.settings().set(AdminSettings.PASSWORD_HASH, PasswordHash.hash("right-password".toCharArray()));
+        mta.settings().set(AdminSettings.SETUP_DONE, "true");
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        admin = AdminServer.start(new AdminServices(mta, Optional::empty, dir, Clock.systemDefaultZone()), any,
+                Optional.of(any), mta.tlsContext());
+        http = "http://127.0.0.1:" + admin.httpAddress().getPort();
+        https = "https://127.0.0.1:" + admin.httpsAddress().orElseThrow().getPort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        admin.close();
+        mta.close();
+    }
+
+    static HttpClient client() throws Exception {
+        SSLContext trustAll = SSLContext.getInstance("TLS");
+        trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] c, String a) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] c, String a) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return HttpClient.newBuilder().cookieHandler(new CookieManager()).sslContext(trustAll)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    static HttpResponse<String> get(HttpClient c, String url) throws Exception {
+        return c.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> post(HttpClient c, String url, String form) throws Exception {
+        return c.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String csrf(String page) {
+        Matcher m = Pattern.compile("name=\"_csrf\" value=\"([0-9a-f]{64})\"").matcher(page);
+        assertThat(m.find()).as(page).isTrue();
+        return m.group(1);
+    }
+
+    @Test
+    void signedOutRequestsGoToTheSignInPageAndChangeNothing() throws Exception {
+        HttpClient c = client();
+        HttpResponse<String> page = get(c, http + "/users");
+        assertThat(page.statusCode()).isEqualTo(302);
+        assertThat(page.headers().firstValue("Location")).hasValue("/login");
+        assertThat(get(c, http + "/api/status").statusCode()).isEqualTo(401);
+        HttpResponse<String> forged = post(c, http + "/domains/add", "domain=forged.example");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.body()).doesNotContain("Exception");
+        assertThat(mta.directory().domains()).isEmpty();
+    }
+
+    @Test
+    void everyChangeNeedsTheSessionsCsrfToken() throws Exception {
+        HttpClient c = client();
+        assertThat(post(c, http + "/login", "user=admin&password=wrong").statusCode()).isEqualTo(401);
+        HttpResponse<String> in = post(c, http + "/login", "user=admin&password=right-password");
+        assertThat(in.statusCode()).isEqualTo(303);
+        assertThat(in.headers().firstValue("Set-Cookie").orElse("")).contains("HttpOnly", "SameSite=Strict");
+        String token = csrf(get(c, http + "/domains").body());
+
+        HttpResponse<String> noToken = post(c, http + "/domains/add", "domain=office.example");
+        assertThat(noToken.statusCode()).isEqualTo(403);
+        HttpResponse<String> wrongToken = post(c, http + "/domains/add", "domain=office.example&_csrf=" + "0".repeat(64));
+        assertThat(wrongToken.statusCode()).isEqualTo(403);
+        assertThat(mta.directory().domains()).isEmpty();
+
+        HttpResponse<String> ok = post(c, http + "/domains/add", "domain=office.example&_csrf=" + token);
+        assertThat(ok.statusCode()).isEqualTo(303);
+        assertThat(mta.directory().domains()).containsExactly("office.example");
+
+        HttpResponse<String> bad = post(c, http + "/domains/add", "domain=not+a+domain&_csrf=" + token);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("Nothing was changed").contains("class=\"error\"");
+        assertThat(mta.directory().domains()).containsExactly("office.example");
+
+        // the API: the token in a header
+        HttpResponse<String> api = c.send(HttpRequest.newBuilder(URI.create(http + "/api/users")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode()).isEqualTo(200);
+        assertThat(api.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    }
+
+    @Test
+    void headersStaticFilesAndAPlainNotFound() throws Exception {
+        HttpClient c = client();
+        HttpResponse<String> login = get(c, http + "/login");
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.headers().firstValue("Content-Security-Policy").orElse(""))
+                .contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'").doesNotContain("unsafe-inline");
+        assertThat(login.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(login.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(login.headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(login.headers().firstValue("Server")).isEmpty();
+        assertThat(login.body()).doesNotContain("<script>").contains("<script src=\"/static/admin.js\" defer></script>");
+
+        HttpResponse<String> js = get(c, http + "/static/admin.js");
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type").orElse("")).contains("javascript");
+        assertThat(get(c, http + "/static/admin.css").statusCode()).isEqualTo(200);
+        assertThat(get(c, http + "/static/%2e%2e/AdminSettings.class").statusCode()).isIn(400, 404);
+
+        post(c, http + "/login", "user=admin&password=right-password");
+        HttpResponse<String> missing = get(c, http + "/no/such/page");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).contains("no page at this address");
+    }
+
+    @Test
+    void overHttpsTheCookieIsSecureAndPlainHttpCanBeRedirected() throws Exception {
+        HttpClient c = client();
+        HttpResponse<String> login = get(c, https + "/login");
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.headers().firstValue("Strict-Transport-Security")).isPresent();
+        HttpResponse<String> in = post(c, https + "/login", "user=admin&password=right-password");
+        assertThat(in.headers().firstValue("Set-Cookie").orElse("")).contains("Secure", "HttpOnly", "SameSite=Strict");
+
+        assertThat(get(c, http + "/login").statusCode()).as("redirect off by default").isEqualTo(200);
+        mta.settings().set(AdminSettings.HTTP_REDIRECT, "true");
+        HttpResponse<String> moved = get(c, http + "/queue?filter=held");
+        assertThat(moved.statusCode()).isEqualTo(301);
+        assertThat(moved.headers().firstValue("Location")).hasValue(https + "/queue?filter=held");
+    }
+}
