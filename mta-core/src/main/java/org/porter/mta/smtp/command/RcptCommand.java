@@ -14,6 +14,8 @@ import org.porter.mta.smtp.server.Transaction;
  * aliases), relay (only for clients that may relay), or a rejection logged Postfix-style.
  */
 public final class RcptCommand extends SmtpCommand {
+    /** Over-limit recipients per transaction that are not client errors (Postfix's default, 1000). */
+    static final int OVERSHOOT_LIMIT = 1000;
 
     public RcptCommand() {
         super("RCPT");
@@ -44,7 +46,9 @@ public final class RcptCommand extends SmtpCommand {
             }
         }
         if (tx.recipients().size() >= session.context().settings().maxRecipients()) {
-            return Replies.TOO_MANY_RCPT;
+            // RFC 5321 4.5.3.1.10: the client sends the rest in another transaction. Postfix's
+            // smtpd_recipient_overshoot_limit: only beyond 1000 such refusals do they count as errors.
+            return tx.countOvershoot() > OVERSHOOT_LIMIT ? Replies.TOO_MANY_RCPT : Replies.TOO_MANY_RCPT.notAnError();
         }
         tx.countRcpt();
         Route route = session.context().router().route(path.address(), session.relayAllowed());

@@ -15,6 +15,7 @@ public final class Transaction {
     final long declaredSize;
     final List<Intake.Recipient> recipients = new ArrayList<>();
     int rcptCommands;
+    int overshoot;
     final Instant started;
     private Intake.Options options = Intake.Options.NONE;
 
@@ -38,6 +39,11 @@ public final class Transaction {
 
     public void countRcpt() {
         rcptCommands++;
+    }
+
+    /** Counts a RCPT refused for exceeding smtp.max-recipients; returns the count so far. */
+    public int countOvershoot() {
+        return ++overshoot;
     }
 
     /** RFC 3461 RET/ENVID and RFC 6531 SMTPUTF8, from MAIL FROM. */
