@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -52,6 +53,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     private final Bouncer bouncer;
     private final Clock clock;
     private final Object lock = new Object();
+    /** Guards claiming due entries against deliveries ending meanwhile: see {@link #launchDue}. */
+    private final ReentrantLock claims = new ReentrantLock();
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<String> activeDestinations = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> deadUntil = new ConcurrentHashMap<>();
@@ -59,6 +62,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     private final Semaphore slots;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong bounced = new AtomicLong();
+    /** Test seam: runs right after a scan has read the due entries. */
+    volatile Runnable afterScan = () -> { };
     private volatile Instant lastDelivery;
     private volatile boolean held;
     private volatile boolean running;
@@ -131,15 +136,32 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     /**
      * Starts delivery of everything due now, one task per destination not already busy; returns
      * the tasks' threads (tests join them to run the queue synchronously).
+     *
+     * <p>Reading the due entries and claiming them (the in-flight set) is one step under
+     * {@link #claims}, and a delivery leaves the in-flight set under the same lock: otherwise a
+     * delivery that ends between the read and the in-flight check has already removed its entries,
+     * and a second delivery would start on deleted messages (issue 19 item 4a). A delivery removes
+     * its entries from the store before it releases its claim, so while the lock is held every
+     * entry the read returned is either still in the store or still claimed.
      */
     List<Thread> launchDue() {
         if (held()) {
             return List.of();
         }
-        Instant now = clock.instant();
+        claims.lock();
+        try {
+            return claimAndStart(clock.instant());
+        } finally {
+            claims.unlock();
+        }
+    }
+
+    private List<Thread> claimAndStart(Instant now) {
         Map<String, List<Entry>> byDestination = new LinkedHashMap<>();
         Map<String, String> transports = settings.transports();
-        for (Entry e : store.due(now, BATCH)) {
+        List<Entry> due = store.due(now, BATCH);
+        afterScan.run();
+        for (Entry e : due) {
             if (inFlight.contains(e.id())) {
                 continue;
             }
@@ -167,14 +189,24 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest, e);
                 } finally {
-                    entries.forEach(e -> inFlight.remove(e.id()));
-                    activeDestinations.remove(dest);
+                    claims.lock();
+                    try {
+                        entries.forEach(e -> inFlight.remove(e.id()));
+                        activeDestinations.remove(dest);
+                    } finally {
+                        claims.unlock();
+                    }
                     active.decrementAndGet();
                     wake();
                 }
             }));
         }
         return tasks;
+    }
+
+    /** Threads waiting to end their claim while a scan runs (for a test). */
+    int claimWaiters() {
+        return claims.getQueueLength();
     }
 
     /** Runs the queue once and waits for it: for tests and the CLI's synchronous flush. */
