@@ -15,7 +15,6 @@ import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.store.MailStore;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one door all new mail enters by (Postfix's cleanup): takes a received message and its routed
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Intake {
     /** The Postfix-style mail log: one line per message event, for admins to grep. */
-    public static final Logger MAILLOG = LoggerFactory.getLogger("porter.maillog");
+    public static final Logger MAILLOG = MailLog.LOG;
 
     private final MailStore store;
     private final Clock clock;
@@ -54,6 +53,13 @@ public final class Intake {
         public Recipient(String given, Route.Accepted route) {
             this(given, route, null, null);
         }
+    }
+
+    /**
+     * Where a message came from, for the mail log: the client ({@code [192.0.2.1]}, or null for
+     * mail Porter makes itself) and the sender as the client wrote it.
+     */
+    public record Source(String client, String senderGiven) {
     }
 
     /** Envelope options from MAIL FROM: RFC 3461 RET and ENVID (null when absent), RFC 6531 SMTPUTF8. */
@@ -117,6 +123,11 @@ public final class Intake {
 
     public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
             Instant started) throws IOException {
+        accept(id, sender, options, recipients, body, started, new Source(null, sender));
+    }
+
+    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+            Instant started, Source source) throws IOException {
         Map<Long, String> local = new LinkedHashMap<>();
         Map<Long, String> localGiven = new LinkedHashMap<>();
         Map<String, MailStore.RemoteRecipient> remoteByAddress = new LinkedHashMap<>();
@@ -140,7 +151,7 @@ public final class Intake {
         }
         String delay = String.format(java.util.Locale.ROOT, "%.2f",
                 Duration.between(started, clock.instant()).toMillis() / 1000.0);
-        MAILLOG.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", id, sender, body.size(), local.size() + remote.size());
+        MailLog.received(id, source.senderGiven(), body.size(), local.size() + remote.size());
         local.forEach((userId, address) -> {
             String given = localGiven.get(userId);
             MAILLOG.info("{}: to=<{}>{}, relay=local, delay={}, dsn=2.0.0, status=sent (delivered to mailbox)",

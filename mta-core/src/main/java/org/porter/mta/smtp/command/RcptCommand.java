@@ -3,6 +3,7 @@ package org.porter.mta.smtp.command;
 import java.util.List;
 
 import org.porter.mta.intake.Intake;
+import org.porter.mta.intake.MailLog;
 import org.porter.mta.routing.Route;
 import org.porter.mta.smtp.server.Replies;
 import org.porter.mta.smtp.server.SmtpReply;
@@ -53,23 +54,23 @@ public final class RcptCommand extends SmtpCommand {
         tx.countRcpt();
         Route route = session.context().router().route(path.address(), session.relayAllowed());
         if (route instanceof Route.Accepted accepted && mailboxFull(session, accepted)) {
-            SmtpReply full = SmtpReply.of(452, "4.2.2", "<" + path.address() + ">: Recipient address rejected: Mailbox full");
-            Intake.MAILLOG.info("NOQUEUE: reject: RCPT from {}: {}; from=<{}> to=<{}> helo=<{}>",
-                    session.clientLabel(), full.getLines().get(0), tx.sender(), path.address(), session.heloName());
+            SmtpReply full = SmtpReply.of(452, "4.2.2", "<" + path.given() + ">: Recipient address rejected: Mailbox full");
+            MailLog.reject("RCPT", session.clientLabel(), full.getLines().get(0), tx.senderGiven(), path.given(),
+                    session.heloName());
             return full;
         }
         if (route instanceof Route.Accepted accepted) {
-            tx.recipients().add(new Intake.Recipient(path.address(), accepted, notify, orcpt));
+            tx.recipients().add(new Intake.Recipient(path.given(), accepted, notify, orcpt));
             return SmtpReply.of(250, "2.1.5", "Ok");
         }
         SmtpReply reply = switch (((Route.Rejected) route).reason()) {
             case UNKNOWN_USER -> SmtpReply.of(550, "5.1.1",
-                    "<" + path.address() + ">: Recipient address rejected: User unknown in local recipient table");
-            case RELAY_DENIED -> SmtpReply.of(554, "5.7.1", "<" + path.address() + ">: Relay access denied");
-            case ALIAS_LOOP -> SmtpReply.of(554, "5.4.6", "<" + path.address() + ">: Alias expansion loop");
+                    "<" + path.given() + ">: Recipient address rejected: User unknown in local recipient table");
+            case RELAY_DENIED -> SmtpReply.of(554, "5.7.1", "<" + path.given() + ">: Relay access denied");
+            case ALIAS_LOOP -> SmtpReply.of(554, "5.4.6", "<" + path.given() + ">: Alias expansion loop");
         };
-        Intake.MAILLOG.info("NOQUEUE: reject: RCPT from {}: {}; from=<{}> to=<{}> helo=<{}>",
-                session.clientLabel(), reply.getLines().get(0), tx.sender(), path.address(), session.heloName());
+        MailLog.reject("RCPT", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), path.given(),
+                session.heloName());
         return reply;
     }
 

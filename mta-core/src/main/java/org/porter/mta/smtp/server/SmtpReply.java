@@ -23,9 +23,30 @@ public final class SmtpReply implements Response {
         this.countsAsError = countsAsError;
     }
 
-    /** A one-line reply {@code code enhanced text}. */
+    /**
+     * A one-line reply {@code code enhanced text}. Reply lines go out as US-ASCII (the protocol
+     * framework's writer, and RFC 5321 outside SMTPUTF8), so a non-ASCII character in the text, e.g.
+     * a UTF-8 address echoed back, is written as {@code \x{HHHH}} (RFC 6533's escape for UTF-8
+     * addresses in ASCII contexts) instead of turning into a lossy "?".
+     */
     public static SmtpReply of(int code, String enhanced, String text) {
-        return new SmtpReply(code, List.of(enhanced + " " + text), false, true);
+        return new SmtpReply(code, List.of(enhanced + " " + asciiSafe(text)), false, true);
+    }
+
+    /** {@code text} with every non-ASCII code point written as {@code \x{HHHH}} (RFC 6533 4). */
+    public static String asciiSafe(String text) {
+        if (text.chars().allMatch(c -> c < 0x80)) {
+            return text;
+        }
+        StringBuilder b = new StringBuilder(text.length() + 16);
+        text.codePoints().forEach(c -> {
+            if (c < 0x80) {
+                b.append((char) c);
+            } else {
+                b.append("\\x{").append(Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)).append('}');
+            }
+        });
+        return b.toString();
     }
 
     /** A reply whose lines carry no enhanced code (greeting, EHLO). */
