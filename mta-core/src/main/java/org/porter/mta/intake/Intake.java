@@ -23,7 +23,7 @@ import org.slf4j.Logger;
  */
 public final class Intake {
     /** The Postfix-style mail log: one line per message event, for admins to grep. */
-    public static final Logger MAILLOG = MailLog.LOG;
+    public static final Logger MAILLOG = MailLog.SMTPD;
 
     private final MailStore store;
     private final Clock clock;
@@ -151,18 +151,18 @@ public final class Intake {
         }
         String delay = String.format(java.util.Locale.ROOT, "%.2f",
                 Duration.between(started, clock.instant()).toMillis() / 1000.0);
+        if (source.client() != null) {
+            MailLog.client(id, source.client());
+        }
         MailLog.received(id, source.senderGiven(), body.size(), local.size() + remote.size());
         local.forEach((userId, address) -> {
             String given = localGiven.get(userId);
-            MAILLOG.info("{}: to=<{}>{}, relay=local, delay={}, dsn=2.0.0, status=sent (delivered to mailbox)",
-                    id, address, given.equalsIgnoreCase(address) ? "" : ", orig_to=<" + given + ">", delay);
+            MailLog.delivered(id, address, given.equalsIgnoreCase(address) ? null : given, delay);
         });
-        for (String r : remote) {
-            MAILLOG.info("{}: to=<{}>, relay=none, delay={}, dsn=4.4.1, status=deferred (queued for remote delivery)",
-                    id, r, delay);
-        }
+        // remote recipients: nothing yet (Postfix logs an attempt's outcome, not the queueing);
+        // the queue manager logs each attempt and "removed" when the last one is done
         if (remote.isEmpty()) {
-            MAILLOG.info("{}: removed", id);
+            MailLog.removed(id);
         }
     }
 }

@@ -29,7 +29,7 @@ import org.porter.mta.delivery.DeliveryReport.RecipientResult;
 import org.porter.mta.delivery.MxResolver;
 import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.OutboundMessage;
-import org.porter.mta.intake.Intake;
+import org.porter.mta.intake.MailLog;
 import org.porter.mta.store.QueueStore;
 import org.porter.mta.store.QueueStore.Entry;
 import org.slf4j.Logger;
@@ -354,8 +354,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     }
                 }
             }
-            Intake.MAILLOG.info("{}: to=<{}>, relay={}, delay={}, attempt={}, dsn={}, status={} ({})", e.queueId(),
-                    e.recipient(), r.relay(), delay, attempt, r.dsnCode(), outcome.name().toLowerCase(Locale.ROOT), reply);
+            MailLog.attempt(e.queueId(), e.recipient(), r.relay(), delay, r.dsnCode(),
+                    outcome.name().toLowerCase(Locale.ROOT), reply);
         }
         if (report.siteFailed()) {
             deadUntil.put(dest, now.plus(settings.retryMin()));
@@ -368,7 +368,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         for (List<Bouncer.Notice> n : delays.values()) {
             bouncer.report(Bouncer.Kind.DELAYED, n, n.get(0).entry().created().plus(settings.maxLifetime()));
         }
-        store.finish(done); // after the bounce is submitted: a crash in between repeats the report, never loses it
+        // after the bounce is submitted: a crash in between repeats the report, never loses it
+        store.finish(done).forEach(MailLog::removed);
     }
 
     /** RFC 3461: without NOTIFY the default is FAILURE (and, as Postfix does, DELAY); NEVER means no report. */
@@ -461,10 +462,11 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     public void delete(String queueId) {
         List<Entry> entries = store.entries(queueId);
         requireQueued(!entries.isEmpty(), queueId);
-        store.finish(entries.stream().map(Entry::id).toList());
+        List<String> left = store.finish(entries.stream().map(Entry::id).toList());
         for (Entry e : entries) {
-            Intake.MAILLOG.info("{}: to=<{}>, status=deleted (by the administrator)", queueId, e.recipient());
+            MailLog.deleted(queueId, e.recipient());
         }
+        left.forEach(MailLog::removed);
     }
 
     @Override
@@ -478,14 +480,14 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 notices.add(new Bouncer.Notice(e, "5.0.0", "message returned by the administrator"
                         + (e.lastReply() == null ? "" : "; last error: " + e.lastReply()), "none", now));
             }
-            Intake.MAILLOG.info("{}: to=<{}>, relay=none, dsn=5.0.0, status=bounced (returned by the administrator)",
-                    queueId, e.recipient());
+            MailLog.attempt(queueId, e.recipient(), "none", String.format(Locale.ROOT, "%.1f",
+                    Duration.between(e.arrived(), now).toMillis() / 1000.0), "5.0.0", "bounced", "returned by the administrator");
         }
         if (!notices.isEmpty()) {
             bouncer.report(Bouncer.Kind.FAILED, notices, null);
         }
         bounced.addAndGet(entries.size());
-        store.finish(entries.stream().map(Entry::id).toList());
+        store.finish(entries.stream().map(Entry::id).toList()).forEach(MailLog::removed);
     }
 
     private static void requireQueued(boolean found, String queueId) {
