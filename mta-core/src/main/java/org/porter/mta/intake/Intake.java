@@ -111,6 +111,16 @@ public final class Intake {
     }
 
     /**
+     * The header lines a local delivery adds (Postfix's local(8)): Return-Path with the envelope
+     * sender (RFC 5321 4.4: the final delivery MTA records it) and Delivered-To with the mailbox's
+     * address (what loop detection and a downstream multidrop collector use). They differ per
+     * recipient while the body is stored once, so they are stored with each mailbox entry.
+     */
+    static String deliveryHeaders(String sender, String mailbox) {
+        return "Return-Path: <" + sender + ">\r\nDelivered-To: " + mailbox + "\r\n";
+    }
+
+    /**
      * Stores the message durably. Returns only after the commit; throws (and stores nothing) when
      * the store fails, in which case the caller answers with a temporary error.
      *
@@ -143,8 +153,10 @@ public final class Intake {
         }
         Set<String> remote = new LinkedHashSet<>(remoteByAddress.keySet());
         Instant now = clock.instant();
+        Map<Long, String> prefixes = new LinkedHashMap<>();
+        local.forEach((userId, address) -> prefixes.put(userId, deliveryHeaders(sender, address)));
         store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
-                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size()));
+                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes));
         accepted.incrementAndGet();
         if (!remote.isEmpty()) {
             onQueued.run();

@@ -57,7 +57,10 @@ class SmtplibTest {
                 assertThat(entries).as(user).hasSize(1);
                 try (InputStream in = t.mta.mailboxes().open(entries.get(0).id())) {
                     String stored = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-                    assertThat(stored).startsWith("Received: from client.example ([127.0.0.1])\r\n\tby mail.office.example (Porter) with ESMTP id ");
+                    // issue 19 item 4: each mailbox entry starts with its own Return-Path and Delivered-To,
+                    // although the body is stored once for all (and the entry's size counts them)
+                    assertThat(stored).startsWith("Return-Path: <sender@elsewhere.example>\r\nDelivered-To: " + user
+                            + "@office.example\r\nReceived: from client.example ([127.0.0.1])\r\n\tby mail.office.example (Porter) with ESMTP id ");
                     String afterReceived = stored.substring(stored.indexOf("\r\n", stored.indexOf(";\r\n\t") + 3) + 2);
                     assertThat(afterReceived).as("body after the Received header").isEqualTo(MESSAGE);
                     assertThat(entries.get(0).size()).isEqualTo(stored.length());
