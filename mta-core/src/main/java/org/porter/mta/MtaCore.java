@@ -72,6 +72,7 @@ public final class MtaCore implements Mta {
         this.queueManager = new QueueManager(queueStore, new DeliverySettings(settings), deliveryAgent(),
                 servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer(), clock);
         intake.onQueued(queueManager::wake);
+        intake.storageLow(new org.porter.mta.store.FreeSpace(dataDir, () -> new MtaSettings(settings).minFreeSpace())::low);
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {

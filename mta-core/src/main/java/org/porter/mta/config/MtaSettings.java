@@ -22,6 +22,7 @@ public final class MtaSettings {
     public static final String SMTPS_PORT = "smtps.port";
     public static final String TLS_CERTIFICATE = "tls.certificate";
     public static final String TLS_KEY = "tls.key";
+    public static final String MIN_FREE_SPACE = "store.min-free-space";
 
     public static List<SettingDef> definitions() {
         return List.of(
@@ -55,6 +56,10 @@ public final class MtaSettings {
                 SettingDef.of(TLS_CERTIFICATE, "",
                         "PEM certificate chain for TLS; empty = the self-signed one Porter generated; applies at restart",
                         Values.pemFile(true)),
+                SettingDef.of(MIN_FREE_SPACE, "100M",
+                        "SMTP refuses new mail (452 4.3.1) while the data folder's disk has less free space than this,"
+                        + " so the database never meets a full disk; 0 = no check",
+                        Values.size(0, 1L << 50)),
                 SettingDef.of(TLS_KEY, "",
                         "PEM private key for tls.certificate; empty = the generated one; applies at restart",
                         Values.pemFile(false)));
@@ -68,6 +73,10 @@ public final class MtaSettings {
 
     public long maxMessageSize() {
         return Values.parseSize(settings.get(MAX_MESSAGE_SIZE));
+    }
+
+    public long minFreeSpace() {
+        return Values.parseSize(settings.get(MIN_FREE_SPACE));
     }
 
     public int maxRecipients() {

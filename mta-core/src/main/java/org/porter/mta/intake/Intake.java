@@ -29,6 +29,7 @@ public final class Intake {
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
     private volatile Runnable onQueued = () -> { };
+    private volatile java.util.function.BooleanSupplier storageLow = () -> false;
 
     public Intake(MailStore store, Clock clock) {
         this.store = store;
@@ -38,6 +39,19 @@ public final class Intake {
     /** Messages accepted since start. */
     public long accepted() {
         return accepted.get();
+    }
+
+    /** The free-space check (see {@link org.porter.mta.store.FreeSpace}); none until set. */
+    public void storageLow(java.util.function.BooleanSupplier check) {
+        storageLow = check;
+    }
+
+    /**
+     * Whether new mail must wait for disk space (SMTP answers 452 4.3.1 at MAIL, RCPT and instead
+     * of committing after DATA): a full disk in the middle of a commit takes the database down.
+     */
+    public boolean storageLow() {
+        return storageLow.getAsBoolean();
     }
 
     /** Called after each commit that queued remote recipients (the queue manager's wake-up). */

@@ -51,6 +51,9 @@ public final class RcptCommand extends SmtpCommand {
             // smtpd_recipient_overshoot_limit: only beyond 1000 such refusals do they count as errors.
             return tx.countOvershoot() > OVERSHOOT_LIMIT ? Replies.TOO_MANY_RCPT : Replies.TOO_MANY_RCPT.notAnError();
         }
+        if (session.context().intake().storageLow()) {
+            return Replies.NO_STORAGE;
+        }
         tx.countRcpt();
         Route route = session.context().router().route(path.address(), session.relayAllowed());
         if (route instanceof Route.Accepted accepted && mailboxFull(session, accepted)) {

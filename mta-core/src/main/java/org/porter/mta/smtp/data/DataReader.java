@@ -98,6 +98,11 @@ public final class DataReader implements LineHandler<SmtpSession> {
                         session.heloName());
                 return reply;
             }
+            if (session.context().intake().storageLow()) {
+                MailLog.reject("DATA", session.clientLabel(), Replies.NO_STORAGE.getLines().get(0), tx.senderGiven(), null,
+                        session.heloName());
+                return Replies.NO_STORAGE;
+            }
             try {
                 if (session.context().intake().overQuota(tx.recipients(), spool.size())) {
                     SmtpReply full = SmtpReply.of(552, "5.2.2", "Error: mailbox full: message exceeds the recipient's quota");
