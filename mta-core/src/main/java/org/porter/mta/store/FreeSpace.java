@@ -38,6 +38,14 @@ public final class FreeSpace {
         }
     }
 
+    /**
+     * Whether a database that went down may be booted again: free space at the threshold, and at
+     * least 1 MB even with the check off (Derby boots read-only on a full disk).
+     */
+    public boolean roomToReopen() {
+        return usable() >= Math.max(minimum.getAsLong(), 1L << 20);
+    }
+
     /** Whether free space is below the threshold (new mail must wait). */
     public boolean low() {
         long min = minimum.getAsLong();
