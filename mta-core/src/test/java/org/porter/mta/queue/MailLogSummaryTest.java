@@ -119,7 +119,10 @@ class MailLogSummaryTest {
 
     /** A file appender with the appliance's maillog pattern. */
     private static FileAppender<ILoggingEvent> fileAppender(Path file) throws Exception {
-        String xml = Files.readString(Path.of("../appliance/src/main/resources/porter-logback-files.xml"));
+        Path config = Path.of("../appliance/src/main/resources/porter-logback-files.xml");
+        // well-formed, or logback drops every file appender of the appliance without a word
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(config.toFile());
+        String xml = Files.readString(config);
         Matcher m = Pattern.compile("<appender name=\"MAILLOG\".*?<pattern>(.*?)</pattern>", Pattern.DOTALL).matcher(xml);
         assertThat(m.find()).isTrue();
         String pattern = m.group(1).replace("${HOSTNAME}", "office-box").replace("${porter.pid:-0}", "4711");
