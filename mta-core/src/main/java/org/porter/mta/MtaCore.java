@@ -77,6 +77,9 @@ public final class MtaCore implements Mta {
         this.queueManager = new QueueManager(queueStore, new DeliverySettings(settings), deliveryAgent(),
                 servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer(), clock);
         intake.onQueued(queueManager::wake);
+        var freeSpace = new org.porter.mta.store.FreeSpace(dataDir, () -> new MtaSettings(settings).minFreeSpace());
+        intake.storageLow(freeSpace::low);
+        db.reopenWhen(freeSpace::roomToReopen);
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {

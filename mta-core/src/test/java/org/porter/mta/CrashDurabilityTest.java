@@ -57,7 +57,7 @@ class CrashDurabilityTest {
                 assertThat(entries).as("messages after crash round " + round).hasSize(round);
                 try (InputStream body = mta.mailboxes().open(entries.get(round - 1).id())) {
                     assertThat(new String(body.readAllBytes(), StandardCharsets.US_ASCII))
-                            .startsWith("Received: ").endsWith("Subject: crash round " + round + "\r\n\r\nmust survive\r\n");
+                            .startsWith("Return-Path: <").contains("\r\nDelivered-To: alice@office.example\r\nReceived: ").endsWith("Subject: crash round " + round + "\r\n\r\nmust survive\r\n");
                 }
             }
         }

@@ -76,7 +76,8 @@ class RealMtaServeTest {
 
             sendMail(Integer.parseInt(smtp.group(1)), "sales@office.example");
             assertThat(ok("", "user", "list").out()).startsWith("alice@office.example\t1\t");
-            assertThat(Files.readString(data.resolve("maillog"))).contains("to=<alice@office.example>");
+            assertThat(Files.readString(data.resolve("maillog"))).contains("to=<alice@office.example>")
+                    .containsPattern(" porter/local\\[\\d+\\]: [0-9A-Z]+: to=<alice@office.example>"); // pflogsumm --syslog-name=porter
 
             assertThat(server.stop()).as(server.output()).isZero();
             assertThat(ControlFile.path(data)).doesNotExist();

@@ -22,19 +22,20 @@ public final class MtaSettings {
     public static final String SMTPS_PORT = "smtps.port";
     public static final String TLS_CERTIFICATE = "tls.certificate";
     public static final String TLS_KEY = "tls.key";
+    public static final String MIN_FREE_SPACE = "store.min-free-space";
 
     public static List<SettingDef> definitions() {
         return List.of(
                 SettingDef.of(MAX_MESSAGE_SIZE, "25M",
                         "largest message SMTP accepts (announced in EHLO SIZE)", Values.size(1024, 2L * 1024 * 1024 * 1024 - 1)),
-                SettingDef.of(MAX_RECIPIENTS, "100", "most recipients in one SMTP transaction", Values.integer(1, 10_000)),
+                SettingDef.of(MAX_RECIPIENTS, "100", "most recipients in one SMTP transaction; more get 452 4.5.3 (the client sends them in another transaction)", Values.integer(1, 10_000)),
                 SettingDef.of(RELAY_NETWORKS, "127.0.0.0/8,::1/128",
                         "clients (CIDR list) that may send mail to non-local domains", Values::networks),
                 SettingDef.of(SMTP_TIMEOUT, "5m",
                         "SMTP server idle timeout (RFC 5321 4.5.3.2); applies to listeners started after the change",
                         Values.duration(Duration.ofSeconds(1), Duration.ofHours(1))),
                 SettingDef.of(MAX_ERRORS, "20",
-                        "client errors (4xx/5xx replies) in one SMTP session before it is closed with 421",
+                        "client errors (4xx/5xx replies, except 452 for recipients over smtp.max-recipients) in one SMTP session before it is closed with 421",
                         Values.integer(1, 1000)),
                 SettingDef.of(MAX_CONNECTIONS, "300", "most simultaneous SMTP connections (all listeners); more get 421",
                         Values.integer(1, 10_000)),
@@ -55,6 +56,10 @@ public final class MtaSettings {
                 SettingDef.of(TLS_CERTIFICATE, "",
                         "PEM certificate chain for TLS; empty = the self-signed one Porter generated; applies at restart",
                         Values.pemFile(true)),
+                SettingDef.of(MIN_FREE_SPACE, "100M",
+                        "SMTP refuses new mail (452 4.3.1) while the data folder's disk has less free space than this,"
+                        + " so the database never meets a full disk; 0 = no check",
+                        Values.size(0, 1L << 50)),
                 SettingDef.of(TLS_KEY, "",
                         "PEM private key for tls.certificate; empty = the generated one; applies at restart",
                         Values.pemFile(false)));
@@ -68,6 +73,10 @@ public final class MtaSettings {
 
     public long maxMessageSize() {
         return Values.parseSize(settings.get(MAX_MESSAGE_SIZE));
+    }
+
+    public long minFreeSpace() {
+        return Values.parseSize(settings.get(MIN_FREE_SPACE));
     }
 
     public int maxRecipients() {

@@ -15,7 +15,6 @@ import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.store.MailStore;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one door all new mail enters by (Postfix's cleanup): takes a received message and its routed
@@ -24,12 +23,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class Intake {
     /** The Postfix-style mail log: one line per message event, for admins to grep. */
-    public static final Logger MAILLOG = LoggerFactory.getLogger("porter.maillog");
+    public static final Logger MAILLOG = MailLog.SMTPD;
 
     private final MailStore store;
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
     private volatile Runnable onQueued = () -> { };
+    private volatile java.util.function.BooleanSupplier storageLow = () -> false;
 
     public Intake(MailStore store, Clock clock) {
         this.store = store;
@@ -39,6 +39,19 @@ public final class Intake {
     /** Messages accepted since start. */
     public long accepted() {
         return accepted.get();
+    }
+
+    /** The free-space check (see {@link org.porter.mta.store.FreeSpace}); none until set. */
+    public void storageLow(java.util.function.BooleanSupplier check) {
+        storageLow = check;
+    }
+
+    /**
+     * Whether new mail must wait for disk space (SMTP answers 452 4.3.1 at MAIL, RCPT and instead
+     * of committing after DATA): a full disk in the middle of a commit takes the database down.
+     */
+    public boolean storageLow() {
+        return storageLow.getAsBoolean();
     }
 
     /** Called after each commit that queued remote recipients (the queue manager's wake-up). */
@@ -54,6 +67,13 @@ public final class Intake {
         public Recipient(String given, Route.Accepted route) {
             this(given, route, null, null);
         }
+    }
+
+    /**
+     * Where a message came from, for the mail log: the client ({@code [192.0.2.1]}, or null for
+     * mail Porter makes itself) and the sender as the client wrote it.
+     */
+    public record Source(String client, String senderGiven) {
     }
 
     /** Envelope options from MAIL FROM: RFC 3461 RET and ENVID (null when absent), RFC 6531 SMTPUTF8. */
@@ -105,6 +125,16 @@ public final class Intake {
     }
 
     /**
+     * The header lines a local delivery adds (Postfix's local(8)): Return-Path with the envelope
+     * sender (RFC 5321 4.4: the final delivery MTA records it) and Delivered-To with the mailbox's
+     * address (what loop detection and a downstream multidrop collector use). They differ per
+     * recipient while the body is stored once, so they are stored with each mailbox entry.
+     */
+    static String deliveryHeaders(String sender, String mailbox) {
+        return "Return-Path: <" + sender + ">\r\nDelivered-To: " + mailbox + "\r\n";
+    }
+
+    /**
      * Stores the message durably. Returns only after the commit; throws (and stores nothing) when
      * the store fails, in which case the caller answers with a temporary error.
      *
@@ -117,6 +147,11 @@ public final class Intake {
 
     public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
             Instant started) throws IOException {
+        accept(id, sender, options, recipients, body, started, new Source(null, sender));
+    }
+
+    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+            Instant started, Source source) throws IOException {
         Map<Long, String> local = new LinkedHashMap<>();
         Map<Long, String> localGiven = new LinkedHashMap<>();
         Map<String, MailStore.RemoteRecipient> remoteByAddress = new LinkedHashMap<>();
@@ -132,26 +167,28 @@ public final class Intake {
         }
         Set<String> remote = new LinkedHashSet<>(remoteByAddress.keySet());
         Instant now = clock.instant();
+        Map<Long, String> prefixes = new LinkedHashMap<>();
+        local.forEach((userId, address) -> prefixes.put(userId, deliveryHeaders(sender, address)));
         store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
-                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size()));
+                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes));
         accepted.incrementAndGet();
         if (!remote.isEmpty()) {
             onQueued.run();
         }
         String delay = String.format(java.util.Locale.ROOT, "%.2f",
                 Duration.between(started, clock.instant()).toMillis() / 1000.0);
-        MAILLOG.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", id, sender, body.size(), local.size() + remote.size());
+        if (source.client() != null) {
+            MailLog.client(id, source.client());
+        }
+        MailLog.received(id, source.senderGiven(), body.size(), local.size() + remote.size());
         local.forEach((userId, address) -> {
             String given = localGiven.get(userId);
-            MAILLOG.info("{}: to=<{}>{}, relay=local, delay={}, dsn=2.0.0, status=sent (delivered to mailbox)",
-                    id, address, given.equalsIgnoreCase(address) ? "" : ", orig_to=<" + given + ">", delay);
+            MailLog.delivered(id, address, given.equalsIgnoreCase(address) ? null : given, delay);
         });
-        for (String r : remote) {
-            MAILLOG.info("{}: to=<{}>, relay=none, delay={}, dsn=4.4.1, status=deferred (queued for remote delivery)",
-                    id, r, delay);
-        }
+        // remote recipients: nothing yet (Postfix logs an attempt's outcome, not the queueing);
+        // the queue manager logs each attempt and "removed" when the last one is done
         if (remote.isEmpty()) {
-            MAILLOG.info("{}: removed", id);
+            MailLog.removed(id);
         }
     }
 }

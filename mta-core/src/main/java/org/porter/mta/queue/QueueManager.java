@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -28,7 +29,7 @@ import org.porter.mta.delivery.DeliveryReport.RecipientResult;
 import org.porter.mta.delivery.MxResolver;
 import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.OutboundMessage;
-import org.porter.mta.intake.Intake;
+import org.porter.mta.intake.MailLog;
 import org.porter.mta.store.QueueStore;
 import org.porter.mta.store.QueueStore.Entry;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     private final Bouncer bouncer;
     private final Clock clock;
     private final Object lock = new Object();
+    /** Guards claiming due entries against deliveries ending meanwhile: see {@link #launchDue}. */
+    private final ReentrantLock claims = new ReentrantLock();
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<String> activeDestinations = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> deadUntil = new ConcurrentHashMap<>();
@@ -59,6 +62,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     private final Semaphore slots;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong bounced = new AtomicLong();
+    /** Test seam: runs right after a scan has read the due entries. */
+    volatile Runnable afterScan = () -> { };
     private volatile Instant lastDelivery;
     private volatile boolean held;
     private volatile boolean running;
@@ -131,15 +136,32 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     /**
      * Starts delivery of everything due now, one task per destination not already busy; returns
      * the tasks' threads (tests join them to run the queue synchronously).
+     *
+     * <p>Reading the due entries and claiming them (the in-flight set) is one step under
+     * {@link #claims}, and a delivery leaves the in-flight set under the same lock: otherwise a
+     * delivery that ends between the read and the in-flight check has already removed its entries,
+     * and a second delivery would start on deleted messages (issue 19 item 4a). A delivery removes
+     * its entries from the store before it releases its claim, so while the lock is held every
+     * entry the read returned is either still in the store or still claimed.
      */
     List<Thread> launchDue() {
         if (held()) {
             return List.of();
         }
-        Instant now = clock.instant();
+        claims.lock();
+        try {
+            return claimAndStart(clock.instant());
+        } finally {
+            claims.unlock();
+        }
+    }
+
+    private List<Thread> claimAndStart(Instant now) {
         Map<String, List<Entry>> byDestination = new LinkedHashMap<>();
         Map<String, String> transports = settings.transports();
-        for (Entry e : store.due(now, BATCH)) {
+        List<Entry> due = store.due(now, BATCH);
+        afterScan.run();
+        for (Entry e : due) {
             if (inFlight.contains(e.id())) {
                 continue;
             }
@@ -167,14 +189,24 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 } catch (RuntimeException e) {
                     LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest, e);
                 } finally {
-                    entries.forEach(e -> inFlight.remove(e.id()));
-                    activeDestinations.remove(dest);
+                    claims.lock();
+                    try {
+                        entries.forEach(e -> inFlight.remove(e.id()));
+                        activeDestinations.remove(dest);
+                    } finally {
+                        claims.unlock();
+                    }
                     active.decrementAndGet();
                     wake();
                 }
             }));
         }
         return tasks;
+    }
+
+    /** Threads waiting to end their claim while a scan runs (for a test). */
+    int claimWaiters() {
+        return claims.getQueueLength();
     }
 
     /** Runs the queue once and waits for it: for tests and the CLI's synchronous flush. */
@@ -322,8 +354,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     }
                 }
             }
-            Intake.MAILLOG.info("{}: to=<{}>, relay={}, delay={}, attempt={}, dsn={}, status={} ({})", e.queueId(),
-                    e.recipient(), r.relay(), delay, attempt, r.dsnCode(), outcome.name().toLowerCase(Locale.ROOT), reply);
+            MailLog.attempt(e.queueId(), e.recipient(), r.relay(), delay, r.dsnCode(),
+                    outcome.name().toLowerCase(Locale.ROOT), reply);
         }
         if (report.siteFailed()) {
             deadUntil.put(dest, now.plus(settings.retryMin()));
@@ -336,7 +368,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         for (List<Bouncer.Notice> n : delays.values()) {
             bouncer.report(Bouncer.Kind.DELAYED, n, n.get(0).entry().created().plus(settings.maxLifetime()));
         }
-        store.finish(done); // after the bounce is submitted: a crash in between repeats the report, never loses it
+        // after the bounce is submitted: a crash in between repeats the report, never loses it
+        store.finish(done).forEach(MailLog::removed);
     }
 
     /** RFC 3461: without NOTIFY the default is FAILURE (and, as Postfix does, DELAY); NEVER means no report. */
@@ -429,10 +462,11 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     public void delete(String queueId) {
         List<Entry> entries = store.entries(queueId);
         requireQueued(!entries.isEmpty(), queueId);
-        store.finish(entries.stream().map(Entry::id).toList());
+        List<String> left = store.finish(entries.stream().map(Entry::id).toList());
         for (Entry e : entries) {
-            Intake.MAILLOG.info("{}: to=<{}>, status=deleted (by the administrator)", queueId, e.recipient());
+            MailLog.deleted(queueId, e.recipient());
         }
+        left.forEach(MailLog::removed);
     }
 
     @Override
@@ -446,14 +480,14 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 notices.add(new Bouncer.Notice(e, "5.0.0", "message returned by the administrator"
                         + (e.lastReply() == null ? "" : "; last error: " + e.lastReply()), "none", now));
             }
-            Intake.MAILLOG.info("{}: to=<{}>, relay=none, dsn=5.0.0, status=bounced (returned by the administrator)",
-                    queueId, e.recipient());
+            MailLog.attempt(queueId, e.recipient(), "none", String.format(Locale.ROOT, "%.1f",
+                    Duration.between(e.arrived(), now).toMillis() / 1000.0), "5.0.0", "bounced", "returned by the administrator");
         }
         if (!notices.isEmpty()) {
             bouncer.report(Bouncer.Kind.FAILED, notices, null);
         }
         bounced.addAndGet(entries.size());
-        store.finish(entries.stream().map(Entry::id).toList());
+        store.finish(entries.stream().map(Entry::id).toList()).forEach(MailLog::removed);
     }
 
     private static void requireQueued(boolean found, String queueId) {

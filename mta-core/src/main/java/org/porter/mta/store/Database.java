@@ -33,12 +33,17 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     private static final int POOL_SIZE = 24;
-    private static final String[] MIGRATIONS = {"V1__initial.sql", "V2__pop3.sql", "V4__dialer.sql"};
+    private static final String[] MIGRATIONS = {"V1__initial.sql", "V2__pop3.sql", "V4__dialer.sql", "V5__delivery_headers.sql"};
 
     private final String url;
     private final Dialect dialect;
     private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(POOL_SIZE);
     private volatile boolean closed;
+    /** The engine shut the database down or made it read-only (a full disk): see {@link #reopenIfDown}. */
+    private volatile boolean down;
+    private volatile java.util.function.BooleanSupplier roomToReopen = () -> true;
+    private long lastReopenAttempt;
+    private static final long REOPEN_INTERVAL_NANOS = 2_000_000_000L;
 
     private Database(String url, Dialect dialect) {
         this.url = url;
@@ -89,6 +94,7 @@ public final class Database implements AutoCloseable {
                 committed = true;
                 return result;
             } catch (SQLException e) {
+                noticeDown(e);
                 if (attempt < MAX_ATTEMPTS && transientConflict(e)) {
                     LOG.debug("transaction conflict ({}), attempt {}: retrying", e.getSQLState(), attempt);
                 } else {
@@ -126,10 +132,81 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * When the database went down, it is reopened only when this says there is room (the data
+     * folder's free space): reopening on a full disk boots it read-only again.
+     */
+    public void reopenWhen(java.util.function.BooleanSupplier room) {
+        roomToReopen = room;
+    }
+
+    /**
+     * Whether an error means the database itself is gone or read-only, not just this statement:
+     * Derby shuts a database down when it cannot write a page or its log (XSDG*, XSLA*: a full
+     * disk), and a database booted while the disk was full is read-only (25502) until booted again.
+     */
+    static boolean databaseDown(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String st = s.getSQLState();
+                if (st.startsWith("XSDG") || st.startsWith("XSLA") || st.equals("25502") || st.equals("08003")
+                        || st.equals("08006") || st.equals("XJ001") || st.equals("XJ040") || st.equals("40XD1")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void noticeDown(SQLException e) {
+        if (!closed && !down && databaseDown(e)) {
+            down = true;
+            LOG.error("the database went down ({} {}); it is reopened as soon as the data folder has room again",
+                    e.getSQLState(), e.getMessage());
+        }
+    }
+
+    /**
+     * Reopens a database that went down (no restart by hand): at most every 2 s, and only when
+     * there is room; drops the pooled connections, shuts the engine's database down, boots it again
+     * (Derby recovers from its log) and checks that it is writable. Throws while it stays down.
+     */
+    private synchronized void reopenIfDown() {
+        if (!down) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (lastReopenAttempt != 0 && now - lastReopenAttempt < REOPEN_INTERVAL_NANOS || !roomToReopen.getAsBoolean()) {
+            throw new StoreException("the database is down, waiting for disk space", null);
+        }
+        lastReopenAttempt = now;
+        for (Connection c; (c = idle.poll()) != null; ) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing a connection: {}", e.getMessage());
+            }
+        }
+        dialect.shutdown(url);
+        try (Connection c = DriverManager.getConnection(url)) {
+            if (c.getMetaData().isReadOnly()) {
+                dialect.shutdown(url);
+                throw new StoreException("the database reopened read-only; trying again", null);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("the database cannot be reopened yet: " + e.getMessage(), e);
+        }
+        down = false;
+        LOG.warn("the database is reopened and writable again");
+    }
+
     /** Borrows a connection (autocommit off) the caller must give back with {@link #release}. */
     public Connection borrow() {
         if (closed) {
             throw new StoreException("database is closed", null);
+        }
+        if (down) {
+            reopenIfDown();
         }
         Connection c = idle.poll();
         try {

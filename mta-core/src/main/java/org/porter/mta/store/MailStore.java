@@ -3,6 +3,7 @@ package org.porter.mta.store;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Blob;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,9 +32,20 @@ public final class MailStore implements MailboxAccess {
     }
 
     /** What {@link #accept} stores: the body is read once from {@code body}, exactly {@code size} octets. */
+    /**
+     * @param headerPrefixes per local user id, the header lines that user's mailbox entry starts
+     *                       with before the shared body (Return-Path, Delivered-To: they differ per
+     *                       recipient, the body is stored once); users without one get the body only
+     */
     public record Incoming(String queueId, String sender, Instant receivedAt, List<Long> localUserIds,
             List<RemoteRecipient> remoteRecipients, org.porter.mta.intake.Intake.Options options, Body body,
-            long size) {
+            long size, java.util.Map<Long, String> headerPrefixes) {
+
+        public Incoming(String queueId, String sender, Instant receivedAt, List<Long> localUserIds,
+                List<RemoteRecipient> remoteRecipients, org.porter.mta.intake.Intake.Options options, Body body,
+                long size) {
+            this(queueId, sender, receivedAt, localUserIds, remoteRecipients, options, body, size, java.util.Map.of());
+        }
     }
 
     /** Opens the message's bytes; called once per attempt of the accepting transaction. */
@@ -75,14 +87,17 @@ public final class MailStore implements MailboxAccess {
             }
             if (!m.localUserIds().isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO mailbox_entries (user_id, message_id, uidl, size_octets, added_at) VALUES (?, ?, ?, ?, ?)")) {
+                        "INSERT INTO mailbox_entries (user_id, message_id, uidl, size_octets, added_at, header_prefix)"
+                                + " VALUES (?, ?, ?, ?, ?, ?)")) {
                     int n = 0;
                     for (long userId : m.localUserIds()) {
+                        String prefix = m.headerPrefixes().get(userId);
                         ps.setLong(1, userId);
                         ps.setLong(2, messageId);
                         ps.setString(3, m.queueId() + "." + (++n));
-                        ps.setLong(4, m.size());
+                        ps.setLong(4, m.size() + (prefix == null ? 0 : prefix.getBytes(StandardCharsets.UTF_8).length));
                         ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
+                        ps.setString(6, prefix);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -127,9 +142,11 @@ public final class MailStore implements MailboxAccess {
         });
     }
 
+    /** The entry's own header lines (UTF-8), if any, then the shared body: as many octets as its size_octets. */
     @Override
     public InputStream open(long entryId) {
-        return openBody("SELECT m.body FROM messages m JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?", entryId);
+        return openBody("SELECT m.body, e.header_prefix FROM messages m JOIN mailbox_entries e ON e.message_id = m.id"
+                + " WHERE e.id = ?", entryId);
     }
 
     /** Opens a stored message by its id (for the outbound queue); close the stream. */
@@ -149,7 +166,10 @@ public final class MailStore implements MailboxAccess {
                 throw new InvalidRequestException("no such message");
             }
             Blob blob = rs.getBlob(1);
-            return new BlobStream(blob, ps, rs, c);
+            String prefix = rs.getMetaData().getColumnCount() > 1 ? rs.getString(2) : null;
+            InputStream body = new BlobStream(blob, ps, rs, c);
+            return prefix == null ? body
+                    : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(prefix.getBytes(StandardCharsets.UTF_8)), body);
         } catch (SQLException e) {
             closeQuietly(rs, ps);
             db.release(c);

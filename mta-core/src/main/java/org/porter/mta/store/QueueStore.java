@@ -78,12 +78,15 @@ public final class QueueStore {
         });
     }
 
-    /** Removes entries that reached their end (sent or bounced), with bodies no longer referenced. */
-    public void finish(Collection<Long> entryIds) {
+    /**
+     * Removes entries that reached their end (sent or bounced), with bodies no longer referenced.
+     * Returns the queue ids of the messages that have no queue entry left (they left the queue).
+     */
+    public List<String> finish(Collection<Long> entryIds) {
         if (entryIds.isEmpty()) {
-            return;
+            return List.of();
         }
-        db.tx(c -> {
+        return db.tx(c -> {
             List<Long> messages = new ArrayList<>();
             try (PreparedStatement find = c.prepareStatement("SELECT message_id FROM queue_entries WHERE id = ?");
                     PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {
@@ -98,8 +101,27 @@ public final class QueueStore {
                     del.executeUpdate();
                 }
             }
+            List<String> left = new ArrayList<>();
+            try (PreparedStatement rest = c.prepareStatement("SELECT COUNT(*) FROM queue_entries WHERE message_id = ?");
+                    PreparedStatement qid = c.prepareStatement("SELECT queue_id FROM messages WHERE id = ?")) {
+                for (long m : new java.util.LinkedHashSet<>(messages)) {
+                    rest.setLong(1, m);
+                    try (ResultSet rs = rest.executeQuery()) {
+                        rs.next();
+                        if (rs.getInt(1) > 0) {
+                            continue;
+                        }
+                    }
+                    qid.setLong(1, m);
+                    try (ResultSet rs = qid.executeQuery()) {
+                        if (rs.next()) {
+                            left.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
             MailStore.dropUnreferenced(c, messages);
-            return null;
+            return left;
         });
     }
 

@@ -242,6 +242,57 @@ class QueueManagerTest {
     }
 
     /** Answers per recipient as told and records each call as "hop: id[rcpts] id[rcpts]". */
+    /**
+     * Issue 19 item 4a: a delivery that finishes while the scheduler scans. The scan read the due
+     * entries while the delivery was still running (its entries were due and in flight); the
+     * delivery then removed them and left the in-flight set before the scan looked there, and the
+     * scan started a second delivery of deleted entries (seen as "no such message" from the store,
+     * and with a stale entry in a batch, a duplicate of the batch's other messages).
+     */
+    @Test
+    void aDeliveryThatFinishesWhileTheSchedulerScansIsNotStartedAgain() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        agent.answer = rcpt -> {
+            entered.countDown();
+            try {
+                assertThat(finish.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new String[] {"SENT", "2.0.0", "250 2.0.0 Ok"};
+        };
+        String id = send("alice@office.example", "friend@elsewhere.example");
+        List<Thread> first = q.launchDue();
+        assertThat(first).hasSize(1);
+        assertThat(entered.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        // the second scan has read the due entries (the running delivery's among them); now that
+        // delivery ends: it either completes or waits for the scan to finish claiming
+        Thread delivery = first.get(0);
+        q.afterScan = () -> {
+            finish.countDown();
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (delivery.isAlive() && q.claimWaiters() == 0 && System.nanoTime() < end) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        List<Thread> second = q.launchDue();
+        q.afterScan = () -> { };
+        for (Thread th : second) {
+            th.join(60_000);
+        }
+        delivery.join(60_000);
+        assertThat(agent.calls).as("one delivery only").hasSize(1);
+        assertThat(second).isEmpty();
+        assertThat(q.show(id)).isEmpty();
+        assertThat(q.status().sent()).isEqualTo(1);
+    }
+
     static final class FakeAgent implements DeliveryAgent {
         volatile Function<String, String[]> answer;
         volatile boolean siteFailed;

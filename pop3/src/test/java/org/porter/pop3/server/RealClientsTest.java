@@ -120,6 +120,55 @@ class RealClientsTest {
     }
 
     /**
+     * Issue 19 item 4: one message to two users, its body stored once; each user's copy starts
+     * with Return-Path (the envelope sender) and Delivered-To (that user), and LIST's size, RETR's
+     * octets and TOP agree with those lines; UIDLs differ per entry.
+     */
+    @Test
+    void returnPathAndDeliveredToPerRecipientWithConsistentSizes(@TempDir Path dir) throws Exception {
+        try (Box box = new Box(dir.resolve("data"))) {
+            box.mta.directory().addUser("bob@office.example", PASSWORD.toCharArray());
+            try (Socket s = new Socket(box.smtp.getAddress(), box.smtp.getPort())) {
+                s.setSoTimeout(10_000);
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = s.getOutputStream();
+                in.readLine();
+                for (String cmd : List.of("HELO client.example", "MAIL FROM:<boss@elsewhere.example>",
+                        "RCPT TO:<" + ALICE + ">", "RCPT TO:<bob@office.example>", "DATA",
+                        "Subject: for both\r\n\r\nHello both.\r\n.", "QUIT")) {
+                    out.write((cmd + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    assertThat(in.readLine()).as(cmd).matches("^[23].*");
+                }
+            }
+            String script = String.join("\n",
+                    "import poplib, sys",
+                    "for user in ('" + ALICE + "', 'bob@office.example'):",
+                    "    p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=10)",
+                    "    p.user(user); p.pass_('" + PASSWORD + "')",
+                    "    _, listing, _ = p.list()",
+                    "    size = int(listing[0].split()[1])",
+                    "    _, lines, octets = p.retr(1)",
+                    "    assert size == sum(len(l) + 2 for l in lines), (size, lines)",
+                    "    assert lines[0] == b'Return-Path: <boss@elsewhere.example>', lines",
+                    "    assert lines[1] == b'Delivered-To: ' + user.encode(), lines",
+                    "    assert lines[2].startswith(b'Received: '), lines",
+                    "    _, top, _ = p.top(1, 0)",
+                    "    assert top == lines[:lines.index(b'') + 1], (top, lines)",
+                    "    _, uidl, _ = p.uidl()",
+                    "    print(user, size, uidl[0].split()[1].decode())",
+                    "    p.quit()");
+            ExternalProcess run = ExternalProcess.run(List.of("python3", "-c", script, String.valueOf(box.pop3Port)), dir, Map.of());
+            assertThat(run.exitCode()).as(run.output()).isZero();
+            var alice = box.mta.mailboxes().list(ALICE).get(0);
+            var bob = box.mta.mailboxes().list("bob@office.example").get(0);
+            assertThat(run.output()).contains(ALICE + " " + alice.size() + " " + alice.uidl(),
+                    "bob@office.example " + bob.size() + " " + bob.uidl());
+            assertThat(alice.uidl()).isNotEqualTo(bob.uidl());
+        }
+    }
+
+    /**
      * fetchmail in "leave mail on server" mode over POP3S, STLS and (from the box itself) plain
      * POP3, five runs with new mail between them and a restart of the whole box in the middle:
      * every message is fetched exactly once.

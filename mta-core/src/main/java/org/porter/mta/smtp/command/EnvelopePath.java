@@ -10,8 +10,14 @@ import org.apache.james.core.MailAddress;
  * A parsed MAIL FROM / RCPT TO argument: the address (RFC 5321 4.1.2 Path, source route dropped as
  * 4.1.1.3 asks; "" for the null reverse-path) and its ESMTP parameters (upper-case keys).
  * Angle brackets are expected but, like Postfix, a bare address from an old device is accepted.
+ * {@code given} is the path as the client wrote it (before IDNA mapping of the domain), for
+ * replies and the mail log, which show what the client sent.
  */
-public record EnvelopePath(String address, Map<String, String> params) {
+public record EnvelopePath(String address, Map<String, String> params, String given) {
+
+    public EnvelopePath(String address, Map<String, String> params) {
+        this(address, params, address);
+    }
 
     /**
      * @param arg     the command argument, e.g. {@code FROM:<a@b.example> SIZE=100}
@@ -53,7 +59,7 @@ public record EnvelopePath(String address, Map<String, String> params) {
             path = path.substring(colon + 1);
         }
         String address = path.isEmpty() ? "" : normalise(path, badAddress, what);
-        return new EnvelopePath(address, params(tail.strip()));
+        return new EnvelopePath(address, params(tail.strip()), path);
     }
 
     private static int closingBracket(String s) {

@@ -68,7 +68,10 @@ public final class MailCommand extends SmtpCommand {
         if (!smtputf8 && !EnvelopePath.isAscii(path.address())) {
             throw new RejectException(553, "5.6.7", "Error: UTF-8 address requires the SMTPUTF8 parameter");
         }
-        session.beginTransaction(path.address(), declared, session.context().clock().instant());
+        if (session.context().intake().storageLow()) {
+            return Replies.NO_STORAGE;
+        }
+        session.beginTransaction(path.address(), path.given(), declared, session.context().clock().instant());
         session.transaction().options(new org.porter.mta.intake.Intake.Options(ret, envid, smtputf8));
         return Replies.OK;
     }

@@ -3,6 +3,7 @@ package org.porter.mta.smtp.command;
 import java.util.List;
 
 import org.porter.mta.intake.Intake;
+import org.porter.mta.intake.MailLog;
 import org.porter.mta.routing.Route;
 import org.porter.mta.smtp.server.Replies;
 import org.porter.mta.smtp.server.SmtpReply;
@@ -14,6 +15,8 @@ import org.porter.mta.smtp.server.Transaction;
  * aliases), relay (only for clients that may relay), or a rejection logged Postfix-style.
  */
 public final class RcptCommand extends SmtpCommand {
+    /** Over-limit recipients per transaction that are not client errors (Postfix's default, 1000). */
+    static final int OVERSHOOT_LIMIT = 1000;
 
     public RcptCommand() {
         super("RCPT");
@@ -44,28 +47,33 @@ public final class RcptCommand extends SmtpCommand {
             }
         }
         if (tx.recipients().size() >= session.context().settings().maxRecipients()) {
-            return Replies.TOO_MANY_RCPT;
+            // RFC 5321 4.5.3.1.10: the client sends the rest in another transaction. Postfix's
+            // smtpd_recipient_overshoot_limit: only beyond 1000 such refusals do they count as errors.
+            return tx.countOvershoot() > OVERSHOOT_LIMIT ? Replies.TOO_MANY_RCPT : Replies.TOO_MANY_RCPT.notAnError();
+        }
+        if (session.context().intake().storageLow()) {
+            return Replies.NO_STORAGE;
         }
         tx.countRcpt();
         Route route = session.context().router().route(path.address(), session.relayAllowed());
         if (route instanceof Route.Accepted accepted && mailboxFull(session, accepted)) {
-            SmtpReply full = SmtpReply.of(452, "4.2.2", "<" + path.address() + ">: Recipient address rejected: Mailbox full");
-            Intake.MAILLOG.info("NOQUEUE: reject: RCPT from {}: {}; from=<{}> to=<{}> helo=<{}>",
-                    session.clientLabel(), full.getLines().get(0), tx.sender(), path.address(), session.heloName());
+            SmtpReply full = SmtpReply.of(452, "4.2.2", "<" + path.given() + ">: Recipient address rejected: Mailbox full");
+            MailLog.reject("RCPT", session.clientLabel(), full.getLines().get(0), tx.senderGiven(), path.given(),
+                    session.heloName());
             return full;
         }
         if (route instanceof Route.Accepted accepted) {
-            tx.recipients().add(new Intake.Recipient(path.address(), accepted, notify, orcpt));
+            tx.recipients().add(new Intake.Recipient(path.given(), accepted, notify, orcpt));
             return SmtpReply.of(250, "2.1.5", "Ok");
         }
         SmtpReply reply = switch (((Route.Rejected) route).reason()) {
             case UNKNOWN_USER -> SmtpReply.of(550, "5.1.1",
-                    "<" + path.address() + ">: Recipient address rejected: User unknown in local recipient table");
-            case RELAY_DENIED -> SmtpReply.of(554, "5.7.1", "<" + path.address() + ">: Relay access denied");
-            case ALIAS_LOOP -> SmtpReply.of(554, "5.4.6", "<" + path.address() + ">: Alias expansion loop");
+                    "<" + path.given() + ">: Recipient address rejected: User unknown in local recipient table");
+            case RELAY_DENIED -> SmtpReply.of(554, "5.7.1", "<" + path.given() + ">: Relay access denied");
+            case ALIAS_LOOP -> SmtpReply.of(554, "5.4.6", "<" + path.given() + ">: Alias expansion loop");
         };
-        Intake.MAILLOG.info("NOQUEUE: reject: RCPT from {}: {}; from=<{}> to=<{}> helo=<{}>",
-                session.clientLabel(), reply.getLines().get(0), tx.sender(), path.address(), session.heloName());
+        MailLog.reject("RCPT", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), path.given(),
+                session.heloName());
         return reply;
     }
 

@@ -13,6 +13,9 @@ import org.porter.mta.smtp.server.SmtpSession;
  * in the session). A client mistake is a {@link RejectException} turned into its reply here.
  */
 public abstract class SmtpCommand implements CommandHandler<SmtpSession> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SmtpCommand.class);
+    private static final org.porter.mta.smtp.server.SmtpReply STORE_UNAVAILABLE =
+            org.porter.mta.smtp.server.SmtpReply.of(451, "4.3.0", "Temporary lookup failure");
     private final List<String> verbs;
 
     protected SmtpCommand(String... verbs) {
@@ -31,6 +34,11 @@ public abstract class SmtpCommand implements CommandHandler<SmtpSession> {
             return handle(session, request.getCommand(), arg);
         } catch (RejectException e) {
             return e.reply();
+        } catch (org.porter.mta.store.StoreException e) {
+            // the database is unavailable (e.g. down on a full disk until it is reopened): a
+            // temporary answer the client retries, one log line instead of a stack trace per command
+            LOG.warn("{} from {}: store unavailable: {}", request.getCommand(), session.clientLabel(), e.getMessage());
+            return STORE_UNAVAILABLE;
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.LineHandler;
 import org.porter.mta.intake.Intake;
+import org.porter.mta.intake.MailLog;
 import org.porter.mta.intake.Spool;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.smtp.server.Replies;
@@ -93,18 +94,24 @@ public final class DataReader implements LineHandler<SmtpSession> {
         try {
             SmtpReply reply = sink.verdict();
             if (reply != null) {
-                Intake.MAILLOG.info("NOQUEUE: reject: DATA from {}: {}; from=<{}> helo=<{}>",
-                        session.clientLabel(), reply.getLines().get(0), tx.sender(), session.heloName());
+                MailLog.reject("DATA", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), null,
+                        session.heloName());
                 return reply;
+            }
+            if (session.context().intake().storageLow()) {
+                MailLog.reject("DATA", session.clientLabel(), Replies.NO_STORAGE.getLines().get(0), tx.senderGiven(), null,
+                        session.heloName());
+                return Replies.NO_STORAGE;
             }
             try {
                 if (session.context().intake().overQuota(tx.recipients(), spool.size())) {
                     SmtpReply full = SmtpReply.of(552, "5.2.2", "Error: mailbox full: message exceeds the recipient's quota");
-                    Intake.MAILLOG.info("NOQUEUE: reject: DATA from {}: {}; from=<{}> helo=<{}>",
-                            session.clientLabel(), full.getLines().get(0), tx.sender(), session.heloName());
+                    MailLog.reject("DATA", session.clientLabel(), full.getLines().get(0), tx.senderGiven(), null,
+                            session.heloName());
                     return full;
                 }
-                session.context().intake().accept(id, tx.sender(), tx.options(), tx.recipients(), spool, tx.started());
+                session.context().intake().accept(id, tx.sender(), tx.options(), tx.recipients(), spool, tx.started(),
+                        new Intake.Source(session.clientLabel(), tx.senderGiven()));
                 return SmtpReply.of(250, "2.0.0", "Ok: queued as " + id);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.error("{}: cannot store message from {}: {}", id, session.clientLabel(), e.toString(), e);

@@ -9,7 +9,9 @@ import org.porter.mta.smtp.server.SmtpReply;
 /**
  * The checks every incoming message passes, however it arrives (DATA lines or BDAT chunks): size
  * limit, line endings (CRLF only: a bare CR or LF refuses the message, so it is never stored or
- * forwarded as is), the loop test on Received headers. Bytes go to the spool until the message is
+ * forwarded as is), NUL bytes (refused, as qmail and Exim do: RFC 5322 forbids them, POP3 clients
+ * and downstream MTAs mishandle them, and stripping would change a signed message silently), the
+ * loop test on Received headers. Bytes go to the spool until the message is
  * known to be refused; after that they are only counted.
  */
 final class MessageSink {
@@ -19,6 +21,7 @@ final class MessageSink {
     private long received;
     private int prev = -1;
     private boolean bareLineEnding;
+    private boolean nul;
     private boolean tooBig;
     private boolean spoolFailed;
     private boolean lineTooLong;
@@ -67,6 +70,9 @@ final class MessageSink {
     private void scan(byte[] b, int off, int len) {
         for (int i = off; i < off + len; i++) {
             int c = b[i] & 0xff;
+            if (c == 0) {
+                nul = true;
+            }
             if (prev == '\r' && c != '\n') {
                 bareLineEnding = true;
             }
@@ -99,7 +105,7 @@ final class MessageSink {
     }
 
     boolean refused() {
-        return bareLineEnding || tooBig || spoolFailed || lineTooLong || receivedHeaders + 1 > maxReceived;
+        return bareLineEnding || nul || tooBig || spoolFailed || lineTooLong || receivedHeaders + 1 > maxReceived;
     }
 
     /** The reply for a refused message, or null when it may be stored. */
@@ -112,6 +118,9 @@ final class MessageSink {
         }
         if (bareLineEnding) {
             return SmtpReply.of(554, "5.6.0", "Error: bare CR or LF in message; lines must end with CRLF (RFC 5321 2.3.8)");
+        }
+        if (nul) {
+            return SmtpReply.of(554, "5.6.0", "Error: message contains NUL characters");
         }
         if (lineTooLong) {
             return SmtpReply.of(552, "5.3.4", "Error: message has a line too long");

@@ -16,6 +16,7 @@ public final class Replies {
     public static final SmtpReply TOO_MANY_RCPT = SmtpReply.of(452, "4.5.3", "Error: too many recipients");
     public static final SmtpReply NO_ARGS = SmtpReply.of(501, "5.5.4", "Syntax: command takes no arguments");
     public static final SmtpReply TOO_BIG = SmtpReply.of(552, "5.3.4", "Error: message file too big");
+    public static final SmtpReply NO_STORAGE = SmtpReply.of(452, "4.3.1", "Insufficient system storage");
     public static final SmtpReply STORE_FAILED = SmtpReply.of(451, "4.3.0", "Error: queue file write error");
     public static final SmtpReply INTERNAL = SmtpReply.of(421, "4.3.0", "Error: internal error, closing connection").closing();
     public static final SmtpReply START_DATA = SmtpReply.lines(354, java.util.List.of("End data with <CR><LF>.<CR><LF>"));

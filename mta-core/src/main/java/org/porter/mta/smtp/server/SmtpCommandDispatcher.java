@@ -19,6 +19,7 @@ final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> {
         session.touch();
         Response reply = check(session, line);
         if (reply != null && !reply.isEndSession() && reply.getRetCode().matches("[45]\\d\\d")
+                && !(reply instanceof SmtpReply r && !r.countsAsError())
                 && session.countError() >= session.context().settings().maxErrors()) {
             org.porter.mta.intake.Intake.MAILLOG.info("too many errors from {} after {}; closing",
                     session.clientLabel(), reply.getRetCode());

@@ -152,8 +152,9 @@ public final class SmtpSession extends ProtocolSessionImpl {
         return transaction;
     }
 
-    public void beginTransaction(String sender, long declaredSize, Instant now) {
-        this.transaction = new Transaction(sender, declaredSize, now);
+    /** @param senderGiven the sender as the client wrote it, for the mail log */
+    public void beginTransaction(String sender, String senderGiven, long declaredSize, Instant now) {
+        this.transaction = new Transaction(sender, senderGiven, declaredSize, now);
     }
 
     public void endTransaction() {

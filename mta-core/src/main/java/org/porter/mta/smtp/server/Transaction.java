@@ -12,20 +12,28 @@ import org.porter.mta.intake.Intake;
  */
 public final class Transaction {
     final String sender;
+    final String senderGiven;
     final long declaredSize;
     final List<Intake.Recipient> recipients = new ArrayList<>();
     int rcptCommands;
+    int overshoot;
     final Instant started;
     private Intake.Options options = Intake.Options.NONE;
 
-    Transaction(String sender, long declaredSize, Instant started) {
+    Transaction(String sender, String senderGiven, long declaredSize, Instant started) {
         this.sender = sender;
+        this.senderGiven = senderGiven;
         this.declaredSize = declaredSize;
         this.started = started;
     }
 
     public String sender() {
         return sender;
+    }
+
+    /** The sender as the client wrote it (before IDNA mapping), for replies and the mail log. */
+    public String senderGiven() {
+        return senderGiven;
     }
 
     public List<Intake.Recipient> recipients() {
@@ -38,6 +46,11 @@ public final class Transaction {
 
     public void countRcpt() {
         rcptCommands++;
+    }
+
+    /** Counts a RCPT refused for exceeding smtp.max-recipients; returns the count so far. */
+    public int countOvershoot() {
+        return ++overshoot;
     }
 
     /** RFC 3461 RET/ENVID and RFC 6531 SMTPUTF8, from MAIL FROM. */

@@ -1,0 +1,181 @@
+package org.porter.mta.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.TestMta;
+import org.porter.mta.smtp.ScriptedSmtpTest;
+import org.porter.mta.testing.SmtpSend;
+
+/**
+ * Issue 19 item 2: a full disk. The data folder lives on a 30 MB tmpfs of its own (the tests run
+ * as root; mounting is part of the test, and its failure fails the test); a filler file takes the
+ * room away and gives it back, and Porter must go on without a restart.
+ */
+class FullDiskTest {
+    static final String MESSAGE = "Subject: disk\r\n\r\nhello\r\n";
+    @TempDir
+    Path tmp;
+    Path disk;
+
+    @BeforeEach
+    void mount() throws Exception {
+        disk = Files.createDirectory(tmp.resolve("disk"));
+        run("mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", disk.toString());
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        run("umount", "-l", disk.toString());
+    }
+
+    /**
+     * Below store.min-free-space SMTP answers 452 4.3.1 at MAIL, RCPT and instead of committing
+     * after DATA (a transaction that began while there was room); when room comes back, mail is
+     * accepted again at once.
+     */
+    @Test
+    void refusesWith452BelowTheThresholdAndAcceptsAgainWhenThereIsRoom() throws Exception {
+        try (TestMta t = new TestMta(disk.resolve("data"))) {
+            t.mta.settings().set("store.min-free-space", "8M");
+            SmtpSend.send(t.port(), "n@elsewhere.example", MESSAGE, "alice@office.example");
+
+            try (Session open = new Session(t.port())) {
+                open.expect("HELO pc1", "250 ");
+                open.expect("MAIL FROM:<n@elsewhere.example>", "250 ");
+                open.expect("RCPT TO:<alice@office.example>", "250 ");
+                Path filler = fill(4L << 20);
+                open.expect("RCPT TO:<bob@office.example>", "452 4.3.1 Insufficient system storage");
+                open.expect("DATA", "354 ");
+                open.expect(MESSAGE + ".", "452 4.3.1 Insufficient system storage");
+                open.expect("MAIL FROM:<n@elsewhere.example>", "452 4.3.1 Insufficient system storage");
+
+                Files.delete(filler);
+                open.expect("MAIL FROM:<n@elsewhere.example>", "250 ");
+                open.expect("RCPT TO:<alice@office.example>", "250 ");
+                open.expect("DATA", "354 ");
+                open.expect(MESSAGE + ".", "250 2.0.0 Ok: queued as ");
+            }
+            assertThat(t.mta.mailboxes().list("alice@office.example")).hasSize(2);
+        }
+    }
+
+    /**
+     * Without the threshold the disk fills up under Derby (XSDG1) and the database goes down: SMTP
+     * answers 451 4.3.0. Once the filler is removed, Porter notices, reopens the database and
+     * accepts mail again, without a restart; what was acknowledged before is intact.
+     */
+    @Test
+    void aDatabaseTheFullDiskTookDownIsReopenedWhenThereIsRoomAgain() throws Exception {
+        try (TestMta t = new TestMta(disk.resolve("data"))) {
+            t.mta.settings().set("store.min-free-space", "0");
+            String big = "Subject: big\r\n\r\n" + ("x".repeat(998) + "\r\n").repeat(100);
+            SmtpSend.send(t.port(), "n@elsewhere.example", MESSAGE, "alice@office.example");
+            Path filler = fill(0);
+            int accepted = 1;
+            String refused = null;
+            for (int i = 0; i < 400 && refused == null; i++) {
+                String reply = trySend(t.port(), big);
+                if (reply.startsWith("250 ")) {
+                    accepted++;
+                } else {
+                    refused = reply;
+                }
+            }
+            assertThat(refused).as("the full disk stops the store").startsWith("451 4.3.0");
+            // clients go on trying while the disk is full (the database was booted again read-only
+            // by this before): temporary refusals, nothing accepted
+            for (int i = 0; i < 3; i++) {
+                assertThat(trySend(t.port(), big)).startsWith("4");
+            }
+
+            Files.delete(filler);
+            long end = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+            String reply = trySend(t.port(), MESSAGE);
+            while (!reply.startsWith("250 ") && System.nanoTime() < end) {
+                Thread.sleep(200);
+                reply = trySend(t.port(), MESSAGE);
+            }
+            assertThat(reply).as("mail is accepted again without a restart").startsWith("250 2.0.0 Ok: queued as ");
+            assertThat(t.mta.mailboxes().list("alice@office.example")).as("every acknowledged message, and the new one")
+                    .hasSize(accepted + 1);
+        }
+    }
+
+    /** One message to alice; returns the first refusal (4xx/5xx) or the reply after the data. */
+    static String trySend(int port, String message) throws Exception {
+        try (Session s = new Session(port)) {
+            for (String c : new String[] {"HELO pc1", "MAIL FROM:<n@elsewhere.example>", "RCPT TO:<alice@office.example>",
+                    "DATA"}) {
+                String r = s.expect(c, "");
+                if (!r.startsWith("2") && !r.startsWith("3")) {
+                    return r;
+                }
+            }
+            return s.expect(message + ".", "");
+        }
+    }
+
+    /** Writes a filler file until only about {@code leave} octets are usable; returns it. */
+    Path fill(long leave) throws Exception {
+        Path filler = disk.resolve("filler");
+        long usable = Files.getFileStore(disk).getUsableSpace();
+        try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
+            byte[] chunk = new byte[1 << 20];
+            long want = Math.max(0, usable - leave);
+            for (long written = 0; written < want; written += chunk.length) {
+                f.write(chunk, 0, (int) Math.min(chunk.length, want - written));
+            }
+        } catch (java.io.IOException e) {
+            // the disk is full: that is what was asked for
+        }
+        return filler;
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    /** One SMTP connection: send a command (or a message with its final dot), check the reply. */
+    static final class Session implements AutoCloseable {
+        final Socket s;
+        final InputStream in;
+        final OutputStream out;
+
+        Session(int port) throws Exception {
+            s = new Socket("127.0.0.1", port);
+            s.setSoTimeout(30_000);
+            in = s.getInputStream();
+            out = s.getOutputStream();
+            assertThat(ScriptedSmtpTest.readLine(in)).startsWith("220 ");
+        }
+
+        String expect(String command, String replyStart) throws Exception {
+            out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            String reply = ScriptedSmtpTest.readLine(in);
+            assertThat(reply).as(command).startsWith(replyStart);
+            return reply;
+        }
+
+        @Override
+        public void close() throws Exception {
+            s.close();
+        }
+    }
+}
