@@ -45,6 +45,7 @@ public final class MtaCore implements Mta {
     private final Path dataDir;
     private final String hostname;
     private final Database db;
+    private final org.porter.mta.api.Statistics statistics;
     private final DirectoryStore directory;
     private final SettingsStore settings;
     private final MailStore mail;
@@ -71,6 +72,7 @@ public final class MtaCore implements Mta {
         this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.mail = new MailStore(db);
         this.callLog = new org.porter.mta.store.CallLogStore(db);
+        this.statistics = new org.porter.mta.store.Counters(db, clock);
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);
         this.queueStore = new QueueStore(db, mail);
@@ -158,6 +160,11 @@ public final class MtaCore implements Mta {
     @Override
     public org.porter.mta.api.CallLog callLog() {
         return callLog;
+    }
+
+    @Override
+    public org.porter.mta.api.Statistics statistics() {
+        return statistics;
     }
 
     @Override

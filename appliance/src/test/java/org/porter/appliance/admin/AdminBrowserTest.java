@@ -64,7 +64,7 @@ class AdminBrowserTest {
         for (String[] kv : new String[][] {{"delivery.route", "smarthost"}, {"delivery.smarthost", "127.0.0.1:" + smarthostPort},
                 {"delivery.tls", "none"}, {"queue.retry-min", "1h"},{"submission.port", "0"}, {"smtps.port", "0"}, {"pop3s.port", "0"},
                 {"admin.tls-port", "0"}, {"pop3.plaintext-auth", "always"},
-                {"dial.idle-seconds", "5"}}) {
+                {"dial.idle-seconds", "5"}, {"dial.schedule", "off"}, {"dial.on-demand", "false"}}) {
             Result r = porter.runWithStdin("", in(data, "config", "set", kv[0], kv[1]));
             assertThat(r.code()).as(r.toString()).isZero();
         }
@@ -315,6 +315,29 @@ class AdminBrowserTest {
             return browser.text().contains("Nothing is waiting");
         });
         browser.screenshot("25-queue-empty");
+    }
+
+    @Test
+    @Order(8)
+    void statisticsShowWhatHappenedToday() throws Exception {
+        String refused = python("""
+                import smtplib, sys
+                with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
+                    s.ehlo(); s.mail('boss@elsewhere.example')
+                    print(s.rcpt('nobody@office.example')[0])
+                """, smtp);
+        assertThat(refused).isEqualTo("550");
+        browser.open("/stats").screenshot("26-statistics");
+        String today = java.time.LocalDate.now().toString();
+        // what this test class did today: the wizard's test message and bob's into mailboxes, the
+        // quarterly report out through the smarthost, one refused recipient, two calls (LAN)
+        String row = browser.find("#stats-table tr[data-day='" + today + "']").getText();
+        assertThat(row.split("\\s+")).as(row).startsWith(today, "3", "1", "2", "1", "0", "2");
+        List<org.openqa.selenium.WebElement> bars = browser.driver.findElements(By.cssSelector("#chart-messages rect"));
+        assertThat(bars).hasSize(30 * 4);
+        assertThat(bars.get(bars.size() - 4).findElement(By.tagName("title")).getAttribute("textContent"))
+                .endsWith(": 3 received");
+        assertThat(browser.text()).contains("there is no phone line to measure");
     }
 
     static HttpResponse<String> get(String path, String cookie) throws Exception {

@@ -83,6 +83,9 @@ class AdminDialUpBrowserTest {
                         browser.open("/connection");
                         String row = browser.driver.findElement(By.cssSelector("#call-log tbody tr")).getText();
                         assertThat(row).contains("modem", "ok");
+                        browser.open("/stats").screenshot("33-dialup-statistics");
+                        assertThat(browser.driver.findElements(By.cssSelector("#chart-usage line.reference"))).as("the line's capacity").hasSize(1);
+                        assertThat(browser.text()).contains("at 53000 bit/s");
                         browser.open("/").screenshot("32-dialup-dashboard");
                         assertThat(browser.text()).contains("Analog modem (dial-up)", "not connected");
                     }

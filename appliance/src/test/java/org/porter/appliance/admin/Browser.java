@@ -73,6 +73,9 @@ final class Browser implements AutoCloseable {
             return false;
         } catch (org.openqa.selenium.StaleElementReferenceException gone) {
             return true;
+        } catch (org.openqa.selenium.WebDriverException gone) {
+            // Chromium sometimes says "Node with given id does not belong to the document" for the old page
+            return gone.getMessage() != null && gone.getMessage().contains("does not belong to the document");
         }
     }
 

@@ -58,6 +58,11 @@ public interface Mta extends AutoCloseable {
         throw new UnsupportedOperationException("this Mta accepts no submissions");
     }
 
+    /** Daily figures (messages, calls, line use) for the admin's statistics. */
+    default Statistics statistics() {
+        throw new UnsupportedOperationException("this Mta keeps no statistics");
+    }
+
     /** The name given with {@link #open}. */
     String hostname();
 

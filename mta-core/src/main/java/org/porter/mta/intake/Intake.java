@@ -55,6 +55,20 @@ public final class Intake {
     }
 
     /** Called after each commit that queued remote recipients (the queue manager's wake-up). */
+    /**
+     * Counts a refusal at SMTP time for the daily statistics: permanent ones (5xx) only, as a
+     * temporary one is retried by the sender. A store that cannot count it does not fail the session.
+     */
+    public void rejected(String code) {
+        if (code != null && code.startsWith("5")) {
+            try {
+                store.countRejected(clock.instant());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Intake.class).debug("rejection not counted: {}", e.toString());
+            }
+        }
+    }
+
     public void onQueued(Runnable r) {
         onQueued = r;
     }

@@ -313,6 +313,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         Map<Long, Entry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
         List<Long> done = new ArrayList<>();
+        long sentNow = 0;
+        long bouncedNow = 0;
         Map<String, List<Bouncer.Notice>> failures = new LinkedHashMap<>();
         Map<String, List<Bouncer.Notice>> delays = new LinkedHashMap<>();
         for (RecipientResult r : report.recipients()) {
@@ -331,11 +333,13 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             switch (outcome) {
                 case SENT -> {
                     done.add(e.id());
+                    sentNow++;
                     sent.incrementAndGet();
                     lastDelivery = now;
                 }
                 case BOUNCED -> {
                     done.add(e.id());
+                    bouncedNow++;
                     bounced.incrementAndGet();
                     if (notifies(e, "FAILURE")) {
                         failures.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
@@ -369,7 +373,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             bouncer.report(Bouncer.Kind.DELAYED, n, n.get(0).entry().created().plus(settings.maxLifetime()));
         }
         // after the bounce is submitted: a crash in between repeats the report, never loses it
-        store.finish(done).forEach(MailLog::removed);
+        store.finish(done, now, sentNow, bouncedNow).forEach(MailLog::removed);
     }
 
     /** RFC 3461: without NOTIFY the default is FAILURE (and, as Postfix does, DELAY); NEVER means no report. */
@@ -487,7 +491,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             bouncer.report(Bouncer.Kind.FAILED, notices, null);
         }
         bounced.addAndGet(entries.size());
-        store.finish(entries.stream().map(Entry::id).toList()).forEach(MailLog::removed);
+        store.finish(entries.stream().map(Entry::id).toList(), now, 0, entries.size()).forEach(MailLog::removed);
     }
 
     private static void requireQueued(boolean found, String queueId) {

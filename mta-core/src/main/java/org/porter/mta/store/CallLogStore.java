@@ -38,6 +38,10 @@ public final class CallLogStore implements CallLog {
                 String detail = call.detail();
                 ps.setString(11, detail.length() > DETAIL_MAX ? detail.substring(0, DETAIL_MAX) : detail);
                 ps.executeUpdate();
+                Counters.add(c, call.start(), Counters.CALLS, 1);
+                Counters.add(c, call.start(), Counters.CONNECTED_SECONDS, call.connectedSeconds());
+                Counters.add(c, call.start(), Counters.BYTES_IN, Math.max(0, call.bytesIn()));
+                Counters.add(c, call.start(), Counters.BYTES_OUT, Math.max(0, call.bytesOut()));
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     return keys.next() ? keys.getLong(1) : -1L;
                 }

@@ -119,6 +119,16 @@ public final class MailStore implements MailboxAccess {
                     ps.executeBatch();
                 }
             }
+            Counters.add(c, m.receivedAt(), Counters.RECEIVED, 1);
+            Counters.add(c, m.receivedAt(), Counters.LOCAL, m.localUserIds().size());
+            return null;
+        });
+    }
+
+    /** Counts a refusal at SMTP time (its own small transaction: nothing else is stored for it). */
+    public void countRejected(java.time.Instant at) {
+        db.tx(c -> {
+            Counters.add(c, at, Counters.REJECTED, 1);
             return null;
         });
     }

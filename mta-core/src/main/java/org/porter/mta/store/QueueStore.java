@@ -83,10 +83,20 @@ public final class QueueStore {
      * Returns the queue ids of the messages that have no queue entry left (they left the queue).
      */
     public List<String> finish(Collection<Long> entryIds) {
+        return finish(entryIds, Instant.now(), 0, 0);
+    }
+
+    /**
+     * As {@link #finish(Collection)}, and counts {@code sent} and {@code bounced} recipients for the
+     * day of {@code at} in the same transaction.
+     */
+    public List<String> finish(Collection<Long> entryIds, Instant at, long sent, long bounced) {
         if (entryIds.isEmpty()) {
             return List.of();
         }
         return db.tx(c -> {
+            Counters.add(c, at, Counters.SENT, sent);
+            Counters.add(c, at, Counters.BOUNCED, bounced);
             List<Long> messages = new ArrayList<>();
             try (PreparedStatement find = c.prepareStatement("SELECT message_id FROM queue_entries WHERE id = ?");
                     PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {

@@ -35,6 +35,7 @@ import org.porter.webadmin.page.NotFoundPage;
 import org.porter.webadmin.page.QueuePage;
 import org.porter.webadmin.page.SettingsPage;
 import org.porter.webadmin.page.SetupPage;
+import org.porter.webadmin.page.StatisticsPage;
 import org.porter.webadmin.page.UsersPage;
 import org.porter.webadmin.security.AccessGate;
 import org.porter.webadmin.security.HttpsRedirect;
@@ -108,6 +109,7 @@ public final class AdminServer implements AutoCloseable {
         pages.addMapping(PathSpec.from("/settings/*"), new SettingsPage(services));
         pages.addMapping(PathSpec.from("/queue/*"), new QueuePage(services));
         pages.addMapping(PathSpec.from("/connection/*"), new ConnectionPage(services));
+        pages.addMapping(PathSpec.from("/stats"), new StatisticsPage(services));
         pages.addMapping(PathSpec.from("/api/*"), new ApiHandler(services));
         ResourceHandler statics = new ResourceHandler();
         statics.setBaseResource(ResourceFactory.of(server).newClassLoaderResource("org/porter/webadmin/static/", false));

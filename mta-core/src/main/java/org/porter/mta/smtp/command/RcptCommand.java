@@ -74,6 +74,7 @@ public final class RcptCommand extends SmtpCommand {
         };
         MailLog.reject("RCPT", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), path.given(),
                 session.heloName());
+        session.context().intake().rejected(reply.getRetCode());
         return reply;
     }
 

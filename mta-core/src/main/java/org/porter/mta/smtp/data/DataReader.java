@@ -96,6 +96,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
             if (reply != null) {
                 MailLog.reject("DATA", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), null,
                         session.heloName());
+                session.context().intake().rejected(reply.getRetCode());
                 return reply;
             }
             if (session.context().intake().storageLow()) {
@@ -108,6 +109,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
                     SmtpReply full = SmtpReply.of(552, "5.2.2", "Error: mailbox full: message exceeds the recipient's quota");
                     MailLog.reject("DATA", session.clientLabel(), full.getLines().get(0), tx.senderGiven(), null,
                             session.heloName());
+                    session.context().intake().rejected(full.getRetCode());
                     return full;
                 }
                 session.context().intake().accept(id, tx.sender(), tx.options(), tx.recipients(), spool, tx.started(),
