@@ -46,6 +46,7 @@ public final class MtaCore implements Mta {
     private final String hostname;
     private final Database db;
     private final org.porter.mta.api.Statistics statistics;
+    private final org.porter.mta.api.AuditTrail audit;
     private final DirectoryStore directory;
     private final SettingsStore settings;
     private final MailStore mail;
@@ -73,6 +74,7 @@ public final class MtaCore implements Mta {
         this.mail = new MailStore(db);
         this.callLog = new org.porter.mta.store.CallLogStore(db);
         this.statistics = new org.porter.mta.store.Counters(db, clock);
+        this.audit = new org.porter.mta.store.AuditStore(db, clock);
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);
         this.queueStore = new QueueStore(db, mail);
@@ -160,6 +162,11 @@ public final class MtaCore implements Mta {
     @Override
     public org.porter.mta.api.CallLog callLog() {
         return callLog;
+    }
+
+    @Override
+    public org.porter.mta.api.AuditTrail audit() {
+        return audit;
     }
 
     @Override

@@ -340,6 +340,30 @@ class AdminBrowserTest {
         assertThat(browser.text()).contains("there is no phone line to measure");
     }
 
+    @Test
+    @Order(9)
+    void logsShowMailCallsAndChangesFilteredNewestFirst() throws Exception {
+        browser.open("/logs").type("q", "friend@elsewhere.example").press("Show");
+        String all = browser.find("#log-table").getText();
+        assertThat(all).contains("status=sent", "status=deferred");
+        assertThat(all.indexOf("status=sent")).as("newest first").isLessThan(all.indexOf("status=deferred"));
+        browser.open("/logs?kind=mail&q=friend%40elsewhere.example&outcome=deferred").screenshot("27-logs-mail");
+        assertThat(browser.find("#log-table").getText()).contains("451 4.3.0 Try again later").doesNotContain("status=sent");
+        browser.open("/logs?kind=mail&outcome=reject");
+        assertThat(browser.find("#log-table").getText()).contains("nobody@office.example");
+
+        browser.open("/logs?kind=calls").screenshot("28-logs-calls");
+        assertThat(browser.driver.findElements(By.cssSelector("#log-table tbody tr"))).hasSize(2);
+
+        browser.open("/logs?kind=admin").screenshot("29-logs-admin");
+        String changes = browser.find("#log-table").getText();
+        assertThat(changes).contains("added user bob@office.example", "removed user bob@office.example", "127.0.0.1",
+                "finished the set-up");
+        assertThat(changes.indexOf("removed user bob")).as("newest first").isLessThan(changes.indexOf("added user bob"));
+        browser.open("/logs?kind=admin&day=not-a-day");
+        assertThat(browser.text()).contains("Give the day as year-month-day");
+    }
+
     static HttpResponse<String> get(String path, String cookie) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + path.substring(1)))
                 .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());

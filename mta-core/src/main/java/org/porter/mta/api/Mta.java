@@ -63,6 +63,11 @@ public interface Mta extends AutoCloseable {
         throw new UnsupportedOperationException("this Mta keeps no statistics");
     }
 
+    /** The admin's audit trail. */
+    default AuditTrail audit() {
+        throw new UnsupportedOperationException("this Mta keeps no audit trail");
+    }
+
     /** The name given with {@link #open}. */
     String hostname();
 

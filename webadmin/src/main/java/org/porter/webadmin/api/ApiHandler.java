@@ -67,7 +67,8 @@ public final class ApiHandler extends Handler.Abstract {
                         json(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, Map.of("error", "POST to start a call"));
                     } else {
                         dialer().dialNow();
-                        AuditLog.record(SignIn.user(request).orElse(""), Request.getRemoteAddr(request), "started a call (API)");
+                        AuditLog.record(services.mta().audit(), SignIn.user(request).orElse(""), Request.getRemoteAddr(request),
+                                "started a call (API)");
                         json(response, callback, HttpStatus.ACCEPTED_202, Map.of("started", true));
                     }
                 }

@@ -148,7 +148,7 @@ public abstract class Page extends Handler.Abstract {
     }
 
     /** Records an admin action in the log (who, from where, what). */
-    protected static void audit(Exchange x, String what) {
-        AuditLog.record(x.user(), x.remote(), what);
+    protected void audit(Exchange x, String what) {
+        AuditLog.record(services.mta().audit(), x.user(), x.remote(), what);
     }
 }

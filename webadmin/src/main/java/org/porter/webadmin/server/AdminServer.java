@@ -31,6 +31,7 @@ import org.porter.webadmin.page.ConnectionPage;
 import org.porter.webadmin.page.DashboardPage;
 import org.porter.webadmin.page.DomainsPage;
 import org.porter.webadmin.page.LoginPage;
+import org.porter.webadmin.page.LogsPage;
 import org.porter.webadmin.page.NotFoundPage;
 import org.porter.webadmin.page.QueuePage;
 import org.porter.webadmin.page.SettingsPage;
@@ -110,6 +111,7 @@ public final class AdminServer implements AutoCloseable {
         pages.addMapping(PathSpec.from("/queue/*"), new QueuePage(services));
         pages.addMapping(PathSpec.from("/connection/*"), new ConnectionPage(services));
         pages.addMapping(PathSpec.from("/stats"), new StatisticsPage(services));
+        pages.addMapping(PathSpec.from("/logs"), new LogsPage(services));
         pages.addMapping(PathSpec.from("/api/*"), new ApiHandler(services));
         ResourceHandler statics = new ResourceHandler();
         statics.setBaseResource(ResourceFactory.of(server).newClassLoaderResource("org/porter/webadmin/static/", false));
