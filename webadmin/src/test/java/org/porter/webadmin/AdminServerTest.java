@@ -170,6 +170,48 @@ class AdminServerTest {
         assertThat(missing.body()).contains("no page at this address");
     }
 
+    /** A key and self-signed certificate made by the openssl command line, as a CA's files would come. */
+    static String[] openssl(Path dir, String name) throws Exception {
+        Path key = dir.resolve(name + "-key.pem");
+        Path cert = dir.resolve(name + "-cert.pem");
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
+                "-out", cert.toString(), "-days", "30", "-subj", "/CN=" + name, "-addext", "subjectAltName=DNS:" + name)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        return new String[] {java.nio.file.Files.readString(cert), java.nio.file.Files.readString(key)};
+    }
+
+    @Test
+    void aPastedCertificateIsCheckedAgainstItsKeyBeforeItIsKept() throws Exception {
+        HttpClient c = client();
+        post(c, http + "/login", "user=admin&password=right-password");
+        String token = csrf(get(c, http + "/settings").body());
+        String[] mail = openssl(dir, "mail.office.example");
+        String[] other = openssl(dir, "other.example");
+        java.util.function.Function<String, String> enc = v -> java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+
+        HttpResponse<String> mismatch = post(c, http + "/settings/tls", "_csrf=" + token + "&certificate=" + enc.apply(mail[0])
+                + "&key=" + enc.apply(other[1]));
+        assertThat(mismatch.statusCode()).isEqualTo(400);
+        assertThat(mismatch.body()).contains("does not belong to the certificate");
+        HttpResponse<String> garbage = post(c, http + "/settings/tls", "_csrf=" + token + "&certificate=hello&key=" + enc.apply(mail[1]));
+        assertThat(garbage.body()).contains("not a certificate in PEM form");
+        assertThat(mta.settings().get("tls.certificate")).isEmpty();
+        assertThat(mismatch.body()).doesNotContain("PRIVATE KEY-----\nMII");
+
+        HttpResponse<String> ok = post(c, http + "/settings/tls", "_csrf=" + token + "&certificate=" + enc.apply(mail[0])
+                + "&key=" + enc.apply(mail[1]));
+        assertThat(ok.statusCode()).isEqualTo(303);
+        assertThat(mta.settings().get("tls.certificate")).endsWith("tls/installed-cert.pem");
+        assertThat(mta.settings().get("tls.key")).endsWith("tls/installed-key.pem");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(Path.of(mta.settings().get("tls.key"))))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        String page = get(c, http + "/settings?topic=tls").body();
+        assertThat(page).contains("Installed the certificate for CN=mail.office.example", "names: mail.office.example");
+    }
+
     @Test
     void overHttpsTheCookieIsSecureAndPlainHttpCanBeRedirected() throws Exception {
         HttpClient c = client();

@@ -155,4 +155,105 @@ public final class TlsCredentials {
         }
         throw new GeneralSecurityException("no unencrypted PEM private key in " + path);
     }
+
+    /** What {@link #install} put in place, in words for the owner. */
+    public record Installed(Path certificate, Path key, String subject, Instant notAfter, List<String> names) {
+    }
+
+    /**
+     * Checks a certificate chain and private key the owner pasted (PEM) and, when they belong
+     * together and the certificate is valid now, writes them to {@code dataDir/tls/installed-*.pem}
+     * (the key mode 600) for {@code tls.certificate} / {@code tls.key}. Refuses with the reason in
+     * plain words otherwise, and then writes nothing.
+     */
+    public static Installed install(Path dataDir, String certificatePem, String keyPem) {
+        Path dir = dataDir.resolve("tls");
+        Path certTmp = null;
+        Path keyTmp = null;
+        try {
+            Files.createDirectories(dir);
+            certTmp = Files.createTempFile(dir, "upload-cert", ".pem");
+            keyTmp = Files.createTempFile(dir, "upload-key", ".pem",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(certTmp, certificatePem, StandardCharsets.US_ASCII);
+            Files.writeString(keyTmp, keyPem, StandardCharsets.US_ASCII);
+            List<X509Certificate> chain;
+            PrivateKey key;
+            try {
+                chain = readCertificates(certTmp);
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                throw new InvalidRequestException("This is not a certificate in PEM form (the text starts with"
+                        + " -----BEGIN CERTIFICATE-----).");
+            }
+            try {
+                key = readKey(keyTmp);
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                throw new InvalidRequestException("This is not an unencrypted private key in PEM form (the text starts with"
+                        + " -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).");
+            }
+            X509Certificate leaf = chain.get(0);
+            if (!matches(leaf, key)) {
+                throw new InvalidRequestException("The private key does not belong to the certificate (the first certificate"
+                        + " in the text must be the server's own).");
+            }
+            try {
+                leaf.checkValidity();
+            } catch (GeneralSecurityException e) {
+                throw new InvalidRequestException("The certificate is not valid now: it is valid from " + leaf.getNotBefore()
+                        + " to " + leaf.getNotAfter() + ".");
+            }
+            Path cert = dir.resolve("installed-cert.pem");
+            Path keyPath = dir.resolve("installed-key.pem");
+            Files.move(certTmp, cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(keyTmp, keyPath, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            List<String> names = new ArrayList<>();
+            if (leaf.getSubjectAlternativeNames() != null) {
+                for (List<?> san : leaf.getSubjectAlternativeNames()) {
+                    if (san.size() == 2 && Integer.valueOf(2).equals(san.get(0))) {
+                        names.add(String.valueOf(san.get(1)));
+                    }
+                }
+            }
+            return new Installed(cert, keyPath, leaf.getSubjectX500Principal().getName(), leaf.getNotAfter().toInstant(), names);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new InvalidRequestException("The certificate could not be stored: " + e.getMessage());
+        } finally {
+            for (Path t : new Path[] {certTmp, keyTmp}) {
+                if (t != null) {
+                    try {
+                        Files.deleteIfExists(t);
+                    } catch (IOException e) {
+                        LOG.warn("cannot remove {}: {}", t, e.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether {@code key} is the private half of the certificate's public key: it signs, the certificate verifies. */
+    static boolean matches(X509Certificate cert, PrivateKey key) {
+        String alg = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (alg == null || !alg.startsWith("Ed") && !cert.getPublicKey().getAlgorithm().equals(key.getAlgorithm())) {
+            return false;
+        }
+        try {
+            byte[] probe = new byte[32];
+            new SecureRandom().nextBytes(probe);
+            java.security.Signature sign = java.security.Signature.getInstance(alg);
+            sign.initSign(key);
+            sign.update(probe);
+            byte[] sig = sign.sign();
+            java.security.Signature verify = java.security.Signature.getInstance(alg);
+            verify.initVerify(cert.getPublicKey());
+            verify.update(probe);
+            return verify.verify(sig);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
 }

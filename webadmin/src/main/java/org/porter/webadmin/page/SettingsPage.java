@@ -10,6 +10,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.Settings;
+import org.porter.mta.tls.TlsCredentials;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.AdminSettings;
 import org.porter.webadmin.view.Form;
@@ -42,7 +43,9 @@ public final class SettingsPage extends Page {
     public record Group(Topic topic, List<Settings.Setting> settings) {
     }
 
-    public record View(Frame frame, List<Group> groups, String open, Form form, Form password) {
+    /** @param tls the certificate form's errors; {@code certificate} what is in use now, in words */
+    public record View(Frame frame, List<Group> groups, String open, Form form, Form password, Form tls,
+            String certificate) {
     }
 
     public SettingsPage(AdminServices services) {
@@ -73,8 +76,47 @@ public final class SettingsPage extends Page {
     }
 
     private void show(Exchange x, int status, String open, Form form, Form password, String alert) {
+        show(x, status, open, form, password, Form.empty(), alert);
+    }
+
+    private void show(Exchange x, int status, String open, Form form, Form password, Form tls, String alert) {
+        String cert = services.mta().settings().get("tls.certificate");
+        String inUse = cert.isEmpty() ? "the self-signed certificate Porter made at its first start (mail programs"
+                + " and browsers warn about it until they are told to trust it)" : cert;
         html(x, status, Views.render("settings.jte", new View(frame(x, "Settings", "settings", alert),
-                groups(services.mta().settings()), open, form, password)));
+                groups(services.mta().settings()), open, form, password, tls, inUse)));
+    }
+
+    /** A certificate and key pasted as PEM: checked together, stored, and set as tls.certificate / tls.key. */
+    private void tls(Exchange x) throws Exception {
+        String certificate = x.field("certificate");
+        String key = x.field("key");
+        Form form = Form.empty().value("certificate", certificate);
+        if (certificate.isBlank()) {
+            form.error("certificate", "Paste the certificate (with its chain).");
+        }
+        if (key.isBlank()) {
+            form.error("key", "Paste the private key.");
+        }
+        TlsCredentials.Installed installed = null;
+        if (!form.hasErrors()) {
+            try {
+                installed = TlsCredentials.install(services.dataDir(), certificate, key);
+                services.mta().settings().setAll(java.util.Map.of("tls.certificate", installed.certificate().toString(),
+                        "tls.key", installed.key().toString()));
+            } catch (InvalidRequestException e) {
+                form.error(e.getMessage().contains("private key") && !e.getMessage().contains("belong") ? "key" : "certificate",
+                        e.getMessage());
+            }
+        }
+        if (form.hasErrors()) {
+            show(x, HttpStatus.BAD_REQUEST_400, "tls", Form.empty(), Form.empty(), form, "The certificate was not changed.");
+            return;
+        }
+        audit(x, "installed a TLS certificate for " + installed.subject());
+        redirect(x, "/settings?topic=tls#tls", "Installed the certificate for " + installed.subject()
+                + (installed.names().isEmpty() ? "" : " (names: " + String.join(", ", installed.names()) + ")")
+                + ", valid until " + Format.time(installed.notAfter()) + ". Porter uses it after a restart.");
     }
 
     @Override
@@ -82,6 +124,7 @@ public final class SettingsPage extends Page {
         switch (x.path()) {
             case "/settings/save" -> save(x);
             case "/settings/password" -> password(x);
+            case "/settings/tls" -> tls(x);
             default -> text(x, HttpStatus.NOT_FOUND_404, "No such action.");
         }
     }
