@@ -364,6 +364,31 @@ class AdminBrowserTest {
         assertThat(browser.text()).contains("Give the day as year-month-day");
     }
 
+    @Test
+    @Order(10)
+    void settingsAreValidatedAndAnApopSecretSetInTheBrowserWorksWithPoplib() throws Exception {
+        browser.open("/settings?topic=pop3#pop3");
+        browser.type("pop3.apop", "maybe").press("Save collecting mail (pop3)");
+        browser.awaitText("Nothing was saved").screenshot("34-settings-refused");
+        assertThat(browser.text()).contains("pop3.apop");
+        browser.type("pop3.apop", "on").press("Save collecting mail (pop3)");
+        browser.awaitText("Saved: pop3.apop");
+
+        browser.open("/users/edit?address=alice%40office.example");
+        browser.type("apop", "alice-apop-secret").type("apop2", "alice-apop-secret").press("Set the APOP secret");
+        browser.awaitText("can now log in with APOP");
+        browser.open("/users/edit?address=alice%40office.example").screenshot("35-user-apop");
+        assertThat(browser.source()).doesNotContain("alice-apop-secret");
+        String py = python("""
+                import poplib, sys
+                p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=30)
+                p.apop('alice@office.example', 'alice-apop-secret')
+                print('apop ok', p.stat()[0] >= 1)
+                p.quit()
+                """, pop3);
+        assertThat(py).isEqualTo("apop ok True");
+    }
+
     static HttpResponse<String> get(String path, String cookie) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + path.substring(1)))
                 .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());

@@ -131,7 +131,7 @@ public final class ConnectionPage extends Page {
         if (!scheduleText.equals(settings.get("dial.schedule"))) {
             changed.put("dial.schedule", scheduleText);
         }
-        settings.check(changed).forEach((key, error) -> form.error(key, error));
+        settings.check(changed).forEach((key, error) -> form.error(key, Format.settingError(key, error)));
         if (!form.hasErrors()) {
             settings.setAll(changed);
         }

@@ -102,6 +102,15 @@ public final class Format {
         };
     }
 
+    /** A setting's refusal without the key it repeats ("pop3.apop: pop3.apop: must be ..." reads "must be ..."). */
+    public static String settingError(String key, String message) {
+        String m = message;
+        while (m.startsWith(key + ": ")) {
+            m = m.substring(key.length() + 2);
+        }
+        return m.isEmpty() ? m : Character.toUpperCase(m.charAt(0)) + m.substring(1);
+    }
+
     public static String quota(long bytes) {
         return bytes <= 0 ? "no limit" : bytes(bytes);
     }

@@ -32,7 +32,7 @@ public final class SettingsPage extends Page {
             new Topic("delivery", "Sending mail out", List.of("delivery.", "dns.", "queue.")),
             new Topic("link", "Internet connection and calls", List.of("link.", "modem.", "isdn.", "ppp.", "dial.", "etrn.")),
             new Topic("admin", "This admin", List.of("admin.")),
-            new Topic("other", "Other", List.of("")));
+            new Topic("other", "Storage and other", List.of("")));
 
     public record Topic(String id, String title, List<String> prefixes) {
         boolean owns(String key) {
@@ -152,7 +152,7 @@ public final class SettingsPage extends Page {
                 changed.put(s.key(), typed);
             }
         }
-        settings.check(changed).forEach((key, error) -> form.error(key, error));
+        settings.check(changed).forEach((key, error) -> form.error(key, Format.settingError(key, error)));
         if (!form.hasErrors()) {
             try {
                 settings.setAll(changed);

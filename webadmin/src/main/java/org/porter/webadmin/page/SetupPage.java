@@ -145,7 +145,7 @@ public final class SetupPage extends Page {
                 changed.put(key, typed);
             }
         }
-        settings.check(changed).forEach(form::error);
+        settings.check(changed).forEach((key, error) -> form.error(key, Format.settingError(key, error)));
         if (!form.hasErrors()) {
             settings.setAll(changed);
             changed.keySet().forEach(k -> audit(x, "changed setting " + k + " (set-up)"));

@@ -21,8 +21,9 @@ import org.porter.webadmin.view.Views;
 public final class UsersPage extends Page {
 
     /** @param edit the user whose password/quota forms are open, or empty for the list */
+    /** @param apop whether POP3's APOP login is on ({@code pop3.apop}): then each user may get an APOP secret */
     public record View(Frame frame, List<Directory.UserInfo> users, List<String> domains, Form add,
-            Optional<Directory.UserInfo> edit, Form editForm, boolean confirmRemove) {
+            Optional<Directory.UserInfo> edit, Form editForm, boolean confirmRemove, boolean apop) {
     }
 
     public UsersPage(AdminServices services) {
@@ -55,8 +56,14 @@ public final class UsersPage extends Page {
     private void show(Exchange x, int status, Form add, Optional<Directory.UserInfo> edit, Form editForm,
             boolean confirmRemove) {
         String alert = add.hasErrors() || editForm.hasErrors() ? "Nothing was changed: see the note next to the field." : "";
+        boolean apop;
+        try {
+            apop = !"off".equals(services.mta().settings().get("pop3.apop"));
+        } catch (InvalidRequestException e) {
+            apop = false; // a box without POP3's settings
+        }
         html(x, status, Views.render("users.jte", new View(frame(x, "Users", "users", alert), directory().users(),
-                directory().domains(), add, edit, editForm, confirmRemove)));
+                directory().domains(), add, edit, editForm, confirmRemove, apop)));
     }
 
     @Override
@@ -66,6 +73,7 @@ public final class UsersPage extends Page {
             case "/users/password" -> password(x);
             case "/users/quota" -> quota(x);
             case "/users/remove" -> remove(x);
+            case "/users/apop" -> apop(x);
             default -> text(x, HttpStatus.NOT_FOUND_404, "No such action.");
         }
     }
@@ -150,6 +158,45 @@ public final class UsersPage extends Page {
         audit(x, "set the quota of " + address + " to " + (bytes == 0 ? "none" : text));
         redirect(x, "/users", bytes == 0 ? address + " has no mailbox limit now."
                 : "The mailbox of " + address + " may now hold " + Format.bytes(bytes) + ".");
+    }
+
+    /** Sets (two matching fields) or removes ("off") a user's APOP secret; it is never shown again. */
+    private void apop(Exchange x) throws Exception {
+        String address = x.field("address").strip();
+        Optional<Directory.UserInfo> user = find(address);
+        if (user.isEmpty()) {
+            gone(x, address);
+            return;
+        }
+        if (x.field("action").equals("off")) {
+            directory().setApopSecret(address, null);
+            audit(x, "turned off APOP for " + address);
+            redirect(x, "/users", address + " can no longer log in with APOP.");
+            return;
+        }
+        Form form = Form.empty();
+        String s1 = x.field("apop");
+        if (s1.isEmpty()) {
+            form.error("apop", "Type a secret.");
+        } else if (!s1.equals(x.field("apop2"))) {
+            form.error("apop2", "The two secrets are not the same.");
+        }
+        char[] secret = s1.toCharArray();
+        try {
+            if (!form.hasErrors()) {
+                directory().setApopSecret(address, secret);
+            }
+        } catch (InvalidRequestException e) {
+            form.error("apop", e.getMessage());
+        } finally {
+            Arrays.fill(secret, '\0');
+        }
+        if (form.hasErrors()) {
+            show(x, HttpStatus.BAD_REQUEST_400, Form.empty(), user, form, false);
+            return;
+        }
+        audit(x, "set the APOP secret of " + address);
+        redirect(x, "/users", address + " can now log in with APOP, using the new secret.");
     }
 
     private void remove(Exchange x) throws Exception {
