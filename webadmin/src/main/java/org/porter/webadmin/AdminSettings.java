@@ -12,6 +12,7 @@ public final class AdminSettings {
     public static final String SESSION_IDLE = "admin.session-idle-minutes";
     public static final String SETUP_DONE = "admin.setup-done";
     public static final String HTTP_REDIRECT = "admin.http-redirect";
+    public static final String API_TOKEN_HASH = "admin.api-token-hash";
 
     private AdminSettings() {
     }
@@ -25,6 +26,8 @@ public final class AdminSettings {
                 SettingDef.of(HTTP_REDIRECT, "false", "Send browsers that come over plain HTTP to the HTTPS port "
                         + "(admin.tls-port) instead of serving them (the appliance image turns it on)",
                         v -> bool(HTTP_REDIRECT, v)),
+                new SettingDef(API_TOKEN_HASH, "", "SHA-256 of the API token for scripts (made and revoked on the admin's"
+                        + " Settings page; empty = no token)", AdminSettings::tokenHash, true),
                 SettingDef.of(SETUP_DONE, "false", "Whether the web admin's first-run set-up was finished (false shows it again)",
                         v -> bool(SETUP_DONE, v)));
     }
@@ -44,6 +47,14 @@ public final class AdminSettings {
             // below
         }
         throw new InvalidRequestException(key + ": not a whole number from " + min + " to " + max + ": " + value);
+    }
+
+    private static String tokenHash(String value) {
+        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        if (v.isEmpty() || v.matches("[0-9a-f]{64}")) {
+            return v;
+        }
+        throw new InvalidRequestException(API_TOKEN_HASH + ": 64 hex digits (a SHA-256), or empty");
     }
 
     private static String bool(String key, String value) {

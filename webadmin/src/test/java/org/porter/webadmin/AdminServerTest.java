@@ -212,6 +212,45 @@ class AdminServerTest {
         assertThat(page).contains("Installed the certificate for CN=mail.office.example", "names: mail.office.example");
     }
 
+    /** curl, as a script would call the API; returns "STATUS BODY". */
+    static String curl(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("curl", "-s", "-w", "\n%{http_code}"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        int nl = out.lastIndexOf('\n');
+        return out.substring(nl + 1) + " " + out.substring(0, Math.max(0, nl));
+    }
+
+    @Test
+    void scriptsUseTheApiWithABearerTokenMadeAndRevokedInTheAdmin() throws Exception {
+        mta.directory().addDomain("office.example");
+        HttpClient c = client();
+        post(c, http + "/login", "user=admin&password=right-password");
+        String token = csrf(get(c, http + "/settings").body());
+        String made = post(c, http + "/settings/api-token", "_csrf=" + token + "&action=create").body();
+        Matcher m = Pattern.compile("<code id=\"api-token\">([0-9a-f]{64})</code>").matcher(made);
+        assertThat(m.find()).as(made).isTrue();
+        String api = m.group(1);
+        assertThat(mta.settings().get(AdminSettings.API_TOKEN_HASH)).as("only a hash is kept").doesNotContain(api).hasSize(64);
+        assertThat(get(c, http + "/settings").body()).as("shown once").doesNotContain(api);
+
+        assertThat(curl("-H", "Authorization: Bearer " + api, http + "/api/users")).startsWith("200 [");
+        assertThat(curl("-H", "Authorization: Bearer " + api, "-d", "address=carol@office.example", "-d", "password=carol-password",
+                http + "/api/users/add")).startsWith("201 ");
+        assertThat(mta.directory().authenticate("carol@office.example", "carol-password".toCharArray())).isPresent();
+        assertThat(curl("-H", "Authorization: Bearer " + api, "-d", "address=carol@office.example", http + "/api/users/add"))
+                .startsWith("400 ").contains("missing field: password");
+        assertThat(curl("-H", "Authorization: Bearer " + "f".repeat(64), http + "/api/users")).startsWith("401 ");
+        assertThat(curl("-H", "Authorization: Bearer " + api, http + "/users")).as("the token opens the API only").startsWith("302 ");
+        assertThat(mta.audit().recent(5)).anyMatch(e -> e.what().equals("added user carol@office.example (API)")
+                && e.who().equals("api-token"));
+
+        post(c, http + "/settings/api-token", "_csrf=" + token + "&action=revoke");
+        assertThat(curl("-H", "Authorization: Bearer " + api, http + "/api/users")).startsWith("401 ");
+    }
+
     @Test
     void overHttpsTheCookieIsSecureAndPlainHttpCanBeRedirected() throws Exception {
         HttpClient c = client();

@@ -16,7 +16,9 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.ajax.JSON;
+import org.eclipse.jetty.server.FormFields;
 import org.porter.dialer.DialerService;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.Directory;
@@ -30,14 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin's JSON API (the pages' live parts and scripts use it; sign-in and CSRF as for the pages,
- * the token in the {@code X-CSRF-Token} header):
+ * The admin's JSON API (the pages' live parts and scripts use it): with a signed-in session (changes
+ * need the {@code X-CSRF-Token} header) or with the API token ({@code Authorization: Bearer TOKEN}):
  * <ul>
  * <li>{@code GET /api/status}: link, call in progress and its steps, queue counts;</li>
  * <li>{@code POST /api/call}: call the ISP now;</li>
  * <li>{@code GET /api/call/events}: server-sent events while a call runs: {@code step} (one line each,
  * as it happens), then {@code done} (the call-log line) or {@code idle} when no call runs;</li>
- * <li>{@code GET /api/users}, {@code GET /api/queue}, {@code GET /api/calls}.</li>
+ * <li>{@code GET /api/users}, {@code GET /api/queue}, {@code GET /api/calls};</li>
+ * <li>{@code POST /api/users/add} (address, password), {@code POST /api/users/remove} (address),
+ * {@code POST /api/queue/flush}.</li>
  * </ul>
  * Refusals answer 400 with {@code {"error": "..."}} in the owner's words.
  */
@@ -73,6 +77,29 @@ public final class ApiHandler extends Handler.Abstract {
                     }
                 }
                 case "/api/call/events" -> events(response, callback);
+                case "/api/users/add" -> {
+                    Fields f = form(request, get);
+                    char[] password = value(f, "password").toCharArray();
+                    try {
+                        services.mta().directory().addUser(value(f, "address"), password);
+                    } finally {
+                        java.util.Arrays.fill(password, '\0');
+                    }
+                    audit(request, "added user " + value(f, "address") + " (API)");
+                    json(response, callback, HttpStatus.CREATED_201, Map.of("added", value(f, "address")));
+                }
+                case "/api/users/remove" -> {
+                    Fields f = form(request, get);
+                    services.mta().directory().removeUser(value(f, "address"));
+                    audit(request, "removed user " + value(f, "address") + " (API)");
+                    json(response, callback, HttpStatus.OK_200, Map.of("removed", value(f, "address")));
+                }
+                case "/api/queue/flush" -> {
+                    form(request, get);
+                    int n = services.mta().queue().flush();
+                    audit(request, "retried the queue now (API)");
+                    json(response, callback, HttpStatus.OK_200, Map.of("due", n));
+                }
                 default -> json(response, callback, HttpStatus.NOT_FOUND_404, Map.of("error", "no such API: " + path));
             }
         } catch (InvalidRequestException e) {
@@ -87,6 +114,26 @@ public final class ApiHandler extends Handler.Abstract {
             }
         }
         return true;
+    }
+
+    /** The request's form fields; refuses a GET for an action that changes something. */
+    private static Fields form(Request request, boolean get) throws Exception {
+        if (get) {
+            throw new InvalidRequestException("use POST for this");
+        }
+        return FormFields.getFields(request);
+    }
+
+    private static String value(Fields f, String name) {
+        String v = f.getValue(name);
+        if (v == null || v.isBlank()) {
+            throw new InvalidRequestException("missing field: " + name);
+        }
+        return v.strip();
+    }
+
+    private void audit(Request request, String what) {
+        AuditLog.record(services.mta().audit(), SignIn.user(request).orElse(""), Request.getRemoteAddr(request), what);
     }
 
     private DialerService dialer() {

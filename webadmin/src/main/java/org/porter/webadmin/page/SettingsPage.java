@@ -44,8 +44,9 @@ public final class SettingsPage extends Page {
     }
 
     /** @param tls the certificate form's errors; {@code certificate} what is in use now, in words */
+    /** @param newToken an API token just made (shown this once), or empty; @param hasToken whether one exists */
     public record View(Frame frame, List<Group> groups, String open, Form form, Form password, Form tls,
-            String certificate) {
+            String certificate, String newToken, boolean hasToken) {
     }
 
     public SettingsPage(AdminServices services) {
@@ -54,7 +55,8 @@ public final class SettingsPage extends Page {
 
     /** Settings the owner never types: the admin password's hash (changed with its own form). */
     static boolean hidden(String key) {
-        return key.equals(AdminSettings.PASSWORD_HASH) || key.equals(AdminSettings.SETUP_DONE);
+        return key.equals(AdminSettings.PASSWORD_HASH) || key.equals(AdminSettings.SETUP_DONE)
+                || key.equals(AdminSettings.API_TOKEN_HASH);
     }
 
     static List<Group> groups(Settings settings) {
@@ -80,11 +82,30 @@ public final class SettingsPage extends Page {
     }
 
     private void show(Exchange x, int status, String open, Form form, Form password, Form tls, String alert) {
+        show(x, status, open, form, password, tls, alert, "");
+    }
+
+    private void show(Exchange x, int status, String open, Form form, Form password, Form tls, String alert, String newToken) {
         String cert = services.mta().settings().get("tls.certificate");
         String inUse = cert.isEmpty() ? "the self-signed certificate Porter made at its first start (mail programs"
                 + " and browsers warn about it until they are told to trust it)" : cert;
         html(x, status, Views.render("settings.jte", new View(frame(x, "Settings", "settings", alert),
-                groups(services.mta().settings()), open, form, password, tls, inUse)));
+                groups(services.mta().settings()), open, form, password, tls, inUse, newToken,
+                !services.mta().settings().get(AdminSettings.API_TOKEN_HASH).isEmpty())));
+    }
+
+    /** Makes a new API token (replacing any other) and shows it once; or revokes it. */
+    private void apiToken(Exchange x) throws Exception {
+        if (x.field("action").equals("revoke")) {
+            services.mta().settings().set(AdminSettings.API_TOKEN_HASH, "");
+            audit(x, "revoked the API token");
+            redirect(x, "/settings?topic=api#api", "The API token was revoked: scripts that use it are refused from now on.");
+            return;
+        }
+        String token = org.porter.webadmin.security.SignIn.newApiToken();
+        services.mta().settings().set(AdminSettings.API_TOKEN_HASH, org.porter.webadmin.security.SignIn.sha256Hex(token));
+        audit(x, "made a new API token");
+        show(x, HttpStatus.OK_200, "api", Form.empty(), Form.empty(), Form.empty(), "", token);
     }
 
     /** A certificate and key pasted as PEM: checked together, stored, and set as tls.certificate / tls.key. */
@@ -125,6 +146,7 @@ public final class SettingsPage extends Page {
             case "/settings/save" -> save(x);
             case "/settings/password" -> password(x);
             case "/settings/tls" -> tls(x);
+            case "/settings/api-token" -> apiToken(x);
             default -> text(x, HttpStatus.NOT_FOUND_404, "No such action.");
         }
     }

@@ -27,8 +27,12 @@ public final class AccessGate extends Handler.Wrapper {
     private static final Logger log = LoggerFactory.getLogger(AccessGate.class);
     private static final Set<String> OPEN = Set.of("/login", "/favicon.ico");
 
-    public AccessGate(Handler next) {
+    private final java.util.function.Supplier<String> tokenHash;
+
+    /** @param tokenHash the current API token's SHA-256 (hex), empty when there is none */
+    public AccessGate(Handler next, java.util.function.Supplier<String> tokenHash) {
         super(next);
+        this.tokenHash = tokenHash;
     }
 
     @Override
@@ -44,6 +48,16 @@ public final class AccessGate extends Handler.Wrapper {
         }
         if (OPEN.contains(path) || path.startsWith("/static/")) {
             return super.handle(request, response, callback);
+        }
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (api && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            // a script with the API token: no cookie, so nothing a forged page could ride on, no CSRF token needed
+            if (tokenOk(authorization.substring(7).strip())) {
+                request.setAttribute(SignIn.API_CLIENT, "api-token");
+                return super.handle(request, response, callback);
+            }
+            log.warn("admin: refused {} {} from {}: wrong API token", request.getMethod(), path, Request.getRemoteAddr(request));
+            return refuse(response, callback, HttpStatus.UNAUTHORIZED_401, "Wrong API token.");
         }
         if (SignIn.user(request).isEmpty()) {
             if (api) {
@@ -63,6 +77,15 @@ public final class AccessGate extends Handler.Wrapper {
                     "This form was out of date or did not come from this admin page. Reload the page and try again.");
         }
         return super.handle(request, response, callback);
+    }
+
+    private boolean tokenOk(String token) {
+        String expected = tokenHash.get();
+        if (expected.isEmpty() || token.isEmpty()) {
+            return false;
+        }
+        return MessageDigest.isEqual(SignIn.sha256Hex(token).getBytes(StandardCharsets.US_ASCII),
+                expected.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static boolean csrfOk(Request request) throws Exception {

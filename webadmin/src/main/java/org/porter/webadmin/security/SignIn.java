@@ -16,6 +16,8 @@ import org.eclipse.jetty.server.Session;
 public final class SignIn {
     static final String USER = "porter.user";
     static final String CSRF = "porter.csrf";
+    /** Request attribute: set when a script came in with the API token (its "user" in the audit trail). */
+    public static final String API_CLIENT = "porter.api-client";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private SignIn() {
@@ -23,6 +25,9 @@ public final class SignIn {
 
     /** The signed-in user of this request's session, if any. */
     public static Optional<String> user(Request request) {
+        if (request.getAttribute(API_CLIENT) instanceof String client) {
+            return Optional.of(client);
+        }
         Session s = request.getSession(false);
         if (s == null || !s.isValid()) {
             return Optional.empty();
@@ -50,6 +55,20 @@ public final class SignIn {
         Session s = request.getSession(false);
         if (s != null && s.isValid()) {
             s.invalidate();
+        }
+    }
+
+    /** A new API token: 32 random bytes as hex, shown once; only its {@link #sha256Hex} is kept. */
+    public static String newApiToken() {
+        return randomToken();
+    }
+
+    public static String sha256Hex(String token) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JDK", e);
         }
     }
 

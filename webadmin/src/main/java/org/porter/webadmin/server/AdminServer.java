@@ -125,7 +125,7 @@ public final class AdminServer implements AutoCloseable {
         sessions.setSameSite(HttpCookie.SameSite.STRICT);
         sessions.setSecureRequestOnly(true); // Secure on cookies given over HTTPS
         sessions.setMaxInactiveInterval(30 * 60);
-        Handler gate = new AccessGate(pages);
+        Handler gate = new AccessGate(pages, () -> services.mta().settings().get(AdminSettings.API_TOKEN_HASH));
         sessions.setHandler(gate);
         ServerConnector tlsConnector = https;
         Handler redirect = new HttpsRedirect(sessions,
