@@ -83,6 +83,17 @@ public final class ConnectionPage extends Page {
         }
     }
 
+    /** The posted form as a field reader (missing fields read as empty). */
+    static java.util.function.Function<String, String> fields(Exchange x) {
+        return name -> {
+            try {
+                return x.field(name);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read the form", e);
+            }
+        };
+    }
+
     private void call(Exchange x) {
         Optional<DialerService> dialer = services.dialer().get();
         if (dialer.isEmpty()) {
@@ -120,14 +131,8 @@ public final class ConnectionPage extends Page {
                 changed.put(key, typed);
             }
         }
-        List<ScheduleRows.Row> rows = new ArrayList<>();
-        for (int i = 0; i < ScheduleRows.ROWS; i++) {
-            rows.add(new ScheduleRows.Row(x.field("days" + i), x.field("from" + i).strip(), x.field("to" + i).strip(),
-                    x.field("every" + i).strip(), x.field("unit" + i).equals("h") ? "h" : "m"));
-        }
-        ScheduleRows.Schedule schedule = new ScheduleRows.Schedule(rows, x.field("otherwise").strip(),
-                x.field("otherwiseUnit").equals("m") ? "m" : "h");
-        String scheduleText = ScheduleRows.write(rows, schedule.otherwiseEvery(), schedule.otherwiseUnit());
+        ScheduleRows.Schedule schedule = ScheduleRows.fromForm(ConnectionPage.fields(x));
+        String scheduleText = ScheduleRows.write(schedule);
         if (!scheduleText.equals(settings.get("dial.schedule"))) {
             changed.put("dial.schedule", scheduleText);
         }

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.porter.dialer.DialerService;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.QueueControl;
+import org.porter.mta.api.Statistics;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.AdminSettings;
 import org.porter.webadmin.view.Frame;
@@ -26,7 +27,7 @@ public final class DashboardPage extends Page {
      * @param received      messages accepted since Porter started
      */
     public record View(Frame frame, String link, String linkState, boolean inCall, Optional<CallLog.Call> lastCall,
-            Optional<Instant> nextCall, String problem, QueueControl.QueueStatus queue, long received,
+            Optional<Instant> nextCall, List<String> problems, QueueControl.QueueStatus queue, Statistics.Day today,
             String diskFree, String diskTotal, int diskUsedPercent, String databaseSize, int users, int domains,
             boolean setupDone) {
     }
@@ -45,11 +46,25 @@ public final class DashboardPage extends Page {
         long free = store.getUsableSpace();
         int usedPercent = total == 0 ? 0 : (int) Math.round(100.0 * (total - free) / total);
         List<CallLog.Call> last = services.mta().callLog().recent(1);
+        java.time.LocalDate day = java.time.LocalDate.now(services.clock());
+        Statistics.Day today = services.mta().statistics().days(day, day).get(0);
+        List<String> problems = new java.util.ArrayList<>();
+        dial.map(DialerService.Status::problem).filter(p -> !p.isBlank()).ifPresent(problems::add);
+        // mail that waits because another server refused it for now: the newest few, in words
+        services.mta().queue().list().stream()
+                .flatMap(m -> m.recipients().stream().filter(r -> r.lastReply() != null && !r.lastReply().isBlank())
+                        .map(r -> "Mail from " + (m.sender().isEmpty() ? "Porter" : m.sender()) + " to " + r.address()
+                                + " is waiting" + (m.held() ? " (held)" : ", to be tried again at " + Format.time(r.nextAttempt()))
+                                + ". The other server said: " + r.lastReply()))
+                .limit(3).forEach(problems::add);
+        if (usedPercent >= 90) {
+            problems.add("The disk is " + usedPercent + "% full. Below " + services.mta().settings().get("store.min-free-space")
+                    + " free, Porter refuses new mail until there is room again.");
+        }
         View v = new View(frame(x, "Overview", "dashboard", ""), Format.linkType(type), state,
                 dial.map(DialerService.Status::inCall).orElse(false),
                 last.stream().findFirst(), dial.flatMap(DialerService.Status::nextScheduled),
-                dial.map(DialerService.Status::problem).orElse(""), services.mta().queue().status(),
-                services.mta().smtpActivity().messagesAccepted(), Format.bytes(free), Format.bytes(total), usedPercent,
+                problems, services.mta().queue().status(), today, Format.bytes(free), Format.bytes(total), usedPercent,
                 Format.bytes(size(services.dataDir().resolve("db"))), services.mta().directory().users().size(),
                 services.mta().directory().domains().size(),
                 Boolean.parseBoolean(services.mta().settings().get(AdminSettings.SETUP_DONE)));

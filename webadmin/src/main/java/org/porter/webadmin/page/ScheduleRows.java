@@ -63,6 +63,21 @@ public final class ScheduleRows {
         return new Schedule(rows, every, unit);
     }
 
+    /** The rows as the form posted them (fields days0, from0, to0, every0, unit0, ..., otherwise, otherwiseUnit). */
+    public static Schedule fromForm(java.util.function.Function<String, String> field) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < ROWS; i++) {
+            rows.add(new Row(field.apply("days" + i), field.apply("from" + i).strip(), field.apply("to" + i).strip(),
+                    field.apply("every" + i).strip(), field.apply("unit" + i).equals("h") ? "h" : "m"));
+        }
+        return new Schedule(rows, field.apply("otherwise").strip(), field.apply("otherwiseUnit").equals("m") ? "m" : "h");
+    }
+
+    /** The setting's text for a schedule. */
+    public static String write(Schedule s) {
+        return write(s.rows(), s.otherwiseEvery(), s.otherwiseUnit());
+    }
+
     /** The setting's text for these rows: "off" when there is nothing at all. */
     public static String write(List<Row> rows, String otherwiseEvery, String otherwiseUnit) {
         List<String> parts = new ArrayList<>();

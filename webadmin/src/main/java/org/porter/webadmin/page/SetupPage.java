@@ -37,7 +37,7 @@ public final class SetupPage extends Page {
     /** @param step 1..5 */
     public record View(Frame frame, int step, List<String> steps, Form form, List<String> domains,
             List<Directory.UserInfo> users, Map<String, Settings.Setting> settings, List<String> ports,
-            String testResult, Optional<DialerService.Status> status) {
+            String testResult, Optional<DialerService.Status> status, ScheduleRows.Schedule schedule) {
         public String value(String key) {
             return form.value(key).isEmpty() && !form.hasError(key) ? settings.get(key).value() : form.value(key);
         }
@@ -62,12 +62,18 @@ public final class SetupPage extends Page {
     }
 
     private void show(Exchange x, int status, int step, Form form, String alert, String testResult) {
+        show(x, status, step, form, alert, testResult, null);
+    }
+
+    private void show(Exchange x, int status, int step, Form form, String alert, String testResult,
+            ScheduleRows.Schedule schedule) {
         Map<String, Settings.Setting> settings = new LinkedHashMap<>();
         services.mta().settings().list().forEach(s -> settings.put(s.key(), s));
         html(x, status, Views.render("setup.jte", new View(frame(x, "Set up Porter", "setup", alert), step, STEPS, form,
                 services.mta().directory().domains(), services.mta().directory().users(), settings,
                 ConnectionPage.serialPorts(settings.get("modem.device").value()), testResult,
-                services.dialer().get().map(DialerService::status))));
+                services.dialer().get().map(DialerService::status), schedule != null ? schedule
+                        : ScheduleRows.read(settings.get("dial.schedule").value()))));
     }
 
     @Override
@@ -114,7 +120,13 @@ public final class SetupPage extends Page {
                     Arrays.fill(password, '\0');
                 }
             }
-            case 4 -> saveLink(x, form);
+            case 4 -> {
+                ScheduleRows.Schedule schedule = saveLink(x, form);
+                if (form.hasErrors()) {
+                    show(x, HttpStatus.BAD_REQUEST_400, 4, form, "Nothing was saved: see the note next to the field.", "", schedule);
+                    return;
+                }
+            }
             case 5 -> {
                 test(x);
                 return;
@@ -128,7 +140,7 @@ public final class SetupPage extends Page {
         redirect(x, "/setup?step=" + (step + 1), "Saved.");
     }
 
-    private void saveLink(Exchange x, Form form) throws Exception {
+    private ScheduleRows.Schedule saveLink(Exchange x, Form form) throws Exception {
         Settings settings = services.mta().settings();
         Map<String, String> changed = new LinkedHashMap<>();
         for (String key : LINK_KEYS) {
@@ -145,11 +157,17 @@ public final class SetupPage extends Page {
                 changed.put(key, typed);
             }
         }
+        ScheduleRows.Schedule schedule = ScheduleRows.fromForm(ConnectionPage.fields(x));
+        String scheduleText = ScheduleRows.write(schedule);
+        if (!scheduleText.equals(settings.get("dial.schedule"))) {
+            changed.put("dial.schedule", scheduleText);
+        }
         settings.check(changed).forEach((key, error) -> form.error(key, Format.settingError(key, error)));
         if (!form.hasErrors()) {
             settings.setAll(changed);
             changed.keySet().forEach(k -> audit(x, "changed setting " + k + " (set-up)"));
         }
+        return schedule;
     }
 
     /** Step 5: "Run the test" sends the test message and starts a call; "Finish" ends the set-up. */
