@@ -19,6 +19,7 @@ import org.porter.mta.api.Directory;
 import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
+import org.porter.mta.smtp.server.ConnectionLimiter;
 import org.porter.pop3.auth.LoginThrottle;
 import org.porter.pop3.command.Pop3Commands;
 import org.porter.pop3.maildrop.MaildropLocks;
@@ -30,9 +31,10 @@ import org.porter.pop3.maildrop.MaildropLocks;
  *
  * <p>Call order: construct, {@link #start} (plain, with STLS when there is a TLS context) and/or
  * {@link #startPop3s} (TLS from the first byte), each at most once, then {@link #close}. Both
- * listeners share the maildrop locks and the login throttle. Settings are read from
- * {@link #settings()}'s keys: the login policy and throttle at each login, the idle timeout at
- * start; the POP3S port is for the caller ({@link Pop3Settings#pop3sPort}).
+ * listeners share the maildrop locks, the login throttle and the connection limits. Settings are
+ * read from {@link #settings()}'s keys: the login policy and throttle at each login, the connection
+ * limits and login timeout at each connection, the idle timeout at start; the POP3S port is for the
+ * caller ({@link Pop3Settings#pop3sPort}).
  */
 public final class Pop3Server implements AutoCloseable {
     private Pop3Context context;
@@ -41,6 +43,8 @@ public final class Pop3Server implements AutoCloseable {
     private ProtocolHandlerChainImpl chain;
     private ScheduledExecutorService timer;
     private ExecutorService worker;
+    /** Open connections of both listeners, for pop3.max-connections(-per-ip). */
+    private final ConnectionLimiter connections = new ConnectionLimiter();
 
     /** The setting keys this server reads, with their defaults, for {@code Mta.open}. */
     public static List<SettingDef> settings() {
@@ -93,7 +97,7 @@ public final class Pop3Server implements AutoCloseable {
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
             worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-resume-", 0).factory());
             chain = new ProtocolHandlerChainImpl();
-            chain.add(new GreetingHandler(context.hostname()));
+            chain.add(new GreetingHandler(context.hostname(), connections, timer));
             chain.add(new Pop3Dispatcher(timer, worker));
             chain.addAll(Pop3Commands.all());
             chain.add(new SessionEndHandler());

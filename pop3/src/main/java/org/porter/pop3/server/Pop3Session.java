@@ -48,6 +48,12 @@ public final class Pop3Session extends ProtocolSessionImpl {
     private boolean suspended;
     private final Deque<byte[]> pendingLines = new ArrayDeque<>();
 
+    /** The limiter that counted this connection, to be released once at its end; null when not counted. */
+    private final java.util.concurrent.atomic.AtomicReference<org.porter.mta.smtp.server.ConnectionLimiter> countedBy =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** System.nanoTime() of the last line from the client (or of the connect). */
+    private volatile long lastActivity = System.nanoTime();
+
     private final Set<Closeable> openStreams = ConcurrentHashMap.newKeySet();
 
     /** The greeting's APOP timestamp ("<...@host>"); null when APOP is not offered. */
@@ -60,6 +66,20 @@ public final class Pop3Session extends ProtocolSessionImpl {
     Pop3Session(ProtocolTransport transport, ProtocolConfiguration config, Pop3Context context) {
         super(transport, config);
         this.context = context;
+    }
+
+    /** Records that the client sent something: the login timer counts idle time from here. */
+    void touch() {
+        lastActivity = System.nanoTime();
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - lastActivity;
+    }
+
+    /** This connection holds a slot of {@code limiter}; {@link #end} gives it back. */
+    void counted(org.porter.mta.smtp.server.ConnectionLimiter limiter) {
+        countedBy.set(limiter);
     }
 
     public Pop3Context context() {
@@ -226,6 +246,10 @@ public final class Pop3Session extends ProtocolSessionImpl {
             }
         }
         releaseMaildrop();
+        var limiter = countedBy.getAndSet(null);
+        if (limiter != null) {
+            limiter.release(clientAddress());
+        }
         return state == State.TRANSACTION;
     }
 
@@ -254,6 +278,10 @@ public final class Pop3Session extends ProtocolSessionImpl {
             suspended = false;
         }
         return line;
+    }
+
+    synchronized boolean isSuspended() {
+        return suspended;
     }
 
     synchronized boolean isClosed() {
