@@ -7,6 +7,7 @@ import java.nio.charset.Charset;
 import org.porter.appliance.cli.Cli;
 import org.porter.appliance.cli.Logging;
 import org.porter.mta.api.Mta;
+import org.porter.mta.tls.TlsCredentials;
 
 /** {@code porter}: see {@link Cli}. Nothing here may log before {@link Cli#run} has set logging up. */
 public final class Main {
@@ -14,6 +15,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // before anything can make a TLS server handshake: JSSE reads this switch only once
+        TlsCredentials.rejectClientInitiatedRenegotiation();
         System.exit(run(args));
     }
 

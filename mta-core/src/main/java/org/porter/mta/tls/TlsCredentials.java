@@ -45,11 +45,34 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's TLS certificate and key: the admin's own PEM files when configured, otherwise a
  * self-signed certificate Porter generates at first start (RSA 2048, for old office devices)
- * in {@code DATA/tls/}. TLS 1.2 and 1.3 only.
+ * in {@code DATA/tls/}; and how every listener speaks TLS ({@link #serverEncryption}): TLS 1.2 and
+ * 1.3 only, AEAD suites with forward secrecy only (Mozilla's "intermediate" profile), no
+ * client-initiated renegotiation.
  */
 public final class TlsCredentials {
     private static final Logger LOG = LoggerFactory.getLogger(TlsCredentials.class);
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /**
+     * Mozilla's "intermediate" server profile (v5.7), in its order, JSSE names: the TLS 1.3 suites,
+     * then ECDHE and DHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2. No CBC (LUCKY13), no static
+     * RSA key exchange (no forward secrecy). Suites the JDK lacks are left out.
+     */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    static {
+        // JSSE reads this once, when its server handshake class initialises (at the first server
+        // handshake in the JVM), and offers no per-engine switch. Every server SSLContext of Porter
+        // is made here, so this initialiser runs before any of them can handshake; the appliance's
+        // Main calls it first thing as well, for anything else in the process.
+        rejectClientInitiatedRenegotiation();
+    }
 
     private TlsCredentials() {
     }
@@ -86,6 +109,40 @@ public final class TlsCredentials {
         } catch (IOException | GeneralSecurityException e) {
             throw new InvalidRequestException("TLS certificate or key unusable: " + e.getMessage());
         }
+    }
+
+    /**
+     * Asks JSSE to refuse client-initiated renegotiation (a TLS 1.2 client's ClientHello inside an
+     * established session; TLS 1.3 has none). A value the operator set explicitly is kept. Must run
+     * before the JVM's first server handshake to take effect.
+     */
+    public static void rejectClientInitiatedRenegotiation() {
+        if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+            System.setProperty(REJECT_RENEGOTIATION, "true");
+        }
+    }
+
+    /**
+     * How a listener speaks TLS with {@code context}: STARTTLS/STLS ({@code implicit} false) or TLS
+     * from the first byte; TLS 1.2/1.3, {@link #CIPHER_SUITES} only, no client certificates.
+     */
+    public static org.apache.james.protocols.netty.Encryption serverEncryption(SSLContext context, boolean implicit) {
+        String[] suites = cipherSuites(context);
+        return implicit
+                ? org.apache.james.protocols.netty.Encryption.createTls(context, suites, PROTOCOLS,
+                        org.apache.james.protocols.api.ClientAuth.NONE)
+                : org.apache.james.protocols.netty.Encryption.createStartTls(context, suites, PROTOCOLS,
+                        org.apache.james.protocols.api.ClientAuth.NONE);
+    }
+
+    /** {@link #CIPHER_SUITES} that {@code context} supports, in order; fails when none is. */
+    static String[] cipherSuites(SSLContext context) {
+        List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
+        String[] suites = CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new);
+        if (suites.length == 0) {
+            throw new IllegalStateException("this JDK supports none of the TLS cipher suites Porter offers");
+        }
+        return suites;
     }
 
     /** Writes a new self-signed certificate for {@code hostname} and its key (mode 600). */

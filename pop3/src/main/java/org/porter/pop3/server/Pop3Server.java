@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import javax.net.ssl.SSLContext;
 
-import org.apache.james.protocols.api.ClientAuth;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.netty.Encryption;
 import org.porter.mta.api.Directory;
@@ -20,6 +19,7 @@ import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
 import org.porter.mta.smtp.server.ConnectionLimiter;
+import org.porter.mta.tls.TlsCredentials;
 import org.porter.pop3.auth.LoginThrottle;
 import org.porter.pop3.command.Pop3Commands;
 import org.porter.pop3.maildrop.MaildropLocks;
@@ -77,8 +77,7 @@ public final class Pop3Server implements AutoCloseable {
      * @return the bound address
      */
     public InetSocketAddress start(InetSocketAddress address) throws Exception {
-        Encryption encryption = tls == null ? null
-                : Encryption.createStartTls(tls, null, org.porter.mta.tls.TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+        Encryption encryption = tls == null ? null : TlsCredentials.serverEncryption(tls, false);
         return listen(address, encryption, "POP3" + (tls == null ? "" : " (STLS)"));
     }
 
@@ -87,7 +86,7 @@ public final class Pop3Server implements AutoCloseable {
         if (tls == null) {
             throw new IllegalStateException("POP3S needs a TLS context");
         }
-        Encryption encryption = Encryption.createTls(tls, null, org.porter.mta.tls.TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+        Encryption encryption = TlsCredentials.serverEncryption(tls, true);
         return listen(address, encryption, "POP3S");
     }
 

@@ -8,7 +8,6 @@ import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolTransport;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.api.handler.WiringException;
-import org.apache.james.protocols.api.ClientAuth;
 import org.apache.james.protocols.netty.Encryption;
 import org.porter.mta.tls.TlsCredentials;
 import javax.net.ssl.SSLContext;
@@ -103,9 +102,7 @@ public final class SmtpServer implements AutoCloseable {
         };
         Encryption encryption = null;
         if (tls != null) {
-            encryption = context.kind().implicitTls()
-                    ? Encryption.createTls(tls, null, TlsCredentials.PROTOCOLS, ClientAuth.NONE)
-                    : Encryption.createStartTls(tls, null, TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+            encryption = TlsCredentials.serverEncryption(tls, context.kind().implicitTls());
         } else if (context.kind().implicitTls()) {
             throw new IllegalArgumentException("an implicit-TLS listener needs a TLS context");
         }
