@@ -3,6 +3,7 @@ package org.porter.pop3.server;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -26,8 +27,12 @@ final class GreetingHandler implements ConnectHandler<Pop3Session> {
     private final Pop3Reply greeting;
     private final ConnectionLimiter limiter;
     private final ScheduledExecutorService timer;
+    private final Set<Pop3Session> sessions;
 
-    GreetingHandler(String hostname, ConnectionLimiter limiter, ScheduledExecutorService timer) {
+    /** @param sessions the open sessions, for shutdown: each is added here and removed at its end */
+    GreetingHandler(String hostname, ConnectionLimiter limiter, ScheduledExecutorService timer,
+            Set<Pop3Session> sessions) {
+        this.sessions = sessions;
         this.hostname = hostname;
         this.greeting = Pop3Reply.ok(hostname + " POP3 server ready");
         this.limiter = limiter;
@@ -47,6 +52,7 @@ final class GreetingHandler implements ConnectHandler<Pop3Session> {
             }
             session.counted(limiter);
         }
+        sessions.add(session);
         session.touch();
         scheduleLoginCheck(session, Pop3Settings.loginTimeout(settings));
         if (!Pop3Settings.apop(settings)) {

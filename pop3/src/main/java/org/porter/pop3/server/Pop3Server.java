@@ -45,6 +45,10 @@ public final class Pop3Server implements AutoCloseable {
     private ExecutorService worker;
     /** Open connections of both listeners, for pop3.max-connections(-per-ip). */
     private final ConnectionLimiter connections = new ConnectionLimiter();
+    /** Open sessions of both listeners, told at close that the server stops. */
+    private final java.util.Set<Pop3Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Longest wait at close for clients to take their -ERR and for a QUIT under way to finish. */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
     /** The setting keys this server reads, with their defaults, for {@code Mta.open}. */
     public static List<SettingDef> settings() {
@@ -96,10 +100,10 @@ public final class Pop3Server implements AutoCloseable {
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
             worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-resume-", 0).factory());
             chain = new ProtocolHandlerChainImpl();
-            chain.add(new GreetingHandler(context.hostname(), connections, timer));
+            chain.add(new GreetingHandler(context.hostname(), connections, timer, sessions));
             chain.add(new Pop3Dispatcher(timer, worker));
             chain.addAll(Pop3Commands.all());
-            chain.add(new SessionEndHandler());
+            chain.add(new SessionEndHandler(sessions));
             chain.wireExtensibleHandlers();
         }
         Duration timeout = Pop3Settings.timeout(context.settings());
@@ -119,9 +123,25 @@ public final class Pop3Server implements AutoCloseable {
         return bound;
     }
 
-    /** Stops listening and closes every connection; sessions end as if dropped (nothing deleted). */
+    /**
+     * Stops: every client gets {@code -ERR [SYS/TEMP] shutting down} and its connection closes,
+     * the session ending as if dropped (nothing deleted); a QUIT already deleting finishes and
+     * answers first (at most {@link #SHUTDOWN_WAIT}). Then the ports are released.
+     */
     @Override
     public synchronized void close() {
+        for (Pop3Session session : sessions) {
+            session.shutDown();
+        }
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         for (Pop3NettyServer server : listeners) {
             server.unbind();
         }

@@ -46,6 +46,7 @@ public final class Pop3Session extends ProtocolSessionImpl {
     private String lockedAddress;
     private boolean closed;
     private boolean suspended;
+    private boolean shuttingDown;
     private final Deque<byte[]> pendingLines = new ArrayDeque<>();
 
     /** The limiter that counted this connection, to be released once at its end; null when not counted. */
@@ -210,9 +211,30 @@ public final class Pop3Session extends ProtocolSessionImpl {
         }
     }
 
-    /** TRANSACTION → UPDATE, at QUIT. */
-    public void enterUpdate() {
+    /**
+     * TRANSACTION → UPDATE, at QUIT. False when the server is shutting down: the client has been
+     * told so, and no deletion may start any more.
+     */
+    public synchronized boolean enterUpdate() {
+        if (shuttingDown) {
+            return false;
+        }
         this.state = State.UPDATE;
+        return true;
+    }
+
+    /**
+     * The server is stopping: {@code -ERR [SYS/TEMP] shutting down} and the connection closes;
+     * nothing marked is deleted. A QUIT already in UPDATE finishes its deletions and answers instead.
+     */
+    void shutDown() {
+        synchronized (this) {
+            shuttingDown = true;
+            if (closed || state == State.UPDATE) {
+                return;
+            }
+        }
+        getProtocolTransport().writeResponse(Replies.SHUTTING_DOWN, this);
     }
 
     /**

@@ -23,6 +23,7 @@ public final class Replies {
             Pop3Reply.err("[SYS/TEMP] too many connections, try again later").endingSession();
     public static final Pop3Reply TOO_MANY_CONNECTIONS_FROM_ADDRESS =
             Pop3Reply.err("[SYS/TEMP] too many connections from your address, try again later").endingSession();
+    public static final Pop3Reply SHUTTING_DOWN = Pop3Reply.err("[SYS/TEMP] shutting down").endingSession();
     public static final Pop3Reply LOGIN_TIMEOUT = Pop3Reply.err("[SYS/TEMP] login timeout, closing").endingSession();
 
     // State.

@@ -18,6 +18,7 @@ public final class Replies {
     public static final SmtpReply TOO_BIG = SmtpReply.of(552, "5.3.4", "Error: message file too big");
     public static final SmtpReply STORE_FAILED = SmtpReply.of(451, "4.3.0", "Error: queue file write error");
     public static final SmtpReply INTERNAL = SmtpReply.of(421, "4.3.0", "Error: internal error, closing connection").closing();
+    public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.3.2", "Service shutting down").closing();
     public static final SmtpReply START_DATA = SmtpReply.lines(354, java.util.List.of("End data with <CR><LF>.<CR><LF>"));
 
     private Replies() {

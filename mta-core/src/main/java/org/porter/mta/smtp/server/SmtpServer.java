@@ -42,6 +42,9 @@ public final class SmtpServer implements AutoCloseable {
     private final SmtpContext context;
     private final SSLContext tls;
     private NettyServer server;
+    private ConnectionHandler connections;
+    /** Longest wait at close for clients to take their 421 (a commit under way is part of it). */
+    static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(30);
 
     /** @param tls the server's TLS context, or null to offer no TLS */
     public SmtpServer(SmtpContext context, SSLContext tls) {
@@ -51,7 +54,8 @@ public final class SmtpServer implements AutoCloseable {
 
     public InetSocketAddress start(InetSocketAddress address) throws Exception {
         ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
-        chain.add(new ConnectionHandler(context, context.connections()));
+        connections = new ConnectionHandler(context, context.connections());
+        chain.add(connections);
         chain.add(new SmtpCommandDispatcher());
         chain.add(new EhloCommand());
         chain.add(new MailCommand());
@@ -122,8 +126,16 @@ public final class SmtpServer implements AutoCloseable {
         return bound;
     }
 
+    /**
+     * Stops the listener: every client gets {@code 421 4.3.2 Service shutting down} before its
+     * connection closes; a message whose commit is under way is committed and answered first
+     * (at most {@link #SHUTDOWN_WAIT}); then the port is released.
+     */
     @Override
     public void close() {
+        if (connections != null) {
+            connections.shutDown(SHUTDOWN_WAIT);
+        }
         if (server != null) {
             server.unbind();
             server = null;
