@@ -79,7 +79,11 @@ final class GreetingHandler implements ConnectHandler<Pop3Session> {
                 }
                 if (session.idleNanos() >= timeout.toNanos() && !session.isSuspended()) {
                     Pop3Log.LOG.info("login timeout after {}s idle ip={}", timeout.toSeconds(), session.clientIp());
-                    session.getProtocolTransport().writeResponse(Replies.LOGIN_TIMEOUT, session);
+                    try {
+                        session.getProtocolTransport().writeResponse(Replies.LOGIN_TIMEOUT, session);
+                    } catch (RuntimeException e) {
+                        Pop3Log.LOG.debug("login timeout: ip={} already gone: {}", session.clientIp(), e.toString());
+                    }
                 } else {
                     scheduleLoginCheck(session, timeout);
                 }

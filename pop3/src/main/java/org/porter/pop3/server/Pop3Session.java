@@ -234,7 +234,12 @@ public final class Pop3Session extends ProtocolSessionImpl {
                 return;
             }
         }
-        getProtocolTransport().writeResponse(Replies.SHUTTING_DOWN, this);
+        try {
+            getProtocolTransport().writeResponse(Replies.SHUTTING_DOWN, this);
+        } catch (RuntimeException e) {
+            // the client went away meanwhile (the framework's transport is already torn down)
+            Pop3Log.LOG.debug("shutdown: ip={} already gone: {}", clientIp(), e.toString());
+        }
     }
 
     /**

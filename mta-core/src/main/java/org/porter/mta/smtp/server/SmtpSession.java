@@ -249,7 +249,13 @@ public final class SmtpSession extends ProtocolSessionImpl {
             }
         }
         if (open) {
-            getProtocolTransport().writeResponse(Replies.SHUTTING_DOWN, this);
+            try {
+                getProtocolTransport().writeResponse(Replies.SHUTTING_DOWN, this);
+            } catch (RuntimeException e) {
+                // the client went away meanwhile (the framework's transport is already torn down)
+                org.slf4j.LoggerFactory.getLogger(SmtpSession.class).debug("shutdown: {} already gone: {}",
+                        clientLabel(), e.toString());
+            }
         }
     }
 
