@@ -96,7 +96,7 @@ public final class Cli {
                         + " (start 'porter serve' once, or pass --data DIR)");
             }
             Optional<char[]> password = Optional.empty();
-            if (command instanceof PasswordCommand pc) {
+            if (command instanceof PasswordCommand pc && pc.needsPassword()) {
                 password = Optional.of(readPassword(pc, io));
             }
             try {
