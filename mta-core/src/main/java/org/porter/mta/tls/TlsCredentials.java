@@ -64,14 +64,10 @@ public final class TlsCredentials {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
-    private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     static {
-        // JSSE reads this once, when its server handshake class initialises (at the first server
-        // handshake in the JVM), and offers no per-engine switch. Every server SSLContext of Porter
-        // is made here, so this initialiser runs before any of them can handshake; the appliance's
-        // Main calls it first thing as well, for anything else in the process.
-        rejectClientInitiatedRenegotiation();
+        // before any server SSLContext of Porter exists: see Renegotiation
+        Renegotiation.refuseClientInitiated();
     }
 
     private TlsCredentials() {
@@ -108,17 +104,6 @@ public final class TlsCredentials {
             return ctx;
         } catch (IOException | GeneralSecurityException e) {
             throw new InvalidRequestException("TLS certificate or key unusable: " + e.getMessage());
-        }
-    }
-
-    /**
-     * Asks JSSE to refuse client-initiated renegotiation (a TLS 1.2 client's ClientHello inside an
-     * established session; TLS 1.3 has none). A value the operator set explicitly is kept. Must run
-     * before the JVM's first server handshake to take effect.
-     */
-    public static void rejectClientInitiatedRenegotiation() {
-        if (System.getProperty(REJECT_RENEGOTIATION) == null) {
-            System.setProperty(REJECT_RENEGOTIATION, "true");
         }
     }
 
