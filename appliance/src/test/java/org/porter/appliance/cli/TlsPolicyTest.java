@@ -117,6 +117,35 @@ class TlsPolicyTest {
         }
     }
 
+    /**
+     * The log an attacker can fill (porter.log, as serve writes it): garbage on a TLS port is one
+     * short INFO line, without the hex dump; the framework's per-connection lines are not written.
+     */
+    @org.junit.jupiter.api.Test
+    void garbageOnTlsPortsIsOneShortLineInPorterLogAndConnectionsAreNotLogged() throws Exception {
+        for (int port : new int[] {smtps, pop3s}) {
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(("GET / HTTP/1.1\r\n" + "A".repeat(4200) + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+            }
+        }
+        Path porterLog = data.resolve("porter.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String text;
+        while (!(text = java.nio.file.Files.readString(porterLog)).contains("POP3: TLS handshake failed from 127.0.0.1")
+                || !text.contains("SMTP: TLS handshake failed from 127.0.0.1")) {
+            assertThat(System.nanoTime()).as("the failures in porter.log:\n" + text).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(text).contains("SMTP: TLS handshake failed from 127.0.0.1: not a TLS record (plain text or garbage)")
+                .doesNotContain("Connection established").doesNotContain("Connection closed")
+                .doesNotContain("Not an SSL record").doesNotContain("4141414141");
+        assertThat(text.lines()).allSatisfy(l -> assertThat(l).hasSizeLessThan(400));
+    }
+
     /** An interactive {@code openssl s_client}: lines to its stdin, everything it prints collected. */
     private static final class SClient implements AutoCloseable {
         private final Process process;

@@ -42,6 +42,7 @@ final class GreetingHandler implements ConnectHandler<Pop3Session> {
     @Override
     public Response onConnect(Pop3Session session) {
         var settings = session.context().settings();
+        Pop3Log.LOG.debug("connection from ip={}", session.clientIp());
         if (session.clientAddress() != null) {
             var verdict = limiter.acquire(session.clientAddress(), Pop3Settings.maxConnections(settings),
                     Pop3Settings.maxConnectionsPerIp(settings), false);

@@ -20,6 +20,7 @@ final class SessionEndHandler implements DisconnectHandler<Pop3Session> {
             return;
         }
         sessions.remove(session);
+        Pop3Log.LOG.debug("connection closed for ip={}", session.clientIp());
         boolean withoutQuit = session.end();
         if (withoutQuit) {
             int marked = session.maildrop().map(drop -> drop.markedIds().size()).orElse(0);

@@ -31,6 +31,7 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
 
     @Override
     public Response onConnect(SmtpSession session) {
+        LOG.debug("{}: connection from {}", context.kind(), session.clientLabel());
         if (stopping) {
             return Replies.SHUTTING_DOWN;
         }
@@ -98,6 +99,7 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
 
     @Override
     public void onDisconnect(SmtpSession session) {
+        LOG.debug("{}: connection closed for {}", context.kind(), session.clientLabel());
         session.closed();
         sessions.remove(session);
         session.releaseData();
