@@ -130,7 +130,10 @@ public final class TlsCredentials {
         return suites;
     }
 
-    /** Writes a new self-signed certificate for {@code hostname} and its key (mode 600). */
+    /**
+     * Writes a new self-signed certificate for {@code hostname} (CN and subject alternative name)
+     * and {@code localhost} (SAN), and its key (mode 600).
+     */
     static void generate(Path certPath, Path keyPath, String hostname) throws IOException, GeneralSecurityException {
         Files.createDirectories(certPath.getParent());
         KeyPairGenerator kpg = KeyPairGenerator.getInstance("RSA");
@@ -140,7 +143,11 @@ public final class TlsCredentials {
         Instant now = Instant.now();
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
                 Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), name, kp.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, hostname)));
+        // the names clients check: the configured host name, and localhost for clients on the box
+        // itself (e.g. a local fetchmail); a client that connects by IP address must be told the name
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(List.of(hostname, "localhost"));
+        GeneralName[] sans = names.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new);
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         X509CertificateHolder holder;
         try {
             holder = b.build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate()));
