@@ -226,6 +226,7 @@ class SessionLifecycleTest {
             c.readLine();
             server.close();
             assertThat(server.isLocked(ALICE)).as("released before close() returns").isFalse();
+            assertThat(c.readLine()).isEqualTo("-ERR [SYS/TEMP] shutting down");
             assertThat(c.closedByServer(5000)).isTrue();
         }
         assertThat(server.mailboxes.deleteCalls()).isEmpty();
