@@ -28,11 +28,16 @@ final class GreetingHandler implements ConnectHandler<Pop3Session> {
     private final ConnectionLimiter limiter;
     private final ScheduledExecutorService timer;
     private final Set<Pop3Session> sessions;
+    private final java.util.function.BooleanSupplier stopping;
 
-    /** @param sessions the open sessions, for shutdown: each is added here and removed at its end */
+    /**
+     * @param sessions the open sessions, for shutdown: each is added here and removed at its end
+     * @param stopping whether the server is shutting down: new connections are told so and closed
+     */
     GreetingHandler(String hostname, ConnectionLimiter limiter, ScheduledExecutorService timer,
-            Set<Pop3Session> sessions) {
+            Set<Pop3Session> sessions, java.util.function.BooleanSupplier stopping) {
         this.sessions = sessions;
+        this.stopping = stopping;
         this.hostname = hostname;
         this.greeting = Pop3Reply.ok(hostname + " POP3 server ready");
         this.limiter = limiter;
@@ -54,6 +59,9 @@ final class GreetingHandler implements ConnectHandler<Pop3Session> {
             session.counted(limiter);
         }
         sessions.add(session);
+        if (stopping.getAsBoolean()) {
+            return Replies.SHUTTING_DOWN; // close() may have passed this session by: say goodbye here
+        }
         session.touch();
         scheduleLoginCheck(session, Pop3Settings.loginTimeout(settings));
         if (!Pop3Settings.apop(settings)) {

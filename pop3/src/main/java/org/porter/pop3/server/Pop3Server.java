@@ -49,6 +49,7 @@ public final class Pop3Server implements AutoCloseable {
     private final java.util.Set<Pop3Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Longest wait at close for clients to take their -ERR and for a QUIT under way to finish. */
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+    private volatile boolean stopping;
 
     /** The setting keys this server reads, with their defaults, for {@code Mta.open}. */
     public static List<SettingDef> settings() {
@@ -97,10 +98,11 @@ public final class Pop3Server implements AutoCloseable {
     private synchronized InetSocketAddress listen(InetSocketAddress address, Encryption encryption, String what)
             throws Exception {
         if (chain == null) {
+            stopping = false;
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
             worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-resume-", 0).factory());
             chain = new ProtocolHandlerChainImpl();
-            chain.add(new GreetingHandler(context.hostname(), connections, timer, sessions));
+            chain.add(new GreetingHandler(context.hostname(), connections, timer, sessions, () -> stopping));
             chain.add(new Pop3Dispatcher(timer, worker));
             chain.addAll(Pop3Commands.all());
             chain.add(new SessionEndHandler(sessions));
@@ -130,6 +132,7 @@ public final class Pop3Server implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
+        stopping = true;
         for (Pop3Session session : sessions) {
             session.shutDown();
         }
