@@ -22,6 +22,9 @@ import io.netty.handler.ssl.NotSslRecordException;
 public final class HandshakeFailures {
     private static final Logger LOG = LoggerFactory.getLogger("porter.tls");
     private static final int MAX_REASON = 120;
+    /** Set on a connection once its failure is logged: the TLS handler may report more as it closes. */
+    private static final io.netty.util.AttributeKey<Boolean> LOGGED =
+            io.netty.util.AttributeKey.valueOf(HandshakeFailures.class, "logged");
 
     private HandshakeFailures() {
     }
@@ -37,8 +40,12 @@ public final class HandshakeFailures {
             return false;
         }
         String client = address(ctx.channel().remoteAddress());
-        LOG.info("{}: TLS handshake failed from {}: {}", listener, client, reason);
-        LOG.debug("{}: TLS failure from {} in full", listener, client, cause);
+        if (ctx.channel().attr(LOGGED).setIfAbsent(Boolean.TRUE) == null) {
+            LOG.info("{}: TLS handshake failed from {}: {}", listener, client, reason);
+            LOG.debug("{}: TLS failure from {} in full", listener, client, cause);
+        } else {
+            LOG.trace("{}: a further TLS failure from {}: {}", listener, client, reason);
+        }
         ctx.close();
         return true;
     }

@@ -70,6 +70,15 @@ class HandshakeLogTest {
         }
     }
 
+    /** The server side of the connection is gone (all its events, late TLS ones too, are through). */
+    private static void awaitDisconnectHandled() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (t.core().smtpActivity().openSessions() > 0) {
+            assertThat(System.nanoTime()).as("the connection closed on the server").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void garbageOnTheSmtpsPortIsOneShortInfoLineAndTheDumpOnlyAtDebug() throws Exception {
         byte[] garbage = ("GET / HTTP/1.1\r\nHost: x\r\n" + "A".repeat(4200) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -81,6 +90,7 @@ class HandshakeLogTest {
             assertThat(s.getInputStream().read()).as("the server closes").isEqualTo(-1);
         }
         awaitTlsInfo();
+        awaitDisconnectHandled();
         List<ILoggingEvent> info = tlsEvents(Level.INFO);
         assertThat(info).hasSize(1);
         assertThat(info.get(0).getFormattedMessage())
