@@ -7,6 +7,7 @@ import java.nio.charset.Charset;
 import org.porter.appliance.cli.Cli;
 import org.porter.appliance.cli.Logging;
 import org.porter.mta.api.Mta;
+import org.porter.mta.tls.Renegotiation;
 
 /** {@code porter}: see {@link Cli}. Nothing here may log before {@link Cli#run} has set logging up. */
 public final class Main {
@@ -14,6 +15,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // before anything can make a TLS server handshake: JSSE reads this switch only once
+        // (Renegotiation has no logger: nothing may log before Cli.run has set logging up)
+        Renegotiation.refuseClientInitiated();
         System.exit(run(args));
     }
 

@@ -150,6 +150,34 @@ public final class DialerService implements AutoCloseable {
         return startSession(DialPolicy.Reason.MANUAL, Optional.empty()).done();
     }
 
+    /** What {@link #dialOrJoin} did: started a call, or joined the one in progress; {@code done} is its end. */
+    public record Dialing(boolean joined, CompletableFuture<CallLog.Call> done) {
+    }
+
+    /**
+     * The owner's "dial now and follow it" ({@code porter dial --now}): starts a call, or, when one
+     * is already in progress (the schedule's, an on-demand one, another command's), joins it
+     * instead of refusing, so the caller follows that call to its end.
+     */
+    public Dialing dialOrJoin() {
+        for (int attempt = 0; ; attempt++) {
+            synchronized (lock) {
+                if (running != null && !running.isDone()) {
+                    LOG.info("dial --now joined the call in progress");
+                    return new Dialing(true, running);
+                }
+            }
+            try {
+                return new Dialing(false, dialNow());
+            } catch (InvalidRequestException e) {
+                if (attempt > 0 || running == null || running.isDone()) {
+                    throw e; // not a call that started meanwhile (e.g. no connect time left)
+                }
+                // a call started between the check and ours: join it
+            }
+        }
+    }
+
     /** One call started by the service: its session once created (null if it never was), and its end. */
     private record Started(CompletableFuture<DialSession> session, CompletableFuture<CallLog.Call> done) {
     }

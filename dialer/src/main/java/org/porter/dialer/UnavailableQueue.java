@@ -22,6 +22,7 @@ enum UnavailableQueue implements QueueControl {
     @Override public QueueStatus status() { throw no(); }
     @Override public List<QueuedMessage> list() { return List.of(); }
     @Override public Optional<QueuedMessage> show(String queueId) { return Optional.empty(); }
+    @Override public Optional<MessageDetail> detail(String queueId) { return Optional.empty(); }
     @Override public void hold(String queueId) { throw no(); }
     @Override public void release(String queueId) { throw no(); }
     @Override public void delete(String queueId) { throw no(); }

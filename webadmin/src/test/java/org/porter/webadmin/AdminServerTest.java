@@ -261,6 +261,18 @@ class AdminServerTest {
         assertThat(in.headers().firstValue("Set-Cookie").orElse("")).contains("Secure", "HttpOnly", "SameSite=Strict");
 
         assertThat(get(c, http + "/login").statusCode()).as("redirect off by default").isEqualTo(200);
+        // a CBC suite is refused over TLS 1.2, as on every other listener (openssl s_client as the client)
+        String port = https.substring(https.lastIndexOf(':') + 1);
+        Process cbc = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2", "-cipher",
+                "ECDHE-RSA-AES128-SHA").redirectErrorStream(true).start();
+        cbc.getOutputStream().close();
+        String cbcOut = new String(cbc.getInputStream().readAllBytes());
+        assertThat(cbc.waitFor()).as(cbcOut).isNotZero();
+        Process gcm = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_2", "-cipher",
+                "ECDHE-RSA-AES128-GCM-SHA256").redirectErrorStream(true).start();
+        gcm.getOutputStream().close();
+        String gcmOut = new String(gcm.getInputStream().readAllBytes());
+        assertThat(gcmOut).contains("ECDHE-RSA-AES128-GCM-SHA256");
         mta.settings().set(AdminSettings.HTTP_REDIRECT, "true");
         HttpResponse<String> moved = get(c, http + "/queue?filter=held");
         assertThat(moved.statusCode()).isEqualTo(301);

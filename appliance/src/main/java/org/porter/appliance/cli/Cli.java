@@ -84,13 +84,19 @@ public final class Cli {
                 return execute(args, local);
             }
             Path dataDir = admin.dataDir();
+            if (command instanceof ConfigCommand.Set && !Files.exists(dataDir)) {
+                // settings before the first start (e.g. ports that are taken): the folder is made
+                // here, and serve later finds it with the settings in place
+                createDataFolder(dataDir);
+                io.out().println("created data folder " + dataDir);
+            }
             logging.configure(Logging.Mode.COMMAND, dataDir);
             if (!Files.isDirectory(dataDir)) {
                 return fail(io.err(), "no Porter data folder at " + dataDir
                         + " (start 'porter serve' once, or pass --data DIR)");
             }
             Optional<char[]> password = Optional.empty();
-            if (command instanceof PasswordCommand pc) {
+            if (command instanceof PasswordCommand pc && pc.needsPassword()) {
                 password = Optional.of(readPassword(pc, io));
             }
             try {
@@ -114,6 +120,14 @@ public final class Cli {
         } finally {
             io.out().flush();
             io.err().flush();
+        }
+    }
+
+    private static void createDataFolder(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new InvalidRequestException("cannot create the data folder " + dataDir + ": " + e.getMessage());
         }
     }
 

@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
  * running server. Calling needs {@code porter serve}; the log is read from the database either way.
  */
 @Command(name = "dial", description = {"Call the ISP now, or show the dialer's state and call log.",
-        "'porter dial' starts a call and returns; 'porter dial --now' waits for it to end (up to 100 s) and prints its steps."},
+        "'porter dial' starts a call and returns; 'porter dial --now' waits for it to end (up to 100 s) and prints its steps,",
+        "joining the call in progress when there is one (e.g. the schedule's)."},
         subcommands = {DialCommand.Status.class, DialCommand.Log.class})
 public final class DialCommand extends AdminCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -33,10 +34,15 @@ public final class DialCommand extends AdminCommand {
     @Override
     protected int run(Mta mta, PrintWriter out) {
         DialerService dialer = dialer(this);
-        CompletableFuture<CallLog.Call> call = dialer.dialNow();
         if (!now) {
+            dialer.dialNow();
             out.println("call started; 'porter dial status' shows its progress");
             return 0;
+        }
+        DialerService.Dialing dialing = dialer.dialOrJoin();
+        CompletableFuture<CallLog.Call> call = dialing.done();
+        if (dialing.joined()) {
+            out.println("a call was already in progress: joined it, following it to its end");
         }
         try {
             CallLog.Call c = call.get(100, TimeUnit.SECONDS);

@@ -10,4 +10,9 @@ public interface PasswordCommand {
     String passwordOwner();
 
     boolean passwordFromStdin();
+
+    /** False when this run of the command needs no password after all (e.g. {@code --off}). */
+    default boolean needsPassword() {
+        return true;
+    }
 }

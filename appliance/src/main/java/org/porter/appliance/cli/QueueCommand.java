@@ -48,14 +48,35 @@ public final class QueueCommand {
         }
     }
 
-    @Command(name = "show", description = "Show one queued message.")
+    @Command(name = "show", description = "Show one queued message: its envelope and each recipient's state, its "
+            + "header section, and every delivery attempt so far with the remote server's reply.")
     static final class Show extends AdminCommand {
         @Parameters(paramLabel = "ID")
         String id;
 
         @Override
         protected int run(Mta mta, PrintWriter out) {
-            print(out, mta.queue().show(id).orElseThrow(() -> new InvalidRequestException("no such message in the queue: " + id)));
+            QueueControl.MessageDetail d = mta.queue().detail(id)
+                    .orElseThrow(() -> new InvalidRequestException("no such message in the queue: " + id));
+            QueueControl.QueuedMessage m = d.message();
+            out.println("Queue ID: " + m.queueId() + (m.held() ? " (held)" : ""));
+            out.println("Sender: <" + m.sender() + ">");
+            out.println("Arrived: " + TIME.format(m.arrived()));
+            out.println("Size: " + m.size() + " octets");
+            out.println("Recipients:");
+            for (QueueControl.QueuedRecipient r : m.recipients()) {
+                out.println("  <" + r.address() + "> " + r.status().toLowerCase(Locale.ROOT) + ", " + r.attempts()
+                        + " attempt(s), next " + TIME.format(r.nextAttempt()));
+            }
+            out.println("Attempts:");
+            if (d.attempts().isEmpty()) {
+                out.println("  none yet");
+            }
+            for (QueueControl.Attempt a : d.attempts()) {
+                out.println("  " + TIME.format(a.at()) + "  <" + a.recipient() + ">  relay=" + a.relay() + "  " + a.reply());
+            }
+            out.println("Headers:");
+            d.headers().lines().forEach(l -> out.println("  " + l));
             return 0;
         }
     }

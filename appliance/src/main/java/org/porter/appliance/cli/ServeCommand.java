@@ -53,6 +53,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "POP3 port. Default: ${DEFAULT-VALUE}")
     private int pop3Port;
 
+    @Option(names = "--submission-port", paramLabel = "PORT", description = "Mail submission port (STARTTLS, "
+            + "AUTH required) for this run, 0 for none. Default: the setting submission.port (2587).")
+    private Integer submissionPort;
+
+    @Option(names = "--smtps-port", paramLabel = "PORT", description = "Submission port with implicit TLS for this "
+            + "run, 0 for none. Default: the setting smtps.port (2465).")
+    private Integer smtpsPort;
+
+    @Option(names = "--pop3s-port", paramLabel = "PORT", description = "POP3-over-TLS port for this run, 0 for none. "
+            + "Default: the setting pop3s.port (1995).")
+    private Integer pop3sPort;
+
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "8080",
             description = "Web admin port (HTTP; HTTPS is on the setting admin.tls-port). Default: ${DEFAULT-VALUE}")
     private int adminPort;
@@ -72,8 +84,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (context.remote()) {
             throw new InvalidRequestException("'serve' cannot run inside a running server");
         }
-        for (int port : new int[] {smtpPort, pop3Port, adminPort}) {
-            if (port < 0 || port > 65535) {
+        for (Integer port : new Integer[] {smtpPort, pop3Port, adminPort, submissionPort, smtpsPort, pop3sPort}) {
+            if (port != null && (port < 0 || port > 65535)) {
                 throw new ParameterException(spec.commandLine(), "not a port number: " + port);
             }
         }
@@ -83,7 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
             throw new InvalidRequestException("not a folder: " + dir);
         }
         Appliance.Config config = new Appliance.Config(dir, hostname == null ? defaultHostname() : hostname,
-                listen, smtpPort, pop3Port, adminPort);
+                listen, smtpPort, pop3Port, adminPort, submissionPort, smtpsPort, pop3sPort);
         // The hook goes in before anything starts: a SIGTERM right after the ready line (or during
         // start-up) must still close the database cleanly and exit 0.
         CompletableFuture<Appliance> starting = new CompletableFuture<>();

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 
 import org.porter.mta.api.Directory.UserInfo;
+import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "user", description = "Manage mail users (mailboxes).",
         subcommands = {UserCommand.Add.class, UserCommand.ListUsers.class, UserCommand.Passwd.class,
-                UserCommand.Remove.class})
+                UserCommand.Remove.class, UserCommand.ApopSecret.class, UserCommand.SetQuota.class})
 public final class UserCommand {
 
     /** The password option and hand-over shared by {@code add} and {@code passwd}. */
@@ -41,7 +42,7 @@ public final class UserCommand {
         }
 
         @Override
-        protected final int run(Mta mta, PrintWriter out) {
+        protected int run(Mta mta, PrintWriter out) {
             char[] password = password();
             try {
                 return run(mta, password);
@@ -68,6 +69,73 @@ public final class UserCommand {
         protected int run(Mta mta, char[] password) {
             mta.directory().setPassword(address, password);
             return 0;
+        }
+    }
+
+    @Command(name = "apop-secret", description = {"Set the user's APOP secret (POP3 login without sending the "
+            + "password; offered only with pop3.apop on). It must differ from the login password; it is read like "
+            + "a password (twice on the terminal, or --password-stdin).", "--off removes it."})
+    static final class ApopSecret extends WithPassword {
+        @Option(names = "--off", description = "Remove the user's APOP secret (APOP logins stop working).")
+        boolean off;
+
+        @Override
+        public boolean needsPassword() {
+            return !off;
+        }
+
+        @Override
+        protected int run(Mta mta, PrintWriter out) {
+            if (off) {
+                mta.directory().setApopSecret(address, null);
+                return 0;
+            }
+            return super.run(mta, out);
+        }
+
+        @Override
+        protected int run(Mta mta, char[] secret) {
+            mta.directory().setApopSecret(address, secret);
+            return 0;
+        }
+    }
+
+    @Command(name = "set-quota", description = "Set the user's mailbox quota (e.g. 500M, 2G, 1048576 octets); "
+            + "0 or none removes it. SMTP refuses mail for a full mailbox.")
+    static final class SetQuota extends AdminCommand {
+        @Parameters(index = "0", paramLabel = "ADDRESS")
+        String address;
+
+        @Parameters(index = "1", paramLabel = "SIZE")
+        String size;
+
+        @Override
+        protected int run(Mta mta, PrintWriter out) {
+            mta.directory().setQuota(address, octets(size));
+            return 0;
+        }
+
+        /** "none", or octets with an optional K, M or G (binary multiples, as smtp.max-message-size). */
+        static long octets(String size) {
+            String s = size.strip().toUpperCase(java.util.Locale.ROOT);
+            if (s.equals("NONE")) {
+                return 0;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([KMG]?)").matcher(s);
+            if (!m.matches()) {
+                throw new InvalidRequestException("not a size: " + size + " (examples: 500M, 2G, 1048576, none)");
+            }
+            int shift = switch (m.group(2)) {
+                case "K" -> 10;
+                case "M" -> 20;
+                case "G" -> 30;
+                default -> 0;
+            };
+            long n = Long.parseLong(m.group(1));
+            if (n > (Long.MAX_VALUE >> shift)) {
+                throw new InvalidRequestException("size too large: " + size);
+            }
+            return n << shift;
         }
     }
 

@@ -34,8 +34,15 @@ import org.slf4j.LoggerFactory;
 public final class Appliance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
 
-    /** What {@code porter serve} was asked for. Port 0 picks a free port. */
-    public record Config(Path dataDir, String hostname, String listen, int smtpPort, int pop3Port, int adminPort) {
+    /**
+     * What {@code porter serve} was asked for. Port 0 picks a free port. The submission, SMTPS and
+     * POP3S ports are settings; a non-null value here overrides the setting for this run (0 = off).
+     */
+    public record Config(Path dataDir, String hostname, String listen, int smtpPort, int pop3Port, int adminPort,
+            Integer submissionPort, Integer smtpsPort, Integer pop3sPort) {
+        public Config(Path dataDir, String hostname, String listen, int smtpPort, int pop3Port, int adminPort) {
+            this(dataDir, hostname, listen, smtpPort, pop3Port, adminPort, null, null, null);
+        }
     }
 
     /** mta-core's settings for the submission listeners (RFC 6409 with STARTTLS, RFC 8314 implicit TLS). */
@@ -79,14 +86,15 @@ public final class Appliance implements AutoCloseable {
         running.push(mta::close);
         log.info("database open in {} as {}", dataDir, config.hostname());
 
-        smtp = listen("SMTP", config.listen(), config.smtpPort(), mta::startSmtp);
+        smtp = listen("SMTP", "--smtp-port", config.listen(), config.smtpPort(), mta::startSmtp);
         log.info("SMTP listening on {}", format(smtp));
         StringBuilder ready = new StringBuilder("Porter ready: SMTP on ").append(format(smtp));
         // Submission ports are settings (mta-core's, 0 = off), not serve options: they apply at restart.
         for (String[] kind : new String[][] {{SUBMISSION_PORT, "submission"}, {SMTPS_PORT, "SMTPS"}}) {
-            int port = Integer.parseInt(mta.settings().get(kind[0]));
+            Integer given = kind[0].equals(SUBMISSION_PORT) ? config.submissionPort() : config.smtpsPort();
+            int port = given != null ? given : Integer.parseInt(mta.settings().get(kind[0]));
             if (port > 0) {
-                InetSocketAddress bound = listen(kind[1], config.listen(), port,
+                InetSocketAddress bound = listen(kind[1], movedBy(kind[0]), config.listen(), port,
                         kind[0].equals(SUBMISSION_PORT) ? mta::startSubmission : mta::startSmtps);
                 log.info("{} listening on {}", kind[1], format(bound));
                 ready.append(", ").append(kind[1]).append(" on ").append(format(bound));
@@ -96,11 +104,13 @@ public final class Appliance implements AutoCloseable {
         Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings(),
                 mta.tlsContext());
         running.push(pop3Server::close);
-        pop3 = listen("POP3", config.listen(), config.pop3Port(), pop3Server::start);
+        pop3 = listen("POP3", "--pop3-port", config.listen(), config.pop3Port(), pop3Server::start);
         log.info("POP3 listening on {}", format(pop3));
-        int pop3sPort = org.porter.pop3.server.Pop3Settings.pop3sPort(mta.settings());
+        int pop3sPort = config.pop3sPort() != null ? config.pop3sPort()
+                : org.porter.pop3.server.Pop3Settings.pop3sPort(mta.settings());
         if (pop3sPort > 0) {
-            pop3s = listen("POP3S", config.listen(), pop3sPort, pop3Server::startPop3s);
+            pop3s = listen("POP3S", movedBy(org.porter.pop3.server.Pop3Settings.POP3S_PORT), config.listen(), pop3sPort,
+                    pop3Server::startPop3s);
             log.info("POP3S listening on {}", format(pop3s));
         }
         // The dialer after the listeners (the ISP's deliveries after ETRN need SMTP up); the queue is
@@ -186,7 +196,17 @@ public final class Appliance implements AutoCloseable {
         InetSocketAddress bind(InetSocketAddress address) throws Exception;
     }
 
-    private static InetSocketAddress listen(String what, String host, int port, Binder binder) {
+    /** What moves a listener that is a setting: the setting, or the option of serve; 0 turns it off. */
+    private static String movedBy(String setting) {
+        String option = "--" + setting.replace(".port", "-port");
+        return "porter config set " + setting + " PORT, or serve " + option + " PORT; 0 turns it off";
+    }
+
+    /**
+     * Binds one listener. A port that is taken is a start-up error saying which option or setting
+     * moves it ({@code movedBy}).
+     */
+    private static InetSocketAddress listen(String what, String movedBy, String host, int port, Binder binder) {
         InetSocketAddress wanted = new InetSocketAddress(host, port);
         if (wanted.isUnresolved()) {
             throw new StartupException("cannot listen for " + what + " on " + host + ": unknown address", null);
@@ -196,8 +216,9 @@ public final class Appliance implements AutoCloseable {
         } catch (Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
+                    String hint = movedBy.startsWith("--") ? "serve " + movedBy + " PORT moves it" : movedBy;
                     throw new StartupException("cannot listen for " + what + " on " + format(wanted) + ": "
-                            + t.getMessage(), e);
+                            + t.getMessage() + " (" + hint + ")", e);
                 }
             }
             throw new StartupException("cannot start " + what + " on " + format(wanted) + ": " + e, e);

@@ -82,6 +82,7 @@ public final class Fakes {
         @Override public QueueStatus status() { return new QueueStatus(0, 0, 0, 0, sent, 0, null); }
         @Override public List<QueuedMessage> list() { return List.of(); }
         @Override public Optional<QueuedMessage> show(String queueId) { return Optional.empty(); }
+        @Override public Optional<MessageDetail> detail(String queueId) { return Optional.empty(); }
         @Override public void hold(String queueId) { }
         @Override public void release(String queueId) { }
         @Override public void delete(String queueId) { }

@@ -44,6 +44,13 @@ public interface QueueControl {
 
     Optional<QueuedMessage> show(String queueId);
 
+    /**
+     * One queued message in full, for {@code porter queue show}: its envelope and state
+     * ({@link #show}), its header section as received (with Porter's Received line), and every
+     * delivery attempt so far with the remote reply. Empty when the message is not queued.
+     */
+    Optional<MessageDetail> detail(String queueId);
+
     /** Holds one message (it is not attempted until released). */
     void hold(String queueId);
 
@@ -65,6 +72,14 @@ public interface QueueControl {
 
     record QueuedMessage(String queueId, String sender, long size, Instant arrived, boolean held,
             List<QueuedRecipient> recipients) {
+    }
+
+    /** @param headers the header section, CRLFs as LFs, at most 64 KB */
+    record MessageDetail(QueuedMessage message, String headers, List<Attempt> attempts) {
+    }
+
+    /** One failed delivery attempt of one recipient: when, to which server, and what it replied. */
+    record Attempt(String recipient, Instant at, String relay, String reply) {
     }
 
     record QueuedRecipient(String address, String status, int attempts, Instant nextAttempt, String lastReply) {

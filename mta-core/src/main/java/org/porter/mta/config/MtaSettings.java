@@ -18,6 +18,8 @@ public final class MtaSettings {
     public static final String MAX_CONNECTIONS_PER_IP = "smtp.max-connections-per-ip";
     public static final String MAX_HOPS = "smtp.max-received-headers";
     public static final String AUTH_REQUIRES_TLS = "smtp.auth-requires-tls";
+    public static final String AUTH_MAX_FAILURES = "smtp.auth-max-failures";
+    public static final String AUTH_LOCKOUT = "smtp.auth-lockout";
     public static final String SUBMISSION_PORT = "submission.port";
     public static final String SMTPS_PORT = "smtps.port";
     public static final String TLS_CERTIFICATE = "tls.certificate";
@@ -48,6 +50,14 @@ public final class MtaSettings {
                 SettingDef.of(AUTH_REQUIRES_TLS, "true",
                         "offer SMTP AUTH only over TLS (or from the loopback); false allows plain-text logins on the LAN",
                         Values::bool),
+                SettingDef.of(AUTH_MAX_FAILURES, "5",
+                        "failed SMTP AUTH logins of one user name from one client address within smtp.auth-lockout"
+                                + " before that name is refused from that address (454) until the window passes;"
+                                + " other addresses and other names are not held (0: never lock out)",
+                        Values.integer(0, 1000)),
+                SettingDef.of(AUTH_LOCKOUT, "10m",
+                        "how long failed SMTP AUTH logins are remembered, and so how long a lockout lasts",
+                        Values.duration(Duration.ofSeconds(1), Duration.ofDays(1))),
                 SettingDef.of(SUBMISSION_PORT, "2587",
                         "mail submission port (RFC 6409: STARTTLS, AUTH required); 0 = off; applies at restart",
                         Values.integer(0, 65535)),
@@ -105,6 +115,11 @@ public final class MtaSettings {
 
     public boolean authRequiresTls() {
         return Boolean.parseBoolean(settings.get(AUTH_REQUIRES_TLS));
+    }
+
+    public org.porter.mta.smtp.server.AuthThrottle.Limits authLimits() {
+        return new org.porter.mta.smtp.server.AuthThrottle.Limits(Integer.parseInt(settings.get(AUTH_MAX_FAILURES)),
+                Values.parseDuration(settings.get(AUTH_LOCKOUT)));
     }
 
     public int submissionPort() {

@@ -348,7 +348,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 }
                 case DEFERRED -> {
                     Instant next = now.plus(backoff(attempt));
-                    store.deferred(e.id(), attempt, now, next, r.dsnCode() + " " + reply);
+                    store.deferredAfterAttempt(e.id(), attempt, now, next, r.dsnCode() + " " + reply, r.relay());
                     Duration warnAfter = settings.delayWarning();
                     if (!e.delayWarned() && !warnAfter.isZero() && !now.isBefore(e.created().plus(warnAfter))
                             && notifies(e, "DELAY")) {
@@ -449,6 +449,30 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     @Override
     public Optional<QueuedMessage> show(String queueId) {
         return store.list(queueId).stream().findFirst();
+    }
+
+    @Override
+    public Optional<MessageDetail> detail(String queueId) {
+        Optional<QueuedMessage> message = show(queueId);
+        Optional<Long> body = store.messageId(queueId);
+        if (message.isEmpty() || body.isEmpty()) {
+            return Optional.empty();
+        }
+        String headers;
+        try (java.io.InputStream in = store.openMessage(body.get())) {
+            headers = headerSection(in);
+        } catch (java.io.IOException | RuntimeException e) {
+            headers = "(the message could not be read: " + e.getMessage() + ")";
+        }
+        return Optional.of(new MessageDetail(message.get(), headers, store.attempts(queueId)));
+    }
+
+    /** The header section of a stored message: up to its first empty line, at most 64 KB, LF line ends. */
+    static String headerSection(java.io.InputStream in) throws java.io.IOException {
+        byte[] head = in.readNBytes(64 * 1024);
+        String text = new String(head, java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n");
+        int end = text.indexOf("\n\n");
+        return end < 0 ? text : text.substring(0, end + 1);
     }
 
     @Override

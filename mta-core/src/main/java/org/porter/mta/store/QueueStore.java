@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.QueueControl.QueuedMessage;
 import org.porter.mta.api.QueueControl.QueuedRecipient;
 
@@ -133,6 +134,52 @@ public final class QueueStore {
             MailStore.dropUnreferenced(c, messages);
             return left;
         });
+    }
+
+    /**
+     * Records a failed delivery attempt to {@code relay} and its reply, in the entry's attempt
+     * history too (one transaction): the entry stays, due again at {@code next}.
+     */
+    public void deferredAfterAttempt(long entryId, int attempts, Instant attemptAt, Instant next, String reply,
+            String relay) {
+        db.tx(c -> {
+            DirectoryStore.update(c, "UPDATE queue_entries SET status = 'DEFERRED', attempts = ?, last_attempt_at = ?,"
+                    + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Timestamp.from(attemptAt),
+                    Timestamp.from(next), truncate(reply), entryId);
+            DirectoryStore.update(c, "INSERT INTO queue_attempts (entry_id, attempted_at, relay, reply) VALUES (?, ?, ?, ?)",
+                    entryId, Timestamp.from(attemptAt), truncate300(relay == null ? "none" : relay),
+                    truncate(reply == null ? "" : reply));
+            return null;
+        });
+    }
+
+    /** Every recorded attempt of a queued message's recipients, in order. */
+    public List<QueueControl.Attempt> attempts(String queueId) {
+        return db.tx(c -> {
+            List<QueueControl.Attempt> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT q.recipient, a.attempted_at, a.relay, a.reply"
+                    + " FROM queue_attempts a JOIN queue_entries q ON q.id = a.entry_id JOIN messages m ON m.id = q.message_id"
+                    + " WHERE m.queue_id = ? ORDER BY a.id")) {
+                ps.setString(1, queueId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new QueueControl.Attempt(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+                                rs.getString(4)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The stored id of a queued message's body; empty when no entry of it is queued. */
+    public Optional<Long> messageId(String queueId) {
+        List<Entry> e = entries(queueId);
+        return e.isEmpty() ? Optional.empty() : Optional.of(e.get(0).messageId());
+    }
+
+    private static String truncate300(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 297) + "...";
     }
 
     /** Records a failed attempt: the entry stays, due again at {@code next}. */

@@ -45,11 +45,30 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's TLS certificate and key: the admin's own PEM files when configured, otherwise a
  * self-signed certificate Porter generates at first start (RSA 2048, for old office devices)
- * in {@code DATA/tls/}. TLS 1.2 and 1.3 only.
+ * in {@code DATA/tls/}; and how every listener speaks TLS ({@link #serverEncryption}): TLS 1.2 and
+ * 1.3 only, AEAD suites with forward secrecy only (Mozilla's "intermediate" profile), no
+ * client-initiated renegotiation.
  */
 public final class TlsCredentials {
     private static final Logger LOG = LoggerFactory.getLogger(TlsCredentials.class);
     public static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /**
+     * Mozilla's "intermediate" server profile (v5.7), in its order, JSSE names: the TLS 1.3 suites,
+     * then ECDHE and DHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2. No CBC (LUCKY13), no static
+     * RSA key exchange (no forward secrecy). Suites the JDK lacks are left out.
+     */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    static {
+        // before any server SSLContext of Porter exists: see Renegotiation
+        Renegotiation.refuseClientInitiated();
+    }
 
     private TlsCredentials() {
     }
@@ -88,7 +107,33 @@ public final class TlsCredentials {
         }
     }
 
-    /** Writes a new self-signed certificate for {@code hostname} and its key (mode 600). */
+    /**
+     * How a listener speaks TLS with {@code context}: STARTTLS/STLS ({@code implicit} false) or TLS
+     * from the first byte; TLS 1.2/1.3, {@link #CIPHER_SUITES} only, no client certificates.
+     */
+    public static org.apache.james.protocols.netty.Encryption serverEncryption(SSLContext context, boolean implicit) {
+        String[] suites = cipherSuites(context);
+        return implicit
+                ? org.apache.james.protocols.netty.Encryption.createTls(context, suites, PROTOCOLS,
+                        org.apache.james.protocols.api.ClientAuth.NONE)
+                : org.apache.james.protocols.netty.Encryption.createStartTls(context, suites, PROTOCOLS,
+                        org.apache.james.protocols.api.ClientAuth.NONE);
+    }
+
+    /** {@link #CIPHER_SUITES} that {@code context} supports, in order; fails when none is. */
+    public static String[] cipherSuites(SSLContext context) {
+        List<String> supported = List.of(context.getSupportedSSLParameters().getCipherSuites());
+        String[] suites = CIPHER_SUITES.stream().filter(supported::contains).toArray(String[]::new);
+        if (suites.length == 0) {
+            throw new IllegalStateException("this JDK supports none of the TLS cipher suites Porter offers");
+        }
+        return suites;
+    }
+
+    /**
+     * Writes a new self-signed certificate for {@code hostname} (CN and subject alternative name)
+     * and {@code localhost} (SAN), and its key (mode 600).
+     */
     static void generate(Path certPath, Path keyPath, String hostname) throws IOException, GeneralSecurityException {
         Files.createDirectories(certPath.getParent());
         KeyPairGenerator kpg = KeyPairGenerator.getInstance("RSA");
@@ -98,7 +143,11 @@ public final class TlsCredentials {
         Instant now = Instant.now();
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
                 Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(3650))), name, kp.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, hostname)));
+        // the names clients check: the configured host name, and localhost for clients on the box
+        // itself (e.g. a local fetchmail); a client that connects by IP address must be told the name
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>(List.of(hostname, "localhost"));
+        GeneralName[] sans = names.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new);
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         X509CertificateHolder holder;
         try {
             holder = b.build(new JcaContentSignerBuilder("SHA256withRSA").build(kp.getPrivate()));

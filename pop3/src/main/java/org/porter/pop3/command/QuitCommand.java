@@ -25,7 +25,9 @@ final class QuitCommand implements CommandHandler<Pop3Session> {
         if (drop == null) {
             return Pop3Reply.ok(bye).endingSession();
         }
-        session.enterUpdate();
+        if (!session.enterUpdate()) {
+            return Replies.SHUTTING_DOWN; // the server stops: nothing deleted, as if dropped
+        }
         List<Long> ids = drop.markedIds();
         int removed = 0;
         boolean failed = false;

@@ -40,6 +40,7 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
 
     @Override
     public Response onLine(Pop3Session session, byte[] line) {
+        session.touch();
         if (session.queueIfSuspended(line)) {
             return null;
         }

@@ -44,6 +44,14 @@ final class Pop3LineDecoder extends LineBasedFrameDecoder {
         return line.readableBytes() <= 8 && line.toString(StandardCharsets.US_ASCII).strip().equalsIgnoreCase("STLS");
     }
 
+    /** A TLS failure is logged in one line (see {@link org.porter.mta.tls.HandshakeFailures}); the rest goes on. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (!org.porter.mta.tls.HandshakeFailures.handle(ctx, cause, "POP3")) {
+            super.exceptionCaught(ctx, cause);
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent) {

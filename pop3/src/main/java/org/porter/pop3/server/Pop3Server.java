@@ -12,13 +12,14 @@ import java.util.concurrent.ScheduledExecutorService;
 
 import javax.net.ssl.SSLContext;
 
-import org.apache.james.protocols.api.ClientAuth;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.netty.Encryption;
 import org.porter.mta.api.Directory;
 import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
+import org.porter.mta.smtp.server.ConnectionLimiter;
+import org.porter.mta.tls.TlsCredentials;
 import org.porter.pop3.auth.LoginThrottle;
 import org.porter.pop3.command.Pop3Commands;
 import org.porter.pop3.maildrop.MaildropLocks;
@@ -30,9 +31,10 @@ import org.porter.pop3.maildrop.MaildropLocks;
  *
  * <p>Call order: construct, {@link #start} (plain, with STLS when there is a TLS context) and/or
  * {@link #startPop3s} (TLS from the first byte), each at most once, then {@link #close}. Both
- * listeners share the maildrop locks and the login throttle. Settings are read from
- * {@link #settings()}'s keys: the login policy and throttle at each login, the idle timeout at
- * start; the POP3S port is for the caller ({@link Pop3Settings#pop3sPort}).
+ * listeners share the maildrop locks, the login throttle and the connection limits. Settings are
+ * read from {@link #settings()}'s keys: the login policy and throttle at each login, the connection
+ * limits and login timeout at each connection, the idle timeout at start; the POP3S port is for the
+ * caller ({@link Pop3Settings#pop3sPort}).
  */
 public final class Pop3Server implements AutoCloseable {
     private Pop3Context context;
@@ -41,6 +43,13 @@ public final class Pop3Server implements AutoCloseable {
     private ProtocolHandlerChainImpl chain;
     private ScheduledExecutorService timer;
     private ExecutorService worker;
+    /** Open connections of both listeners, for pop3.max-connections(-per-ip). */
+    private final ConnectionLimiter connections = new ConnectionLimiter();
+    /** Open sessions of both listeners, told at close that the server stops. */
+    private final java.util.Set<Pop3Session> sessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Longest wait at close for clients to take their -ERR and for a QUIT under way to finish. */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
+    private volatile boolean stopping;
 
     /** The setting keys this server reads, with their defaults, for {@code Mta.open}. */
     public static List<SettingDef> settings() {
@@ -73,8 +82,7 @@ public final class Pop3Server implements AutoCloseable {
      * @return the bound address
      */
     public InetSocketAddress start(InetSocketAddress address) throws Exception {
-        Encryption encryption = tls == null ? null
-                : Encryption.createStartTls(tls, null, org.porter.mta.tls.TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+        Encryption encryption = tls == null ? null : TlsCredentials.serverEncryption(tls, false);
         return listen(address, encryption, "POP3" + (tls == null ? "" : " (STLS)"));
     }
 
@@ -83,20 +91,21 @@ public final class Pop3Server implements AutoCloseable {
         if (tls == null) {
             throw new IllegalStateException("POP3S needs a TLS context");
         }
-        Encryption encryption = Encryption.createTls(tls, null, org.porter.mta.tls.TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+        Encryption encryption = TlsCredentials.serverEncryption(tls, true);
         return listen(address, encryption, "POP3S");
     }
 
     private synchronized InetSocketAddress listen(InetSocketAddress address, Encryption encryption, String what)
             throws Exception {
         if (chain == null) {
+            stopping = false;
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
             worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-resume-", 0).factory());
             chain = new ProtocolHandlerChainImpl();
-            chain.add(new GreetingHandler(context.hostname()));
+            chain.add(new GreetingHandler(context.hostname(), connections, timer, sessions, () -> stopping));
             chain.add(new Pop3Dispatcher(timer, worker));
             chain.addAll(Pop3Commands.all());
-            chain.add(new SessionEndHandler());
+            chain.add(new SessionEndHandler(sessions));
             chain.wireExtensibleHandlers();
         }
         Duration timeout = Pop3Settings.timeout(context.settings());
@@ -116,9 +125,26 @@ public final class Pop3Server implements AutoCloseable {
         return bound;
     }
 
-    /** Stops listening and closes every connection; sessions end as if dropped (nothing deleted). */
+    /**
+     * Stops: every client gets {@code -ERR [SYS/TEMP] shutting down} and its connection closes,
+     * the session ending as if dropped (nothing deleted); a QUIT already deleting finishes and
+     * answers first (at most {@link #SHUTDOWN_WAIT}). Then the ports are released.
+     */
     @Override
     public synchronized void close() {
+        stopping = true;
+        for (Pop3Session session : sessions) {
+            session.shutDown();
+        }
+        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         for (Pop3NettyServer server : listeners) {
             server.unbind();
         }

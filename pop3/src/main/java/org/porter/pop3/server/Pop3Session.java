@@ -46,7 +46,14 @@ public final class Pop3Session extends ProtocolSessionImpl {
     private String lockedAddress;
     private boolean closed;
     private boolean suspended;
+    private boolean shuttingDown;
     private final Deque<byte[]> pendingLines = new ArrayDeque<>();
+
+    /** The limiter that counted this connection, to be released once at its end; null when not counted. */
+    private final java.util.concurrent.atomic.AtomicReference<org.porter.mta.smtp.server.ConnectionLimiter> countedBy =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** System.nanoTime() of the last line from the client (or of the connect). */
+    private volatile long lastActivity = System.nanoTime();
 
     private final Set<Closeable> openStreams = ConcurrentHashMap.newKeySet();
 
@@ -60,6 +67,20 @@ public final class Pop3Session extends ProtocolSessionImpl {
     Pop3Session(ProtocolTransport transport, ProtocolConfiguration config, Pop3Context context) {
         super(transport, config);
         this.context = context;
+    }
+
+    /** Records that the client sent something: the login timer counts idle time from here. */
+    void touch() {
+        lastActivity = System.nanoTime();
+    }
+
+    long idleNanos() {
+        return System.nanoTime() - lastActivity;
+    }
+
+    /** This connection holds a slot of {@code limiter}; {@link #end} gives it back. */
+    void counted(org.porter.mta.smtp.server.ConnectionLimiter limiter) {
+        countedBy.set(limiter);
     }
 
     public Pop3Context context() {
@@ -190,9 +211,35 @@ public final class Pop3Session extends ProtocolSessionImpl {
         }
     }
 
-    /** TRANSACTION → UPDATE, at QUIT. */
-    public void enterUpdate() {
+    /**
+     * TRANSACTION → UPDATE, at QUIT. False when the server is shutting down: the client has been
+     * told so, and no deletion may start any more.
+     */
+    public synchronized boolean enterUpdate() {
+        if (shuttingDown) {
+            return false;
+        }
         this.state = State.UPDATE;
+        return true;
+    }
+
+    /**
+     * The server is stopping: {@code -ERR [SYS/TEMP] shutting down} and the connection closes;
+     * nothing marked is deleted. A QUIT already in UPDATE finishes its deletions and answers instead.
+     */
+    void shutDown() {
+        synchronized (this) {
+            shuttingDown = true;
+            if (closed || state == State.UPDATE) {
+                return;
+            }
+        }
+        try {
+            getProtocolTransport().writeResponse(Replies.SHUTTING_DOWN, this);
+        } catch (RuntimeException e) {
+            // the client went away meanwhile (the framework's transport is already torn down)
+            Pop3Log.LOG.debug("shutdown: ip={} already gone: {}", clientIp(), e.toString());
+        }
     }
 
     /**
@@ -226,6 +273,10 @@ public final class Pop3Session extends ProtocolSessionImpl {
             }
         }
         releaseMaildrop();
+        var limiter = countedBy.getAndSet(null);
+        if (limiter != null) {
+            limiter.release(clientAddress());
+        }
         return state == State.TRANSACTION;
     }
 
@@ -254,6 +305,10 @@ public final class Pop3Session extends ProtocolSessionImpl {
             suspended = false;
         }
         return line;
+    }
+
+    synchronized boolean isSuspended() {
+        return suspended;
     }
 
     synchronized boolean isClosed() {

@@ -22,6 +22,9 @@ public final class Pop3Settings {
     public static final String PLAINTEXT_AUTH = "pop3.plaintext-auth";
     public static final String APOP = "pop3.apop";
     public static final String POP3S_PORT = "pop3s.port";
+    public static final String MAX_CONNECTIONS = "pop3.max-connections";
+    public static final String MAX_CONNECTIONS_PER_IP = "pop3.max-connections-per-ip";
+    public static final String LOGIN_TIMEOUT = "pop3.login-timeout";
     /** mta-core's key, read (never declared) here for {@code pop3.plaintext-auth = lan}. */
     public static final String RELAY_NETWORKS = "smtp.relay-networks";
     public static final String DEFAULT_AUTH_FAILURE_DELAY = "2s";
@@ -31,6 +34,9 @@ public final class Pop3Settings {
     public static final String DEFAULT_PLAINTEXT_AUTH = "tls-only";
     public static final String DEFAULT_APOP = "off";
     public static final String DEFAULT_POP3S_PORT = "1995";
+    public static final String DEFAULT_MAX_CONNECTIONS = "100";
+    public static final String DEFAULT_MAX_CONNECTIONS_PER_IP = "20";
+    public static final String DEFAULT_LOGIN_TIMEOUT = "60s";
     private static final String DEFAULT_RELAY_NETWORKS = "127.0.0.0/8,::1/128";
 
     /** Where USER/PASS and AUTH PLAIN (the password in the clear inside the session) are allowed. */
@@ -78,7 +84,18 @@ public final class Pop3Settings {
                         value -> oneOf(APOP, value, "on", "off")),
                 SettingDef.of(POP3S_PORT, DEFAULT_POP3S_PORT,
                         "Port of the POP3-over-TLS listener (RFC 8314; 995 is the standard), 0 for none; read at start",
-                        value -> integer(POP3S_PORT, value, 0, 65535)));
+                        value -> integer(POP3S_PORT, value, 0, 65535)),
+                SettingDef.of(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS,
+                        "Most simultaneous POP3 connections (POP3 and POP3S together); more get -ERR [SYS/TEMP]",
+                        value -> integer(MAX_CONNECTIONS, value, 1, 100_000)),
+                SettingDef.of(MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_IP,
+                        "Most simultaneous POP3 connections from one client address (the LAN too: a mail client"
+                                + " needs one or two); more get -ERR [SYS/TEMP]",
+                        value -> integer(MAX_CONNECTIONS_PER_IP, value, 1, 100_000)),
+                SettingDef.of(LOGIN_TIMEOUT, DEFAULT_LOGIN_TIMEOUT,
+                        "Close a POP3 connection that has not logged in and was idle this long (at most"
+                                + " pop3.timeout; read at each connection)",
+                        value -> normalise(LOGIN_TIMEOUT, value, true)));
     }
 
     private static String integer(String key, String value, int min, int max) {
@@ -123,6 +140,21 @@ public final class Pop3Settings {
     /** The POP3S port the appliance should listen on; 0 for none. */
     public static int pop3sPort(Settings settings) {
         return Integer.parseInt(readString(settings, POP3S_PORT, DEFAULT_POP3S_PORT));
+    }
+
+    public static int maxConnections(Settings settings) {
+        return Integer.parseInt(readString(settings, MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS));
+    }
+
+    public static int maxConnectionsPerIp(Settings settings) {
+        return Integer.parseInt(readString(settings, MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_IP));
+    }
+
+    /** The idle limit before login: {@code pop3.login-timeout}, never longer than {@code pop3.timeout}. */
+    public static Duration loginTimeout(Settings settings) {
+        Duration login = read(settings, LOGIN_TIMEOUT, DEFAULT_LOGIN_TIMEOUT);
+        Duration idle = timeout(settings);
+        return login.compareTo(idle) < 0 ? login : idle;
     }
 
     /** The relay networks as "a.b.c.d/n" strings; loopback only when the key is unknown or unusable. */

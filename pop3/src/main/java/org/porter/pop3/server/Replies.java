@@ -18,6 +18,14 @@ public final class Replies {
     public static final Pop3Reply UNKNOWN_COMMAND = Pop3Reply.err("unknown command");
     public static final Pop3Reply INTERNAL_ERROR = Pop3Reply.err("[SYS/TEMP] internal error");
 
+    // Connection limits and timers: the connection is closed after each.
+    public static final Pop3Reply TOO_MANY_CONNECTIONS =
+            Pop3Reply.err("[SYS/TEMP] too many connections, try again later").endingSession();
+    public static final Pop3Reply TOO_MANY_CONNECTIONS_FROM_ADDRESS =
+            Pop3Reply.err("[SYS/TEMP] too many connections from your address, try again later").endingSession();
+    public static final Pop3Reply SHUTTING_DOWN = Pop3Reply.err("[SYS/TEMP] shutting down").endingSession();
+    public static final Pop3Reply LOGIN_TIMEOUT = Pop3Reply.err("[SYS/TEMP] login timeout, closing").endingSession();
+
     // State.
     public static final Pop3Reply NOT_LOGGED_IN = Pop3Reply.err("command not valid before login");
     public static final Pop3Reply ALREADY_LOGGED_IN = Pop3Reply.err("command not valid after login");

@@ -103,9 +103,29 @@ public final class FakeMailboxes implements MailboxAccess {
         };
     }
 
+    private volatile java.util.concurrent.CountDownLatch deleteEntered;
+    private volatile java.util.concurrent.CountDownLatch deleteGate;
+
+    /** The next deletes count {@code entered} down, then wait for {@code gate}: a slow store, for shutdown tests. */
+    public void holdDeletes(java.util.concurrent.CountDownLatch entered, java.util.concurrent.CountDownLatch gate) {
+        this.deleteEntered = entered;
+        this.deleteGate = gate;
+    }
+
     @Override
     public int delete(String address, Collection<Long> entryIds) {
         deleteCalls.add(List.copyOf(entryIds));
+        if (deleteGate != null) {
+            deleteEntered.countDown();
+            try {
+                if (!deleteGate.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("delete gate never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
         if (broken) {
             throw new IllegalStateException("database is down (secret detail)");
         }

@@ -25,7 +25,10 @@ class Pop3SettingsTest {
                         org.assertj.core.groups.Tuple.tuple("pop3.timeout", "10m"),
                         org.assertj.core.groups.Tuple.tuple("pop3.plaintext-auth", "tls-only"),
                         org.assertj.core.groups.Tuple.tuple("pop3.apop", "off"),
-                        org.assertj.core.groups.Tuple.tuple("pop3s.port", "1995"));
+                        org.assertj.core.groups.Tuple.tuple("pop3s.port", "1995"),
+                        org.assertj.core.groups.Tuple.tuple("pop3.max-connections", "100"),
+                        org.assertj.core.groups.Tuple.tuple("pop3.max-connections-per-ip", "20"),
+                        org.assertj.core.groups.Tuple.tuple("pop3.login-timeout", "60s"));
         FakeSettings defaults = new FakeSettings(Pop3Server.settings());
         assertThat(Pop3Settings.authFailureDelay(defaults)).isEqualTo(Duration.ofSeconds(2));
         assertThat(Pop3Settings.timeout(defaults)).isEqualTo(Duration.ofMinutes(10));

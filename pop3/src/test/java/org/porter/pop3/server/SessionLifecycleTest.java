@@ -76,6 +76,7 @@ class SessionLifecycleTest {
         try (TestServer server = new TestServer()) {
             server.settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "1s");
             server.settings.set(Pop3Settings.AUTH_MAX_FAILURES, "0"); // a flat delay: throttling is tested apart
+            server.settings.set(Pop3Settings.MAX_CONNECTIONS_PER_IP, "32");
             server.start();
             ExecutorService pool = Executors.newFixedThreadPool(32);
             try {
@@ -225,6 +226,7 @@ class SessionLifecycleTest {
             c.readLine();
             server.close();
             assertThat(server.isLocked(ALICE)).as("released before close() returns").isFalse();
+            assertThat(c.readLine()).isEqualTo("-ERR [SYS/TEMP] shutting down");
             assertThat(c.closedByServer(5000)).isTrue();
         }
         assertThat(server.mailboxes.deleteCalls()).isEmpty();

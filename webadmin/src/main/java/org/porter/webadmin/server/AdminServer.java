@@ -91,6 +91,8 @@ public final class AdminServer implements AutoCloseable {
             SslContextFactory.Server ssl = new SslContextFactory.Server();
             ssl.setSslContext(tls);
             ssl.setIncludeProtocols(TlsCredentials.PROTOCOLS);
+            // the same AEAD, forward-secret suites as SMTP and POP3 (Mozilla intermediate)
+            ssl.setIncludeCipherSuites(TlsCredentials.cipherSuites(tls));
             ssl.setRenegotiationAllowed(false);
             https = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(secure));
             https.setHost(httpsAddress.get().getAddress().getHostAddress());

@@ -14,13 +14,16 @@ import org.porter.mta.smtp.server.SmtpSession;
 
 /**
  * AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN, against Porter's users. Offered only over TLS or
- * from the loopback unless the admin allows plain text; failures are throttled per client address.
+ * from the loopback unless the admin allows plain text; failures are throttled per login name and
+ * client address ({@code smtp.auth-*}, see {@link org.porter.mta.smtp.server.AuthThrottle}).
  * The client's continuation lines are read by a pushed {@link LineHandler}.
  */
 public final class AuthCommand extends SmtpCommand {
     static final SmtpReply OK = SmtpReply.of(235, "2.7.0", "Authentication successful");
     static final SmtpReply FAILED = SmtpReply.of(535, "5.7.8", "Error: authentication failed");
     static final SmtpReply ABORTED = SmtpReply.of(501, "5.7.0", "Authentication aborted");
+    static final SmtpReply LOCKED_OUT =
+            SmtpReply.of(454, "4.7.0", "Temporary authentication failure: too many failed attempts, try later");
     static final SmtpReply BAD_BASE64 = SmtpReply.of(501, "5.5.2", "Error: cannot decode response");
 
     public AuthCommand() {
@@ -40,9 +43,6 @@ public final class AuthCommand extends SmtpCommand {
         }
         if (!session.authAllowed()) {
             return SmtpReply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
-        }
-        if (session.context().authThrottle().blocked(session.clientAddress())) {
-            return SmtpReply.of(454, "4.7.0", "Temporary authentication failure: too many failed attempts, try later");
         }
         String[] parts = arg.split(" ");
         String mechanism = parts[0].toUpperCase(Locale.ROOT);
@@ -116,15 +116,22 @@ public final class AuthCommand extends SmtpCommand {
     private static Response verify(SmtpSession session, String login, byte[] password, String mechanism) {
         char[] pw = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(password)).array();
         Arrays.fill(password, (byte) 0);
+        var throttle = session.context().authThrottle();
+        var limits = session.context().settings().authLimits();
         try {
+            if (throttle.blocked(login, session.clientAddress(), limits)) {
+                Intake.MAILLOG.info("warning: {}: SASL {} login as {} refused: too many failed attempts",
+                        session.clientLabel(), mechanism, printable(login));
+                return LOCKED_OUT;
+            }
             Optional<String> user = session.context().directory().authenticate(login, pw);
             if (user.isPresent()) {
                 session.authenticated(user.get());
-                session.context().authThrottle().succeeded(session.clientAddress());
+                throttle.succeeded(login, session.clientAddress());
                 Intake.MAILLOG.info("{}: sasl_method={}, sasl_username={}", session.clientLabel(), mechanism, user.get());
                 return OK;
             }
-            session.context().authThrottle().failed(session.clientAddress());
+            throttle.failed(login, session.clientAddress(), limits);
             Intake.MAILLOG.info("warning: {}: SASL {} authentication failed for {}", session.clientLabel(), mechanism,
                     printable(login));
             return FAILED;

@@ -74,6 +74,6 @@ public final class BdatReader implements LineHandler<SmtpSession> {
         if (!message.sink().atLineEnd()) {
             message.sink().write(CRLF, 0, CRLF.length); // a message ends with a line ending (RFC 5322 2.1)
         }
-        return DataReader.finish(session, message.id(), message.spool(), message.sink());
+        return DataReader.commit(session, message.id(), message.spool(), message.sink());
     }
 }

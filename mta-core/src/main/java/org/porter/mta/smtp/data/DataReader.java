@@ -80,12 +80,34 @@ public final class DataReader implements LineHandler<SmtpSession> {
         boolean crlf = len >= 2 && line[len - 2] == '\r' && line[len - 1] == '\n';
         if (crlf && len == 3 && line[0] == '.' && atLineStart) {
             session.popLineHandler();
-            return finish(session, id, spool, sink);
+            return commit(session, id, spool, sink);
         }
         int from = atLineStart && len > 0 && line[0] == '.' ? 1 : 0;
         atLineStart = crlf;
         sink.write(line, from, len - from);
         return null;
+    }
+
+    /**
+     * The end of a message (DATA's dot, BDAT LAST): {@link #finish} inside the session's commit
+     * guard, so a shutdown lets a commit under way finish and answer first. Null (no reply) when
+     * the shutdown came first: the client already has its 421, and the message is dropped unstored.
+     */
+    static Response commit(SmtpSession session, QueueId id, Spool spool, MessageSink sink) {
+        if (!session.beginCommit()) {
+            session.endTransaction();
+            return null;
+        }
+        boolean ended = false;
+        try {
+            SmtpReply reply = finish(session, id, spool, sink);
+            ended = true;
+            return session.endCommit(reply);
+        } finally {
+            if (!ended) {
+                session.endCommit(Replies.STORE_FAILED); // finish threw: the guard is released all the same
+            }
+        }
     }
 
     /** Ends a transaction: the message refused, or stored (committed) and answered 250. */

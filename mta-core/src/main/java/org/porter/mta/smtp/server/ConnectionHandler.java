@@ -2,6 +2,8 @@ package org.porter.mta.smtp.server;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.ConnectHandler;
@@ -18,6 +20,9 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
     private final SmtpContext context;
     private final ConnectionLimiter limiter;
+    /** This listener's open sessions, for {@link #shutDown}. */
+    private final Set<SmtpSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     ConnectionHandler(SmtpContext context, ConnectionLimiter limiter) {
         this.context = context;
@@ -26,6 +31,10 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
 
     @Override
     public Response onConnect(SmtpSession session) {
+        LOG.debug("{}: connection from {}", context.kind(), session.clientLabel());
+        if (stopping) {
+            return Replies.SHUTTING_DOWN;
+        }
         var settings = context.settings();
         var verdict = limiter.acquire(session.clientAddress(), settings.maxConnections(), settings.maxConnectionsPerIp(),
                 session.relayAllowed());
@@ -36,9 +45,39 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
             return SmtpReply.of(421, "4.7.0", context.hostname() + " Error: " + why + ", try again later").closing();
         }
         session.counted(true);
+        sessions.add(session);
+        if (stopping) {
+            sessions.remove(session); // shutDown may have passed it by: say goodbye here
+            return Replies.SHUTTING_DOWN;
+        }
         session.touch();
         scheduleIdleCheck(session, context.settings().smtpTimeout());
         return SmtpReply.lines(220, List.of(context.hostname() + " ESMTP Porter"));
+    }
+
+    /**
+     * Ends every session with 421 (a commit under way first finishes and answers, see
+     * {@link SmtpSession#shutDown}), refuses new connections the same way, and waits up to
+     * {@code wait} for the clients to be gone.
+     */
+    void shutDown(Duration wait) {
+        stopping = true;
+        for (SmtpSession session : sessions) {
+            session.shutDown();
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!sessions.isEmpty()) {
+            LOG.warn("{} SMTP session(s) still open after {}s of shutdown; closing them", sessions.size(),
+                    wait.toSeconds());
+        }
     }
 
     private void scheduleIdleCheck(SmtpSession session, Duration timeout) {
@@ -60,7 +99,9 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
 
     @Override
     public void onDisconnect(SmtpSession session) {
+        LOG.debug("{}: connection closed for {}", context.kind(), session.clientLabel());
         session.closed();
+        sessions.remove(session);
         session.releaseData();
         if (session.counted()) {
             session.counted(false);

@@ -19,6 +19,7 @@ public final class Replies {
     public static final SmtpReply NO_STORAGE = SmtpReply.of(452, "4.3.1", "Insufficient system storage");
     public static final SmtpReply STORE_FAILED = SmtpReply.of(451, "4.3.0", "Error: queue file write error");
     public static final SmtpReply INTERNAL = SmtpReply.of(421, "4.3.0", "Error: internal error, closing connection").closing();
+    public static final SmtpReply SHUTTING_DOWN = SmtpReply.of(421, "4.3.2", "Service shutting down").closing();
     public static final SmtpReply START_DATA = SmtpReply.lines(354, java.util.List.of("End data with <CR><LF>.<CR><LF>"));
 
     private Replies() {

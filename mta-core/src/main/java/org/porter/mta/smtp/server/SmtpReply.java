@@ -73,6 +73,33 @@ public final class SmtpReply implements Response {
         return countsAsError;
     }
 
+    /**
+     * This reply, then {@code last} (e.g. 250 for a message, then 421 at shutdown), written
+     * together; the session ends if {@code last} ends it.
+     */
+    public Response followedBy(SmtpReply last) {
+        List<CharSequence> lines = new ArrayList<>(getLines());
+        lines.addAll(last.getLines());
+        String retCode = getRetCode();
+        boolean end = last.isEndSession();
+        return new Response() {
+            @Override
+            public String getRetCode() {
+                return retCode;
+            }
+
+            @Override
+            public List<CharSequence> getLines() {
+                return lines;
+            }
+
+            @Override
+            public boolean isEndSession() {
+                return end;
+            }
+        };
+    }
+
     public int code() {
         return code;
     }

@@ -8,7 +8,6 @@ import org.apache.james.protocols.api.ProtocolSession;
 import org.apache.james.protocols.api.ProtocolTransport;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.api.handler.WiringException;
-import org.apache.james.protocols.api.ClientAuth;
 import org.apache.james.protocols.netty.Encryption;
 import org.porter.mta.tls.TlsCredentials;
 import javax.net.ssl.SSLContext;
@@ -43,6 +42,9 @@ public final class SmtpServer implements AutoCloseable {
     private final SmtpContext context;
     private final SSLContext tls;
     private NettyServer server;
+    private ConnectionHandler connections;
+    /** Longest wait at close for clients to take their 421 (a commit under way is part of it). */
+    static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(30);
 
     /** @param tls the server's TLS context, or null to offer no TLS */
     public SmtpServer(SmtpContext context, SSLContext tls) {
@@ -52,7 +54,8 @@ public final class SmtpServer implements AutoCloseable {
 
     public InetSocketAddress start(InetSocketAddress address) throws Exception {
         ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
-        chain.add(new ConnectionHandler(context, context.connections()));
+        connections = new ConnectionHandler(context, context.connections());
+        chain.add(connections);
         chain.add(new SmtpCommandDispatcher());
         chain.add(new EhloCommand());
         chain.add(new MailCommand());
@@ -103,9 +106,7 @@ public final class SmtpServer implements AutoCloseable {
         };
         Encryption encryption = null;
         if (tls != null) {
-            encryption = context.kind().implicitTls()
-                    ? Encryption.createTls(tls, null, TlsCredentials.PROTOCOLS, ClientAuth.NONE)
-                    : Encryption.createStartTls(tls, null, TlsCredentials.PROTOCOLS, ClientAuth.NONE);
+            encryption = TlsCredentials.serverEncryption(tls, context.kind().implicitTls());
         } else if (context.kind().implicitTls()) {
             throw new IllegalArgumentException("an implicit-TLS listener needs a TLS context");
         }
@@ -125,8 +126,16 @@ public final class SmtpServer implements AutoCloseable {
         return bound;
     }
 
+    /**
+     * Stops the listener: every client gets {@code 421 4.3.2 Service shutting down} before its
+     * connection closes; a message whose commit is under way is committed and answered first
+     * (at most {@link #SHUTDOWN_WAIT}); then the port is released.
+     */
     @Override
     public void close() {
+        if (connections != null) {
+            connections.shutDown(SHUTDOWN_WAIT);
+        }
         if (server != null) {
             server.unbind();
             server = null;

@@ -209,6 +209,57 @@ public final class SmtpSession extends ProtocolSessionImpl {
         return java.nio.charset.StandardCharsets.UTF_8;
     }
 
+    // Shutdown (see SmtpServer#close): guarded by this.
+    private boolean shuttingDown;
+    private boolean committing;
+    private boolean byeAfterCommit;
+
+    /**
+     * A message commit is about to start (end of DATA or BDAT LAST). False when the server is
+     * shutting down: the client has been told so, and nothing may be committed any more.
+     */
+    public synchronized boolean beginCommit() {
+        if (shuttingDown) {
+            return false;
+        }
+        committing = true;
+        return true;
+    }
+
+    /**
+     * The commit is done and {@code reply} says how it went. When shutdown began meanwhile, the
+     * reply is followed by the 421 and the connection closes: the client learns the message's fate
+     * first, so nothing committed is ever left unacknowledged.
+     */
+    public synchronized Response endCommit(SmtpReply reply) {
+        committing = false;
+        notifyAll();
+        return byeAfterCommit ? reply.followedBy(Replies.SHUTTING_DOWN) : reply;
+    }
+
+    /**
+     * The server is stopping: says 421 and closes, at once, or, when a commit is under way, lets it
+     * finish and send its reply first ({@link #endCommit}).
+     */
+    void shutDown() {
+        synchronized (this) {
+            shuttingDown = true;
+            if (committing) {
+                byeAfterCommit = true;
+                return;
+            }
+        }
+        if (open) {
+            try {
+                getProtocolTransport().writeResponse(Replies.SHUTTING_DOWN, this);
+            } catch (RuntimeException e) {
+                // the client went away meanwhile (the framework's transport is already torn down)
+                org.slf4j.LoggerFactory.getLogger(SmtpSession.class).debug("shutdown: {} already gone: {}",
+                        clientLabel(), e.toString());
+            }
+        }
+    }
+
     @Override
     public Response newLineTooLongResponse() {
         if (inData) {
