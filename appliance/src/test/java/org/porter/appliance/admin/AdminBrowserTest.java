@@ -389,6 +389,34 @@ class AdminBrowserTest {
         assertThat(py).isEqualTo("apop ok True");
     }
 
+    @Test
+    @Order(11)
+    void theConnectionFormSavesAllOrNothingAndTheScheduleAsRows() throws Exception {
+        browser.open("/connection");
+        new org.openqa.selenium.support.ui.Select(browser.find("select[name=days0]")).selectByValue("mon-fri");
+        browser.driver.executeScript("document.querySelector('[name=from0]').value='08:00';"
+                + "document.querySelector('[name=to0]').value='18:00';");
+        browser.type("every0", "30");
+        browser.type("otherwise", "3");
+        browser.type("etrn.server", "isp.example:99999");
+        browser.press("Save the connection");
+        browser.awaitText("Nothing was saved").screenshot("36-connection-refused");
+        assertThat(browser.find("#s-etrn\\.server").getAttribute("aria-invalid")).isEqualTo("true");
+        Result before = porter.runWithStdin("", in(data, "config", "get", "dial.schedule"));
+        assertThat(before.out()).as("nothing half-saved").contains("off");
+
+        browser.type("etrn.server", "isp.example:2525");
+        browser.press("Save the connection");
+        browser.awaitText("Saved. The next call uses the new settings.");
+        Result after = porter.runWithStdin("", in(data, "config", "get", "dial.schedule"));
+        assertThat(after.out().strip()).isEqualTo("mon-fri 08:00-18:00 every 30m; otherwise every 3h");
+        assertThat(porter.runWithStdin("", in(data, "config", "get", "etrn.server")).out().strip()).isEqualTo("isp.example:2525");
+        // the rows read back from the setting
+        assertThat(browser.find("input[name=every0]").getAttribute("value")).isEqualTo("30");
+        browser.type("etrn.server", "").press("Save the connection");
+        browser.awaitText("Saved");
+    }
+
     static HttpResponse<String> get(String path, String cookie) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + path.substring(1)))
                 .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());

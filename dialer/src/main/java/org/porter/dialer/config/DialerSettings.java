@@ -183,6 +183,13 @@ public final class DialerSettings {
         if (!n.isEmpty() && !HOST_PORT.matcher(n).matches()) {
             throw new InvalidRequestException("not host or host:port: " + v);
         }
+        int colon = n.lastIndexOf(':');
+        if (colon > 0 && !n.endsWith("]")) {
+            String port = n.substring(colon + 1);
+            if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new InvalidRequestException("not a port number (1 to 65535): " + port);
+            }
+        }
         return n;
     }
 

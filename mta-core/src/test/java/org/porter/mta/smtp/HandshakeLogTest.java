@@ -91,14 +91,16 @@ class HandshakeLogTest {
         }
         awaitTlsInfo();
         awaitDisconnectHandled();
-        List<ILoggingEvent> info = tlsEvents(Level.INFO);
+        // only this connection's events: a previous test's connection may still log a late failure
+        List<ILoggingEvent> info = tlsEvents(Level.INFO).stream()
+                .filter(e -> e.getFormattedMessage().endsWith("not a TLS record (plain text or garbage)")).toList();
         assertThat(info).hasSize(1);
         assertThat(info.get(0).getFormattedMessage())
                 .isEqualTo("SMTP: TLS handshake failed from 127.0.0.1: not a TLS record (plain text or garbage)");
         assertThat(info.get(0).getThrowableProxy()).isNull();
-        List<ILoggingEvent> debug = tlsEvents(Level.DEBUG);
-        assertThat(debug).hasSize(1);
-        assertThat(debug.get(0).getThrowableProxy().getMessage()).contains("474554202f"); // "GET /" in hex
+        List<ILoggingEvent> debug = tlsEvents(Level.DEBUG).stream().filter(e -> e.getThrowableProxy() != null
+                && e.getThrowableProxy().getMessage() != null && e.getThrowableProxy().getMessage().contains("474554202f")).toList();
+        assertThat(debug).as("the dump, once, at DEBUG (\"GET /\" in hex)").hasSize(1);
         synchronized (log) {
             assertThat(log.list).as("nothing else at INFO or above carries the dump")
                     .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.INFO))

@@ -213,6 +213,9 @@ class RealClientsTest {
                   %s keep mda "cat >> %s"
                 """.formatted(port, ALICE, PASSWORD, System.getProperty("user.name"), options, mbox));
         Files.setPosixFilePermissions(rc, PosixFilePermissions.fromString("rw-------"));
+        // the previous fetchmail of this test has ended (run() waits for it): a lock it left is stale, and
+        // its PID may belong to another process by now, which fetchmail would take for a running fetchmail
+        Files.deleteIfExists(dir.resolve(".fetchmail.pid"));
         ExternalProcess run = ExternalProcess.run(List.of("fetchmail", "--keep", "-v", "-f", rc.toString(), "-i",
                 idfile.toString()), dir, Map.of("HOME", dir.toString(), "FETCHMAILHOME", dir.toString()));
         System.out.println("fetchmail (" + mode + "):\n" + run.output());

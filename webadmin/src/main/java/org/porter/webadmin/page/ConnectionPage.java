@@ -26,7 +26,7 @@ public final class ConnectionPage extends Page {
     /** The settings this page edits, in the order of the form. */
     static final List<String> KEYS = List.of("link.type", "modem.device", "modem.number", "ppp.user", "ppp.password",
             "isdn.msn", "delivery.route", "delivery.smarthost", "delivery.smarthost.user", "delivery.smarthost.password",
-            "etrn.server", "etrn.domains", "dial.on-demand", "dial.idle-seconds", "dial.max-seconds-per-day");
+            "etrn.server", "etrn.domains", "dial.on-demand");
 
     public record View(Frame frame, Map<String, Settings.Setting> settings, List<String> ports, Form form,
             ScheduleRows.Schedule schedule, Optional<DialerService.Status> status, List<CallLog.Call> calls) {
@@ -112,34 +112,10 @@ public final class ConnectionPage extends Page {
 
     private void save(Exchange x) throws Exception {
         Settings settings = services.mta().settings();
-        Map<String, String> changed = new LinkedHashMap<>();
         Form form = Form.empty();
-        for (String key : KEYS) {
-            Settings.Setting s = settings.list().stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow();
-            String typed = x.field(key).strip();
-            if (s.secret()) {
-                if (!typed.isEmpty()) {
-                    changed.put(key, typed);
-                }
-                continue;
-            }
-            if (key.equals("dial.on-demand")) {
-                typed = x.form().get(key) != null ? "true" : "false";
-            }
-            form.value(key, typed);
-            if (!typed.equals(s.value())) {
-                changed.put(key, typed);
-            }
-        }
+        Map<String, String> changed = SettingsForm.changes(x, settings, KEYS, java.util.Set.of("dial.on-demand"), true, form);
         ScheduleRows.Schedule schedule = ScheduleRows.fromForm(ConnectionPage.fields(x));
-        String scheduleText = ScheduleRows.write(schedule);
-        if (!scheduleText.equals(settings.get("dial.schedule"))) {
-            changed.put("dial.schedule", scheduleText);
-        }
-        settings.check(changed).forEach((key, error) -> form.error(key, Format.settingError(key, error)));
-        if (!form.hasErrors()) {
-            settings.setAll(changed);
-        }
+        SettingsForm.apply(settings, changed, form);
         if (form.hasErrors()) {
             show(x, HttpStatus.BAD_REQUEST_400, form, schedule, "Nothing was saved: see the notes next to the fields.");
             return;

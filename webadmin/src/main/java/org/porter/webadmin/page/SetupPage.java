@@ -142,31 +142,11 @@ public final class SetupPage extends Page {
 
     private ScheduleRows.Schedule saveLink(Exchange x, Form form) throws Exception {
         Settings settings = services.mta().settings();
-        Map<String, String> changed = new LinkedHashMap<>();
-        for (String key : LINK_KEYS) {
-            Settings.Setting s = settings.list().stream().filter(t -> t.key().equals(key)).findFirst().orElseThrow();
-            String typed = x.field(key).strip();
-            if (s.secret()) {
-                if (!typed.isEmpty()) {
-                    changed.put(key, typed);
-                }
-                continue;
-            }
-            form.value(key, typed);
-            if (!typed.equals(s.value())) {
-                changed.put(key, typed);
-            }
-        }
-        ScheduleRows.Schedule schedule = ScheduleRows.fromForm(ConnectionPage.fields(x));
-        String scheduleText = ScheduleRows.write(schedule);
-        if (!scheduleText.equals(settings.get("dial.schedule"))) {
-            changed.put("dial.schedule", scheduleText);
-        }
-        settings.check(changed).forEach((key, error) -> form.error(key, Format.settingError(key, error)));
-        if (!form.hasErrors()) {
-            settings.setAll(changed);
+        Map<String, String> changed = SettingsForm.changes(x, settings, LINK_KEYS, java.util.Set.of(), true, form);
+        if (SettingsForm.apply(settings, changed, form)) {
             changed.keySet().forEach(k -> audit(x, "changed setting " + k + " (set-up)"));
         }
+        ScheduleRows.Schedule schedule = ScheduleRows.fromForm(ConnectionPage.fields(x));
         return schedule;
     }
 
