@@ -99,7 +99,11 @@ class CrashDurabilityTest {
                 TestTime.await("redelivery after the restart", () -> isp.sessions().size() >= 2
                         && !isp.session(1).messages.isEmpty(), Duration.ofSeconds(30));
                 assertThat(isp.session(1).message(0)).contains("Subject: must arrive").contains("id " + id);
-                TestTime.await("the 250 recorded (queue empty)", () -> output.contains("QUEUED 0"), Duration.ofSeconds(30));
+                try {
+                    TestTime.await("the 250 recorded (queue empty)", () -> output.contains("QUEUED 0"), Duration.ofSeconds(30));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; the server printed:\n" + String.join("\n", output), e);
+                }
             } finally {
                 server.destroyForcibly();
                 server.waitFor(TestTime.seconds(30), TimeUnit.SECONDS);
@@ -122,12 +126,24 @@ class CrashDurabilityTest {
         return readPort(p, null);
     }
 
-    /** Reads up to the {@code PORT n} line; the lines after it go to {@code rest} (if not null) as they come. */
-    static int readPort(Process p, List<String> rest) throws Exception {
+    /**
+     * Reads up to the {@code PORT n} line and returns n; every line the server prints, before and
+     * after it, goes to {@code lines} (if not null) as it comes.
+     */
+    static int readPort(Process p, List<String> lines) throws Exception {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = r.readLine()) != null; ) {
+            if (lines != null) {
+                lines.add(line);
+            }
             if (line.startsWith("PORT ")) {
-                Thread drain = new Thread(() -> r.lines().filter(l -> rest != null).forEach(l -> rest.add(l)));
+                Thread drain = new Thread(() -> {
+                    try {
+                        r.lines().filter(l -> lines != null).forEach(l -> lines.add(l));
+                    } catch (java.io.UncheckedIOException e) {
+                        // the test killed the server: its output ends here
+                    }
+                });
                 drain.setDaemon(true);
                 drain.start();
                 return Integer.parseInt(line.substring(5).strip());
