@@ -20,6 +20,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.TestTime;
 
 /**
  * The core mail path as an office uses it, through a real {@code porter serve}: the admin sets up
@@ -62,7 +63,7 @@ class EndToEndTest {
             // no input
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(p.waitFor(TestTime.seconds(90), TimeUnit.SECONDS)).as(out).isTrue();
         return "exit=" + p.exitValue() + "\n" + out;
     }
 
@@ -92,10 +93,10 @@ class EndToEndTest {
                     "import smtplib, poplib, sys",
                     "smtp, pop3, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]",
                     "data = open(path, 'rb').read()",
-                    "with smtplib.SMTP('127.0.0.1', smtp, timeout=20) as s:",
+                    "with smtplib.SMTP('127.0.0.1', smtp, timeout=" + TestTime.seconds(20) + ") as s:",
                     "    assert s.sendmail('boss@elsewhere.example', ['alice@office.example', 'team@office.example'], data) == {}",
                     "for user in ['alice', 'bob', 'carol']:",
-                    "    p = poplib.POP3('127.0.0.1', pop3, timeout=20)",
+                    "    p = poplib.POP3('127.0.0.1', pop3, timeout=" + TestTime.seconds(20) + ")",
                     "    p.user(user + '@office.example'); p.pass_(user + '-password')",
                     "    count, size = p.stat()",
                     "    assert count == 1, (user, count)",
@@ -115,7 +116,7 @@ class EndToEndTest {
             assertThat(py).as(py).startsWith("exit=0").contains("OK byte-identical");
 
             String swaks = run(List.of("swaks", "--server", "127.0.0.1", "--port", "" + smtp, "--from", "boss@elsewhere.example",
-                    "--to", "bob@office.example", "--header", "Subject: via swaks", "--timeout", "20"), work, Map.of());
+                    "--to", "bob@office.example", "--header", "Subject: via swaks", "--timeout", Long.toString(TestTime.seconds(20))), work, Map.of());
             assertThat(swaks).as(swaks).startsWith("exit=0").contains("250 2.0.0 Ok: queued as");
 
             Path mbox = work.resolve("bob.mbox");

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.porter.mta.testing.TestTime;
 
 /**
  * The appliance as its owner meets it: build-image.sh makes porter.img, a set-up stick (label
@@ -54,7 +55,7 @@ class ApplianceBootTest {
         List<String> cmd = new ArrayList<>(List.of("bash", MODULE.resolve("build-image.sh").toString(), "--no-maven"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+        if (!p.waitFor(TestTime.seconds(15 * 60), TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
@@ -236,7 +237,7 @@ class ApplianceBootTest {
     static String run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        if (!p.waitFor(TestTime.seconds(5 * 60), TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
         String text = new String(out, StandardCharsets.UTF_8);

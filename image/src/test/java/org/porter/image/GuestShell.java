@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.porter.mta.testing.TestTime;
+
 /**
  * The test image's root shell on ttyS3 ({@code porter-test-shell.service}, test image only), over the
  * port's socket: {@link #run} writes one command line and reads its output up to a marker carrying
@@ -39,7 +41,7 @@ final class GuestShell implements AutoCloseable {
     /** Connects and waits until the shell answers (it starts late in the boot). */
     static GuestShell open(QemuVm vm, String port, Duration timeout) throws Exception {
         GuestShell sh = new GuestShell(vm.connectSerial(port));
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + TestTime.scaled(timeout).toNanos();
         while (System.nanoTime() < deadline) {
             if (sh.attempt("true", Duration.ofSeconds(5)) != null) {
                 return sh;
@@ -65,7 +67,7 @@ final class GuestShell implements AutoCloseable {
         int from = output.length();
         write("{ " + command + "\n} 2>&1; echo \"" + marker + "$?__\"\n");
         Pattern done = Pattern.compile(Pattern.quote(marker) + "(\\d+)__");
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + TestTime.scaled(timeout).toNanos();
         while (System.nanoTime() < deadline) {
             String seen = output.substring(Math.min(from, output.length()));
             Matcher m = done.matcher(seen);

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import org.porter.mta.testing.TestTime;
+
 /**
  * One qemu virtual machine for a test: disks on virtio, user networking with TCP ports forwarded
  * from free loopback ports, the first serial port (the guest's ttyS0, its console) logged to a file,
@@ -245,7 +247,7 @@ public final class QemuVm implements AutoCloseable {
     /** Waits until {@link #consoleText()} matches {@code regex}; false at the timeout or if qemu ended. */
     public boolean awaitConsole(String regex, Duration timeout) throws InterruptedException {
         Pattern p = Pattern.compile(regex);
-        long end = System.nanoTime() + timeout.toNanos();
+        long end = System.nanoTime() + TestTime.scaled(timeout).toNanos();
         while (System.nanoTime() < end) {
             if (p.matcher(consoleText()).find()) {
                 return true;
@@ -264,11 +266,11 @@ public final class QemuVm implements AutoCloseable {
      * so a connect alone proves nothing. Returns the greeting, or null at the timeout or if qemu ended.
      */
     public String awaitBanner(int guestPort, String prefix, Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
+        long end = System.nanoTime() + TestTime.scaled(timeout).toNanos();
         while (System.nanoTime() < end && process.isAlive()) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), hostPort(guestPort)), 2000);
-                s.setSoTimeout(5000);
+                s.setSoTimeout(TestTime.millis(5000));
                 String line = readLine(s.getInputStream());
                 if (line != null && line.startsWith(prefix)) {
                     return line;
@@ -290,7 +292,7 @@ public final class QemuVm implements AutoCloseable {
             return true;
         }
         qmp("system_powerdown");
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return process.waitFor(TestTime.scaled(timeout).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Sends one QMP command without arguments and returns qemu's answer line. */

@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.porter.dialer.testing.ModemEmulator;
+import org.porter.mta.testing.TestTime;
 
 /**
  * The dial-up cycle with the real pppd and the kernel's PPP, which only a booted appliance has: the
@@ -96,8 +97,9 @@ class RealPppdImageTest {
         long t0 = System.nanoTime();
         String call = sh.run(PORTER + "dial --now" + DATA, Duration.ofMinutes(4));
         String log = sh.run(PORTER + "dial log" + DATA, Duration.ofMinutes(2));
-        for (int i = 0; i < 10 && log.contains("no calls yet"); i++) { // dial --now waits 100 s at most
-            Thread.sleep(10_000);
+        long logged = System.nanoTime() + TestTime.scaled(Duration.ofSeconds(100)).toNanos(); // dial --now waits 100 s at most
+        while (log.contains("no calls yet") && System.nanoTime() < logged) {
+            Thread.sleep(2_000);
             log = sh.run(PORTER + "dial log" + DATA, Duration.ofMinutes(2));
         }
         figure("one call over real PPP (under qemu's emulated CPU)", t0);
@@ -139,7 +141,7 @@ class RealPppdImageTest {
             Process socat = new ProcessBuilder("socat", "-d", "-d", "UNIX-CONNECT:" + vm.serialSocket("modem"),
                     "PTY,raw,echo=0,link=" + dce).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("socat.log").toFile()).start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long deadline = System.nanoTime() + TestTime.scaled(Duration.ofSeconds(20)).toNanos();
             while (!Files.exists(dce)) {
                 assertThat(socat.isAlive() && System.nanoTime() < deadline).as("socat's pty for the modem line").isTrue();
                 Thread.sleep(20);

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.api.Mta;
 import org.porter.mta.smtp.ScriptedSmtpTest;
+import org.porter.mta.testing.TestTime;
 
 /**
  * "A 250 after DATA means the message is durable": the server runs in a child JVM that is killed
@@ -31,7 +33,7 @@ class CrashDurabilityTest {
             try {
                 int port = readPort(server);
                 try (Socket s = new Socket("127.0.0.1", port)) {
-                    s.setSoTimeout(10_000);
+                    s.setSoTimeout(TestTime.millis(10_000));
                     InputStream in = s.getInputStream();
                     OutputStream out = s.getOutputStream();
                     assertThat(ScriptedSmtpTest.readLine(in)).startsWith("220 ");
@@ -50,7 +52,7 @@ class CrashDurabilityTest {
                 }
             } finally {
                 server.destroyForcibly();
-                server.waitFor(30, TimeUnit.SECONDS);
+                server.waitFor(TestTime.seconds(30), TimeUnit.SECONDS);
             }
             try (Mta mta = Mta.open(data, "check", List.of())) {
                 var entries = mta.mailboxes().list("alice@office.example");
@@ -88,21 +90,23 @@ class CrashDurabilityTest {
             try {
                 String id = org.porter.mta.testing.SmtpSend.send(readPort(server), "alice@office.example",
                         "Subject: must arrive\r\n\r\nonce at least\r\n", "friend@elsewhere.example");
-                assertThat(atDot.await(30, TimeUnit.SECONDS)).as("delivery reached the final dot").isTrue();
+                assertThat(atDot.await(TestTime.seconds(30), TimeUnit.SECONDS)).as("delivery reached the final dot").isTrue();
                 server.destroyForcibly();
-                server.waitFor(30, TimeUnit.SECONDS);
+                server.waitFor(TestTime.seconds(30), TimeUnit.SECONDS);
                 server = start(data, String.valueOf(isp.port()));
-                readPort(server);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (isp.sessions().size() < 2 || isp.session(1).messages.isEmpty()) {
-                    assertThat(System.nanoTime()).as("redelivered after the restart").isLessThan(deadline);
-                    Thread.sleep(100);
-                }
+                List<String> output = new java.util.concurrent.CopyOnWriteArrayList<>();
+                readPort(server, output);
+                TestTime.await("redelivery after the restart", () -> isp.sessions().size() >= 2
+                        && !isp.session(1).messages.isEmpty(), Duration.ofSeconds(30));
                 assertThat(isp.session(1).message(0)).contains("Subject: must arrive").contains("id " + id);
-                Thread.sleep(1_000); // the 250 is recorded
+                try {
+                    TestTime.await("the 250 recorded (queue empty)", () -> output.contains("QUEUED 0"), Duration.ofSeconds(30));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; the server printed:\n" + String.join("\n", output), e);
+                }
             } finally {
                 server.destroyForcibly();
-                server.waitFor(30, TimeUnit.SECONDS);
+                server.waitFor(TestTime.seconds(30), TimeUnit.SECONDS);
             }
             try (Mta mta = Mta.open(data, "check", List.of())) {
                 assertThat(mta.queue().list()).as("delivered, so no longer queued").isEmpty();
@@ -119,10 +123,27 @@ class CrashDurabilityTest {
     }
 
     static int readPort(Process p) throws Exception {
+        return readPort(p, null);
+    }
+
+    /**
+     * Reads up to the {@code PORT n} line and returns n; every line the server prints, before and
+     * after it, goes to {@code lines} (if not null) as it comes.
+     */
+    static int readPort(Process p, List<String> lines) throws Exception {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = r.readLine()) != null; ) {
+            if (lines != null) {
+                lines.add(line);
+            }
             if (line.startsWith("PORT ")) {
-                Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
+                Thread drain = new Thread(() -> {
+                    try {
+                        r.lines().filter(l -> lines != null).forEach(l -> lines.add(l));
+                    } catch (java.io.UncheckedIOException e) {
+                        // the test killed the server: its output ends here
+                    }
+                });
                 drain.setDaemon(true);
                 drain.start();
                 return Integer.parseInt(line.substring(5).strip());

@@ -22,7 +22,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 final class Browser implements AutoCloseable {
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
-    private static final Duration WAIT = Duration.ofSeconds(Long.getLong("porter.test.browser-wait-seconds", 60));
+    private static final Duration WAIT = org.porter.mta.testing.TestTime.scaled(Duration.ofSeconds(60));
 
     final ChromeDriver driver;
     final String base;

@@ -25,6 +25,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.TestTime;
 
 /**
  * The same paths as {@link ServeTest} with the real Mta and its embedded Derby, whose lock allows one
@@ -137,8 +138,8 @@ class RealMtaServeTest {
     /** A minimal SMTP client: enough to put one message through the server's front door. */
     private static void sendMail(int port, String to) throws Exception {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            s.setSoTimeout(10_000);
+            s.connect(new InetSocketAddress("127.0.0.1", port), TestTime.millis(10_000));
+            s.setSoTimeout(TestTime.millis(10_000));
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.US_ASCII);
             expect(in, "220");

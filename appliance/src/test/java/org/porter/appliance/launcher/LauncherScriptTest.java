@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.testing.TestTime;
 
 /**
  * The {@code ./porter} launcher's decisions, in a copy of the repository's layout with a fake
@@ -79,7 +80,7 @@ class LauncherScriptTest {
         Path err = repo.resolve("stderr");
         pb.redirectError(err.toFile());
         Process p = pb.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)).isTrue();
         List<String> mvn = Files.exists(calls) ? Files.readAllLines(calls) : List.of();
         return new Run(p.exitValue(), Files.readString(err, StandardCharsets.UTF_8), mvn);
     }

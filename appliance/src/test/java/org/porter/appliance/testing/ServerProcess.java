@@ -6,9 +6,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.porter.mta.testing.TestTime;
 
 /**
  * {@code porter serve} in a child JVM on this test's class path, with free ports on 127.0.0.1.
@@ -73,7 +76,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public String awaitLine(String prefix) throws Exception {
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+        long deadline = System.currentTimeMillis() + TestTime.scaled(Duration.ofMillis(START_TIMEOUT_MS)).toMillis();
         synchronized (lines) {
             while (true) {
                 for (String l : lines) {
@@ -110,11 +113,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Waits for the child to end (after a signal, or by itself) and for its output to be read. */
     public int waitForExit() throws Exception {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(TestTime.seconds(30), TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("server did not exit\n" + output());
         }
-        reader.join(5_000);
+        reader.join(TestTime.millis(10_000));
         return process.exitValue();
     }
 
@@ -129,7 +132,7 @@ public final class ServerProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly();
             try {
-                process.waitFor(10, TimeUnit.SECONDS);
+                process.waitFor(TestTime.seconds(10), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

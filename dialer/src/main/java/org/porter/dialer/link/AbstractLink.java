@@ -20,7 +20,10 @@ abstract class AbstractLink implements Link {
         return state;
     }
 
-    /** Moves to {@code to} and tells the listeners; a move to the same state is ignored. */
+    /**
+     * Moves to {@code to}, then tells the listeners (in that order: see {@link Link.Listener}); a
+     * move to the same state is ignored.
+     */
     protected void move(State to, String reason) {
         State from;
         synchronized (this) {

@@ -12,7 +12,14 @@ public interface Link {
 
     enum State { DOWN, DIALING, UP, HANGUP }
 
-    /** Told of every state change; {@code reason} says why the link went down ("" otherwise). */
+    /**
+     * Told of every state change; {@code reason} says why the link went down ("" otherwise). A
+     * listener runs on the thread that made the change (a session's for dial and hang-up, pppd's
+     * watcher thread for a dropped line) after {@link #state()} already returns {@code to}, so
+     * that a listener (releasing the queue on UP, say) sees the link as it now is. A reader of
+     * {@link #state()} on another thread can therefore see the new state before the listeners
+     * have been told: to act on the event, listen; to act on the state, read it.
+     */
     @FunctionalInterface
     interface Listener {
         void changed(State from, State to, String reason);

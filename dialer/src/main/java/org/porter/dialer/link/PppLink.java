@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.porter.dialer.modem.AtDialog;
 import org.porter.dialer.modem.ModemDialect;
@@ -46,6 +47,8 @@ public class PppLink extends AbstractLink {
     private AtDialog at;
     private Path optionsFile;
     private volatile boolean hangingUp;
+    /** Set once the current call's drop has been handled (it can be seen from two threads). */
+    private final AtomicBoolean dropHandled = new AtomicBoolean();
 
     public PppLink(String type, Dial dial, PppOptions options, Duration upTimeout, Path runDir) {
         this.type = type;
@@ -77,6 +80,7 @@ public class PppLink extends AbstractLink {
         lastDownReason = null;
         lastTraffic = null;
         hangingUp = false;
+        dropHandled.set(false);
         move(State.DIALING, "");
         try {
             if (dial != null) {
@@ -99,7 +103,14 @@ public class PppLink extends AbstractLink {
             }
             LOG.info("{} link up, local address {}", type, first.address());
             move(State.UP, "");
-            for (int i = 1; i < options.instances(); i++) {
+            // pppd may have exited between reporting the interface up and the move above: its exit
+            // then found the link not yet UP and was ignored (see pppdExited), so it is seen here
+            Integer dropped = first.exitCode();
+            if (dropped != null) {
+                lineDropped(dropped);
+                return;
+            }
+            for (int i = 1; i < options.instances() && state() == State.UP; i++) {
                 // channel bundling: the further B channels join the bundle; the call works without them
                 PppdProcess more = PppdProcess.start(options.argv(optionsFile), runDir, code -> pppdExited(false, code));
                 pppds.add(more);
@@ -115,13 +126,27 @@ public class PppLink extends AbstractLink {
         }
     }
 
-    /** pppd exited: the first one's exit outside a hang-up is the link going down by itself. */
+    /**
+     * pppd exited (on its watcher thread): the first one's exit outside a hang-up is the link going
+     * down by itself. Before UP, bringUp sees the exit itself: while dialling, as PPP not coming up;
+     * between pppd's "local IP address" and the move to UP, right after that move. The exit is
+     * recorded (PppdProcess) before this runs, and bringUp moves to UP before it reads the exit, so
+     * one of the two always sees the drop; {@link #lineDropped} makes sure it is handled once.
+     */
     private void pppdExited(boolean first, int code) {
         if (!first) {
             LOG.info("{} link: a bundled channel's pppd ended: {}", type, PppdExit.describe(code));
             return;
         }
         if (hangingUp || state() != State.UP) {
+            return;
+        }
+        lineDropped(code);
+    }
+
+    /** The first pppd ended while the link was UP: stop the rest, hang the modem up, go DOWN with the reason. */
+    private void lineDropped(int code) {
+        if (hangingUp || !dropHandled.compareAndSet(false, true)) {
             return;
         }
         lastDownReason = PppdExit.describe(code) + " (pppd status " + code + ")";

@@ -29,6 +29,7 @@ import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.TestTime;
 
 /**
  * The whole mail cycle of a dial-up office, as {@code porter serve} runs it: a real Postfix plays
@@ -58,12 +59,14 @@ class DialCycleEndToEndTest {
                 smtp(isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice, held at the ISP", body);
                 smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", body);
             }
+            // the ISP has taken the mail for the office and holds it (deferred until ETRN)
+            TestTime.await("the ISP to hold the office's mail", () -> countIn(isp, "to=<alice@office.example>",
+                    "status=deferred") >= n, Duration.ofSeconds(30));
             assertThat(isp.log()).doesNotContain("to=<alice@office.example>, relay=127.0.0.1");
-            Thread.sleep(1_000);
             assertThat(mta.queue().list()).hasSize(n);
             assertThat(mta.mailboxes().list("alice@office.example")).isEmpty();
 
-            CallLog.Call call = dialer.dialNow().get(120, TimeUnit.SECONDS);
+            CallLog.Call call = dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
 
             assertThat(call.outcome()).as(call.detail()).isEqualTo("ok");
             assertThat(call.messagesOut()).isEqualTo(n);
@@ -126,12 +129,12 @@ class DialCycleEndToEndTest {
             smtp(office, "alice@office.example", "friend@elsewhere.example", "Subject: from the office", "hello");
 
             pppd.mode("drop"); // the line goes dead half a second after PPP is up
-            CallLog.Call first = dialer.dialNow().get(120, TimeUnit.SECONDS);
+            CallLog.Call first = dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
             assertThat(first.outcome()).as(first.detail()).isEqualTo("line-dropped");
             assertThat(mta.queue().held()).isTrue();
 
             pppd.mode("up");
-            CallLog.Call second = dialer.dialNow().get(120, TimeUnit.SECONDS);
+            CallLog.Call second = dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
             assertThat(second.outcome()).as(second.detail()).isEqualTo("ok");
 
             assertThat(mta.queue().list()).as("the outbound message left, in one call or the other").isEmpty();
@@ -150,7 +153,7 @@ class DialCycleEndToEndTest {
             smtp(o.isp.port(), "partner@elsewhere.example", "alice@office.example", "Subject: for alice", "hello");
             o.modem.dialResults("BUSY", "BUSY");
 
-            EtrnResult r = o.dialer.etrn(Optional.empty()).get(120, TimeUnit.SECONDS);
+            EtrnResult r = o.dialer.etrn(Optional.empty()).get(TestTime.seconds(120), TimeUnit.SECONDS);
 
             assertThat(r.allAccepted()).as(r.messages().toString()).isTrue();
             assertThat(r.messages()).singleElement().asString().startsWith("the ISP started delivering office.example: 250");
@@ -174,7 +177,7 @@ class DialCycleEndToEndTest {
             var call = o.dialer.dialNow();
             awaitStep(o.dialer, "ETRN not accepted: staying connected");
             o.isp.runQueue(); // the ISP's own retry reaches the office while the line is up
-            CallLog.Call c = call.get(120, TimeUnit.SECONDS);
+            CallLog.Call c = call.get(TestTime.seconds(120), TimeUnit.SECONDS);
 
             assertThat(c.outcome()).isEqualTo("etrn-refused");
             assertThat(c.detail()).startsWith("your ISP did not accept ETRN for office.example: 5")
@@ -189,7 +192,7 @@ class DialCycleEndToEndTest {
     void withoutAFallbackAnIspThatRefusesEtrnGetsNoWaitingTime(@TempDir Path dir) throws Exception {
         try (Office o = new Office(dir, "reject")) {
             o.settings.set("dial.idle-seconds", "30");
-            CallLog.Call c = o.dialer.dialNow().get(120, TimeUnit.SECONDS);
+            CallLog.Call c = o.dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
             assertThat(c.outcome()).isEqualTo("etrn-refused");
             assertThat(c.detail()).endsWith("etrn.fallback=none: hung up after sending");
             assertThat(c.connectedSeconds()).as("no 30 s idle wait").isLessThan(20);
@@ -218,21 +221,23 @@ class DialCycleEndToEndTest {
 
     /** Waits until the call in progress has logged a step starting with {@code prefix}. */
     static void awaitStep(DialerService dialer, String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (dialer.status().steps().stream().noneMatch(l -> l.substring(l.indexOf(' ') + 1).startsWith(prefix))) {
-            assertThat(System.nanoTime()).as("step '" + prefix + "' in " + dialer.status().steps()).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        TestTime.await("step '" + prefix + "'", () -> dialer.status().steps().stream()
+                .anyMatch(l -> l.substring(l.indexOf(' ') + 1).startsWith(prefix)), Duration.ofSeconds(90));
     }
 
     /** Waits until the call log has {@code n} calls; returns the newest. */
     static CallLog.Call awaitCall(Mta mta, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (mta.callLog().recent(n).size() < n) {
-            assertThat(System.nanoTime()).as("call " + n + " logged").isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        TestTime.await("call " + n + " logged", () -> mta.callLog().recent(n).size() >= n, Duration.ofSeconds(120));
         return mta.callLog().recent(1).get(0);
+    }
+
+    /** Lines of the ISP's mail log that contain every one of {@code parts}. */
+    static long countIn(PostfixPeer isp, String... parts) {
+        try {
+            return isp.log().lines().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
@@ -284,8 +289,8 @@ class DialCycleEndToEndTest {
     /** One message by plain SMTP, each reply checked. */
     static void smtp(int port, String from, String to, String subject, String body) throws Exception {
         try (Socket sock = new Socket()) {
-            sock.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            sock.setSoTimeout(20_000);
+            sock.connect(new InetSocketAddress("127.0.0.1", port), TestTime.millis(10_000));
+            sock.setSoTimeout(TestTime.millis(20_000));
             BufferedReader in = new BufferedReader(new InputStreamReader(sock.getInputStream(), StandardCharsets.US_ASCII));
             Writer out = new OutputStreamWriter(sock.getOutputStream(), StandardCharsets.US_ASCII);
             expect(in, "220");

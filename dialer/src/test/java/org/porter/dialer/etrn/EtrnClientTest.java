@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.dialer.etrn.EtrnOutcome.Kind;
 import org.porter.dialer.testing.PostfixPeer;
+import org.porter.mta.testing.TestTime;
 
 /** The ETRN client against a real Postfix playing the ISP (one that permits ETRN, one that refuses it). */
 class EtrnClientTest {
@@ -20,7 +21,7 @@ class EtrnClientTest {
     static Path dir;
     static PostfixPeer isp;
     static PostfixPeer strictIsp;
-    final EtrnClient client = new EtrnClient("porter.office.example", Duration.ofSeconds(30));
+    final EtrnClient client = new EtrnClient("porter.office.example", TestTime.scaled(Duration.ofSeconds(30)));
 
     @BeforeAll
     static void start() throws Exception {

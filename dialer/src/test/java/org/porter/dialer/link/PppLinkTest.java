@@ -20,6 +20,7 @@ import org.porter.dialer.modem.ModemDialect;
 import org.porter.dialer.testing.ModemEmulator;
 import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
+import org.porter.mta.testing.TestTime;
 
 /** The modem link: AT dialog against the emulator on a pty pair, then pppd (a stand-in script). */
 class PppLinkTest {
@@ -36,14 +37,14 @@ class PppLinkTest {
         pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
         modem = ModemEmulator.analog(pty);
         pppd = PppdStandIn.create(dir.resolve("pppd"));
-        link = modemLink(Duration.ofSeconds(3));
+        link = modemLink(TestTime.scaled(Duration.ofSeconds(10)));
         link.addListener((from, to, reason) -> changes.add(to + (reason.isEmpty() ? "" : ": " + reason)));
     }
 
     PppLink modemLink(Duration upTimeout) {
         PppOptions options = PppOptions.serial(pppd.path(), pty.dte(), 115200, "office", "s3cr\"et", Duration.ofSeconds(900));
         return new PppLink("modem", new PppLink.Dial(() -> JSerialLine.open(pty.dte(), 115200, false),
-                new ModemDialect.Analog(false), List.of("ATZ", "ATX3"), "5551234", Duration.ofSeconds(3),
+                new ModemDialect.Analog(false), List.of("ATZ", "ATX3"), "5551234", TestTime.scaled(Duration.ofSeconds(10)),
                 Duration.ofMillis(300)), options, upTimeout, dir.resolve("run"));
     }
 
@@ -119,20 +120,51 @@ class PppLinkTest {
     void lineDroppedMidSessionTakesTheLinkDown() throws Exception {
         pppd.mode("drop");
         link.bringUp();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (link.state() != State.DOWN && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        // The drop is seen on pppd's watcher thread, which sets the state and then tells the
+        // listeners (Link.Listener): wait for the change the test reads, not for state() alone.
+        TestTime.await("the listener told of the drop", () -> changes.size() == 3, Duration.ofSeconds(10));
+        assertThat(changes).containsExactly("DIALING", "UP", "DOWN: the modem hung up (the line dropped) (pppd status 16)");
         assertThat(link.state()).isEqualTo(State.DOWN);
         assertThat(link.lastDownReason()).contains("the modem hung up (the line dropped) (pppd status 16)");
         assertThat(link.lastTraffic()).contains(new Link.Traffic(20, 10));
-        assertThat(changes).last().asString().startsWith("DOWN: the modem hung up");
+    }
+
+    @Test
+    void aLineThatDropsAsPppComesUpStillTakesTheLinkDown() throws Exception {
+        // pppd reports the interface up and exits at once: its exit can be seen before bringUp has
+        // moved the link to UP, and must not be lost (the link would stay UP with no pppd)
+        pppd.mode("blip");
+        PppOptions capi = PppOptions.capi(pppd.path(), "0191011", "", 1, "office", "pw", Duration.ofSeconds(600));
+        for (int call = 1; call <= 30; call++) {
+            PppLink isdn = IsdnLink.capi(capi, TestTime.scaled(Duration.ofSeconds(10)), dir.resolve("run-blip"));
+            List<String> seen = new CopyOnWriteArrayList<>();
+            isdn.addListener((from, to, reason) -> seen.add(to + (reason.isEmpty() ? "" : ": " + reason)));
+            isdn.bringUp();
+            int n = call;
+            TestTime.await("call " + n + ": the link DOWN after the drop", () -> isdn.state() == State.DOWN
+                    && seen.getLast().startsWith("DOWN"), Duration.ofSeconds(10));
+            assertThat(seen).containsExactly("DIALING", "UP", "DOWN: the modem hung up (the line dropped) (pppd status 16)");
+            assertThat(isdn.lastTraffic()).contains(new Link.Traffic(20, 10));
+            assertThat(isdn.lastDownReason()).contains("the modem hung up (the line dropped) (pppd status 16)");
+            isdn.tearDown();
+        }
+    }
+
+    @Test
+    void listenersAreToldAfterTheStateChangedSoTheySeeTheNewState() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        link.addListener((from, to, reason) -> seen.add(to + " while state() is " + link.state()));
+        pppd.mode("drop");
+        link.bringUp();
+        TestTime.await("the listener told of the drop", () -> seen.size() == 3, Duration.ofSeconds(10));
+        assertThat(seen).containsExactly("DIALING while state() is DIALING", "UP while state() is UP",
+                "DOWN while state() is DOWN");
     }
 
     @Test
     void pppdThatNeverComesUpTimesOut() throws Exception {
         pppd.mode("noup");
-        link = modemLink(Duration.ofMillis(800));
+        link = modemLink(Duration.ofMillis(800)); // the timeout under test, not a deadline of the test
         assertThatThrownBy(link::bringUp).isInstanceOfSatisfying(LinkFailedException.class,
                 e -> assertThat(e.outcome()).isEqualTo("ppp-timeout"));
         assertThat(link.state()).isEqualTo(State.DOWN);
@@ -142,13 +174,10 @@ class PppLinkTest {
     @Test
     void capiWithChannelBundlingRunsTwoPppdsInOneBundle() throws Exception {
         PppOptions capi = PppOptions.capi(pppd.path(), "0191011", "4711", 2, "office", "pw", Duration.ofSeconds(600));
-        PppLink isdn = IsdnLink.capi(capi, Duration.ofSeconds(3), dir.resolve("run-capi"));
+        PppLink isdn = IsdnLink.capi(capi, TestTime.scaled(Duration.ofSeconds(10)), dir.resolve("run-capi"));
         try {
             isdn.bringUp();
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (pppd.runs().size() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            TestTime.await("the second channel's pppd", () -> runs(pppd) >= 2, Duration.ofSeconds(10));
             assertThat(pppd.runs()).hasSize(2).allSatisfy(argv -> assertThat(argv).containsExactly(
                     "/dev/null", "file", dir.resolve("run-capi/pppd-options").toString()));
             assertThat(pppd.options(0)).contains("plugin capiplugin.so\nnumber 0191011\nmsn 4711\nprotocol hdlc\nsync\nmultilink\nmrru 1524\n")
@@ -158,6 +187,14 @@ class PppLinkTest {
         }
         assertThat(isdn.lastTraffic()).contains(new Link.Traffic(2 * 5678, 2 * 1234));
         assertThat(isdn.type()).isEqualTo("isdn");
+    }
+
+    static int runs(PppdStandIn pppd) {
+        try {
+            return pppd.runs().size();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -35,6 +35,7 @@ import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
+import org.porter.mta.testing.TestTime;
 
 /** One dial session with fakes of the queue and SMTP activity, over the LAN link and the modem link. */
 class DialSessionTest {
@@ -213,7 +214,9 @@ class DialSessionTest {
             Link link = modemLink(pty, pppd);
             DialSession.Etrn slowEtrn = (server, args, force) -> {
                 try {
-                    Thread.sleep(1500); // the line drops (pppd exits 16) while ETRN runs
+                    // the line drops (pppd exits 16) while ETRN runs: ETRN answers once the link is down
+                    TestTime.await("the line to drop during ETRN", () -> link.state() == Link.State.DOWN,
+                            Duration.ofSeconds(20));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -243,9 +246,9 @@ class DialSessionTest {
 
     private PppLink modemLink(PtyPair pty, PppdStandIn pppd) {
         return new PppLink("modem", new PppLink.Dial(() -> JSerialLine.open(pty.dte(), 115200, false),
-                new ModemDialect.Analog(false), List.of("ATZ"), "5551234", Duration.ofSeconds(3), Duration.ofMillis(200)),
-                PppOptions.serial(pppd.path(), pty.dte(), 115200, "u", "p", Duration.ofSeconds(900)),
-                Duration.ofSeconds(3), dir.resolve("run"));
+                new ModemDialect.Analog(false), List.of("ATZ"), "5551234", TestTime.scaled(Duration.ofSeconds(10)),
+                Duration.ofMillis(200)), PppOptions.serial(pppd.path(), pty.dte(), 115200, "u", "p", Duration.ofSeconds(900)),
+                TestTime.scaled(Duration.ofSeconds(10)), dir.resolve("run"));
     }
 
     /** Settings over a map, with the dialer's defaults and parsers. */

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.porter.dialer.modem.JSerialLine;
 import org.porter.dialer.modem.SerialLine;
+import org.porter.mta.testing.TestTime;
 
 /**
  * Our modem emulator, on the far end of a {@link PtyPair}: a Hayes modem (or an ISDN terminal
@@ -162,9 +163,9 @@ public final class ModemEmulator implements AutoCloseable {
         return data.toByteArray();
     }
 
-    /** Waits until {@code event} was seen. */
+    /** Waits until {@code event} was seen, at most {@code timeout} ({@linkplain TestTime#scaled scaled}). */
     public boolean awaitEvent(String event, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + TestTime.scaled(timeout).toNanos();
         while (System.nanoTime() < deadline) {
             if (events.contains(event)) {
                 return true;

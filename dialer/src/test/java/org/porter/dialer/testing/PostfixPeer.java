@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.porter.mta.testing.TestTime;
+
 /**
  * A real Postfix playing the ISP that holds mail for the office (PEERS.md's recipe): its own config,
  * queue and log under a test folder, no chroot, SMTP on a free loopback port, mail for the office's
@@ -98,7 +100,7 @@ public final class PostfixPeer implements AutoCloseable {
         Files.write(etc.resolve("master.cf"), master);
         PostfixPeer peer = new PostfixPeer(dir, port);
         run(List.of("script", "-qc", "postfix -c " + etc + " start", "/dev/null"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + TestTime.scaled(Duration.ofSeconds(30)).toNanos();
         while (!accepting(port)) {
             if (System.nanoTime() > deadline) {
                 peer.close();
@@ -153,7 +155,7 @@ public final class PostfixPeer implements AutoCloseable {
     private static void run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new AssertionError(String.join(" ", command) + " failed: " + out);
         }
     }

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  * SIGTERM, when it prints "Sent 1234 bytes, received 5678 bytes." and exits 5 as pppd does;
  * <li>{@code exit N}: fails at once with status N (19 = authentication failed, ...);
  * <li>{@code drop}: comes up, then after 0.5 s the "modem hangs up": exit 16;
+ * <li>{@code blip}: comes up and the line drops at once (exit 16), racing the link's move to UP;
  * <li>{@code noup}: never reports the interface up.
  * </ul>
  */
@@ -52,8 +53,9 @@ public final class PppdStandIn {
                   echo "local  IP address 10.0.0.2"
                   echo "remote IP address 10.0.0.1"
                 fi
-                if [ "$mode" = drop ]; then
-                  sleep 0.5; echo "Modem hangup"; echo "Connection terminated."; echo "Sent 10 bytes, received 20 bytes."; exit 16
+                if [ "$mode" = drop ] || [ "$mode" = blip ]; then
+                  [ "$mode" = drop ] && sleep 0.5
+                  echo "Modem hangup"; echo "Connection terminated."; echo "Sent 10 bytes, received 20 bytes."; exit 16
                 fi
                 while :; do sleep 0.1; done
                 """);
@@ -65,7 +67,7 @@ public final class PppdStandIn {
         return script;
     }
 
-    /** up | exit N | drop | noup */
+    /** up | exit N | drop | blip | noup */
     public PppdStandIn mode(String mode) throws IOException {
         Files.writeString(dir.resolve("mode"), mode);
         return this;

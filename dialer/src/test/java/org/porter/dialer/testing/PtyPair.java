@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.porter.mta.testing.TestTime;
+
 /**
  * A connected pty pair made by socat ({@code socat -d -d pty,raw,echo=0,link=A pty,raw,echo=0,link=B}):
  * bytes written on one end arrive on the other, like a null-modem cable. socat exits when either end
@@ -33,7 +35,7 @@ public final class PtyPair implements AutoCloseable {
         Process p = new ProcessBuilder(socatBin.toString(), "-d", "-d", "pty,raw,echo=0,link=" + a,
                 "pty,raw,echo=0,link=" + b).redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile())
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + TestTime.scaled(Duration.ofSeconds(20)).toNanos();
         while (!(Files.exists(a) && Files.exists(b)
                 && Files.readString(dir.resolve("socat.log")).contains("starting data transfer loop"))) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -62,7 +64,7 @@ public final class PtyPair implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         socat.destroy();
-        if (!socat.waitFor(5, TimeUnit.SECONDS)) {
+        if (!socat.waitFor(TestTime.seconds(10), TimeUnit.SECONDS)) {
             socat.destroyForcibly();
         }
     }

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.porter.mta.testing.Dnsmasq;
 
 /** MX resolution with dnsjava against a real DNS server (dnsmasq on a loopback port). */
 class MxResolverTest {
@@ -37,8 +38,7 @@ class MxResolverTest {
         } catch (java.io.IOException e) {
             throw new AssertionError("dnsmasq is not installed: ./run-tests installs the test peers", e);
         }
-        Thread.sleep(300);
-        assertThat(dnsmasq.isAlive()).as("dnsmasq running").isTrue();
+        Dnsmasq.awaitAnswering(dnsmasq, port);
     }
 
     @AfterAll

@@ -12,9 +12,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
+import org.porter.mta.testing.Dnsmasq;
 import org.porter.mta.testing.FakeSmtpPeer;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.SmtpSend;
+import org.porter.mta.testing.TestTime;
 
 /**
  * Outbound delivery end to end with real peers: the queue manager and SMTP client deliver to a
@@ -45,12 +47,12 @@ class OutboundDeliveryTest {
             s.set("delivery.tls", "required");
             t.mta.startDelivery();
             String id = SmtpSend.send(t.port(), "alice@office.example", MESSAGE, "friend@elsewhere.example");
-            List<byte[]> got = isp.awaitMessages(1, Duration.ofSeconds(30));
+            List<byte[]> got = isp.awaitMessages(1, Duration.ofSeconds(60));
             String received = new String(got.get(0), StandardCharsets.UTF_8).replace("\r\n", "\n"); // Maildir: LF
             assertThat(received).contains("by mail.office.example (Porter) with SMTP id " + id)
                     .contains("by isp.example (Postfix) with ESMTPSA id") // TLS and AUTH at the ISP
                     .endsWith("Subject: out via the ISP\n\nHello from the office.\n.dot line\n");
-            assertThat(t.mta.queue().awaitIdle(Duration.ofSeconds(10))).isTrue();
+            assertThat(t.mta.queue().awaitIdle(TestTime.scaled(Duration.ofSeconds(30)))).isTrue();
             assertThat(t.mta.queue().list()).isEmpty();
             assertThat(t.mta.queue().status().sent()).isEqualTo(1);
             assertThat(t.core().mailStore().messageCount()).isZero();
@@ -73,7 +75,7 @@ class OutboundDeliveryTest {
                         : line.contains("later@") && session.index == 0 ? "451 4.3.0 try again later" : null)
                 .start();
                 TestMta t = new TestMta(dir)) {
-            Thread.sleep(300);
+            Dnsmasq.awaitAnswering(dns, dnsPort);
             var s = t.mta.settings();
             s.set("dns.servers", "127.0.0.1:" + dnsPort);
             s.set("delivery.mx-port", Integer.toString(peer.port()));
@@ -82,7 +84,7 @@ class OutboundDeliveryTest {
             String id = SmtpSend.send(t.port(), "alice@office.example", MESSAGE, "good@elsewhere.example",
                     "bad@elsewhere.example", "later@elsewhere.example");
             String nullMx = SmtpSend.send(t.port(), "bob@office.example", MESSAGE, "someone@nomail.example");
-            assertThat(t.mta.queue().awaitIdle(Duration.ofSeconds(30))).isTrue();
+            assertThat(t.mta.queue().awaitIdle(TestTime.scaled(Duration.ofSeconds(60)))).isTrue();
 
             assertThat(peer.sessions()).hasSize(1);
             assertThat(peer.session(0).commands).contains("RCPT TO:<good@elsewhere.example>", "RCPT TO:<bad@elsewhere.example>");
@@ -106,7 +108,7 @@ class OutboundDeliveryTest {
 
             // the deferred recipient goes out on the flush (the peer accepts it the second time)
             assertThat(t.mta.queue().flush()).isEqualTo(1);
-            assertThat(t.mta.queue().awaitIdle(Duration.ofSeconds(30))).isTrue();
+            assertThat(t.mta.queue().awaitIdle(TestTime.scaled(Duration.ofSeconds(60)))).isTrue();
             assertThat(peer.sessions()).hasSize(2);
             assertThat(t.mta.queue().list()).isEmpty();
             assertThat(t.core().mailStore().messageCount()).as("only the two bounces remain, in mailboxes").isEqualTo(2);

@@ -30,6 +30,7 @@ import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.smtp.ScriptedSmtpTest;
+import org.porter.mta.testing.TestTime;
 
 /**
  * The queue manager's schedule with a clock the test moves (no sleeping): retries with growing
@@ -66,7 +67,7 @@ class QueueManagerTest {
     /** Sends one message from the loopback (a relay network) and returns its queue id. */
     String send(String from, String... rcpts) throws Exception {
         try (Socket s = new Socket("127.0.0.1", t.port())) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(TestTime.millis(10_000));
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             ScriptedSmtpTest.readLine(in);
@@ -181,7 +182,7 @@ class QueueManagerTest {
         q.runOnce();
         assertThat(agent.calls).hasSize(2);
         assertThat(q.show(id)).isEmpty();
-        assertThat(q.awaitIdle(Duration.ofSeconds(5))).isTrue();
+        assertThat(q.awaitIdle(TestTime.scaled(Duration.ofSeconds(20)))).isTrue();
     }
 
     @Test

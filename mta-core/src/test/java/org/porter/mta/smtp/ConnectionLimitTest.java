@@ -7,20 +7,33 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
+import org.porter.mta.testing.TestTime;
 
 /** Many connections at once: up to the limit all are served, the rest get 421, and the server stays responsive. */
 class ConnectionLimitTest {
 
     static Socket connect(int port) throws IOException {
         Socket s = new Socket("127.0.0.1", port);
-        s.setSoTimeout(20_000);
+        s.setSoTimeout(TestTime.millis(20_000));
         return s;
+    }
+
+    /** Connects until the server greets with 220 (it frees a slot once it has seen a close, on its own thread). */
+    static void awaitA220(int port) throws InterruptedException {
+        TestTime.await("a free connection slot (220 greeting)", () -> {
+            try (Socket again = connect(port)) {
+                return ScriptedSmtpTest.readLine(again.getInputStream()).startsWith("220 ");
+            } catch (IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(20));
     }
 
     static String send(Socket s, String line) throws IOException {
@@ -64,10 +77,7 @@ class ConnectionLimitTest {
                 assertThat(send(s, "QUIT")).startsWith("221 ");
                 s.close();
             }
-            Thread.sleep(300); // let the server see the closes
-            try (Socket again = connect(t.port())) {
-                assertThat(ScriptedSmtpTest.readLine(again.getInputStream())).startsWith("220 ");
-            }
+            awaitA220(t.port());
         } finally {
             for (Socket s : open) {
                 s.close();
@@ -91,10 +101,7 @@ class ConnectionLimitTest {
                         .isEqualTo("421 4.7.0 mail.office.example Error: too many connections from [127.0.0.1], try again later");
             }
             open.remove(0).close();
-            Thread.sleep(300);
-            try (Socket again = connect(t.port())) {
-                assertThat(ScriptedSmtpTest.readLine(again.getInputStream())).startsWith("220 ");
-            }
+            awaitA220(t.port());
         } finally {
             for (Socket s : open) {
                 s.close();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.porter.mta.TestMta;
+import org.porter.mta.testing.TestTime;
 
 /**
  * Byte-exact SMTP sessions, one file per scenario in {@code smtp-scripts/}, each run against a
@@ -58,7 +59,7 @@ public class ScriptedSmtpTest {
                 }
             }
             try (Socket s = new Socket("127.0.0.1", t.port())) {
-                s.setSoTimeout(5000);
+                s.setSoTimeout(TestTime.millis(15_000));
                 InputStream in = s.getInputStream();
                 OutputStream out = s.getOutputStream();
                 int n = 0;

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
+import org.porter.mta.testing.TestTime;
 
 /** Python's smtplib as the client: a real, widely used SMTP client implementation. */
 class SmtplibTest {
@@ -33,7 +34,7 @@ class SmtplibTest {
             String script = String.join("\n",
                     "import smtplib, sys",
                     "data = open(sys.argv[2], 'rb').read()",
-                    "with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=20) as s:",
+                    "with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=" + TestTime.seconds(20) + ") as s:",
                     "    s.ehlo('client.example')",
                     "    assert s.has_extn('pipelining') and s.has_extn('8bitmime') and s.has_extn('size')",
                     "    refused = s.sendmail('sender@elsewhere.example', ['alice@office.example', 'team@office.example'], data)",
@@ -48,7 +49,7 @@ class SmtplibTest {
             Process p = new ProcessBuilder("python3", "-c", script, Integer.toString(t.port()), msg.toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)).isTrue();
             assertThat(out).contains("OK");
             assertThat(p.exitValue()).as(out).isZero();
 

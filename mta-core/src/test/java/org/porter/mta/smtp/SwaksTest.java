@@ -11,13 +11,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
+import org.porter.mta.testing.TestTime;
 
 /** swaks, the admin's SMTP test tool, against a real server (installed by ./run-tests). */
 class SwaksTest {
 
     static String swaks(int port, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("swaks", "--server", "127.0.0.1", "--port", Integer.toString(port),
-                "--helo", "pc1.office.example", "--timeout", "20"));
+                "--helo", "pc1.office.example", "--timeout", Long.toString(TestTime.seconds(20))));
         cmd.addAll(List.of(args));
         Process p;
         try {
@@ -26,7 +27,7 @@ class SwaksTest {
             throw new AssertionError("swaks is not installed: run ./run-tests, which installs the test peers", e);
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)).isTrue();
         return p.exitValue() + "\n" + out;
     }
 

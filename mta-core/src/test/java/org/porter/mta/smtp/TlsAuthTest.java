@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
+import org.porter.mta.testing.TestTime;
 
 /** STARTTLS, implicit TLS and AUTH with real clients: openssl, Python smtplib, swaks; and STARTTLS injection. */
 class TlsAuthTest {
@@ -44,7 +45,7 @@ class TlsAuthTest {
             in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)).isTrue();
         return "exit=" + p.exitValue() + "\n" + out;
     }
 
@@ -63,7 +64,7 @@ class TlsAuthTest {
                 "import smtplib, ssl, sys",
                 "ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE",
                 "msg = b'Subject: submitted\\r\\n\\r\\nhello\\r\\n'",
-                "s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=20)",
+                "s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=" + TestTime.seconds(20) + ")",
                 "s.ehlo('pc1')",
                 "assert s.has_extn('starttls')",
                 "try:",
@@ -81,7 +82,7 @@ class TlsAuthTest {
                 "s.login('alice@office.example', 'secret-pw')",
                 "s.sendmail('alice@office.example', ['bob@office.example', 'friend@elsewhere.example'], msg)",
                 "s.quit()",
-                "s = smtplib.SMTP_SSL('127.0.0.1', int(sys.argv[2]), timeout=20, context=ctx)",
+                "s = smtplib.SMTP_SSL('127.0.0.1', int(sys.argv[2]), timeout=" + TestTime.seconds(20) + ", context=ctx)",
                 "s.ehlo('pc1'); assert not s.has_extn('starttls')",
                 "s.login('carol', 'secret-pw')",
                 "s.sendmail('carol@office.example', ['bob@office.example'], msg)",
@@ -105,7 +106,7 @@ class TlsAuthTest {
             int port = mode.equals("--tls") ? t.submission.getPort() : t.smtps.getPort();
             String out = run(List.of("swaks", "--server", "127.0.0.1", "--port", Integer.toString(port), mode,
                     "--auth", "LOGIN", "--auth-user", "bob@office.example", "--auth-password", "secret-pw",
-                    "--from", "bob@office.example", "--to", "alice@office.example", "--timeout", "20"), "");
+                    "--from", "bob@office.example", "--to", "alice@office.example", "--timeout", Long.toString(TestTime.seconds(20))), "");
             assertThat(out).as(mode).startsWith("exit=0").contains("235 2.7.0 Authentication successful")
                     .contains("250 2.0.0 Ok: queued as");
         }
@@ -114,7 +115,7 @@ class TlsAuthTest {
     @Test
     void commandsPipelinedAfterStartTlsAreDiscardedAndTheSessionIsReset() throws Exception {
         try (Socket plain = new Socket("127.0.0.1", t.port())) {
-            plain.setSoTimeout(10_000);
+            plain.setSoTimeout(TestTime.millis(10_000));
             InputStream in = plain.getInputStream();
             OutputStream out = plain.getOutputStream();
             assertThat(ScriptedSmtpTest.readLine(in)).startsWith("220 ");

@@ -26,6 +26,7 @@ import org.porter.mta.api.Directory;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.MailboxAccess.MailboxEntry;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.TestTime;
 
 /** What issue 4 (POP3) needs from the core: quotas at SMTP time, APOP secrets, UIDLs that never repeat. */
 class Pop3SupportTest {
@@ -35,7 +36,7 @@ class Pop3SupportTest {
     /** One SMTP transaction; returns the replies to each RCPT and the final reply (or "-" when DATA was not reached). */
     static List<String> send(int port, List<String> rcpts, int bodyOctets) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(TestTime.millis(10_000));
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             OutputStream out = s.getOutputStream();
             List<String> replies = new ArrayList<>();

@@ -127,7 +127,7 @@ public final class FakeSmtpPeer implements AutoCloseable {
 
     private void serve(Socket socket, Session s) {
         try (socket) {
-            socket.setSoTimeout(30_000);
+            socket.setSoTimeout(TestTime.millis(30_000));
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             if (!reply(out, answer(s, "GREETING", "", "220 fake.example ESMTP ready"))) {

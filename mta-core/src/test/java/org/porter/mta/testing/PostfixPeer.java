@@ -232,7 +232,7 @@ public final class PostfixPeer implements AutoCloseable {
                 throw new IllegalStateException("Postfix did not start: " + e.getMessage() + "\n" + peer.log(), e);
             }
             try {
-                peer.awaitListening(Duration.ofSeconds(15));
+                peer.awaitListening(Duration.ofSeconds(30));
             } catch (IOException e) {
                 peer.close();
                 throw new IllegalStateException("Postfix did not start on port " + port + ":\n" + out + "\n" + peer.log(), e);
@@ -284,8 +284,9 @@ public final class PostfixPeer implements AutoCloseable {
         }
     }
 
-    /** Waits until the maillog contains {@code text}; returns the log. */
+    /** Waits until the maillog contains {@code text}, at most {@code timeout} ({@link TestTime#scaled}); returns the log. */
     public String awaitLog(String text, Duration timeout) throws InterruptedException {
+        timeout = TestTime.scaled(timeout);
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             String log = log();
@@ -316,8 +317,9 @@ public final class PostfixPeer implements AutoCloseable {
         return out;
     }
 
+    /** Waits until the mailbox has {@code n} messages, at most {@code timeout} ({@link TestTime#scaled}); returns them. */
     public List<byte[]> awaitMessages(int n, Duration timeout) throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
+        long end = System.nanoTime() + TestTime.scaled(timeout).toNanos();
         List<byte[]> got = received();
         while (got.size() < n && System.nanoTime() < end) {
             Thread.sleep(100);
@@ -337,7 +339,7 @@ public final class PostfixPeer implements AutoCloseable {
     }
 
     private void awaitListening(Duration timeout) throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
+        long end = System.nanoTime() + TestTime.scaled(timeout).toNanos();
         while (true) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.shutdownOutput();
@@ -426,13 +428,13 @@ public final class PostfixPeer implements AutoCloseable {
                 return "(output unreadable: " + e + ")";
             }
         }, r -> Thread.ofVirtual().start(r));
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException(String.join(" ", cmd) + ": did not finish in 60 s");
+            throw new IOException(String.join(" ", cmd) + ": did not finish in " + TestTime.seconds(60) + " s");
         }
         String text;
         try {
-            text = out.get(5, TimeUnit.SECONDS);
+            text = out.get(TestTime.seconds(5), TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             text = "(output still open: a daemon kept it)";
         }

@@ -35,7 +35,7 @@ class PostfixPeerTest {
                         .masterCf("etrn-only unix - - n - - smtp")
                         .start()) {
             byte[] body = "Subject: held at the ISP\r\n\r\nhello office\r\n".getBytes(StandardCharsets.US_ASCII);
-            SmtpClient client = new SmtpClient("internet.example", ClientTimeouts.all(Duration.ofSeconds(20)), null);
+            SmtpClient client = new SmtpClient("internet.example", ClientTimeouts.all(TestTime.scaled(Duration.ofSeconds(20))), null);
             DeliveryReport r = client.deliver(new NextHop("isp.example", List.of(new NextHop.Host("isp.example",
                     InetAddress.getLoopbackAddress(), isp.port())), NextHop.TlsPolicy.NONE, null),
                     List.of(new OutboundMessage("Q1", "friend@internet.example",
@@ -46,7 +46,7 @@ class PostfixPeerTest {
             assertThat(office.sessions()).isEmpty();
 
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), isp.port())) {
-                s.setSoTimeout(10_000);
+                s.setSoTimeout(TestTime.millis(10_000));
                 InputStream in = s.getInputStream();
                 OutputStream out = s.getOutputStream();
                 StringBuilder seen = new StringBuilder();
@@ -64,10 +64,8 @@ class PostfixPeerTest {
                 }
                 assertThat(seen.toString()).contains("250-ETRN").contains("250 Queuing started");
             }
-            long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (office.sessions().stream().allMatch(x -> x.messages.isEmpty()) && System.nanoTime() < end) {
-                Thread.sleep(100);
-            }
+            TestTime.await("the ISP's delivery after ETRN", () -> office.sessions().stream()
+                    .anyMatch(x -> !x.messages.isEmpty()), Duration.ofSeconds(30));
             assertThat(office.session(office.sessions().size() - 1).message(0)).contains("Subject: held at the ISP\r\n")
                     .endsWith("\r\nhello office\r\n");
         }

@@ -22,7 +22,7 @@ public final class SmtpSend {
      */
     public static String send(int port, String from, String message, String... rcpts) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(15_000);
+            s.setSoTimeout(TestTime.millis(15_000));
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             assertThat(ScriptedSmtpTest.readLine(in)).startsWith("220 ");

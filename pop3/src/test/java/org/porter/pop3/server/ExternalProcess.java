@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.porter.mta.testing.TestTime;
+
 /** Runs a real client program with a time limit; its output (stdout and stderr) for assertions and failures. */
 record ExternalProcess(int exitCode, String output) {
 
@@ -26,7 +28,7 @@ record ExternalProcess(int exitCode, String output) {
                     + " This test needs the real client: DEBIAN_FRONTEND=noninteractive apt-get install -y "
                     + command.get(0));
         }
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        if (!process.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)) {
             process.destroyForcibly();
             return fail(command + " did not finish in 60 s; output:\n" + Files.readString(log));
         }

@@ -10,6 +10,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
+import org.porter.mta.testing.TestTime;
+
 /** A byte-exact POP3 client: sends raw bytes, reads CRLF-terminated lines, notices a closed server. */
 final class RawClient implements AutoCloseable {
     private static final java.util.regex.Pattern GREETING_TIMESTAMP = java.util.regex.Pattern.compile("^\\+OK .*(<[^<>]*@[^<>]*>)$");
@@ -22,7 +24,7 @@ final class RawClient implements AutoCloseable {
     RawClient(InetSocketAddress address) throws IOException {
         socket = new Socket();
         socket.connect(address, 5000);
-        socket.setSoTimeout(5000);
+        socket.setSoTimeout(TestTime.millis(15_000));
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
@@ -49,7 +51,7 @@ final class RawClient implements AutoCloseable {
         }
         javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
                 .createSocket(socket, "127.0.0.1", socket.getPort(), true);
-        tls.setSoTimeout(5000);
+        tls.setSoTimeout(TestTime.millis(15_000));
         tls.startHandshake();
         socket = tls;
         in = new BufferedInputStream(tls.getInputStream());
@@ -120,9 +122,9 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    /** True when the server closed the connection within {@code millis} and sent nothing more. */
+    /** True when the server closed the connection within {@code millis} ({@link TestTime#millis scaled}) and sent nothing more. */
     boolean closedByServer(int millis) throws IOException {
-        socket.setSoTimeout(millis);
+        socket.setSoTimeout(TestTime.millis(millis));
         try {
             return in.read() < 0;
         } catch (SocketTimeoutException e) {
@@ -130,13 +132,13 @@ final class RawClient implements AutoCloseable {
         } catch (IOException e) {
             return true; // reset
         } finally {
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout(TestTime.millis(15_000));
         }
     }
 
-    /** Bytes already sent by the server that nobody read, waiting up to {@code millis}; empty if none. */
+    /** Bytes already sent by the server that nobody read, waiting up to {@code millis} ({@link TestTime#millis scaled}); empty if none. */
     String unread(int millis) throws IOException {
-        socket.setSoTimeout(millis);
+        socket.setSoTimeout(TestTime.millis(millis));
         ByteArrayOutputStream extra = new ByteArrayOutputStream();
         try {
             int b;
@@ -148,7 +150,7 @@ final class RawClient implements AutoCloseable {
         } catch (IOException e) {
             // reset after close
         } finally {
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout(TestTime.millis(15_000));
         }
         return extra.toString(StandardCharsets.ISO_8859_1);
     }

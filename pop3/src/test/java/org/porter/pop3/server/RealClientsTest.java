@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.TestTime;
 
 /**
  * Real clients against the real thing: Porter's mail core (Derby store, SMTP intake, its TLS
@@ -62,7 +63,7 @@ class RealClientsTest {
 
         void deliver(String subject) throws Exception {
             try (Socket s = new Socket(smtp.getAddress(), smtp.getPort())) {
-                s.setSoTimeout(10_000);
+                s.setSoTimeout(TestTime.millis(10_000));
                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
                 OutputStream out = s.getOutputStream();
                 in.readLine();
@@ -101,13 +102,13 @@ class RealClientsTest {
                     "    _, uidl, _ = p.uidl()",
                     "    print(tag, n, size, lines[lines.index(b'') - 1].decode(), uidl[0].split()[1].decode())",
                     "    p.quit()",
-                    "session(poplib.POP3('127.0.0.1', port, timeout=10), 'plain')",
-                    "p = poplib.POP3('127.0.0.1', port, timeout=10)",
+                    "session(poplib.POP3('127.0.0.1', port, timeout=" + TestTime.seconds(20) + "), 'plain')",
+                    "p = poplib.POP3('127.0.0.1', port, timeout=" + TestTime.seconds(20) + ")",
                     "assert 'STLS' in p.capa()",
                     "p.stls(context=ctx)",
                     "assert 'STLS' not in p.capa()",
                     "session(p, 'stls')",
-                    "p = poplib.POP3_SSL('127.0.0.1', sport, context=ctx, timeout=10)",
+                    "p = poplib.POP3_SSL('127.0.0.1', sport, context=ctx, timeout=" + TestTime.seconds(20) + ")",
                     "print('pop3s-version', p.sock.version())",
                     "session(p, 'pop3s')");
             ExternalProcess run = ExternalProcess.run(List.of("python3", "-c", script, String.valueOf(box.pop3Port),

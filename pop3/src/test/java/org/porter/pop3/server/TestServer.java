@@ -12,6 +12,7 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 
 import org.porter.mta.api.SettingDef;
+import org.porter.mta.testing.TestTime;
 import org.porter.mta.tls.TlsCredentials;
 
 import org.porter.pop3.fake.FakeDirectory;
@@ -158,13 +159,7 @@ final class TestServer implements AutoCloseable {
     }
 
     static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(10);
-        }
+        TestTime.await(what, condition, Duration.ofSeconds(20));
     }
 
     @Override

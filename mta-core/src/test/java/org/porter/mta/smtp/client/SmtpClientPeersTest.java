@@ -24,13 +24,14 @@ import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.NextHop.TlsPolicy;
 import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.testing.PostfixPeer;
+import org.porter.mta.testing.TestTime;
 
 /** The client against real servers: Postfix's smtp-sink (plain) and a Postfix smarthost (STARTTLS + AUTH). */
 class SmtpClientPeersTest {
     @TempDir
     static Path dir;
     static PostfixPeer smarthost;
-    static final SmtpClient CLIENT = new SmtpClient("porter.office.example", ClientTimeouts.all(Duration.ofSeconds(20)),
+    static final SmtpClient CLIENT = new SmtpClient("porter.office.example", ClientTimeouts.all(TestTime.scaled(Duration.ofSeconds(20))),
             SmtpClient.trustAnyServer());
 
     static final String ORIGINAL = String.join("\r\n", "From: Alice <alice@office.example>", "To: bob@remote.example",
@@ -123,13 +124,9 @@ class SmtpClientPeersTest {
             DeliveryReport r = CLIENT.deliver(hop, List.of(message("Q5", body, "bob@remote.example"),
                     message("Q6", "Subject: 2\r\n\r\n2\r\n".getBytes(StandardCharsets.US_ASCII), "eve@remote.example")));
             assertThat(r.recipients()).extracting(RecipientResult::outcome).containsOnly(Outcome.SENT);
-            List<String> dumps;
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            do {
-                try (Stream<Path> s = Files.list(dump)) {
-                    dumps = s.sorted().map(p -> read(p)).toList();
-                }
-            } while (dumps.size() < 2 && System.nanoTime() < end);
+            TestTime.await("smtp-sink's two dumps", () -> dumps(dump).size() >= 2
+                    && dumps(dump).stream().anyMatch(d -> d.contains("last line")), Duration.ofSeconds(20));
+            List<String> dumps = dumps(dump);
             String first = dumps.stream().filter(d -> d.contains("ENV-Q5")).findFirst().orElseThrow();
             // smtp-sink offers no SIZE, but 8BITMIME and DSN
             assertThat(first).contains("X-Mail-Args: <alice@office.example> BODY=8BITMIME RET=HDRS ENVID=ENV-Q5")
@@ -142,6 +139,14 @@ class SmtpClientPeersTest {
         }
     }
 
+    static List<String> dumps(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().map(p -> read(p)).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static String read(Path p) {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
@@ -151,14 +156,13 @@ class SmtpClientPeersTest {
     }
 
     static void awaitPort(int port) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
+        TestTime.await("smtp-sink listening on " + port, () -> {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.shutdownOutput();
-                return;
+                return true;
             } catch (java.io.IOException e) {
-                Thread.sleep(50);
+                return false;
             }
-        }
-        throw new AssertionError("smtp-sink did not listen on " + port);
+        }, Duration.ofSeconds(20));
     }
 }

@@ -18,12 +18,17 @@ import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.NextHop.TlsPolicy;
 import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.testing.FakeSmtpPeer;
+import org.porter.mta.testing.TestTime;
 
 /** Every failure the client must sort correctly, injected by a scripted server. */
 class SmtpClientTest {
-    static final SmtpClient CLIENT = new SmtpClient("porter.office.example", ClientTimeouts.all(Duration.ofSeconds(5)),
-            SmtpClient.trustAnyServer());
-    static final SmtpClient IMPATIENT = new SmtpClient("porter.office.example", ClientTimeouts.all(Duration.ofMillis(700)),
+    /** Deadlines for the fake server's answers (generous: the machine may be busy). */
+    static final ClientTimeouts PATIENT = ClientTimeouts.all(TestTime.scaled(Duration.ofSeconds(20)));
+    static final SmtpClient CLIENT = new SmtpClient("porter.office.example", PATIENT, SmtpClient.trustAnyServer());
+    /** The timeouts under test, MAIL's and the final dot's, short (the scenario); every other step patient. */
+    static final Duration SHORT = Duration.ofMillis(700);
+    static final SmtpClient IMPATIENT = new SmtpClient("porter.office.example", new ClientTimeouts(PATIENT.connect(),
+            PATIENT.greeting(), PATIENT.ehlo(), SHORT, PATIENT.rcpt(), PATIENT.data(), PATIENT.dataBlock(), SHORT),
             SmtpClient.trustAnyServer());
 
     static OutboundMessage msg(String id, String body, String... rcpts) {
@@ -194,7 +199,7 @@ class SmtpClientTest {
     @Test
     void aServerThatStopsAnsweringTimesOut() throws Exception {
         try (FakeSmtpPeer peer = new FakeSmtpPeer().on("DOT", (s, l) -> {
-            sleep(3000);
+            sleep(3000); // the scenario: the server stalls well past the client's SHORT timeout
             return FakeSmtpPeer.DROP;
         }).start()) {
             DeliveryReport r = IMPATIENT.deliver(hop(peer), List.of(msg("Q1", "x\r\n", "a@remote.example")));
