@@ -247,6 +247,14 @@ class AdminServerTest {
         assertThat(mta.audit().recent(5)).anyMatch(e -> e.what().equals("added user carol@office.example (API)")
                 && e.who().equals("api-token"));
 
+        assertThat(curl("-H", "Authorization: Bearer " + api, "-d", "domain=branch.example", http + "/api/domains/add")).startsWith("201 ");
+        assertThat(curl("-H", "Authorization: Bearer " + api, "-d", "alias=team@branch.example", "-d", "target=carol@office.example",
+                "-d", "target=boss@elsewhere.example", http + "/api/aliases/add")).startsWith("200 ");
+        assertThat(mta.directory().aliases()).anyMatch(a -> a.alias().equals("team@branch.example") && a.targets().size() == 2);
+        assertThat(curl("-H", "Authorization: Bearer " + api, "-d", "id=NOSUCHID", http + "/api/queue/hold"))
+                .startsWith("400 ").contains("no such message in the queue");
+        assertThat(curl("-H", "Authorization: Bearer " + api, http + "/api/domains/add")).as("a change needs POST").startsWith("400 ");
+
         post(c, http + "/settings/api-token", "_csrf=" + token + "&action=revoke");
         assertThat(curl("-H", "Authorization: Bearer " + api, http + "/api/users")).startsWith("401 ");
     }

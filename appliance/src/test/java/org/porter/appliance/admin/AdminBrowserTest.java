@@ -417,6 +417,28 @@ class AdminBrowserTest {
         browser.awaitText("Saved");
     }
 
+    @Test
+    @Order(12)
+    void onAPhoneThePagesFitTheScreen() throws Exception {
+        browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        try {
+            for (String[] p : new String[][] {{"/", "40-phone-overview"}, {"/users", "41-phone-users"},
+                    {"/queue", "42-phone-queue"}, {"/connection", "43-phone-connection"}, {"/stats", "44-phone-statistics"}}) {
+                browser.open(p[0]).screenshot(p[1]);
+                Object overflow = browser.driver.executeScript(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                Object culprits = browser.driver.executeScript("var w = document.documentElement.clientWidth, out = [];"
+                        + "document.querySelectorAll('body *').forEach(function (e) { var r = e.getBoundingClientRect();"
+                        + " if (r.right > w + 1) out.push(e.tagName + '.' + e.className + '#' + e.id + ':' + Math.round(r.right)); });"
+                        + "return out.slice(0, 8).join(', ');");
+                assertThat(((Number) overflow).intValue()).as("page wider than the phone by " + overflow + " px: " + p[0] + ": " + culprits)
+                        .isLessThanOrEqualTo(0);
+            }
+        } finally {
+            browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1000));
+        }
+    }
+
     static HttpResponse<String> get(String path, String cookie) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + path.substring(1)))
                 .header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofString());

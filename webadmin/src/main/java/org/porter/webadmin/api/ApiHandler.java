@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * as it happens), then {@code done} (the call-log line) or {@code idle} when no call runs;</li>
  * <li>{@code GET /api/users}, {@code GET /api/queue}, {@code GET /api/calls};</li>
  * <li>{@code POST /api/users/add} (address, password), {@code POST /api/users/remove} (address),
- * {@code POST /api/queue/flush}.</li>
+ * {@code POST /api/domains/add|remove} (domain), {@code POST /api/aliases/add|remove} (alias, target...),
+ * {@code POST /api/queue/hold|release|delete|bounce} (id), {@code POST /api/queue/flush}.</li>
  * </ul>
  * Refusals answer 400 with {@code {"error": "..."}} in the owner's words.
  */
@@ -93,6 +94,53 @@ public final class ApiHandler extends Handler.Abstract {
                     services.mta().directory().removeUser(value(f, "address"));
                     audit(request, "removed user " + value(f, "address") + " (API)");
                     json(response, callback, HttpStatus.OK_200, Map.of("removed", value(f, "address")));
+                }
+                case "/api/domains/add", "/api/domains/remove" -> {
+                    Fields f = form(request, get);
+                    String domain = value(f, "domain");
+                    boolean add = path.endsWith("/add");
+                    if (add) {
+                        services.mta().directory().addDomain(domain);
+                    } else {
+                        services.mta().directory().removeDomain(domain);
+                    }
+                    audit(request, (add ? "added domain " : "removed domain ") + domain + " (API)");
+                    json(response, callback, add ? HttpStatus.CREATED_201 : HttpStatus.OK_200, Map.of(add ? "added" : "removed", domain));
+                }
+                case "/api/aliases/add", "/api/aliases/remove" -> {
+                    Fields f = form(request, get);
+                    String alias = value(f, "alias");
+                    List<String> targets = f.getValues("target") == null ? List.of()
+                            : f.getValues("target").stream().map(String::strip).filter(t -> !t.isEmpty()).toList();
+                    boolean add = path.endsWith("/add");
+                    if (add) {
+                        if (targets.isEmpty()) {
+                            throw new InvalidRequestException("missing field: target");
+                        }
+                        services.mta().directory().addAlias(alias, targets);
+                    } else {
+                        services.mta().directory().removeAlias(alias, targets);
+                    }
+                    audit(request, (add ? "alias " + alias + " delivers to " : "removed from alias " + alias + ": ")
+                            + (targets.isEmpty() ? "all" : String.join(", ", targets)) + " (API)");
+                    json(response, callback, HttpStatus.OK_200, Map.of("alias", alias, "targets", targets));
+                }
+                case "/api/queue/hold", "/api/queue/release", "/api/queue/delete", "/api/queue/bounce" -> {
+                    Fields f = form(request, get);
+                    String id = value(f, "id");
+                    QueueControl q = services.mta().queue();
+                    String action = path.substring(path.lastIndexOf('/') + 1);
+                    if (q.show(id).isEmpty()) {
+                        throw new InvalidRequestException("no such message in the queue: " + id);
+                    }
+                    switch (action) {
+                        case "hold" -> q.hold(id);
+                        case "release" -> q.release(id);
+                        case "delete" -> q.delete(id);
+                        default -> q.bounce(id);
+                    }
+                    audit(request, action + " queued message " + id + " (API)");
+                    json(response, callback, HttpStatus.OK_200, Map.of(action, id));
                 }
                 case "/api/queue/flush" -> {
                     form(request, get);
