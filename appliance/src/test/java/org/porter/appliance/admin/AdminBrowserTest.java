@@ -295,6 +295,9 @@ class AdminBrowserTest {
         browser.screenshot("23-queue-deferred");
         browser.driver.findElement(By.cssSelector("table a[href^='/queue?id=']")).click();
         browser.awaitText("Last answer of the other server").awaitText("451 4.3.0 Try again later: smarthost busy");
+        assertThat(browser.find("#attempts").getText()).contains("friend@elsewhere.example", "451 4.3.0");
+        browser.find("details summary").click();
+        assertThat(browser.find("pre.headers").getText()).contains("Subject: quarterly report", "Received: from");
         browser.screenshot("24-queue-message");
 
         Files.writeString(smarthostAccepts, "yes");

@@ -21,7 +21,7 @@ public final class QueuePage extends Page {
 
     /** @param filter all | held | deferred */
     public record View(Frame frame, List<QueuedMessage> messages, int total, String search, String filter,
-            boolean allHeld, Optional<QueuedMessage> detail) {
+            boolean allHeld, Optional<QueuedMessage> detail, Optional<QueueControl.MessageDetail> full) {
     }
 
     public QueuePage(AdminServices services) {
@@ -36,7 +36,8 @@ public final class QueuePage extends Page {
     protected void get(Exchange x) {
         String search = x.query("q").orElse("").strip();
         String filter = x.query("filter").orElse("all");
-        Optional<QueuedMessage> detail = x.query("id").flatMap(queue()::show);
+        Optional<QueueControl.MessageDetail> full = x.query("id").flatMap(queue()::detail);
+        Optional<QueuedMessage> detail = full.map(QueueControl.MessageDetail::message);
         if (x.query("id").isPresent() && detail.isEmpty()) {
             redirectAlert(x, "/queue", "That message is no longer in the queue (delivered, returned or deleted meanwhile).");
             return;
@@ -45,7 +46,7 @@ public final class QueuePage extends Page {
         List<QueuedMessage> shown = all.stream().filter(m -> matches(m, search, filter)).toList();
         boolean allHeld = Boolean.parseBoolean(services.mta().settings().get("queue.hold"));
         html(x, Views.render("queue.jte", new View(frame(x, "Outgoing mail", "queue", ""), shown, all.size(), search,
-                filter, allHeld, detail)));
+                filter, allHeld, detail, full)));
     }
 
     static boolean matches(QueuedMessage m, String search, String filter) {
