@@ -79,7 +79,7 @@ class SessionLifecycleTest {
         try (TestServer server = new TestServer()) {
             server.settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "1s");
             server.settings.set(Pop3Settings.AUTH_MAX_FAILURES, "0"); // a flat delay: throttling is tested apart
-            server.settings.set(Pop3Settings.MAX_CONNECTIONS_PER_IP, "32");
+            server.settings.set(Pop3Settings.MAX_CONNECTIONS_PER_IP, "64"); // all 64 logins at once from 127.0.0.1
             server.start();
             ExecutorService pool = Executors.newFixedThreadPool(64);
             try {
