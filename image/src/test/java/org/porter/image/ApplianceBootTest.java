@@ -110,7 +110,7 @@ class ApplianceBootTest {
                 assertConsole(vm, "Stopped porter.service", true, "porter.service stopped at the power-down");
                 assertConsole(vm, "reboot: Power down", true, "a clean power-off");
             } catch (AssertionError | Exception e) {
-                throw withConsole(e, vm);
+                throw failure(e, vm, disk);
             }
         }
 
@@ -126,7 +126,7 @@ class ApplianceBootTest {
                 assertConsole(vm, "porter-setup:", false, "the set-up ran once");
                 assertThat(vm.powerDown(Duration.ofMinutes(3))).as("ACPI power-down ends the VM").isTrue();
             } catch (AssertionError | Exception e) {
-                throw withConsole(e, vm);
+                throw failure(e, vm, disk);
             }
         }
     }
@@ -243,6 +243,41 @@ class ApplianceBootTest {
         String text = new String(out, StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as("%s%n%s", String.join(" ", cmd), text).isZero();
         return text;
+    }
+
+    /**
+     * After a failure: the console's last lines, then a clean ACPI power-down so that the guest writes
+     * its journal and porter.log out to the disk (a killed qemu loses the page cache, and with it
+     * what Porter logged about the failure), then porter's journal and log read off the disk image.
+     */
+    static AssertionError failure(Throwable e, QemuVm vm, Path disk) {
+        AssertionError err = withConsole(e, vm);
+        try {
+            vm.powerDown(Duration.ofMinutes(2));
+            return new AssertionError(err.getMessage() + "\n--- porter.service in the guest's journal, and porter.log ---\n"
+                    + guestLogs(disk), e);
+        } catch (Exception | AssertionError x) {
+            err.addSuppressed(x);
+            return err;
+        }
+    }
+
+    /** porter.service's journal and the end of porter.log from a (powered-down) disk: qemu-img, dd, debugfs, journalctl. */
+    static String guestLogs(Path qcow2) throws Exception {
+        Path raw = WORK.resolve("after-failure.raw");
+        Path fs = WORK.resolve("after-failure.ext4");
+        Path journal = WORK.resolve("after-failure-journal");
+        run(List.of("rm", "-rf", raw.toString(), fs.toString(), journal.toString()));
+        run(List.of("qemu-img", "convert", "-O", "raw", qcow2.toString(), raw.toString()));
+        // the root filesystem is the first partition, at sector 2048 (build/disk.sh)
+        run(List.of("dd", "if=" + raw, "of=" + fs, "bs=1M", "skip=1", "status=none"));
+        Files.createDirectories(journal);
+        run(List.of("debugfs", "-R", "rdump /var/log/journal " + journal, fs.toString()));
+        String units = run(List.of("sh", "-c", "journalctl --directory=" + journal + "/journal -u porter.service"
+                + " -u porter-setup.service --no-pager -o short-monotonic | tail -n 80"));
+        String log = run(List.of("sh", "-c", "debugfs -R 'cat /var/lib/porter/porter.log' " + fs
+                + " 2>/dev/null | grep -v ' DEBUG ' | tail -n 60"));
+        return units + "\n--- porter.log ---\n" + log;
     }
 
     static AssertionError withConsole(Throwable e, QemuVm vm) {
