@@ -159,6 +159,11 @@ class ApplianceBootTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(login.statusCode()).as("the admin's sign-in page over HTTPS").isEqualTo(200);
         assertThat(login.body()).contains("Sign in with the admin password");
+        java.net.http.HttpResponse<String> css = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("https://127.0.0.1:" + vm.hostPort(443) + "/static/admin.css")).timeout(Duration.ofMinutes(1)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(css.statusCode()).as("the admin's stylesheet from the appliance's jars").isEqualTo(200);
+        assertThat(css.headers().firstValue("Content-Type").orElse("")).startsWith("text/css");
         java.net.http.HttpResponse<String> plain = client.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + vm.hostPort(80) + "/login")).timeout(Duration.ofMinutes(1)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());

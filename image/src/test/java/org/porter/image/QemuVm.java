@@ -145,7 +145,11 @@ public final class QemuVm implements AutoCloseable {
             // unix socket paths are limited to 108 bytes: keep them short, in a temporary folder
             Path sockets = Files.createTempDirectory("qemu");
             Path qmp = sockets.resolve("qmp");
-            String accel = System.getProperty("porter.qemu.accel", "tcg,thread=multi");
+            // One TCG thread for all vCPUs: with thread=multi the guest's JVM died now and then with SIGSEGV at
+            // the first instruction of freshly JIT-compiled code (C1: Arrays.fill, DigestBase.engineDigest),
+            // a stale translation of code written by one vCPU and run by another; single-threaded TCG has
+            // no such race. (A real CPU or KVM is not affected.)
+            String accel = System.getProperty("porter.qemu.accel", "tcg,thread=single");
             List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", maxRuntime.toSeconds() + "s",
                     "qemu-system-x86_64", "-nodefaults", "-display", "none",
                     "-m", Integer.toString(memoryMb), "-smp", Integer.toString(cpus), "-accel", accel,

@@ -17,9 +17,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
-import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.session.SessionHandler;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.porter.mta.tls.TlsCredentials;
@@ -115,10 +113,7 @@ public final class AdminServer implements AutoCloseable {
         pages.addMapping(PathSpec.from("/stats"), new StatisticsPage(services));
         pages.addMapping(PathSpec.from("/logs"), new LogsPage(services));
         pages.addMapping(PathSpec.from("/api/*"), new ApiHandler(services));
-        ResourceHandler statics = new ResourceHandler();
-        statics.setBaseResource(ResourceFactory.of(server).newClassLoaderResource("org/porter/webadmin/static/", false));
-        statics.setDirAllowed(false);
-        pages.addMapping(PathSpec.from("/static/*"), statics);
+        pages.addMapping(PathSpec.from("/static/*"), new StaticFiles());
         pages.addMapping(PathSpec.from("/"), new NotFoundPage(services));
 
         SessionHandler sessions = new SessionHandler();
