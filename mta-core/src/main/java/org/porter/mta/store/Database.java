@@ -181,13 +181,7 @@ public final class Database implements AutoCloseable {
             throw new StoreException("the database is down, waiting for disk space", null);
         }
         lastReopenAttempt = now;
-        for (Connection c; (c = idle.poll()) != null; ) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.debug("closing a connection: {}", e.getMessage());
-            }
-        }
+        closeIdle();
         dialect.shutdown(url);
         try (Connection c = DriverManager.getConnection(url)) {
             if (c.getMetaData().isReadOnly()) {
@@ -332,9 +326,8 @@ public final class Database implements AutoCloseable {
         return out;
     }
 
-    @Override
-    public void close() {
-        closed = true;
+    /** Closes the pooled connections not in use (before a shutdown or a reopen of the database). */
+    private void closeIdle() {
         for (Connection c; (c = idle.poll()) != null; ) {
             try {
                 c.close();
@@ -342,6 +335,12 @@ public final class Database implements AutoCloseable {
                 LOG.debug("closing a connection: {}", e.getMessage());
             }
         }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeIdle();
         dialect.shutdown(url);
     }
 }
