@@ -86,6 +86,14 @@ public final class MtaCore implements Mta {
         db.reopenWhen(freeSpace::roomToReopen);
     }
 
+    /** The {@link Mta.Provider} named in {@code META-INF/services}: {@link Mta#open} lands here. */
+    public static final class Opener implements Mta.Provider {
+        @Override
+        public Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
+            return MtaCore.open(dataDir, hostname, moreSettings);
+        }
+    }
+
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
         try {
             Files.createDirectories(dataDir);

@@ -12,7 +12,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +23,7 @@ import org.porter.appliance.control.Response;
 import org.porter.appliance.lifecycle.MtaFactory;
 import org.porter.appliance.lifecycle.StartupException;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.UnavailableException;
 import org.porter.mta.api.Mta;
 import org.slf4j.LoggerFactory;
 
@@ -207,16 +207,14 @@ public final class Cli {
      * anything else is unexpected: a short description here, the stack trace in the log file.
      */
     static String describe(Throwable e) {
-        if (e instanceof InvalidRequestException || e instanceof StartupException) {
+        if (e instanceof InvalidRequestException || e instanceof UnavailableException
+                || e instanceof StartupException) {
             return e.getMessage();
         }
         LoggerFactory.getLogger(Cli.class).debug("command failed", e);
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InvalidRequestException) {
+            if (t instanceof InvalidRequestException || t instanceof UnavailableException) {
                 return t.getMessage();
-            }
-            if (t instanceof SQLException sql && "XSDB6".equals(sql.getSQLState())) {
-                return "the database is in use by another process (a 'porter serve' still starting?)";
             }
         }
         Throwable root = e;

@@ -89,9 +89,9 @@ public final class FakeMta implements Mta {
             }
             if (lock == null) {
                 channel.close();
-                throw new IllegalStateException("Failed to start database",
-                        new SQLException("Another instance of Derby may have already booted the database "
-                                + db + ".", "XSDB6"));
+                // what the real store says for Derby's XSDB6 (DatabaseInUseTest)
+                throw new org.porter.mta.api.UnavailableException(
+                        "the database is in use by another process (a 'porter serve' still starting?)");
             }
             return new FakeMta(db, channel, lock, hostname, moreSettings);
         } catch (IOException e) {

@@ -19,7 +19,19 @@ public interface Mta extends AutoCloseable {
      * @param moreSettings settings declared by other modules (pop3, dialer, ...)
      */
     static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
-        return org.porter.mta.MtaCore.open(dataDir, hostname, moreSettings);
+        return Provider.INSTANCE.open(dataDir, hostname, moreSettings);
+    }
+
+    /**
+     * How {@link #open} finds the implementation without the api depending on it: mta-core names its
+     * {@code MtaCore.Opener} in {@code META-INF/services}, so the api stays the bottom layer that every
+     * other package and module may depend on.
+     */
+    interface Provider {
+        Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings);
+
+        Provider INSTANCE = java.util.ServiceLoader.load(Provider.class, Mta.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("mta-core is not on the class path"));
     }
 
     Directory directory();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
+import org.porter.mta.api.UnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +62,11 @@ public final class Database implements AutoCloseable {
         Database db = new Database(url, dialect);
         try {
             db.migrate();
-        } catch (SQLException | IOException e) {
+        } catch (SQLException | IOException | StoreException e) {
             db.close();
+            if (dialect.lockedByAnotherProcess(e)) {
+                throw new UnavailableException("the database is in use by another process (a 'porter serve' still starting?)");
+            }
             throw new StoreException("cannot open the database at " + url + ": " + e.getMessage(), e);
         }
         return db;

@@ -14,6 +14,21 @@ import org.slf4j.LoggerFactory;
 public enum Dialect {
     DERBY("BLOB(2G)", "CLOB(1M)") {
         @Override
+        boolean lockedByAnotherProcess(Throwable failure) {
+            // XSDB6: "Another instance of Derby may have already booted the database"
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof SQLException sql && "XSDB6".equals(sql.getSQLState())) {
+                    return true;
+                }
+                if (t instanceof SQLException sql && sql.getNextException() != null
+                        && lockedByAnotherProcess(sql.getNextException())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
         void shutdown(String url) {
             String base = url.replace(";create=true", "");
             try {
@@ -28,11 +43,19 @@ public enum Dialect {
     },
     POSTGRESQL("BYTEA", "TEXT") {
         @Override
+        boolean lockedByAnotherProcess(Throwable failure) {
+            return false; // a server database takes any number of processes
+        }
+
+        @Override
         void shutdown(String url) {
         }
     };
 
     private static final Logger LOG = LoggerFactory.getLogger(Dialect.class);
+
+    /** Whether opening failed because another process has the (embedded) database open. */
+    abstract boolean lockedByAnotherProcess(Throwable failure);
     private final String blob;
     private final String text;
 
