@@ -92,6 +92,34 @@ public final class MtaCore implements Mta {
         public Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
             return MtaCore.open(dataDir, hostname, moreSettings);
         }
+
+        @Override
+        public org.porter.mta.api.Backups.Restored restore(Path archive, Path dataDir) {
+            return org.porter.mta.backup.BackupArchive.restore(archive, dataDir, Clock.systemUTC(),
+                    new org.porter.mta.backup.BackupArchive.Opener() {
+                        @Override
+                        public void check(Path dir) {
+                            Database.openEmbedded(dir.resolve("db")).close();
+                        }
+
+                        @Override
+                        public Opened open(Path dir) {
+                            try (Database db = Database.openEmbedded(dir.resolve("db"))) {
+                                return new Opened(new MailStore(db).messageCount(), db.schemaVersion());
+                            }
+                        }
+                    });
+        }
+    }
+
+    @Override
+    public org.porter.mta.api.Backups.Written backup(Path file) {
+        return org.porter.mta.backup.BackupArchive.write(dataDir, db, folder -> {
+            try (Database copy = Database.openCopy(folder)) {
+                return new org.porter.mta.backup.BackupArchive.Counter.Counted(new MailStore(copy).messageCount(),
+                        copy.schemaVersion());
+            }
+        }, file, clock);
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {

@@ -61,7 +61,8 @@ public final class Cli {
 
     /** The CLI's entry point (see {@code Main}). */
     public static int run(String[] args, Io io, MtaFactory factory, Logging.Setup logging) {
-        Context local = new Context(io.out(), io.err(), MtaConnector.direct(factory), factory, Optional.empty(), false);
+        Context local = new Context(io.out(), io.err(), MtaConnector.direct(factory), factory, Optional.empty(), false,
+                Path.of("").toAbsolutePath());
         try {
             CommandLine probe = commandLine(local);
             ParseResult parsed;
@@ -77,6 +78,12 @@ public final class Cli {
             }
             if (command instanceof ServeCommand serve) {
                 logging.configure(Logging.Mode.SERVE, serve.dataDir());
+                return execute(args, local);
+            }
+            if (command instanceof RestoreCommand restore) {
+                // never sent to a running server (it refuses then); the folder may not exist yet
+                logging.configure(Files.isDirectory(restore.dataDir()) ? Logging.Mode.COMMAND : Logging.Mode.QUIET,
+                        restore.dataDir());
                 return execute(args, local);
             }
             if (!(command instanceof AdminCommand admin)) {
@@ -108,7 +115,7 @@ public final class Cli {
                     return remote.get().exitCode();
                 }
                 return execute(args, new Context(io.out(), io.err(), MtaConnector.direct(factory), factory,
-                        password, false));
+                        password, false, Path.of("").toAbsolutePath()));
             } finally {
                 password.ifPresent(p -> Arrays.fill(p, '\0'));
             }
@@ -143,7 +150,7 @@ public final class Cli {
                 code = FAILED;
             } else {
                 Context ctx = new Context(new PrintWriter(out), errWriter, MtaConnector.running(mta), factory,
-                        Optional.ofNullable(request.password()), true);
+                        Optional.ofNullable(request.password()), true, request.cwd());
                 code = execute(request.args().toArray(String[]::new), ctx);
             }
             errWriter.flush();

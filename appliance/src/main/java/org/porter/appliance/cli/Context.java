@@ -1,6 +1,7 @@
 package org.porter.appliance.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Optional;
 
 import org.porter.appliance.lifecycle.MtaFactory;
@@ -16,7 +17,13 @@ import org.porter.appliance.lifecycle.MtaFactory;
  * @param factory   how {@code serve} opens the Mta
  * @param password  the password read for {@code user add|passwd}, if any
  * @param remote    true inside a running server's control endpoint (where {@code serve} is refused)
+ * @param cwd       the working folder of the shell that typed the command
  */
 public record Context(PrintWriter out, PrintWriter err, MtaConnector mtas, MtaFactory factory,
-        Optional<char[]> password, boolean remote) {
+        Optional<char[]> password, boolean remote, Path cwd) {
+
+    /** The folder relative paths on the command line are read against (the typing shell's, also in a server). */
+    public Path resolve(Path given) {
+        return cwd.resolve(given).toAbsolutePath().normalize();
+    }
 }

@@ -19,7 +19,7 @@ import java.util.List;
  * are wiped after use, never as a {@code String}.
  */
 final class Protocol {
-    static final String MAGIC = "porter-control/1";
+    static final String MAGIC = "porter-control/2";
     private static final int MAX_FIELD = 1 << 20;
 
     private Protocol() {
@@ -30,6 +30,7 @@ final class Protocol {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeString(out, MAGIC);
             writeString(out, r.dataDir().toString());
+            writeString(out, r.cwd().toString());
             out.writeInt(r.args().size());
             for (String arg : r.args()) {
                 writeString(out, arg);
@@ -56,6 +57,7 @@ final class Protocol {
             throw new IOException("not a " + MAGIC + " request");
         }
         Path dataDir = Path.of(readString(in));
+        Path cwd = Path.of(readString(in));
         int argc = in.readInt();
         if (argc < 0 || argc > 1000) {
             throw new IOException("bad argument count " + argc);
@@ -73,7 +75,7 @@ final class Protocol {
             Arrays.fill(raw, (byte) 0);
             Arrays.fill(chars.array(), '\0');
         }
-        return new Request(dataDir, List.copyOf(args), password);
+        return new Request(dataDir, cwd, List.copyOf(args), password);
     }
 
     static byte[] encode(Response r) {

@@ -374,6 +374,11 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.Backups.Written backup(java.nio.file.Path file) {
+        throw new UnsupportedOperationException("backups are tested against the real core (BackupCommandTest)");
+    }
+
+    @Override
     public org.porter.mta.api.QueueControl queue() {
         throw new UnsupportedOperationException("the fake Mta has no queue");
     }

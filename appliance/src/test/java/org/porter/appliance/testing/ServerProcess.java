@@ -33,6 +33,11 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code mainClass serve --data DATA ...extra} without waiting for it. */
     public static ServerProcess launch(Class<?> mainClass, Path data, String... extra) throws IOException {
+        return launchIn(null, mainClass, data, extra);
+    }
+
+    /** As {@link #launch}, with the server's working folder {@code cwd} (null: this JVM's). */
+    public static ServerProcess launchIn(Path cwd, Class<?> mainClass, Path data, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 mainClass.getName(), "serve", "--data", data.toString()));
@@ -49,8 +54,11 @@ public final class ServerProcess implements AutoCloseable {
         }
         cmd.addAll(given);
         Path stderr = Files.createTempFile("porter-serve", ".err");
-        Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
-                .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
+        Process p = pb.start();
         return new ServerProcess(p, stderr);
     }
 

@@ -30,6 +30,8 @@ public interface Mta extends AutoCloseable {
     interface Provider {
         Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings);
 
+        Backups.Restored restore(Path archive, Path dataDir);
+
         Provider INSTANCE = java.util.ServiceLoader.load(Provider.class, Mta.class.getClassLoader()).findFirst()
                 .orElseThrow(() -> new IllegalStateException("mta-core is not on the class path"));
     }
@@ -48,6 +50,24 @@ public interface Mta extends AutoCloseable {
 
     /** The outbound queue: hold, release, flush, and the admin's view. */
     QueueControl queue();
+
+    /**
+     * Writes an online, consistent backup into one archive file ({@code file} must not exist): the
+     * database as of one moment while mail keeps flowing, the box's keys and its TLS certificate, each
+     * with its SHA-256 in the archive's manifest. Written beside the target and renamed when complete,
+     * so a file of that name is always a whole backup.
+     */
+    Backups.Written backup(Path file);
+
+    /**
+     * Puts a backup back into {@code dataDir} (new, or of a stopped Porter): checks every file against
+     * the manifest first and refuses a damaged archive before touching anything; moves what was there
+     * aside (never deletes it); opens the restored database once, migrating it forward if it came from
+     * an older Porter, and moves the old one back if that fails.
+     */
+    static Backups.Restored restore(Path archive, Path dataDir) {
+        return Provider.INSTANCE.restore(archive, dataDir);
+    }
 
     /** Inbound SMTP activity (for the dialer's "wait until the ISP is done"). */
     SmtpActivity smtpActivity();

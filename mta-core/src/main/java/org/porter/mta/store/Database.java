@@ -58,6 +58,11 @@ public final class Database implements AutoCloseable {
         return open("jdbc:derby:" + dir.toAbsolutePath() + ";create=true", Dialect.DERBY);
     }
 
+    /** Opens an existing embedded database folder as it is (a backup's copy): never created, no log file set. */
+    public static Database openCopy(Path dir) {
+        return open("jdbc:derby:" + dir.toAbsolutePath(), Dialect.DERBY);
+    }
+
     public static Database open(String url, Dialect dialect) {
         Database db = new Database(url, dialect);
         try {
@@ -339,6 +344,27 @@ public final class Database implements AutoCloseable {
                 LOG.debug("closing a connection: {}", e.getMessage());
             }
         }
+    }
+
+    /**
+     * A consistent copy of the whole database, taken while mail keeps flowing (Derby's online backup:
+     * committed transactions only, writers wait briefly at most), into {@code dir}/db.
+     */
+    public void backupTo(java.nio.file.Path dir) {
+        tx(c -> {
+            dialect.backup(c, dir);
+            return null;
+        });
+    }
+
+    /** The newest migration applied. */
+    public int schemaVersion() {
+        return tx(c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
     }
 
     @Override

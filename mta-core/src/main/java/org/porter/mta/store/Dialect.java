@@ -14,6 +14,15 @@ import org.slf4j.LoggerFactory;
 public enum Dialect {
     DERBY("BLOB(2G)", "CLOB(1M)") {
         @Override
+        void backup(java.sql.Connection c, java.nio.file.Path dir) throws SQLException {
+            // copies the database folder (named as the live one: "db") into dir, consistent as of one moment
+            try (java.sql.CallableStatement cs = c.prepareCall("CALL SYSCS_UTIL.SYSCS_BACKUP_DATABASE(?)")) {
+                cs.setString(1, dir.toAbsolutePath().toString());
+                cs.execute();
+            }
+        }
+
+        @Override
         boolean lockedByAnotherProcess(Throwable failure) {
             // XSDB6: "Another instance of Derby may have already booted the database"
             for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -43,6 +52,12 @@ public enum Dialect {
     },
     POSTGRESQL("BYTEA", "TEXT") {
         @Override
+        void backup(java.sql.Connection c, java.nio.file.Path dir) {
+            throw new org.porter.mta.api.InvalidRequestException(
+                    "a PostgreSQL store is backed up with PostgreSQL's own tools (pg_dump, or its replication)");
+        }
+
+        @Override
         boolean lockedByAnotherProcess(Throwable failure) {
             return false; // a server database takes any number of processes
         }
@@ -56,6 +71,9 @@ public enum Dialect {
 
     /** Whether opening failed because another process has the (embedded) database open. */
     abstract boolean lockedByAnotherProcess(Throwable failure);
+
+    /** Writes a consistent copy of the open database into {@code dir} (a folder named as the database's). */
+    abstract void backup(java.sql.Connection c, java.nio.file.Path dir) throws SQLException;
     private final String blob;
     private final String text;
 
