@@ -68,6 +68,7 @@ public final class MtaCore implements Mta {
         this.clock = clock;
         List<SettingDef> defs = new ArrayList<>(MtaSettings.definitions());
         defs.addAll(DeliverySettings.definitions());
+        defs.addAll(org.porter.mta.backup.BackupSettings.definitions());
         defs.addAll(moreSettings);
         this.settings = new SettingsStore(db, defs);
         this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
@@ -112,6 +113,22 @@ public final class MtaCore implements Mta {
         }
     }
 
+    private org.porter.mta.backup.BackupScheduler backups;
+
+    @Override
+    public synchronized void startScheduledBackups() {
+        if (backups == null) {
+            backups = new org.porter.mta.backup.BackupScheduler(dataDir, settings, this::backup, clock,
+                    java.time.ZoneId.systemDefault());
+            backups.start();
+        }
+    }
+
+    @Override
+    public java.util.Optional<org.porter.mta.api.Backups.Last> lastBackup() {
+        return org.porter.mta.backup.BackupScheduler.last(dataDir);
+    }
+
     @Override
     public org.porter.mta.api.Backups.Written backup(Path file) {
         return org.porter.mta.backup.BackupArchive.write(dataDir, db, folder -> {
@@ -123,6 +140,11 @@ public final class MtaCore implements Mta {
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
+        return open(dataDir, hostname, moreSettings, Clock.systemUTC());
+    }
+
+    /** As {@link #open(Path, String, List)} with a clock of the caller's (tests of retry and expiry). */
+    public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings, Clock clock) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -130,7 +152,7 @@ public final class MtaCore implements Mta {
         }
         Database db = Database.openEmbedded(dataDir.resolve("db"));
         try {
-            return new MtaCore(dataDir, hostname, db, moreSettings, Clock.systemUTC());
+            return new MtaCore(dataDir, hostname, db, moreSettings, clock);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -289,6 +311,11 @@ public final class MtaCore implements Mta {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (backups != null) {
+                backups.close();
+            }
+        }
         queueManager.close();
         for (SmtpServer s : listeners) {
             s.close();

@@ -20,8 +20,23 @@ public final class BackupCommand extends AdminCommand {
             description = "where to write it (default: porter-backup-DATE-TIME.zip in the current folder); never overwritten")
     Path file;
 
+    @picocli.CommandLine.Option(names = "--last", description = "say how the last scheduled backup went (backup.schedule)")
+    boolean last;
+
     @Override
     protected int run(Mta mta, PrintWriter out) {
+        if (last) {
+            if (file != null) {
+                throw new org.porter.mta.api.InvalidRequestException("--last takes no FILE");
+            }
+            var l = mta.lastBackup();
+            if (l.isEmpty()) {
+                out.println("no scheduled backup has run yet (backup.schedule is " + mta.settings().get("backup.schedule") + ")");
+                return 0;
+            }
+            out.println(l.get().at() + " " + (l.get().ok() ? "ok: " : "FAILED: ") + l.get().summary());
+            return l.get().ok() ? 0 : 1;
+        }
         Path target = context().resolve(file != null ? file
                 : Path.of("porter-backup-" + STAMP.format(LocalDateTime.now()) + ".zip"));
         out.println(mta.backup(target).summary());

@@ -120,6 +120,7 @@ public final class Appliance implements AutoCloseable {
         running.push(dialer::close);
         // Delivery after the dialer, which holds the queue first when the office has no permanent link.
         mta.startDelivery();
+        mta.startScheduledBackups();
 
         // The web admin on the same services the CLI uses; HTTPS with the box's certificate when configured.
         AdminServices services = new AdminServices(mta, () -> Optional.of(dialer), dataDir, Clock.systemDefaultZone());

@@ -374,6 +374,15 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public void startScheduledBackups() {
+    }
+
+    @Override
+    public java.util.Optional<org.porter.mta.api.Backups.Last> lastBackup() {
+        return java.util.Optional.empty();
+    }
+
+    @Override
     public org.porter.mta.api.Backups.Written backup(java.nio.file.Path file) {
         throw new UnsupportedOperationException("backups are tested against the real core (BackupCommandTest)");
     }

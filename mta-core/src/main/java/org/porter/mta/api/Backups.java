@@ -32,6 +32,10 @@ public final class Backups {
         }
     }
 
+    /** How the last scheduled backup went ({@code file} null when it failed). */
+    public record Last(Instant at, boolean ok, Path file, String summary) {
+    }
+
     static String sizeText(long bytes) {
         if (bytes < 1024 * 1024) {
             return (bytes + 1023) / 1024 + " KB";

@@ -59,6 +59,12 @@ public interface Mta extends AutoCloseable {
      */
     Backups.Written backup(Path file);
 
+    /** Starts writing backups on {@code backup.schedule} ({@code porter serve} does, after the listeners). */
+    void startScheduledBackups();
+
+    /** How the last scheduled backup went, if one ran. */
+    java.util.Optional<Backups.Last> lastBackup();
+
     /**
      * Puts a backup back into {@code dataDir} (new, or of a stopped Porter): checks every file against
      * the manifest first and refuses a damaged archive before touching anything; moves what was there

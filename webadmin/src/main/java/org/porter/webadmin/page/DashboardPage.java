@@ -29,7 +29,7 @@ public final class DashboardPage extends Page {
     public record View(Frame frame, String link, String linkState, boolean inCall, Optional<CallLog.Call> lastCall,
             Optional<Instant> nextCall, List<String> problems, QueueControl.QueueStatus queue, Statistics.Day today,
             String diskFree, String diskTotal, int diskUsedPercent, String databaseSize, int users, int domains,
-            boolean setupDone) {
+            boolean setupDone, String backup) {
     }
 
     public DashboardPage(AdminServices services) {
@@ -57,6 +57,17 @@ public final class DashboardPage extends Page {
                                 + " is waiting" + (m.held() ? " (held)" : ", to be tried again at " + Format.time(r.nextAttempt()))
                                 + ". The other server said: " + r.lastReply()))
                 .limit(3).forEach(problems::add);
+        Optional<org.porter.mta.api.Backups.Last> lastBackup = services.mta().lastBackup();
+        String backup;
+        if (lastBackup.isEmpty()) {
+            backup = "off".equals(services.mta().settings().get("backup.schedule"))
+                    ? "None scheduled (Settings → Backups)" : "Scheduled: " + services.mta().settings().get("backup.schedule");
+        } else {
+            backup = (lastBackup.get().ok() ? "" : "FAILED ") + Format.time(lastBackup.get().at());
+            if (!lastBackup.get().ok()) {
+                problems.add("The last backup did not work: " + lastBackup.get().summary());
+            }
+        }
         if (usedPercent >= 90) {
             problems.add("The disk is " + usedPercent + "% full. Below " + services.mta().settings().get("store.min-free-space")
                     + " free, Porter refuses new mail until there is room again.");
@@ -67,7 +78,7 @@ public final class DashboardPage extends Page {
                 problems, services.mta().queue().status(), today, Format.bytes(free), Format.bytes(total), usedPercent,
                 Format.bytes(size(services.dataDir().resolve("db"))), services.mta().directory().users().size(),
                 services.mta().directory().domains().size(),
-                Boolean.parseBoolean(services.mta().settings().get(AdminSettings.SETUP_DONE)));
+                Boolean.parseBoolean(services.mta().settings().get(AdminSettings.SETUP_DONE)), backup);
         html(x, Views.render("dashboard.jte", v));
     }
 

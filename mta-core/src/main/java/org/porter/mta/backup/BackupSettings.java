@@ -1,0 +1,35 @@
+package org.porter.mta.backup;
+
+import java.util.List;
+
+import org.porter.mta.api.SettingDef;
+import org.porter.mta.config.Values;
+
+/** Scheduled backups: when, where to, how many to keep. */
+public final class BackupSettings {
+    public static final String SCHEDULE = "backup.schedule";
+    public static final String TARGET = "backup.target";
+    public static final String KEEP = "backup.keep";
+
+    private BackupSettings() {
+    }
+
+    public static List<SettingDef> definitions() {
+        return List.of(
+                SettingDef.of(SCHEDULE, "off", "when Porter writes a backup by itself: off, daily HH:MM, or weekly DAY HH:MM"
+                        + " (box's local time)", BackupSchedule::normalise),
+                SettingDef.of(TARGET, "", "the folder scheduled backups go to, best on another disk (a USB stick, a"
+                        + " network share); empty: the data folder's backups/", BackupSettings::folder),
+                SettingDef.of(KEEP, "7", "how many scheduled backups to keep in backup.target; older ones are deleted",
+                        Values.integer(1, 1000)));
+    }
+
+    private static String folder(String v) {
+        String t = v.strip();
+        if (!t.isEmpty() && !t.startsWith("/")) {
+            throw new org.porter.mta.api.InvalidRequestException("backup.target: give a full path (starting with /), or"
+                    + " nothing for the data folder's backups/");
+        }
+        return t;
+    }
+}
