@@ -37,6 +37,9 @@ public interface Mta extends AutoCloseable {
     /** The outbound queue: hold, release, flush, and the admin's view. */
     QueueControl queue();
 
+    /** Collecting mail from mailboxes at the ISP by POP3. */
+    FetchControl fetch();
+
     /** Inbound SMTP activity (for the dialer's "wait until the ISP is done"). */
     SmtpActivity smtpActivity();
 
