@@ -60,6 +60,7 @@ public final class MtaCore implements Mta {
     private final QueueStore queueStore;
     private final QueueManager queueManager;
     private boolean deliveryStarted;
+    private final org.porter.mta.fetch.FetchService fetch;
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
         this.dataDir = dataDir;
@@ -82,6 +83,12 @@ public final class MtaCore implements Mta {
         this.queueManager = new QueueManager(queueStore, new DeliverySettings(settings), deliveryAgent(),
                 servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer(), clock);
         intake.onQueued(queueManager::wake);
+        var fetchStore = new org.porter.mta.store.FetchStore(db, dataDir.resolve("keys").resolve("apop.key"));
+        this.fetch = new org.porter.mta.fetch.FetchService(fetchStore,
+                new org.porter.mta.fetch.Collector.Parts(fetchStore, intake,
+                        new Router(directory), directory::isLocalDomain, this::postmaster, this::tellPostmaster,
+                        hostname, dataDir.resolve("tmp"), clock, java.time.Duration.ofSeconds(30),
+                        java.time.Duration.ofMinutes(2)));
         var freeSpace = new org.porter.mta.store.FreeSpace(dataDir, () -> new MtaSettings(settings).minFreeSpace());
         intake.storageLow(freeSpace::low);
         db.reopenWhen(freeSpace::roomToReopen);
@@ -182,6 +189,32 @@ public final class MtaCore implements Mta {
     @Override
     public org.porter.mta.api.QueueControl queue() {
         return queueManager;
+    }
+
+    @Override
+    public org.porter.mta.api.FetchControl fetch() {
+        return fetch;
+    }
+
+    /** postmaster of the first local domain: where what concerns the mail system itself goes. */
+    private String postmaster() {
+        List<String> domains = directory.domains();
+        return domains.isEmpty() ? "postmaster" : "postmaster@" + domains.get(0);
+    }
+
+    /** A short plain-text notice to the postmaster, from the mail system (null sender: never bounced). */
+    private void tellPostmaster(String subject, String text) {
+        String to = postmaster();
+        String message = "From: Porter <MAILER-DAEMON@" + hostname + ">\r\nTo: " + to + "\r\nSubject: " + subject
+                + "\r\nDate: " + java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        clock.instant().atZone(java.time.ZoneOffset.UTC))
+                + "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n"
+                + text.replace("\n", "\r\n");
+        try {
+            submit("", List.of(to), message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(MtaCore.class).warn("could not tell {}: {} ({})", to, subject, e.getMessage());
+        }
     }
 
     @Override

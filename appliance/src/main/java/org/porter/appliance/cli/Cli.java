@@ -281,7 +281,7 @@ public final class Cli {
             if (io.console() == null) {
                 throw new InvalidRequestException("no terminal to ask for the password: use --password-stdin");
             }
-            password = io.console().read("New password for " + command.passwordOwner() + ": ");
+            password = io.console().read(command.passwordPrompt());
             char[] again = io.console().read("Same password again: ");
             try {
                 if (password == null || again == null) {

@@ -11,6 +11,11 @@ public interface PasswordCommand {
 
     boolean passwordFromStdin();
 
+    /** The terminal's first prompt. */
+    default String passwordPrompt() {
+        return "New password for " + passwordOwner() + ": ";
+    }
+
     /** False when this run of the command needs no password after all (e.g. {@code --off}). */
     default boolean needsPassword() {
         return true;

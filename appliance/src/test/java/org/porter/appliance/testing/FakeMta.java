@@ -388,6 +388,11 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.FetchControl fetch() {
+        throw new UnsupportedOperationException("POP3 collection is tested against the real core (FetchCommandTest)");
+    }
+
+    @Override
     public org.porter.mta.api.QueueControl queue() {
         throw new UnsupportedOperationException("the fake Mta has no queue");
     }

@@ -75,6 +75,9 @@ public interface Mta extends AutoCloseable {
         return Provider.INSTANCE.restore(archive, dataDir);
     }
 
+    /** Collecting mail from mailboxes at the ISP by POP3. */
+    FetchControl fetch();
+
     /** Inbound SMTP activity (for the dialer's "wait until the ISP is done"). */
     SmtpActivity smtpActivity();
 

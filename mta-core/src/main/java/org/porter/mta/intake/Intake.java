@@ -166,6 +166,12 @@ public final class Intake {
 
     public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
             Instant started, Source source) throws IOException {
+        accept(id, sender, options, recipients, body, started, source, null);
+    }
+
+    /** As above; {@code collected} (when not null) is committed with the message (POP3 collection). */
+    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+            Instant started, Source source, MailStore.Collected collected) throws IOException {
         Map<Long, String> local = new LinkedHashMap<>();
         Map<Long, String> localGiven = new LinkedHashMap<>();
         Map<String, MailStore.RemoteRecipient> remoteByAddress = new LinkedHashMap<>();
@@ -184,7 +190,7 @@ public final class Intake {
         Map<Long, String> prefixes = new LinkedHashMap<>();
         local.forEach((userId, address) -> prefixes.put(userId, deliveryHeaders(sender, address)));
         store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
-                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes));
+                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes), collected);
         accepted.incrementAndGet();
         if (!remote.isEmpty()) {
             onQueued.run();

@@ -22,7 +22,7 @@ import org.porter.mta.routing.DirectoryView;
 /** Domains, users and aliases in the database; see {@link Directory}. */
 public final class DirectoryStore implements Directory, DirectoryView {
     private final Database db;
-    private final ApopCipher apop;
+    private final SecretCipher apop;
 
     /** A directory without an APOP key: APOP cannot be enabled. */
     public DirectoryStore(Database db) {
@@ -32,7 +32,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
     /** @param apopKeyFile the box's key for APOP secrets (created at first use), e.g. DATA/keys/apop.key */
     public DirectoryStore(Database db, java.nio.file.Path apopKeyFile) {
         this.db = db;
-        this.apop = apopKeyFile == null ? null : new ApopCipher(apopKeyFile);
+        this.apop = apopKeyFile == null ? null : new SecretCipher(apopKeyFile);
     }
 
     @Override

@@ -63,7 +63,22 @@ public final class MailStore implements MailboxAccess {
      * returns the message survives a crash; when it throws nothing of it was stored.
      */
     public void accept(Incoming m) {
+        accept(m, null);
+    }
+
+    /** A message taken from an account at the ISP: its UIDL, recorded with the message. */
+    public record Collected(long accountId, String uidl) {
+    }
+
+    /**
+     * As {@link #accept(Incoming)}, and when {@code collected} is given, notes in the same transaction
+     * that this UIDL of that account was taken: a crash either keeps both or neither.
+     */
+    public void accept(Incoming m, Collected collected) {
         db.tx(c -> {
+            if (collected != null) {
+                FetchStore.insertSeen(c, collected.accountId(), collected.uidl(), FetchStore.COLLECTED, m.receivedAt());
+            }
             long messageId;
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO messages (queue_id, sender, size_octets, received_at, dsn_ret, dsn_envid, smtputf8, body)"

@@ -393,7 +393,7 @@ public final class PostfixPeer implements AutoCloseable {
      * The postfix user must reach the instance's folders: JUnit's temporary folders are 0700, so
      * the folders above the instance (up to the system's temporary folder) get o+x.
      */
-    private static void traversable(Path p) throws IOException {
+    static void traversable(Path p) throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
         for (; p != null && p.startsWith(tmp) && !p.equals(tmp); p = p.getParent()) {
             var perms = Files.getPosixFilePermissions(p);

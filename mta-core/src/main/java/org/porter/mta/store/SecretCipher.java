@@ -20,15 +20,16 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts APOP secrets with the box's key: 32 random octets in a key file (mode 600 in a mode 700
+ * Encrypts the secrets Porter must be able to read back (users' APOP secrets, the passwords of the
+ * ISP mailboxes it collects from) with the box's key: 32 random octets in a key file (mode 600 in a mode 700
  * folder), created at first use. AES-256-GCM from the JDK, a fresh 12-octet nonce per value, the
- * user's address as associated data. Stored form: "v1:" + base64(nonce || ciphertext+tag).
+ * owner's name (the user's address, "fetch:" + the account's name) as associated data. Stored form: "v1:" + base64(nonce || ciphertext+tag).
  *
  * <p>The key lives outside the database on purpose: a copy of the database alone (a backup, a
  * stolen disk image of the db folder) does not reveal the secrets. Backups that should restore
- * APOP must include the key file.
+ * APOP and collection must include the key file.
  */
-final class ApopCipher {
+final class SecretCipher {
     private static final String PREFIX = "v1:";
     private static final int NONCE = 12;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -36,7 +37,7 @@ final class ApopCipher {
     private final Path keyFile;
     private SecretKeySpec key;
 
-    ApopCipher(Path keyFile) {
+    SecretCipher(Path keyFile) {
         this.keyFile = keyFile;
     }
 
@@ -63,20 +64,20 @@ final class ApopCipher {
     /** The secret as UTF-8 octets (the caller wipes them); fails when the key or the value is wrong. */
     byte[] decrypt(String stored, String address) {
         if (!stored.startsWith(PREFIX)) {
-            throw new StoreException("unknown APOP secret format", null);
+            throw new StoreException("unknown secret format", null);
         }
         byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             SecretKeySpec k = key(false);
             if (k == null) {
-                throw new StoreException("the APOP key file " + keyFile + " is missing", null);
+                throw new StoreException("the key file " + keyFile + " is missing", null);
             }
             c.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(128, in, 0, NONCE));
             c.updateAAD(address.getBytes(StandardCharsets.UTF_8));
             return c.doFinal(in, NONCE, in.length - NONCE);
         } catch (GeneralSecurityException e) {
-            throw new StoreException("cannot decrypt the APOP secret of " + address
+            throw new StoreException("cannot decrypt the secret of " + address
                     + " (wrong or replaced key file " + keyFile + "?)", e);
         }
     }
@@ -106,12 +107,12 @@ final class ApopCipher {
             }
             byte[] bytes = Files.readAllBytes(keyFile);
             if (bytes.length != 32) {
-                throw new StoreException("the APOP key file " + keyFile + " is damaged (expected 32 octets)", null);
+                throw new StoreException("the key file " + keyFile + " is damaged (expected 32 octets)", null);
             }
             key = new SecretKeySpec(bytes, "AES");
             return key;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot use the APOP key file " + keyFile + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot use the key file " + keyFile + ": " + e.getMessage(), e);
         }
     }
 
