@@ -421,7 +421,46 @@ class AdminBrowserTest {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
+    void anIspMailboxAddedInTheBrowserIsCollectedIntoTheOfficesMailboxes() throws Exception {
+        Path dir = Files.createTempDirectory("porter-admin-isp");
+        try (org.porter.mta.testing.DovecotPeer isp = org.porter.mta.testing.DovecotPeer.builder(dir)
+                .user("office", "pop-secret-77").pop3s().start()) {
+            isp.deliver("office", ("Delivered-To: alice@office.example\r\nFrom: partner@example.net\r\n"
+                    + "Subject: collected from the ISP\r\n\r\nhello\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            int before = mailCount("alice@office.example");
+            browser.open("/connection#fetch");
+            browser.type("fetch.name", "isp").type("fetch.host", "127.0.0.1").type("fetch.port", "not-a-port")
+                    .type("fetch.user", "office").type("fetch.password", "pop-secret-77");
+            browser.driver.executeScript("document.querySelector('[name=\"fetch.certificate\"]').value = arguments[0];",
+                    isp.certificatePem());
+            browser.press("Add the mailbox");
+            browser.awaitText("Nothing was added").screenshot("37-connection-isp-mailbox-refused");
+            assertThat(browser.find("#f-fetch\\.port").getAttribute("aria-invalid")).isEqualTo("true");
+            assertThat(porter.runWithStdin("", in(data, "fetch", "list")).out()).startsWith("no accounts");
+
+            browser.type("fetch.port", String.valueOf(isp.pop3sPort())).type("fetch.password", "pop-secret-77");
+            browser.driver.executeScript("document.querySelector('[name=\"fetch.certificate\"]').value = arguments[0];",
+                    isp.certificatePem());
+            browser.press("Add the mailbox");
+            browser.awaitText("Added. isp: logged in over TLS; 1 message (1 KB) on the server");
+            assertThat(browser.source()).doesNotContain("pop-secret-77");
+            browser.press("Collect now");
+            browser.awaitText("isp: 1 message collected, 1 deleted on the server").screenshot("38-connection-isp-collected");
+            assertThat(isp.count("office")).isZero();
+            assertThat(mailCount("alice@office.example")).isEqualTo(before + 1);
+        }
+    }
+
+    /** How many messages a user's mailbox holds, as `porter user list` says (through the running server). */
+    private static int mailCount(String address) {
+        Result r = porter.runWithStdin("", in(data, "user", "list"));
+        return r.outLines().stream().filter(l -> l.startsWith(address + "\t")).map(l -> Integer.parseInt(l.split("\t")[1]))
+                .findFirst().orElseThrow(() -> new AssertionError(r.toString()));
+    }
+
+    @Test
+    @Order(14)
     void onAPhoneThePagesFitTheScreen() throws Exception {
         browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
         try {

@@ -79,7 +79,7 @@ public final class FetchService implements FetchControl {
         }
         String deliverTo = a.deliverTo() == null ? null : a.deliverTo().toLowerCase(Locale.ROOT);
         if (a.mode() == Mode.SINGLE && deliverTo == null) {
-            throw new InvalidRequestException("say where the mail goes: --deliver-to ADDRESS, or --multidrop");
+            throw new InvalidRequestException("deliver to: say which local address gets the mail (or collect for the whole office: multidrop)");
         }
         if (deliverTo != null && !(parts.router().route(deliverTo, false) instanceof Route.Accepted)) {
             throw new InvalidRequestException("deliver to: " + deliverTo + " is not a local user or alias");

@@ -262,7 +262,7 @@ class Pop3CollectionTest {
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not a local user");
         assertThatThrownBy(() -> f.add(new Account("isp", "127.0.0.1", 995, Tls.POP3S, "office", Mode.SINGLE,
                 null, "auto", 0, 10_000_000, null), ISP_PASSWORD.clone()))
-                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("--deliver-to");
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("say which local address");
         assertThatThrownBy(() -> f.add(new Account("bad name", "127.0.0.1", 995, Tls.POP3S, "office", Mode.MULTIDROP,
                 null, "auto", 0, 10_000_000, null), ISP_PASSWORD.clone()))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("account name");

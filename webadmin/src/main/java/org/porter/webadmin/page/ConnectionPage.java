@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpStatus;
 import org.porter.dialer.DialerService;
 import org.porter.mta.api.CallLog;
+import org.porter.mta.api.FetchControl;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Settings;
 import org.porter.webadmin.AdminServices;
@@ -29,7 +30,8 @@ public final class ConnectionPage extends Page {
             "etrn.server", "etrn.domains", "dial.on-demand");
 
     public record View(Frame frame, Map<String, Settings.Setting> settings, List<String> ports, Form form,
-            ScheduleRows.Schedule schedule, Optional<DialerService.Status> status, List<CallLog.Call> calls) {
+            ScheduleRows.Schedule schedule, Optional<DialerService.Status> status, List<CallLog.Call> calls,
+            List<FetchControl.Account> mailboxes, Form fetch) {
         public Settings.Setting s(String key) {
             return settings.get(key);
         }
@@ -49,13 +51,17 @@ public final class ConnectionPage extends Page {
     }
 
     private void show(Exchange x, int status, Form form, ScheduleRows.Schedule schedule, String alert) {
+        show(x, status, form, schedule, Form.empty().value("fetch.tls", "pop3s").value("fetch.mode", "multidrop"), alert);
+    }
+
+    private void show(Exchange x, int status, Form form, ScheduleRows.Schedule schedule, Form fetch, String alert) {
         Map<String, Settings.Setting> settings = new LinkedHashMap<>();
         services.mta().settings().list().forEach(s -> settings.put(s.key(), s));
         ScheduleRows.Schedule sched = schedule != null ? schedule : ScheduleRows.read(settings.get("dial.schedule").value());
         List<String> ports = serialPorts(settings.get("modem.device").value());
         html(x, status, Views.render("connection.jte", new View(frame(x, "Internet connection", "connection", alert),
                 settings, ports, form, sched, services.dialer().get().map(DialerService::status),
-                services.mta().callLog().recent(20))));
+                services.mta().callLog().recent(20), services.mta().fetch().list(), fetch)));
     }
 
     /** The serial ports this box has (for the modem), and the configured one even if absent. */
@@ -79,6 +85,30 @@ public final class ConnectionPage extends Page {
         switch (x.path()) {
             case "/connection/save" -> save(x);
             case "/connection/call" -> call(x);
+            case "/connection/fetch/add" -> addMailbox(x);
+            case "/connection/fetch/remove" -> {
+                String name = x.field("name");
+                try {
+                    services.mta().fetch().remove(name);
+                } catch (InvalidRequestException e) {
+                    redirectAlert(x, "/connection", e.getMessage());
+                    return;
+                }
+                audit(x, "removed ISP mailbox " + name);
+                redirect(x, "/connection", "Porter no longer collects from " + name + ". What it brought stays.");
+            }
+            case "/connection/fetch/test" -> {
+                String name = x.field("name");
+                String result = services.mta().fetch().test(name);
+                redirect(x, "/connection", result);
+            }
+            case "/connection/fetch/now" -> {
+                List<String> done = services.mta().fetch().collect(Optional.empty()).stream()
+                        .map(FetchControl.Report::summary).toList();
+                audit(x, "collected from the ISP mailboxes");
+                redirect(x, "/connection", done.isEmpty() ? "There are no ISP mailboxes to collect from."
+                        : String.join(" ", done));
+            }
             default -> text(x, HttpStatus.NOT_FOUND_404, "No such action.");
         }
     }
@@ -108,6 +138,90 @@ public final class ConnectionPage extends Page {
         }
         audit(x, "started a call to the ISP");
         redirect(x, "/connection#call", "Calling the ISP: the steps appear below as they happen.");
+    }
+
+    /** Adds an ISP mailbox from the form; a bad field is shown next to it and nothing is stored. */
+    private void addMailbox(Exchange x) throws Exception {
+        Form form = Form.empty();
+        for (String f : List.of("fetch.name", "fetch.host", "fetch.port", "fetch.tls", "fetch.user", "fetch.mode",
+                "fetch.deliver-to", "fetch.keep-days", "fetch.certificate")) {
+            form.value(f, x.field(f).strip());
+        }
+        char[] password = x.field("fetch.password").toCharArray();
+        FetchControl.Tls tls;
+        int port;
+        int keepDays;
+        try {
+            tls = FetchControl.Tls.parse(form.value("fetch.tls"));
+        } catch (InvalidRequestException e) {
+            form.error("fetch.tls", e.getMessage());
+            tls = FetchControl.Tls.POP3S;
+        }
+        port = number(form, "fetch.port", tls == FetchControl.Tls.POP3S ? 995 : 110);
+        keepDays = number(form, "fetch.keep-days", 0);
+        boolean multidrop = !form.value("fetch.mode").equals("single");
+        String deliverTo = form.value("fetch.deliver-to").isEmpty() ? null : form.value("fetch.deliver-to");
+        String pem = form.value("fetch.certificate").isEmpty() ? null : x.field("fetch.certificate");
+        if (!form.hasErrors()) {
+            try {
+                services.mta().fetch().add(new FetchControl.Account(form.value("fetch.name"), form.value("fetch.host"), port,
+                        tls, form.value("fetch.user"), multidrop ? FetchControl.Mode.MULTIDROP : FetchControl.Mode.SINGLE,
+                        deliverTo, "auto", keepDays, org.porter.mta.config.Values.parseSize(
+                                services.mta().settings().get("smtp.max-message-size")), pem), password);
+            } catch (InvalidRequestException e) {
+                form.error(fieldOf(e.getMessage()), e.getMessage());
+            }
+        }
+        java.util.Arrays.fill(password, '\0');
+        if (form.hasErrors()) {
+            show(x, HttpStatus.BAD_REQUEST_400, Form.empty(), null, form, "Nothing was added: see the note next to the field.");
+            return;
+        }
+        audit(x, "added ISP mailbox " + form.value("fetch.name"));
+        redirect(x, "/connection", "Added. " + services.mta().fetch().test(form.value("fetch.name").toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    private static int number(Form form, String field, int empty) {
+        String v = form.value(field);
+        if (v.isEmpty()) {
+            return empty;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            form.error(field, "a whole number, please");
+            return empty;
+        }
+    }
+
+    /** Which field a refusal from FetchControl is about (its message starts with the field's words). */
+    private static String fieldOf(String message) {
+        String m = message.toLowerCase(java.util.Locale.ROOT);
+        if (m.startsWith("account name")) {
+            return "fetch.name";
+        }
+        if (m.startsWith("server")) {
+            return "fetch.host";
+        }
+        if (m.startsWith("port")) {
+            return "fetch.port";
+        }
+        if (m.startsWith("user")) {
+            return "fetch.user";
+        }
+        if (m.startsWith("password")) {
+            return "fetch.password";
+        }
+        if (m.startsWith("keep days")) {
+            return "fetch.keep-days";
+        }
+        if (m.startsWith("trusted certificate")) {
+            return "fetch.certificate";
+        }
+        if (m.startsWith("there is already")) {
+            return "fetch.name";
+        }
+        return "fetch.deliver-to";
     }
 
     private void save(Exchange x) throws Exception {
