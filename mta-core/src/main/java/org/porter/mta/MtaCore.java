@@ -192,6 +192,11 @@ public final class MtaCore implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.StoreReport check(boolean repair) {
+        return new org.porter.mta.store.StoreCheck(db).run(repair);
+    }
+
+    @Override
     public org.porter.mta.api.FetchControl fetch() {
         return fetch;
     }

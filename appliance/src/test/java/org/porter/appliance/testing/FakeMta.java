@@ -388,6 +388,11 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.StoreReport check(boolean repair) {
+        throw new UnsupportedOperationException("porter check is tested against the real core (CheckCommandTest)");
+    }
+
+    @Override
     public org.porter.mta.api.FetchControl fetch() {
         throw new UnsupportedOperationException("POP3 collection is tested against the real core (FetchCommandTest)");
     }

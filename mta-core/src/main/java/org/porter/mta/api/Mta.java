@@ -75,6 +75,12 @@ public interface Mta extends AutoCloseable {
         return Provider.INSTANCE.restore(archive, dataDir);
     }
 
+    /**
+     * Whether the store is whole ({@code porter check}): counts, message bodies nothing refers to, entries
+     * whose body is gone, the engine's own check of every table; {@code repair} removes orphan bodies.
+     */
+    StoreReport check(boolean repair);
+
     /** Collecting mail from mailboxes at the ISP by POP3. */
     FetchControl fetch();
 

@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
 public enum Dialect {
     DERBY("BLOB(2G)", "CLOB(1M)") {
         @Override
+        boolean checkTable(java.sql.Connection c, String table) throws SQLException {
+            return StoreCheck.derbyCheck(c, table);
+        }
+
+        @Override
         void backup(java.sql.Connection c, java.nio.file.Path dir) throws SQLException {
             // copies the database folder (named as the live one: "db") into dir, consistent as of one moment
             try (java.sql.CallableStatement cs = c.prepareCall("CALL SYSCS_UTIL.SYSCS_BACKUP_DATABASE(?)")) {
@@ -52,6 +57,11 @@ public enum Dialect {
     },
     POSTGRESQL("BYTEA", "TEXT") {
         @Override
+        boolean checkTable(java.sql.Connection c, String table) {
+            return true; // PostgreSQL checks its pages itself (data checksums); amcheck is the DBA's tool
+        }
+
+        @Override
         void backup(java.sql.Connection c, java.nio.file.Path dir) {
             throw new org.porter.mta.api.InvalidRequestException(
                     "a PostgreSQL store is backed up with PostgreSQL's own tools (pg_dump, or its replication)");
@@ -71,6 +81,9 @@ public enum Dialect {
 
     /** Whether opening failed because another process has the (embedded) database open. */
     abstract boolean lockedByAnotherProcess(Throwable failure);
+
+    /** Whether the engine finds the table and its indexes consistent. */
+    abstract boolean checkTable(java.sql.Connection c, String table) throws SQLException;
 
     /** Writes a consistent copy of the open database into {@code dir} (a folder named as the database's). */
     abstract void backup(java.sql.Connection c, java.nio.file.Path dir) throws SQLException;
