@@ -2,7 +2,6 @@ package org.porter.dialer.etrn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.dialer.etrn.EtrnOutcome.Kind;
-import org.porter.dialer.testing.PostfixPeer;
+import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
 
 /** The ETRN client against a real Postfix playing the ISP (one that permits ETRN, one that refuses it). */
@@ -25,12 +24,13 @@ class EtrnClientTest {
 
     @BeforeAll
     static void start() throws Exception {
-        isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", 2525, "permit");
-        strictIsp = PostfixPeer.start(Files.createDirectories(dir.resolve("strict")), "office.example", 2525, "reject");
+        isp = PostfixPeer.builder(dir.resolve("isp")).holdsMailFor("office.example", 2525).start();
+        strictIsp = PostfixPeer.builder(dir.resolve("strict")).holdsMailFor("office.example", 2525)
+                .param("smtpd_etrn_restrictions", "reject").start();
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stop() {
         if (isp != null) {
             isp.close();
         }
