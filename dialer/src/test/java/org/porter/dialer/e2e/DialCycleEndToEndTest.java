@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.dialer.DialerService;
-import org.porter.dialer.etrn.EtrnResult;
 import org.porter.dialer.testing.ModemEmulator;
 import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.Mta;
+import org.porter.mta.api.etrn.EtrnResult;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
 
@@ -267,7 +267,7 @@ class DialCycleEndToEndTest {
             modem = ModemEmulator.analog(pty);
             pppd = PppdStandIn.create(dir.resolve("pppd"));
             settings = configure(mta, isp, pty, pppd);
-            dialer = DialerService.start(dir.resolve("data"), "mail.office.example", settings, mta::queue,
+            dialer = DialerService.start(dir.resolve("data"), mta.etrn(), settings, mta::queue,
                     mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone());
             mta.startDelivery();
         }
