@@ -15,8 +15,6 @@ import java.util.function.Supplier;
 
 import org.porter.dialer.config.DialerConfig;
 import org.porter.dialer.config.DialerSettings;
-import org.porter.dialer.etrn.EtrnClient;
-import org.porter.dialer.etrn.EtrnResult;
 import org.porter.dialer.link.Link;
 import org.porter.dialer.link.Links;
 import org.porter.dialer.policy.DialPolicy;
@@ -28,6 +26,9 @@ import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
 import org.porter.mta.api.SmtpActivity;
+import org.porter.mta.api.etrn.Etrn;
+import org.porter.mta.api.etrn.EtrnRequest;
+import org.porter.mta.api.etrn.EtrnResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ public final class DialerService implements AutoCloseable {
     private static final Duration TICK = Duration.ofSeconds(15);
 
     private final Path dataDir;
-    private final String hostname;
+    private final Etrn etrn;
     private final Settings settings;
     private final Supplier<QueueControl> queue;
     private final SmtpActivity activity;
@@ -62,10 +63,10 @@ public final class DialerService implements AutoCloseable {
     private volatile Thread sessionThread;
     private Thread loop;
 
-    private DialerService(Path dataDir, String hostname, Settings settings, Supplier<QueueControl> queue,
+    private DialerService(Path dataDir, Etrn etrn, Settings settings, Supplier<QueueControl> queue,
             SmtpActivity activity, CallLog callLog, Clock clock) {
         this.dataDir = dataDir;
-        this.hostname = hostname;
+        this.etrn = etrn;
         this.settings = settings;
         this.queue = queue;
         this.activity = activity;
@@ -83,10 +84,11 @@ public final class DialerService implements AutoCloseable {
      *
      * @param queue supplies the outbound queue; it may throw while the queue is not available, which
      *              the dialer logs and works around (ETRN still runs)
+     * @param etrn  the ETRN client ({@code Mta.etrn()})
      */
-    public static DialerService start(Path dataDir, String hostname, Settings settings, Supplier<QueueControl> queue,
+    public static DialerService start(Path dataDir, Etrn etrn, Settings settings, Supplier<QueueControl> queue,
             SmtpActivity activity, CallLog callLog, Clock clock) {
-        DialerService s = new DialerService(dataDir, hostname, settings, queue, activity, callLog, clock);
+        DialerService s = new DialerService(dataDir, etrn, settings, queue, activity, callLog, clock);
         DialerConfig c = DialerConfig.read(settings);
         if (!"lan".equals(c.linkType())) {
             try {
@@ -205,9 +207,8 @@ public final class DialerService implements AutoCloseable {
             DialerConfig c = etrnDomains.map(read::withEtrnDomains).orElse(read);
             Link link = Links.fromConfig(c, dataDir.resolve("run").resolve("dialer"));
             currentLink = link;
-            EtrnClient etrn = new EtrnClient(hostname, Duration.ofMinutes(1));
             LOG.info("dial session starting ({})", reason.name().toLowerCase(java.util.Locale.ROOT));
-            DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn::run, clock, Sleeper.REAL, s -> {
+            DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn, clock, Sleeper.REAL, s -> {
             });
             current.set(session);
             started.session().complete(session);
@@ -244,6 +245,7 @@ public final class DialerService implements AutoCloseable {
     public CompletableFuture<EtrnResult> etrn(Optional<String> domain) {
         DialerConfig c = DialerConfig.read(settings);
         List<String> args = domain.map(List::of).orElse(c.etrnDomains());
+        args.forEach(EtrnRequest::checkArgument); // before anything is sent, or a call is made for it
         if (c.etrnServer().isBlank()) {
             throw new InvalidRequestException("no ISP server for ETRN: set etrn.server");
         }
@@ -254,7 +256,7 @@ public final class DialerService implements AutoCloseable {
         boolean inCall = running != null && !running.isDone();
         boolean up = "lan".equals(c.linkType()) || (link != null && link.isUp() && inCall);
         if (up) {
-            EtrnResult r = new EtrnClient(hostname, Duration.ofMinutes(1)).run(c.etrnServer(), args, c.etrnForce());
+            EtrnResult r = etrn.run(c.etrnRequest().withArguments(args));
             lastProblem = r.allAccepted() ? "" : String.join("; ", r.messages());
             return CompletableFuture.completedFuture(r);
         }

@@ -275,6 +275,12 @@ public final class MtaCore implements Mta {
         return hostname;
     }
 
+    /** A minute for each step, five for the whole conversation; TLS as delivery's (any certificate). */
+    @Override
+    public org.porter.mta.api.etrn.Etrn etrn() {
+        return org.porter.mta.smtp.client.EtrnClient.standard(hostname);
+    }
+
     @Override
     public InetSocketAddress startSmtp(InetSocketAddress address) throws Exception {
         return start(ListenerKind.SMTP, address);

@@ -115,7 +115,7 @@ public final class Appliance implements AutoCloseable {
         }
         // The dialer after the listeners (the ISP's deliveries after ETRN need SMTP up); the queue is
         // asked for lazily, as the queue manager may not be there yet.
-        org.porter.dialer.DialerService dialer = org.porter.dialer.DialerService.start(dataDir, config.hostname(),
+        org.porter.dialer.DialerService dialer = org.porter.dialer.DialerService.start(dataDir, mta.etrn(),
                 mta.settings(), mta::queue, mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
         running.push(dialer::close);
         // Delivery after the dialer, which holds the queue first when the office has no permanent link.

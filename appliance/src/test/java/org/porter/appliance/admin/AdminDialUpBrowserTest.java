@@ -16,10 +16,10 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.dialer.testing.ModemEmulator;
-import org.porter.dialer.testing.PostfixPeer;
 import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.PostfixPeer;
 
 /**
  * "Call now" on a dial-up office, in the browser: a real {@code porter serve} with an analog modem
@@ -55,8 +55,8 @@ class AdminDialUpBrowserTest {
                 int office = Integer.parseInt(m.group(1));
                 int pop3 = Integer.parseInt(m.group(2));
                 String password = server.awaitLine("Porter admin login created").replaceAll(".*password (\\S+) .*", "$1");
-                try (PostfixPeer isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office,
-                        "permit", "relayhost = [127.0.0.1]:9")) {
+                try (PostfixPeer isp = PostfixPeer.builder(dir.resolve("isp")).holdsMailFor("office.example", office)
+                        .param("relayhost", "[127.0.0.1]:9").start()) {
                     // the ISP's address is known only now: set it in the running server (control endpoint)
                     set(data, "config", "set", "delivery.route", "smarthost", "delivery.smarthost", "127.0.0.1:" + isp.port(),
                             "etrn.server", "127.0.0.1:" + isp.port(), "etrn.domains", "office.example");

@@ -424,6 +424,13 @@ public final class FakeMta implements Mta {
 
     private final java.util.List<org.porter.mta.api.CallLog.Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** No ISP to ask: every ETRN is a problem for the owner, as an unreachable server would be. */
+    @Override
+    public org.porter.mta.api.etrn.Etrn etrn() {
+        return req -> new org.porter.mta.api.etrn.EtrnResult(req.server(), false, java.util.List.of(),
+                "the fake Mta sends no ETRN");
+    }
+
     /** An in-memory call log (not persisted across opens). */
     @Override
     public org.porter.mta.api.CallLog callLog() {

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.porter.dialer.policy.DialSchedule;
 import org.porter.mta.api.Settings;
+import org.porter.mta.api.etrn.EtrnRequest;
 
 /**
  * The dialer's settings as one typed value, read once per session (so a change applies from the next
@@ -17,7 +18,7 @@ import org.porter.mta.api.Settings;
 public record DialerConfig(String linkType, Path device, List<String> init, String number, int speed, boolean pulse,
         Duration dialTimeout, String msn, String isdnMode, int isdnChannels, Path pppd, String pppUser,
         String pppPassword, String pppPeer, Duration pppUpTimeout, String etrnServer, List<String> etrnDomains, boolean etrnForce,
-        String etrnFallback,
+        String etrnFallback, String etrnTls, String etrnUser, String etrnPassword,
         DialSchedule schedule, boolean onDemand, Duration onDemandInterval, Duration idle, Duration maxConnect,
         Duration maxPerDay, Duration flushWait, int retries, Duration retryDelay) {
 
@@ -27,7 +28,8 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
                 parseDuration(s.get(MODEM_DIAL_TIMEOUT)), s.get(ISDN_MSN), s.get(ISDN_MODE),
                 Integer.parseInt(s.get(ISDN_CHANNELS)), Path.of(s.get(PPP_PPPD)), s.get(PPP_USER), s.get(PPP_PASSWORD), s.get(PPP_PEER),
                 parseDuration(s.get(PPP_UP_TIMEOUT)), s.get(ETRN_SERVER), list(s.get(ETRN_DOMAINS), ","),
-                Boolean.parseBoolean(s.get(ETRN_FORCE)), s.get(ETRN_FALLBACK), DialSchedule.parse(s.get(DIAL_SCHEDULE)),
+                Boolean.parseBoolean(s.get(ETRN_FORCE)), s.get(ETRN_FALLBACK), s.get(ETRN_TLS), s.get(ETRN_AUTH_USER),
+                s.get(ETRN_AUTH_PASSWORD), DialSchedule.parse(s.get(DIAL_SCHEDULE)),
                 Boolean.parseBoolean(s.get(DIAL_ON_DEMAND)), parseDuration(s.get(DIAL_ON_DEMAND_INTERVAL)),
                 seconds(s.get(DIAL_IDLE_SECONDS)), seconds(s.get(DIAL_MAX_SECONDS)),
                 seconds(s.get(DIAL_MAX_SECONDS_PER_DAY)), seconds(s.get(DIAL_FLUSH_SECONDS)),
@@ -38,7 +40,13 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
     public DialerConfig withEtrnDomains(List<String> domains) {
         return new DialerConfig(linkType, device, init, number, speed, pulse, dialTimeout, msn, isdnMode, isdnChannels,
                 pppd, pppUser, pppPassword, pppPeer, pppUpTimeout, etrnServer, List.copyOf(domains), etrnForce, etrnFallback,
-                schedule, onDemand, onDemandInterval, idle, maxConnect, maxPerDay, flushWait, retries, retryDelay);
+                etrnTls, etrnUser, etrnPassword, schedule, onDemand, onDemandInterval, idle, maxConnect, maxPerDay, flushWait,
+                retries, retryDelay);
+    }
+
+    /** What the ETRN client is asked: etrn.server, etrn.domains, etrn.force, etrn.tls, etrn.auth-*. */
+    public EtrnRequest etrnRequest() {
+        return new EtrnRequest(etrnServer, etrnDomains, etrnForce, EtrnRequest.Tls.of(etrnTls), etrnUser, etrnPassword);
     }
 
     private static Duration seconds(String v) {
@@ -53,6 +61,6 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
     @Override
     public String toString() {
         return "DialerConfig[link " + linkType + ", device " + device + ", number " + number + ", etrn " + etrnServer
-                + " " + etrnDomains + "]";
+                + " " + etrnDomains + " tls " + etrnTls + "]";
     }
 }

@@ -35,6 +35,9 @@ public final class DialerSettings {
     public static final String ETRN_DOMAINS = "etrn.domains";
     public static final String ETRN_FORCE = "etrn.force";
     public static final String ETRN_FALLBACK = "etrn.fallback";
+    public static final String ETRN_TLS = "etrn.tls";
+    public static final String ETRN_AUTH_USER = "etrn.auth-user";
+    public static final String ETRN_AUTH_PASSWORD = "etrn.auth-password";
     public static final String DIAL_SCHEDULE = "dial.schedule";
     public static final String DIAL_ON_DEMAND = "dial.on-demand";
     public static final String DIAL_ON_DEMAND_INTERVAL = "dial.on-demand-interval";
@@ -92,6 +95,11 @@ public final class DialerSettings {
         d.add(SettingDef.of(ETRN_FALLBACK, "none", "When the ISP accepts no ETRN: none (hang up once outbound mail is sent)"
                 + " or lan (stay connected like a LAN gateway until dial.max-seconds, so the ISP can deliver on its own)",
                 v -> oneOf(v, "none", "lan")));
+        d.add(SettingDef.of(ETRN_TLS, "opportunistic", "STARTTLS to the ETRN server: none, opportunistic (when offered)"
+                + " or required (as delivery.tls)", v -> oneOf(v, "none", "opportunistic", "required")));
+        d.add(SettingDef.of(ETRN_AUTH_USER, "", "Login for AUTH at the ETRN server (some ISPs honour ETRN only after it;"
+                + " sent only over TLS); empty = no AUTH", v -> v.strip()));
+        d.add(new SettingDef(ETRN_AUTH_PASSWORD, "", "Password for etrn.auth-user (write-only)", v -> v, true));
         d.add(SettingDef.of(DIAL_SCHEDULE, DEFAULT_SCHEDULE,
                 "When to call: 'DAYS HH:MM-HH:MM every N[m|h]; ...; otherwise every N[m|h]|off', or off",
                 v -> DialSchedule.parse(v).toString()));

@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import org.porter.dialer.config.DialerConfig;
-import org.porter.dialer.etrn.EtrnResult;
 import org.porter.dialer.link.Link;
 import org.porter.dialer.link.LinkFailedException;
 import org.porter.dialer.modem.DialFailedException;
@@ -19,6 +18,8 @@ import org.porter.dialer.policy.DialPolicy;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.SmtpActivity;
+import org.porter.mta.api.etrn.Etrn;
+import org.porter.mta.api.etrn.EtrnResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,12 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class DialSession {
     private static final Logger LOG = LoggerFactory.getLogger(DialSession.class);
     private static final Duration POLL = Duration.ofSeconds(1);
-
-    /** Sends ETRN; the real one is {@code EtrnClient::run}. */
-    @FunctionalInterface
-    public interface Etrn {
-        EtrnResult run(String server, List<String> arguments, boolean force);
-    }
 
     private final DialerConfig config;
     private final Link link;
@@ -127,7 +122,7 @@ public final class DialSession {
                 step("no ETRN (etrn.server is empty): waiting for the ISP to deliver on its own");
             } else if (link.isUp()) {
                 step("ETRN to " + config.etrnServer() + " for " + String.join(", ", config.etrnDomains()));
-                r = etrn.run(config.etrnServer(), config.etrnDomains(), config.etrnForce());
+                r = etrn.run(config.etrnRequest());
                 etrnResult = r;
                 r.messages().forEach(m -> step("ETRN: " + m));
             }

@@ -29,4 +29,18 @@ class DialerSettingsTest {
             assertThatThrownBy(() -> p.apply(bad)).as(bad).isInstanceOf(InvalidRequestException.class);
         }
     }
+
+    @Test
+    void etrnTlsTakesTheWordsOfDeliveryTlsAndThePasswordIsSecret() {
+        UnaryOperator<String> p = parser(DialerSettings.ETRN_TLS);
+        assertThat(p.apply(" Required ")).isEqualTo("required");
+        assertThat(p.apply("none")).isEqualTo("none");
+        assertThatThrownBy(() -> p.apply("yes")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("must be one of none, opportunistic, required: yes");
+        SettingDef tls = DialerSettings.definitions().stream().filter(d -> d.key().equals(DialerSettings.ETRN_TLS))
+                .findFirst().orElseThrow();
+        assertThat(tls.defaultValue()).isEqualTo("opportunistic");
+        assertThat(DialerSettings.definitions().stream().filter(SettingDef::secret).map(SettingDef::key))
+                .contains(DialerSettings.ETRN_AUTH_PASSWORD).doesNotContain(DialerSettings.ETRN_AUTH_USER);
+    }
 }

@@ -22,13 +22,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.dialer.DialerService;
-import org.porter.dialer.etrn.EtrnResult;
 import org.porter.dialer.testing.ModemEmulator;
-import org.porter.dialer.testing.PostfixPeer;
 import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.Mta;
+import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
 
 /**
@@ -233,11 +233,7 @@ class DialCycleEndToEndTest {
 
     /** Lines of the ISP's mail log that contain every one of {@code parts}. */
     static long countIn(PostfixPeer isp, String... parts) {
-        try {
-            return isp.log().lines().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).count();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return isp.log().lines().filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains)).count();
     }
 
     /**
@@ -265,13 +261,13 @@ class DialCycleEndToEndTest {
             mta.directory().addDomain("office.example");
             mta.directory().addUser("alice@office.example", "alice-password".toCharArray());
             office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
-            isp = PostfixPeer.start(Files.createDirectories(dir.resolve("isp")), "office.example", office, etrnRestriction,
-                    "relayhost = [127.0.0.1]:9");
+            isp = PostfixPeer.builder(dir.resolve("isp")).holdsMailFor("office.example", office)
+                    .param("smtpd_etrn_restrictions", etrnRestriction).param("relayhost", "[127.0.0.1]:9").start();
             pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
             modem = ModemEmulator.analog(pty);
             pppd = PppdStandIn.create(dir.resolve("pppd"));
             settings = configure(mta, isp, pty, pppd);
-            dialer = DialerService.start(dir.resolve("data"), "mail.office.example", settings, mta::queue,
+            dialer = DialerService.start(dir.resolve("data"), mta.etrn(), settings, mta::queue,
                     mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone());
             mta.startDelivery();
         }

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.dialer.config.DialerConfig;
 import org.porter.dialer.config.DialerSettings;
-import org.porter.dialer.etrn.EtrnOutcome;
-import org.porter.dialer.etrn.EtrnResult;
 import org.porter.dialer.link.LanLink;
 import org.porter.dialer.link.Link;
 import org.porter.dialer.link.PppLink;
@@ -35,6 +33,9 @@ import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
+import org.porter.mta.api.etrn.Etrn;
+import org.porter.mta.api.etrn.EtrnOutcome;
+import org.porter.mta.api.etrn.EtrnResult;
 import org.porter.mta.testing.TestTime;
 
 /** One dial session with fakes of the queue and SMTP activity, over the LAN link and the modem link. */
@@ -54,12 +55,12 @@ class DialSessionTest {
         return DialerConfig.read(settings(values));
     }
 
-    DialSession.Etrn etrn(int code, String reply) {
-        return (server, args, force) -> {
-            events.add("ETRN " + String.join(",", args) + " at " + server);
+    Etrn etrn(int code, String reply) {
+        return req -> {
+            events.add("ETRN " + String.join(",", req.arguments()) + " at " + req.server());
             activity.busyUntil = clock.instant().plusSeconds(120); // the ISP connects back and delivers for 2 min
             activity.messages = 3;
-            return new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), code, reply)), "");
+            return new EtrnResult(req.server(), true, List.of(EtrnOutcome.of(req.arguments().get(0), code, reply)), "");
         };
     }
 
@@ -112,11 +113,11 @@ class DialSessionTest {
     @Test
     void refusedEtrnWithTheLanFallbackWaitsForTheIspsOwnDeliveryThenIdle() throws Exception {
         values.put(DialerSettings.ETRN_FALLBACK, "lan");
-        DialSession.Etrn refusedButTheIspDeliversLater = (server, args, force) -> {
+        Etrn refusedButTheIspDeliversLater = req -> {
             activity.deliverAt = clock.instant().plusSeconds(200); // the ISP's own queue run, 200 s later
             activity.busyUntil = clock.instant().plusSeconds(230);
             activity.messages = 1;
-            return new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), 459, "459 4.7.1 no")), "");
+            return new EtrnResult(req.server(), true, List.of(EtrnOutcome.of(req.arguments().get(0), 459, "459 4.7.1 no")), "");
         };
         CallLog.Call call = new DialSession(config(), new LanLink(), queue, activity, refusedButTheIspDeliversLater,
                 clock, sleeper, x -> { }).run(0);
@@ -130,8 +131,8 @@ class DialSessionTest {
     void refusedEtrnWithTheLanFallbackEndsAtTheSessionLimitWhenNothingComes() throws Exception {
         values.put(DialerSettings.ETRN_FALLBACK, "lan");
         values.put(DialerSettings.DIAL_MAX_SECONDS, "600");
-        DialSession.Etrn refused = (server, args, force) ->
-                new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), 459, "459 4.7.1 no")), "");
+        Etrn refused = req ->
+                new EtrnResult(req.server(), true, List.of(EtrnOutcome.of(req.arguments().get(0), 459, "459 4.7.1 no")), "");
         CallLog.Call call = new DialSession(config(), new LanLink(), queue, activity, refused, clock, sleeper, x -> { })
                 .run(0);
         assertThat(call.connectedSeconds()).isEqualTo(600);
@@ -212,7 +213,7 @@ class DialSessionTest {
                 ModemEmulator modem = ModemEmulator.analog(pty)) {
             PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd")).mode("drop");
             Link link = modemLink(pty, pppd);
-            DialSession.Etrn slowEtrn = (server, args, force) -> {
+            Etrn slowEtrn = req -> {
                 try {
                     // the line drops (pppd exits 16) while ETRN runs: ETRN answers once the link is down
                     TestTime.await("the line to drop during ETRN", () -> link.state() == Link.State.DOWN,
@@ -220,7 +221,7 @@ class DialSessionTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return new EtrnResult(server, true, List.of(EtrnOutcome.of(args.get(0), 250, "250 ok")), "");
+                return new EtrnResult(req.server(), true, List.of(EtrnOutcome.of(req.arguments().get(0), 250, "250 ok")), "");
             };
             CallLog.Call call = new DialSession(config(), link, queue, activity, slowEtrn, clock, sleeper, x -> { }).run(0);
             assertThat(call.outcome()).isEqualTo("line-dropped");

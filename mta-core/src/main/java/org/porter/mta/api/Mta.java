@@ -118,6 +118,14 @@ public interface Mta extends AutoCloseable {
     /** The name given with {@link #open}. */
     String hostname();
 
+    /**
+     * The ETRN client (for the dialer and {@code porter etrn}): SMTP to the ISP with {@link #hostname}
+     * in EHLO, on the same client pieces as outbound delivery.
+     */
+    default org.porter.mta.api.etrn.Etrn etrn() {
+        throw new UnsupportedOperationException("this Mta sends no ETRN");
+    }
+
     /** Starts an SMTP listener; returns the bound address (port 0 picks a free port). */
     InetSocketAddress startSmtp(InetSocketAddress address) throws Exception;
 

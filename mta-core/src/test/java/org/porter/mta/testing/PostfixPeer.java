@@ -30,17 +30,11 @@ import java.util.stream.Stream;
  *   ... deliver to 127.0.0.1:smarthost.port(), log in as "office@isp.example" ...
  *   List&lt;byte[]&gt; got = smarthost.awaitMessages(1, Duration.ofSeconds(10));
  * </pre>
- * An ISP that holds mail for the office until ETRN (only {@link Builder#param} and
- * {@link Builder#masterCf}; mail enters with any SMTP client from 127.0.0.1, which is in mynetworks):
+ * An ISP that holds mail for the office until ETRN ({@link Builder#holdsMailFor}; mail enters with
+ * any SMTP client from 127.0.0.1, which is in mynetworks), here one that refuses ETRN:
  * <pre>
- *   PostfixPeer isp = PostfixPeer.builder(tmp).hostname("isp.example")
- *           .param("relay_domains", "office.example")
- *           .param("transport_maps", "inline:{ office.example=etrn-only:[127.0.0.1]:" + officePort + " }")
- *           .param("defer_transports", "etrn-only")
- *           .param("fast_flush_domains", "$relay_domains")
- *           .param("smtpd_etrn_restrictions", "permit")
- *           .masterCf("etrn-only unix - - n - - smtp")
- *           .start();
+ *   PostfixPeer isp = PostfixPeer.builder(tmp).holdsMailFor("office.example", officePort)
+ *           .param("smtpd_etrn_restrictions", "reject").start();
  * </pre>
  * {@link #close()} runs {@code postfix stop} and then ends the master by its pid if it is still there.
  */
@@ -126,6 +120,21 @@ public final class PostfixPeer implements AutoCloseable {
         public Builder saslUser(String user, String realm, String password) {
             saslUsers.add(new String[] {user, realm, password});
             return this;
+        }
+
+        /**
+         * The ISP that holds mail for {@code domain} until ETRN (PEERS.md): relayed for anyone, handed
+         * to the {@code etrn-only} transport towards 127.0.0.1:{@code officePort}, which is deferred
+         * until ETRN (or {@link PostfixPeer#runQueue}); ETRN permitted (a later
+         * {@code param("smtpd_etrn_restrictions", "reject")} plays an ISP that refuses it).
+         */
+        public Builder holdsMailFor(String domain, int officePort) {
+            return param("relay_domains", domain)
+                    .param("transport_maps", "inline:{ " + domain + "=etrn-only:[127.0.0.1]:" + officePort + " }")
+                    .param("defer_transports", "etrn-only")
+                    .param("fast_flush_domains", "$relay_domains")
+                    .param("smtpd_etrn_restrictions", "permit")
+                    .masterCf("etrn-only unix - - n - - smtp");
         }
 
         /** Mail for this domain is kept in one Maildir that {@link #received()} reads. */
@@ -329,6 +338,19 @@ public final class PostfixPeer implements AutoCloseable {
             throw new AssertionError("expected " + n + " messages, have " + got.size() + ":\n" + log());
         }
         return got;
+    }
+
+    /**
+     * The ISP's own queue run ({@code postqueue -f}): delivers what it holds, deferred transports
+     * included, as an ISP does on its retry schedule without being asked by ETRN.
+     */
+    public void runQueue() throws IOException, InterruptedException {
+        run(List.of("postqueue", "-c", config().toString(), "-f"), null);
+    }
+
+    /** host:port for clients that take one string (etrn.server, delivery.smarthost). */
+    public String server() {
+        return "127.0.0.1:" + port;
     }
 
     /** Runs {@code postfix -c CONFIG args...} (e.g. "flush") and returns its output. */

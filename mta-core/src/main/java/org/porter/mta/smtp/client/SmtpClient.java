@@ -6,19 +6,13 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.porter.mta.delivery.DeliveryAgent;
 import org.porter.mta.delivery.DeliveryReport;
@@ -81,28 +75,7 @@ public final class SmtpClient implements DeliveryAgent {
 
     /** A TLS context that accepts any server certificate (RFC 7435 opportunistic security). */
     public static SSLContext trustAnyServer() {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                    // a client context: never asked
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    // opportunistic: any certificate will do
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS in this JDK", e);
-        }
+        return ClientTls.trustAnyServer();
     }
 
     @Override
@@ -312,33 +285,12 @@ public final class SmtpClient implements DeliveryAgent {
         /** AUTH PLAIN, else LOGIN. Refusal is the admin's configuration: DEFERRED, never BOUNCED. */
         private void authenticate(SmtpConnection c, String label) throws IOException, Failure {
             NextHop.Credentials cred = hop.auth();
-            Reply r;
-            if (caps.authMechanism("PLAIN")) {
-                String token = b64("\0" + cred.user() + "\0" + cred.password());
-                if (token.length() <= 500) { // an initial response must keep the command line short (RFC 4954 4)
-                    r = c.command("AUTH PLAIN " + token, timeouts.ehlo());
-                } else {
-                    r = c.command("AUTH PLAIN", timeouts.ehlo());
-                    if (r.code() == 334) {
-                        r = c.secret(token, timeouts.ehlo());
-                    }
-                }
-            } else if (caps.authMechanism("LOGIN")) {
-                r = c.command("AUTH LOGIN", timeouts.ehlo());
-                if (r.code() == 334) {
-                    r = c.secret(b64(cred.user()), timeouts.ehlo());
-                }
-                if (r.code() == 334) {
-                    r = c.secret(b64(cred.password()), timeouts.ehlo());
-                }
-            } else {
+            Reply r = ClientAuth.login(c, caps, cred.user(), cred.password(), timeouts.ehlo());
+            if (r == null) {
                 quietQuit(c);
                 throw new Failure("4.7.0", "authentication failed: host " + label
                         + (caps.has("AUTH") ? " offers no SASL mechanism Porter supports (PLAIN, LOGIN)"
                                 : " does not offer AUTH" + (c.tls() ? "" : " (without TLS)")), label);
-            }
-            if (r.code() == 334) {
-                r = c.command("*", timeouts.ehlo()); // a challenge we cannot answer: cancel (RFC 4954 4)
             }
             if (r.code() != 235) {
                 quietQuit(c);
@@ -617,10 +569,6 @@ public final class SmtpClient implements DeliveryAgent {
     private static String why(Exception e, String fallback) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? fallback : Addresses.printable(m);
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     /** No controls, no angle brackets that would end the path early, not absurdly long. */

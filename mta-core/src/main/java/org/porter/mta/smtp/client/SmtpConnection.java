@@ -48,6 +48,7 @@ final class SmtpConnection implements Closeable {
     private volatile boolean timedOut;
     private Duration writeTimeout;
     private boolean tls;
+    private ScheduledFuture<?> deadline;
 
     private SmtpConnection(NextHop.Host host, Socket socket, Duration writeTimeout) throws IOException {
         this.host = host;
@@ -136,6 +137,18 @@ final class SmtpConnection implements Closeable {
     }
 
     /**
+     * Closes the connection {@code total} from now, whatever it is doing then: a server that sends
+     * one byte now and then beats every per-read timeout, and a short conversation (ETRN) must not
+     * keep a paid line up. What fails afterwards counts as {@link #timedOut}.
+     */
+    void deadline(Duration total) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        deadline = arm(total);
+    }
+
+    /**
      * Upgrades to TLS after the server's 220 to STARTTLS. The certificate is checked only as far
      * as {@code ctx}'s trust managers do (Porter passes a trust-anything context: RFC 7435).
      */
@@ -180,6 +193,9 @@ final class SmtpConnection implements Closeable {
 
     @Override
     public void close() {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         closeQuietly();
     }
 

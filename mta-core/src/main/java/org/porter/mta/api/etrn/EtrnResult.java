@@ -1,4 +1,4 @@
-package org.porter.dialer.etrn;
+package org.porter.mta.api.etrn;
 
 import java.util.List;
 
