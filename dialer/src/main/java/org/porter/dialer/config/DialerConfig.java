@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.porter.dialer.policy.DialSchedule;
 import org.porter.mta.api.Settings;
 import org.porter.mta.api.Values;
 

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.porter.dialer.policy.DialSchedule;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Values;

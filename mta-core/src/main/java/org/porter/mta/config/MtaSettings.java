@@ -108,9 +108,14 @@ public final class MtaSettings {
         return Boolean.parseBoolean(settings.get(AUTH_REQUIRES_TLS));
     }
 
-    public org.porter.mta.smtp.server.AuthThrottle.Limits authLimits() {
-        return new org.porter.mta.smtp.server.AuthThrottle.Limits(Integer.parseInt(settings.get(AUTH_MAX_FAILURES)),
-                Values.parseDuration(settings.get(AUTH_LOCKOUT)));
+    /** Failed SMTP AUTH logins of one name from one address before it is locked out (0: never). */
+    public int authMaxFailures() {
+        return Integer.parseInt(settings.get(AUTH_MAX_FAILURES));
+    }
+
+    /** How long failed SMTP AUTH logins are remembered. */
+    public Duration authLockout() {
+        return Values.parseDuration(settings.get(AUTH_LOCKOUT));
     }
 
     public int submissionPort() {

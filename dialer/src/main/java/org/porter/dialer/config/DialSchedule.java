@@ -1,4 +1,4 @@
-package org.porter.dialer.policy;
+package org.porter.dialer.config;
 
 import java.time.DayOfWeek;
 import java.time.Duration;
