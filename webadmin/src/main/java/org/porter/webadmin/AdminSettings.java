@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.SettingDef;
+import org.porter.mta.api.Values;
 
 /** The web admin's own settings (the admin password's hash is the appliance's: it is made at first start). */
 public final class AdminSettings {
@@ -20,33 +21,17 @@ public final class AdminSettings {
     public static List<SettingDef> definitions() {
         return List.of(
                 SettingDef.of(TLS_PORT, "8443", "HTTPS port of the web admin, with the same certificate as SMTP and POP3 "
-                        + "(0 = off; applies at restart)", AdminSettings::port),
+                        + "(0 = off; applies at restart)", Values.portOrOff()).withExamples("443", "0"),
                 SettingDef.of(SESSION_IDLE, "30", "Minutes after which an idle admin sign-in ends (5 to 1440)",
-                        v -> range(SESSION_IDLE, v, 5, 1440)),
+                        Values.integer(5, 1440)).withExamples("15", "480"),
                 SettingDef.of(HTTP_REDIRECT, "false", "Send browsers that come over plain HTTP to the HTTPS port "
                         + "(admin.tls-port) instead of serving them (the appliance image turns it on)",
-                        v -> bool(HTTP_REDIRECT, v)),
+                        Values::bool).withExamples("true", "false"),
                 new SettingDef(API_TOKEN_HASH, "", "SHA-256 of the API token for scripts (made and revoked on the admin's"
-                        + " Settings page; empty = no token)", AdminSettings::tokenHash, true),
+                        + " Settings page; empty = no token)", AdminSettings::tokenHash, true)
+                        .withExamples("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
                 SettingDef.of(SETUP_DONE, "false", "Whether the web admin's first-run set-up was finished (false shows it again)",
-                        v -> bool(SETUP_DONE, v)));
-    }
-
-    static String port(String v) {
-        return range(TLS_PORT, v, 0, 65535);
-    }
-
-    private static String range(String key, String value, int min, int max) {
-        String v = value.strip();
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= min && n <= max) {
-                return Integer.toString(n);
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new InvalidRequestException(key + ": not a whole number from " + min + " to " + max + ": " + value);
+                        Values::bool).withExamples("true", "false"));
     }
 
     private static String tokenHash(String value) {
@@ -54,14 +39,6 @@ public final class AdminSettings {
         if (v.isEmpty() || v.matches("[0-9a-f]{64}")) {
             return v;
         }
-        throw new InvalidRequestException(API_TOKEN_HASH + ": 64 hex digits (a SHA-256), or empty");
-    }
-
-    private static String bool(String key, String value) {
-        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
-        if (v.equals("true") || v.equals("false")) {
-            return v;
-        }
-        throw new InvalidRequestException(key + ": true or false, not " + value);
+        throw new InvalidRequestException("must be a SHA-256 (64 hex digits) or empty");
     }
 }

@@ -40,22 +40,27 @@ public final class ConfigCommand {
         @Override
         protected int run(Mta mta, PrintWriter out) {
             if (markdown) {
-                out.println("| Key | Default | Meaning |");
-                out.println("|---|---|---|");
+                out.println("| Key | Default | Examples | Meaning |");
+                out.println("|---|---|---|---|");
             }
             for (Setting s : mta.settings().list()) {
                 if (changedOnly && !s.changed()) {
                     continue;
                 }
                 if (markdown) {
-                    String def = s.defaultValue().isEmpty() ? "(empty)" : "`" + s.defaultValue() + "`";
-                    out.println("| `" + s.key() + "` | " + def + " | "
+                    String examples = String.join(", ", s.examples().stream().map(ListSettings::code).toList());
+                    out.println("| `" + s.key() + "` | " + code(s.defaultValue()) + " | " + examples + " | "
                             + s.description().replace("|", "\\|") + (s.secret() ? " (secret)" : "") + " |");
                 } else {
                     out.println(s.key() + " = " + shown(s));
                 }
             }
             return 0;
+        }
+
+        /** A value as Markdown code; the empty one in words. */
+        private static String code(String value) {
+            return value.isEmpty() ? "(empty)" : "`" + value.replace("|", "\\|") + "`";
         }
     }
 

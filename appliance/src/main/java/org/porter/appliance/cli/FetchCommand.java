@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Optional;
 
 import org.porter.mta.api.FetchControl;
+import org.porter.mta.api.HostPort;
 import org.porter.mta.api.FetchControl.Account;
 import org.porter.mta.api.FetchControl.Mode;
 import org.porter.mta.api.FetchControl.Report;
 import org.porter.mta.api.FetchControl.Tls;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
+import org.porter.mta.api.Values;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -109,7 +111,7 @@ public final class FetchCommand {
                 if (mode == Mode.SINGLE && catchAll != null) {
                     throw new InvalidRequestException("--catch-all goes with --multidrop");
                 }
-                long limit = org.porter.mta.config.Values.parseSize(maxSize != null ? maxSize
+                long limit = Values.parseSize(maxSize != null ? maxSize
                         : mta.settings().get("smtp.max-message-size"));
                 String pem = certificate == null ? null : readCertificate(certificate);
                 mta.fetch().add(new Account(name, hp.host(), hp.port(), t, user, mode,
@@ -191,31 +193,6 @@ public final class FetchCommand {
             List<Report> reports = f.collect(Optional.ofNullable(name));
             reports.forEach(r -> out.println(r.summary()));
             return reports.stream().allMatch(Report::ok) ? 0 : 1;
-        }
-    }
-
-    /** HOST, HOST:PORT or [IPv6]:PORT. */
-    record HostPort(String host, int port) {
-        static HostPort parse(String text, int defaultPort) {
-            String t = text.strip();
-            String host = t;
-            String port = null;
-            if (t.startsWith("[")) {
-                int close = t.indexOf(']');
-                if (close < 0) {
-                    throw new InvalidRequestException("server: unbalanced [ in " + text);
-                }
-                host = t.substring(1, close);
-                port = t.length() > close + 1 && t.charAt(close + 1) == ':' ? t.substring(close + 2) : null;
-            } else if (t.indexOf(':') >= 0 && t.indexOf(':') == t.lastIndexOf(':')) {
-                host = t.substring(0, t.indexOf(':'));
-                port = t.substring(t.indexOf(':') + 1);
-            }
-            try {
-                return new HostPort(host, port == null ? defaultPort : Integer.parseInt(port));
-            } catch (NumberFormatException e) {
-                throw new InvalidRequestException("server: not a port number: " + port);
-            }
         }
     }
 }

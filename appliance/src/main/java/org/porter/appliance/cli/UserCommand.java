@@ -6,6 +6,7 @@ import java.util.Arrays;
 import org.porter.mta.api.Directory.UserInfo;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
+import org.porter.mta.api.Values;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -115,27 +116,19 @@ public final class UserCommand {
             return 0;
         }
 
-        /** "none", or octets with an optional K, M or G (binary multiples, as smtp.max-message-size). */
+        /** "none", or a size as settings take it ({@link Values#parseSize}: octets, or with K, M or G). */
         static long octets(String size) {
-            String s = size.strip().toUpperCase(java.util.Locale.ROOT);
-            if (s.equals("NONE")) {
+            if (size.strip().equalsIgnoreCase("none")) {
                 return 0;
             }
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,15})([KMG]?)").matcher(s);
-            if (!m.matches()) {
-                throw new InvalidRequestException("not a size: " + size + " (examples: 500M, 2G, 1048576, none)");
+            try {
+                return Values.parseSize(size);
+            } catch (InvalidRequestException e) {
+                if (e.getMessage().startsWith("not a size")) {
+                    throw new InvalidRequestException("not a size: " + size + " (examples: 500M, 2G, 1048576, none)");
+                }
+                throw e;
             }
-            int shift = switch (m.group(2)) {
-                case "K" -> 10;
-                case "M" -> 20;
-                case "G" -> 30;
-                default -> 0;
-            };
-            long n = Long.parseLong(m.group(1));
-            if (n > (Long.MAX_VALUE >> shift)) {
-                throw new InvalidRequestException("size too large: " + size);
-            }
-            return n << shift;
         }
     }
 

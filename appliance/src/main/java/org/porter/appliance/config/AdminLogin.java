@@ -61,7 +61,7 @@ public final class AdminLogin {
             }
         }
         if (!ok) {
-            throw new InvalidRequestException(ApplianceSettings.ADMIN_PASSWORD_HASH + ": not a "
+            throw new InvalidRequestException("not a "
                     + SCHEME + "$ITERATIONS$SALT$HASH value (reset it and restart 'porter serve' for a new password)");
         }
         return v;

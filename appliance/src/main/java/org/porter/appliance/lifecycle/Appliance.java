@@ -1,5 +1,8 @@
 package org.porter.appliance.lifecycle;
 
+import static org.porter.mta.api.MtaSettingKeys.SMTPS_PORT;
+import static org.porter.mta.api.MtaSettingKeys.SUBMISSION_PORT;
+
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -45,10 +48,6 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    /** mta-core's settings for the submission listeners (RFC 6409 with STARTTLS, RFC 8314 implicit TLS). */
-    static final String SUBMISSION_PORT = "submission.port";
-    static final String SMTPS_PORT = "smtps.port";
-
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Path dataDir;
@@ -90,6 +89,7 @@ public final class Appliance implements AutoCloseable {
         log.info("SMTP listening on {}", format(smtp));
         StringBuilder ready = new StringBuilder("Porter ready: SMTP on ").append(format(smtp));
         // Submission ports are settings (mta-core's, 0 = off), not serve options: they apply at restart.
+        // RFC 6409 with STARTTLS, RFC 8314 implicit TLS.
         for (String[] kind : new String[][] {{SUBMISSION_PORT, "submission"}, {SMTPS_PORT, "SMTPS"}}) {
             Integer given = kind[0].equals(SUBMISSION_PORT) ? config.submissionPort() : config.smtpsPort();
             int port = given != null ? given : Integer.parseInt(mta.settings().get(kind[0]));

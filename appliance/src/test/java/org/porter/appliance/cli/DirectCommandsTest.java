@@ -103,7 +103,7 @@ class DirectCommandsTest {
     @Test
     void markdownTableListsEveryKey() {
         List<String> table = ok("config", "list", "--markdown").outLines();
-        assertThat(table.get(0)).isEqualTo("| Key | Default | Meaning |");
+        assertThat(table.get(0)).isEqualTo("| Key | Default | Examples | Meaning |");
         assertThat(table).anyMatch(l -> l.startsWith("| `admin.password-hash` | (empty) |") && l.endsWith("(secret) |"));
         assertThat(table).anyMatch(l -> l.startsWith("| `" + FakeMta.MAX_SIZE + "` | `26214400` |"));
     }

@@ -28,8 +28,11 @@ import org.porter.mta.api.Directory;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.api.MtaSettingKeys;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
+import org.porter.pop3.server.Pop3Settings;
+import org.porter.webadmin.AdminSettings;
 
 /**
  * A stand-in for the real Mta that behaves like it where the appliance cares: its state lives in the
@@ -59,11 +62,11 @@ public final class FakeMta implements Mta {
         this.hostname = hostname;
         defs.put(MAX_SIZE, SettingDef.of(MAX_SIZE, "26214400", "Largest message accepted, in bytes", v -> {
             if (!v.matches("[0-9]+")) {
-                throw new InvalidRequestException(MAX_SIZE + ": not a size: " + v);
+                throw new InvalidRequestException("not a size: " + v);
             }
             return v;
         }));
-        for (String port : new String[] {"submission.port", "smtps.port"}) {
+        for (String port : new String[] {MtaSettingKeys.SUBMISSION_PORT, MtaSettingKeys.SMTPS_PORT}) {
             defs.put(port, SettingDef.of(port, "0", "a submission listener; 0 = off", v -> v));
         }
         defs.put("smtp.banner", SettingDef.of("smtp.banner", "Porter ESMTP", "Greeting text", v -> v));
@@ -71,8 +74,8 @@ public final class FakeMta implements Mta {
             defs.put(d.key(), d);
         }
         // no fixed-port listener in tests: POP3S off unless a test turns it on
-        defs.put("pop3s.port", SettingDef.of("pop3s.port", "0", "POP3S listener; 0 = off", v -> v));
-        defs.put("admin.tls-port", SettingDef.of("admin.tls-port", "0", "admin HTTPS; 0 = off", v -> v));
+        defs.put(Pop3Settings.POP3S_PORT, SettingDef.of(Pop3Settings.POP3S_PORT, "0", "POP3S listener; 0 = off", v -> v));
+        defs.put(AdminSettings.TLS_PORT, SettingDef.of(AdminSettings.TLS_PORT, "0", "admin HTTPS; 0 = off", v -> v));
         load();
     }
 
@@ -301,7 +304,13 @@ public final class FakeMta implements Mta {
 
         @Override
         public synchronized void set(String key, String value) {
-            String v = def(key).parser().apply(value);
+            SettingDef def = def(key);
+            String v;
+            try {
+                v = def.parser().apply(value);
+            } catch (InvalidRequestException e) {
+                throw new InvalidRequestException(key + ": " + e.getMessage()); // as the real store says it
+            }
             settings.put(key, v);
             save();
         }

@@ -4,11 +4,10 @@ import static org.porter.dialer.config.DialerSettings.*;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 
-import org.porter.dialer.policy.DialSchedule;
 import org.porter.mta.api.Settings;
+import org.porter.mta.api.Values;
 import org.porter.mta.api.etrn.EtrnRequest;
 
 /**
@@ -23,17 +22,17 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
         Duration maxPerDay, Duration flushWait, int retries, Duration retryDelay) {
 
     public static DialerConfig read(Settings s) {
-        return new DialerConfig(s.get(LINK_TYPE), Path.of(s.get(MODEM_DEVICE)), list(s.get(MODEM_INIT), ";"),
+        return new DialerConfig(s.get(LINK_TYPE), Path.of(s.get(MODEM_DEVICE)), Values.list(s.get(MODEM_INIT), ";"),
                 s.get(MODEM_NUMBER), Integer.parseInt(s.get(MODEM_SPEED)), "pulse".equals(s.get(MODEM_DIAL)),
-                parseDuration(s.get(MODEM_DIAL_TIMEOUT)), s.get(ISDN_MSN), s.get(ISDN_MODE),
+                Values.parseDuration(s.get(MODEM_DIAL_TIMEOUT)), s.get(ISDN_MSN), s.get(ISDN_MODE),
                 Integer.parseInt(s.get(ISDN_CHANNELS)), Path.of(s.get(PPP_PPPD)), s.get(PPP_USER), s.get(PPP_PASSWORD), s.get(PPP_PEER),
-                parseDuration(s.get(PPP_UP_TIMEOUT)), s.get(ETRN_SERVER), list(s.get(ETRN_DOMAINS), ","),
+                Values.parseDuration(s.get(PPP_UP_TIMEOUT)), s.get(ETRN_SERVER), Values.list(s.get(ETRN_DOMAINS), ","),
                 Boolean.parseBoolean(s.get(ETRN_FORCE)), s.get(ETRN_FALLBACK), s.get(ETRN_TLS), s.get(ETRN_AUTH_USER),
                 s.get(ETRN_AUTH_PASSWORD), DialSchedule.parse(s.get(DIAL_SCHEDULE)),
-                Boolean.parseBoolean(s.get(DIAL_ON_DEMAND)), parseDuration(s.get(DIAL_ON_DEMAND_INTERVAL)),
+                Boolean.parseBoolean(s.get(DIAL_ON_DEMAND)), Values.parseDuration(s.get(DIAL_ON_DEMAND_INTERVAL)),
                 seconds(s.get(DIAL_IDLE_SECONDS)), seconds(s.get(DIAL_MAX_SECONDS)),
                 seconds(s.get(DIAL_MAX_SECONDS_PER_DAY)), seconds(s.get(DIAL_FLUSH_SECONDS)),
-                Integer.parseInt(s.get(DIAL_RETRIES)), parseDuration(s.get(DIAL_RETRY_DELAY)));
+                Integer.parseInt(s.get(DIAL_RETRIES)), Values.parseDuration(s.get(DIAL_RETRY_DELAY)));
     }
 
     /** The same settings with other ETRN arguments ({@code porter etrn DOMAIN} while the link is down). */
@@ -51,10 +50,6 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
 
     private static Duration seconds(String v) {
         return Duration.ofSeconds(Long.parseLong(v));
-    }
-
-    private static List<String> list(String v, String sep) {
-        return Arrays.stream(v.split(sep)).map(String::strip).filter(x -> !x.isEmpty()).toList();
     }
 
     /** Never shows the password. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.porter.dialer.config.DialSchedule;
 import org.porter.dialer.config.DialerConfig;
 import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.InvalidRequestException;

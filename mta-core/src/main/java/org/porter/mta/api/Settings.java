@@ -72,7 +72,17 @@ public interface Settings {
     /** Every key with its value, default and description, in a stable order. */
     List<Setting> list();
 
-    record Setting(String key, String value, String defaultValue, String description, boolean secret) {
+    /** A setting as listed; {@code examples} are its documented values, as {@link SettingDef#examples}. */
+    record Setting(String key, String value, String defaultValue, String description, boolean secret,
+            List<String> examples) {
+        public Setting {
+            examples = List.copyOf(examples);
+        }
+
+        public Setting(String key, String value, String defaultValue, String description, boolean secret) {
+            this(key, value, defaultValue, description, secret, List.of());
+        }
+
         public boolean changed() {
             return !value.equals(defaultValue);
         }

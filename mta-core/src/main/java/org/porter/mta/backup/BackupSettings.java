@@ -3,7 +3,7 @@ package org.porter.mta.backup;
 import java.util.List;
 
 import org.porter.mta.api.SettingDef;
-import org.porter.mta.config.Values;
+import org.porter.mta.api.Values;
 
 /** Scheduled backups: when, where to, how many to keep. */
 public final class BackupSettings {
@@ -17,11 +17,12 @@ public final class BackupSettings {
     public static List<SettingDef> definitions() {
         return List.of(
                 SettingDef.of(SCHEDULE, "off", "when Porter writes a backup by itself: off, daily HH:MM, or weekly DAY HH:MM"
-                        + " (box's local time)", BackupSchedule::normalise),
+                        + " (box's local time)", BackupSchedule::normalise).withExamples("off", "daily 02:00", "weekly sun 03:30"),
                 SettingDef.of(TARGET, "", "the folder scheduled backups go to, best on another disk (a USB stick, a"
-                        + " network share); empty: the data folder's backups/", BackupSettings::folder),
+                        + " network share); empty: the data folder's backups/", BackupSettings::folder)
+                        .withExamples("/media/usb/porter", ""),
                 SettingDef.of(KEEP, "7", "how many scheduled backups to keep in backup.target; older ones are deleted",
-                        Values.integer(1, 1000)));
+                        Values.integer(1, 1000)).withExamples("1", "30"));
     }
 
     private static String folder(String v) {

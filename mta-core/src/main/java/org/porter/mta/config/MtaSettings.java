@@ -1,78 +1,69 @@
 package org.porter.mta.config;
 
+import static org.porter.mta.api.MtaSettingKeys.*;
+
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 
+import org.porter.mta.api.Cidr;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
+import org.porter.mta.api.Values;
+import org.porter.mta.tls.TlsCredentials;
 
-/** The mail core's settings: keys (the contract for scripts), defaults, and typed reads. */
+/** The mail core's settings: declarations (keys in {@link org.porter.mta.api.MtaSettingKeys}) and typed reads. */
 public final class MtaSettings {
-    public static final String MAX_MESSAGE_SIZE = "smtp.max-message-size";
-    public static final String MAX_RECIPIENTS = "smtp.max-recipients";
-    public static final String RELAY_NETWORKS = "smtp.relay-networks";
-    public static final String SMTP_TIMEOUT = "smtp.timeout";
-    public static final String MAX_ERRORS = "smtp.max-errors";
-    public static final String MAX_CONNECTIONS = "smtp.max-connections";
-    public static final String MAX_CONNECTIONS_PER_IP = "smtp.max-connections-per-ip";
-    public static final String MAX_HOPS = "smtp.max-received-headers";
-    public static final String AUTH_REQUIRES_TLS = "smtp.auth-requires-tls";
-    public static final String AUTH_MAX_FAILURES = "smtp.auth-max-failures";
-    public static final String AUTH_LOCKOUT = "smtp.auth-lockout";
-    public static final String SUBMISSION_PORT = "submission.port";
-    public static final String SMTPS_PORT = "smtps.port";
-    public static final String TLS_CERTIFICATE = "tls.certificate";
-    public static final String TLS_KEY = "tls.key";
-    public static final String MIN_FREE_SPACE = "store.min-free-space";
-
     public static List<SettingDef> definitions() {
         return List.of(
-                SettingDef.of(MAX_MESSAGE_SIZE, "25M",
-                        "largest message SMTP accepts (announced in EHLO SIZE)", Values.size(1024, 2L * 1024 * 1024 * 1024 - 1)),
-                SettingDef.of(MAX_RECIPIENTS, "100", "most recipients in one SMTP transaction; more get 452 4.5.3 (the client sends them in another transaction)", Values.integer(1, 10_000)),
+                SettingDef.of(MAX_MESSAGE_SIZE, "25M", "largest message SMTP accepts (announced in EHLO SIZE)",
+                        Values.size(1024, 2L * 1024 * 1024 * 1024 - 1)).withExamples("10M", "50M", "1G"),
+                SettingDef.of(MAX_RECIPIENTS, "100", "most recipients in one SMTP transaction; more get 452 4.5.3"
+                        + " (the client sends them in another transaction)", Values.integer(1, 10_000))
+                        .withExamples("50", "1000"),
                 SettingDef.of(RELAY_NETWORKS, "127.0.0.0/8,::1/128",
-                        "clients (CIDR list) that may send mail to non-local domains", Values::networks),
+                        "clients (CIDR list) that may send mail to non-local domains", Values::networks)
+                        .withExamples("127.0.0.0/8,::1/128,192.168.1.0/24", "10.0.0.0/8,2001:db8::/32,192.168.1.10/32"),
                 SettingDef.of(SMTP_TIMEOUT, "5m",
                         "SMTP server idle timeout (RFC 5321 4.5.3.2); applies to listeners started after the change",
-                        Values.duration(Duration.ofSeconds(1), Duration.ofHours(1))),
-                SettingDef.of(MAX_ERRORS, "20",
-                        "client errors (4xx/5xx replies, except 452 for recipients over smtp.max-recipients) in one SMTP session before it is closed with 421",
-                        Values.integer(1, 1000)),
+                        Values.duration(Duration.ofSeconds(1), Duration.ofHours(1))).withExamples("30s", "10m", "1h"),
+                SettingDef.of(MAX_ERRORS, "20", "client errors (4xx/5xx replies, except 452 for recipients over"
+                        + " smtp.max-recipients) in one SMTP session before it is closed with 421",
+                        Values.integer(1, 1000)).withExamples("10", "50"),
                 SettingDef.of(MAX_CONNECTIONS, "300", "most simultaneous SMTP connections (all listeners); more get 421",
-                        Values.integer(1, 10_000)),
+                        Values.integer(1, 10_000)).withExamples("50", "1000"),
                 SettingDef.of(MAX_CONNECTIONS_PER_IP, "20",
                         "most simultaneous SMTP connections from one address outside the relay networks; more get 421",
-                        Values.integer(1, 10_000)),
-                SettingDef.of(MAX_HOPS, "50",
+                        Values.integer(1, 10_000)).withExamples("5", "100"),
+                SettingDef.of(MAX_RECEIVED_HEADERS, "50",
                         "a message with more Received headers is a mail loop and refused (554 5.4.6)",
-                        Values.integer(10, 500)),
+                        Values.integer(10, 500)).withExamples("30", "100"),
                 SettingDef.of(AUTH_REQUIRES_TLS, "true",
                         "offer SMTP AUTH only over TLS (or from the loopback); false allows plain-text logins on the LAN",
-                        Values::bool),
+                        Values::bool).withExamples("true", "false"),
                 SettingDef.of(AUTH_MAX_FAILURES, "5",
                         "failed SMTP AUTH logins of one user name from one client address within smtp.auth-lockout"
                                 + " before that name is refused from that address (454) until the window passes;"
                                 + " other addresses and other names are not held (0: never lock out)",
-                        Values.integer(0, 1000)),
+                        Values.integer(0, 1000)).withExamples("0", "10"),
                 SettingDef.of(AUTH_LOCKOUT, "10m",
                         "how long failed SMTP AUTH logins are remembered, and so how long a lockout lasts",
-                        Values.duration(Duration.ofSeconds(1), Duration.ofDays(1))),
+                        Values.duration(Duration.ofSeconds(1), Duration.ofDays(1))).withExamples("30s", "1h", "1d"),
                 SettingDef.of(SUBMISSION_PORT, "2587",
                         "mail submission port (RFC 6409: STARTTLS, AUTH required); 0 = off; applies at restart",
-                        Values.integer(0, 65535)),
+                        Values.portOrOff()).withExamples("587", "0"),
                 SettingDef.of(SMTPS_PORT, "2465",
-                        "submission port with implicit TLS (RFC 8314); 0 = off; applies at restart", Values.integer(0, 65535)),
-                SettingDef.of(TLS_CERTIFICATE, "",
-                        "PEM certificate chain for TLS; empty = the self-signed one Porter generated; applies at restart",
-                        Values.pemFile(true)),
+                        "submission port with implicit TLS (RFC 8314); 0 = off; applies at restart", Values.portOrOff())
+                        .withExamples("465", "0"),
+                SettingDef.of(TLS_CERTIFICATE, "", "PEM certificate chain for TLS (a file's path, e.g."
+                        + " /etc/porter/fullchain.pem); empty = the self-signed one Porter generated; applies at restart",
+                        Values.file("PEM certificate", TlsCredentials::readCertificates)).withExamples(""),
                 SettingDef.of(MIN_FREE_SPACE, "100M",
                         "SMTP refuses new mail (452 4.3.1) while the data folder's disk has less free space than this,"
                         + " so the database never meets a full disk; 0 = no check",
-                        Values.size(0, 1L << 50)),
-                SettingDef.of(TLS_KEY, "",
-                        "PEM private key for tls.certificate; empty = the generated one; applies at restart",
-                        Values.pemFile(false)));
+                        Values.size(0, 1L << 50)).withExamples("0", "500M", "2G"),
+                SettingDef.of(TLS_KEY, "", "PEM private key for tls.certificate (a file's path, e.g."
+                        + " /etc/porter/privkey.pem); empty = the generated one; applies at restart",
+                        Values.file("PEM private key", TlsCredentials::readKey)).withExamples(""));
     }
 
     private final Settings settings;
@@ -110,16 +101,21 @@ public final class MtaSettings {
     }
 
     public int maxReceivedHeaders() {
-        return Integer.parseInt(settings.get(MAX_HOPS));
+        return Integer.parseInt(settings.get(MAX_RECEIVED_HEADERS));
     }
 
     public boolean authRequiresTls() {
         return Boolean.parseBoolean(settings.get(AUTH_REQUIRES_TLS));
     }
 
-    public org.porter.mta.smtp.server.AuthThrottle.Limits authLimits() {
-        return new org.porter.mta.smtp.server.AuthThrottle.Limits(Integer.parseInt(settings.get(AUTH_MAX_FAILURES)),
-                Values.parseDuration(settings.get(AUTH_LOCKOUT)));
+    /** Failed SMTP AUTH logins of one name from one address before it is locked out (0: never). */
+    public int authMaxFailures() {
+        return Integer.parseInt(settings.get(AUTH_MAX_FAILURES));
+    }
+
+    /** How long failed SMTP AUTH logins are remembered. */
+    public Duration authLockout() {
+        return Values.parseDuration(settings.get(AUTH_LOCKOUT));
     }
 
     public int submissionPort() {
@@ -138,8 +134,7 @@ public final class MtaSettings {
         return settings.get(TLS_KEY);
     }
 
-    public List<Values.Cidr> relayNetworks() {
-        String v = settings.get(RELAY_NETWORKS);
-        return v.isBlank() ? List.of() : Arrays.stream(v.split(",")).map(Values.Cidr::parse).toList();
+    public List<Cidr> relayNetworks() {
+        return Cidr.parseList(settings.get(RELAY_NETWORKS));
     }
 }

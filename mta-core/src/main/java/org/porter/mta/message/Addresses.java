@@ -3,6 +3,7 @@ package org.porter.mta.message;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
+import org.porter.mta.api.HostPort;
 import org.porter.mta.api.InvalidRequestException;
 
 /**
@@ -11,7 +12,6 @@ import org.porter.mta.api.InvalidRequestException;
  * parsed by the SMTP layer; this class decides what may become a user, alias or domain.
  */
 public final class Addresses {
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern ATOM = Pattern.compile("[a-z0-9!#$%&'*+/=?^_`{|}~-]+");
 
     private Addresses() {
@@ -25,16 +25,9 @@ public final class Addresses {
         return d;
     }
 
+    /** A DNS name in lower case (the settings' host names take the same: {@link HostPort#isDomainName}). */
     public static boolean isDomain(String d) {
-        if (d.isEmpty() || d.length() > 253) {
-            return false;
-        }
-        for (String label : d.split("\\.", -1)) {
-            if (!LABEL.matcher(label).matches()) {
-                return false;
-            }
-        }
-        return !d.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch)); // not an IP address
+        return HostPort.isDomainName(d);
     }
 
     public static boolean isLocalPart(String l) {

@@ -105,7 +105,7 @@ public final class SettingsStore implements Settings {
     public List<Setting> list() {
         List<Setting> out = new ArrayList<>();
         for (SettingDef d : defs.values()) {
-            out.add(new Setting(d.key(), get(d.key()), d.defaultValue(), d.description(), d.secret()));
+            out.add(new Setting(d.key(), get(d.key()), d.defaultValue(), d.description(), d.secret(), d.examples()));
         }
         return out;
     }

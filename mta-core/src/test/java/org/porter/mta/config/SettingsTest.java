@@ -3,7 +3,6 @@ package org.porter.mta.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,7 +24,7 @@ class SettingsTest {
             assertThatThrownBy(() -> s.set("smtp.max-recipients", "0"))
                     .hasMessage("smtp.max-recipients: must be between 1 and 10000, not 0");
             assertThatThrownBy(() -> s.set("smtp.relay-networks", "10.0.0.0/33"))
-                    .hasMessage("smtp.relay-networks: bad prefix length in 10.0.0.0/33");
+                    .hasMessage("smtp.relay-networks: bad prefix length in 10.0.0.0/33 (0 to 32)");
             assertThatThrownBy(() -> s.set("no.such", "1")).hasMessageStartingWith("no such setting: no.such");
             s.set("smtp.relay-networks", "192.168.1.7/24, 10.0.0.5");
         }
@@ -38,15 +37,5 @@ class SettingsTest {
             s.reset("smtp.max-message-size");
             assertThat(s.get("smtp.max-message-size")).isEqualTo("25M");
         }
-    }
-
-    @Test
-    void cidrMatching() throws Exception {
-        Values.Cidr lan = Values.Cidr.parse("192.168.1.0/24");
-        assertThat(lan.contains(InetAddress.getByName("192.168.1.200"))).isTrue();
-        assertThat(lan.contains(InetAddress.getByName("192.168.2.1"))).isFalse();
-        assertThat(lan.contains(InetAddress.getByName("::1"))).isFalse();
-        assertThat(Values.Cidr.parse("::1/128").contains(InetAddress.getByName("::1"))).isTrue();
-        assertThatThrownBy(() -> Values.Cidr.parse("example.com")).hasMessageStartingWith("not an address or network");
     }
 }

@@ -1,8 +1,9 @@
 package org.porter.pop3.auth;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
+import org.porter.mta.api.Cidr;
+import org.porter.mta.api.InvalidRequestException;
 import org.porter.pop3.server.Pop3Settings.PlaintextAuth;
 
 /**
@@ -44,32 +45,10 @@ public final class PlaintextPolicy {
     }
 
     private static boolean contains(String cidr, InetAddress client) {
-        int slash = cidr.indexOf('/');
-        String host = slash < 0 ? cidr : cidr.substring(0, slash);
-        if (!host.matches("[0-9a-fA-F:.]+")) {
-            return false; // never a name: that would be a DNS query per login
-        }
         try {
-            InetAddress net = InetAddress.getByName(host);
-            byte[] a = net.getAddress();
-            byte[] b = client.getAddress();
-            if (a.length != b.length) {
-                return false;
-            }
-            int bits = slash < 0 ? a.length * 8 : Integer.parseInt(cidr.substring(slash + 1));
-            if (bits < 0 || bits > a.length * 8) {
-                return false;
-            }
-            for (int i = 0; i < a.length; i++) {
-                int take = Math.max(0, Math.min(8, bits - i * 8));
-                int mask = take == 0 ? 0 : (0xff << (8 - take)) & 0xff;
-                if ((a[i] & mask) != (b[i] & mask)) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnknownHostException | NumberFormatException e) {
-            return false;
+            return Cidr.parse(cidr).contains(client); // literals only: never a DNS query per login
+        } catch (InvalidRequestException e) {
+            return false; // the store checked the value when it was set; an odd entry allows nothing
         }
     }
 }

@@ -27,7 +27,12 @@ public final class FakeSettings implements Settings {
 
     @Override
     public void set(String key, String value) {
-        values.put(key, def(key).parser().apply(value));
+        SettingDef def = def(key);
+        try {
+            values.put(key, def.parser().apply(value.strip()));
+        } catch (InvalidRequestException e) {
+            throw new InvalidRequestException(key + ": " + e.getMessage()); // as the real store says it
+        }
     }
 
     public FakeSettings with(String key, String value) {
@@ -44,7 +49,7 @@ public final class FakeSettings implements Settings {
     public List<Setting> list() {
         List<Setting> list = new ArrayList<>();
         for (SettingDef d : defs.values()) {
-            list.add(new Setting(d.key(), get(d.key()), d.defaultValue(), d.description(), d.secret()));
+            list.add(new Setting(d.key(), get(d.key()), d.defaultValue(), d.description(), d.secret(), d.examples()));
         }
         return list;
     }

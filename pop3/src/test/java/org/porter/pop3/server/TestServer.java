@@ -69,7 +69,8 @@ final class TestServer implements AutoCloseable {
     /** mta-core declares smtp.relay-networks; the fake needs it for pop3.plaintext-auth = lan. */
     private static List<SettingDef> withRelayNetworks() {
         List<SettingDef> defs = new ArrayList<>(Pop3Server.settings());
-        defs.add(SettingDef.of(Pop3Settings.RELAY_NETWORKS, "127.0.0.0/8,::1/128", "relay networks", v -> v));
+        defs.add(SettingDef.of(org.porter.mta.api.MtaSettingKeys.RELAY_NETWORKS, "127.0.0.0/8,::1/128", "relay networks",
+                org.porter.mta.api.Values::networks));
         return defs;
     }
 

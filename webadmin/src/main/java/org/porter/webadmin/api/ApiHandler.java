@@ -20,6 +20,7 @@ import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.ajax.JSON;
 import org.eclipse.jetty.server.FormFields;
 import org.porter.dialer.DialerService;
+import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.Directory;
 import org.porter.mta.api.InvalidRequestException;
@@ -191,7 +192,7 @@ public final class ApiHandler extends Handler.Abstract {
     private Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
         Optional<DialerService.Status> s = services.dialer().get().map(DialerService::status);
-        m.put("link", s.map(DialerService.Status::linkType).orElse(services.mta().settings().get("link.type")));
+        m.put("link", s.map(DialerService.Status::linkType).orElse(services.mta().settings().get(DialerSettings.LINK_TYPE)));
         m.put("linkState", s.map(x -> x.linkState().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown"));
         m.put("inCall", s.map(DialerService.Status::inCall).orElse(false));
         m.put("steps", s.map(DialerService.Status::steps).orElse(List.of()).stream().map(Format::step).toList());

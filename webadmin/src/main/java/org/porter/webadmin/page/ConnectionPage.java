@@ -9,9 +9,11 @@ import java.util.TreeSet;
 
 import org.eclipse.jetty.http.HttpStatus;
 import org.porter.dialer.DialerService;
+import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.FetchControl;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.MtaSettingKeys;
 import org.porter.mta.api.Settings;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.view.Form;
@@ -25,9 +27,11 @@ import org.porter.webadmin.view.Views;
  */
 public final class ConnectionPage extends Page {
     /** The settings this page edits, in the order of the form. */
-    static final List<String> KEYS = List.of("link.type", "modem.device", "modem.number", "ppp.user", "ppp.password",
-            "isdn.msn", "delivery.route", "delivery.smarthost", "delivery.smarthost.user", "delivery.smarthost.password",
-            "etrn.server", "etrn.domains", "dial.on-demand");
+    static final List<String> KEYS = List.of(DialerSettings.LINK_TYPE, DialerSettings.MODEM_DEVICE,
+            DialerSettings.MODEM_NUMBER, DialerSettings.PPP_USER, DialerSettings.PPP_PASSWORD, DialerSettings.ISDN_MSN,
+            MtaSettingKeys.DELIVERY_ROUTE, MtaSettingKeys.SMARTHOST, MtaSettingKeys.SMARTHOST_USER,
+            MtaSettingKeys.SMARTHOST_PASSWORD, DialerSettings.ETRN_SERVER, DialerSettings.ETRN_DOMAINS,
+            DialerSettings.DIAL_ON_DEMAND);
 
     public record View(Frame frame, Map<String, Settings.Setting> settings, List<String> ports, Form form,
             ScheduleRows.Schedule schedule, Optional<DialerService.Status> status, List<CallLog.Call> calls,
@@ -57,8 +61,9 @@ public final class ConnectionPage extends Page {
     private void show(Exchange x, int status, Form form, ScheduleRows.Schedule schedule, Form fetch, String alert) {
         Map<String, Settings.Setting> settings = new LinkedHashMap<>();
         services.mta().settings().list().forEach(s -> settings.put(s.key(), s));
-        ScheduleRows.Schedule sched = schedule != null ? schedule : ScheduleRows.read(settings.get("dial.schedule").value());
-        List<String> ports = serialPorts(settings.get("modem.device").value());
+        ScheduleRows.Schedule sched = schedule != null ? schedule
+                : ScheduleRows.read(settings.get(DialerSettings.DIAL_SCHEDULE).value());
+        List<String> ports = serialPorts(settings.get(DialerSettings.MODEM_DEVICE).value());
         html(x, status, Views.render("connection.jte", new View(frame(x, "Internet connection", "connection", alert),
                 settings, ports, form, sched, services.dialer().get().map(DialerService::status),
                 services.mta().callLog().recent(20), services.mta().fetch().list(), fetch)));
@@ -166,7 +171,7 @@ public final class ConnectionPage extends Page {
             try {
                 services.mta().fetch().add(new FetchControl.Account(form.value("fetch.name"), form.value("fetch.host"), port,
                         tls, form.value("fetch.user"), multidrop ? FetchControl.Mode.MULTIDROP : FetchControl.Mode.SINGLE,
-                        deliverTo, "auto", keepDays, org.porter.mta.config.Values.parseSize(
+                        deliverTo, "auto", keepDays, org.porter.mta.api.Values.parseSize(
                                 services.mta().settings().get("smtp.max-message-size")), pem), password);
             } catch (InvalidRequestException e) {
                 form.error(fieldOf(e.getMessage()), e.getMessage());
@@ -227,7 +232,8 @@ public final class ConnectionPage extends Page {
     private void save(Exchange x) throws Exception {
         Settings settings = services.mta().settings();
         Form form = Form.empty();
-        Map<String, String> changed = SettingsForm.changes(x, settings, KEYS, java.util.Set.of("dial.on-demand"), true, form);
+        Map<String, String> changed = SettingsForm.changes(x, settings, KEYS, java.util.Set.of(DialerSettings.DIAL_ON_DEMAND),
+                true, form);
         ScheduleRows.Schedule schedule = ScheduleRows.fromForm(ConnectionPage.fields(x));
         SettingsForm.apply(settings, changed, form);
         if (form.hasErrors()) {

@@ -10,7 +10,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import org.porter.dialer.DialerService;
+import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.CallLog;
+import org.porter.mta.api.MtaSettingKeys;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.Statistics;
 import org.porter.webadmin.AdminServices;
@@ -39,7 +41,7 @@ public final class DashboardPage extends Page {
     @Override
     protected void get(Exchange x) throws Exception {
         Optional<DialerService.Status> dial = services.dialer().get().map(DialerService::status);
-        String type = dial.map(DialerService.Status::linkType).orElse(services.mta().settings().get("link.type"));
+        String type = dial.map(DialerService.Status::linkType).orElse(services.mta().settings().get(DialerSettings.LINK_TYPE));
         String state = dial.map(s -> s.linkState().name().toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
         FileStore store = Files.getFileStore(services.dataDir());
         long total = store.getTotalSpace();
@@ -69,7 +71,7 @@ public final class DashboardPage extends Page {
             }
         }
         if (usedPercent >= 90) {
-            problems.add("The disk is " + usedPercent + "% full. Below " + services.mta().settings().get("store.min-free-space")
+            problems.add("The disk is " + usedPercent + "% full. Below " + services.mta().settings().get(MtaSettingKeys.MIN_FREE_SPACE)
                     + " free, Porter refuses new mail until there is room again.");
         }
         View v = new View(frame(x, "Overview", "dashboard", ""), Format.linkType(type), state,

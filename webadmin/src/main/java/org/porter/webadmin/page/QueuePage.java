@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import org.eclipse.jetty.http.HttpStatus;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.MtaSettingKeys;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.QueueControl.QueuedMessage;
 import org.porter.webadmin.AdminServices;
@@ -44,7 +45,7 @@ public final class QueuePage extends Page {
         }
         List<QueuedMessage> all = queue().list();
         List<QueuedMessage> shown = all.stream().filter(m -> matches(m, search, filter)).toList();
-        boolean allHeld = Boolean.parseBoolean(services.mta().settings().get("queue.hold"));
+        boolean allHeld = Boolean.parseBoolean(services.mta().settings().get(MtaSettingKeys.QUEUE_HOLD));
         html(x, Views.render("queue.jte", new View(frame(x, "Outgoing mail", "queue", ""), shown, all.size(), search,
                 filter, allHeld, detail, full)));
     }
@@ -75,12 +76,12 @@ public final class QueuePage extends Page {
                     redirect(x, "/queue", n == 0 ? "Nothing was waiting for a retry." : n + " recipient(s) will be tried again now.");
                 }
                 case "/queue/hold-all" -> {
-                    services.mta().settings().set("queue.hold", "true");
+                    services.mta().settings().set(MtaSettingKeys.QUEUE_HOLD, "true");
                     audit(x, "held all outgoing mail");
                     redirect(x, "/queue", "All outgoing mail is held: nothing is sent until you release it.");
                 }
                 case "/queue/release-all" -> {
-                    services.mta().settings().set("queue.hold", "false");
+                    services.mta().settings().set(MtaSettingKeys.QUEUE_HOLD, "false");
                     audit(x, "released all outgoing mail");
                     redirect(x, "/queue", "Outgoing mail is no longer held.");
                 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.Settings;
 import org.porter.webadmin.view.Form;
 
@@ -46,8 +47,8 @@ final class SettingsForm {
         }
         if (withSchedule) {
             String schedule = ScheduleRows.write(ScheduleRows.fromForm(ConnectionPage.fields(x)));
-            if (!schedule.equals(current.get("dial.schedule").value())) {
-                changed.put("dial.schedule", schedule);
+            if (!schedule.equals(current.get(DialerSettings.DIAL_SCHEDULE).value())) {
+                changed.put(DialerSettings.DIAL_SCHEDULE, schedule);
             }
         }
         return changed;

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.eclipse.jetty.http.HttpStatus;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.MtaSettingKeys;
 import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.Settings;
 import org.porter.mta.tls.TlsCredentials;
@@ -87,7 +88,7 @@ public final class SettingsPage extends Page {
     }
 
     private void show(Exchange x, int status, String open, Form form, Form password, Form tls, String alert, String newToken) {
-        String cert = services.mta().settings().get("tls.certificate");
+        String cert = services.mta().settings().get(MtaSettingKeys.TLS_CERTIFICATE);
         String inUse = cert.isEmpty() ? "the self-signed certificate Porter made at its first start (mail programs"
                 + " and browsers warn about it until they are told to trust it)" : cert;
         html(x, status, Views.render("settings.jte", new View(frame(x, "Settings", "settings", alert),
@@ -124,8 +125,8 @@ public final class SettingsPage extends Page {
         if (!form.hasErrors()) {
             try {
                 installed = TlsCredentials.install(services.dataDir(), certificate, key);
-                services.mta().settings().setAll(java.util.Map.of("tls.certificate", installed.certificate().toString(),
-                        "tls.key", installed.key().toString()));
+                services.mta().settings().setAll(java.util.Map.of(MtaSettingKeys.TLS_CERTIFICATE, installed.certificate().toString(),
+                        MtaSettingKeys.TLS_KEY, installed.key().toString()));
             } catch (InvalidRequestException e) {
                 form.error(e.getMessage().contains("private key") && !e.getMessage().contains("belong") ? "key" : "certificate",
                         e.getMessage());

@@ -11,8 +11,10 @@ import java.util.Optional;
 
 import org.eclipse.jetty.http.HttpStatus;
 import org.porter.dialer.DialerService;
+import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.Directory;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.MtaSettingKeys;
 import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.Settings;
 import org.porter.webadmin.AdminServices;
@@ -30,9 +32,10 @@ import org.porter.webadmin.view.Views;
  */
 public final class SetupPage extends Page {
     static final List<String> STEPS = List.of("Your password", "Office domain", "First user", "Internet connection", "Test");
-    static final List<String> LINK_KEYS = List.of("link.type", "modem.device", "modem.number", "ppp.user", "ppp.password",
-            "delivery.route", "delivery.smarthost", "delivery.smarthost.user", "delivery.smarthost.password",
-            "etrn.server", "etrn.domains");
+    static final List<String> LINK_KEYS = List.of(DialerSettings.LINK_TYPE, DialerSettings.MODEM_DEVICE,
+            DialerSettings.MODEM_NUMBER, DialerSettings.PPP_USER, DialerSettings.PPP_PASSWORD, MtaSettingKeys.DELIVERY_ROUTE,
+            MtaSettingKeys.SMARTHOST, MtaSettingKeys.SMARTHOST_USER, MtaSettingKeys.SMARTHOST_PASSWORD,
+            DialerSettings.ETRN_SERVER, DialerSettings.ETRN_DOMAINS);
 
     /** @param step 1..5 */
     public record View(Frame frame, int step, List<String> steps, Form form, List<String> domains,
@@ -71,9 +74,9 @@ public final class SetupPage extends Page {
         services.mta().settings().list().forEach(s -> settings.put(s.key(), s));
         html(x, status, Views.render("setup.jte", new View(frame(x, "Set up Porter", "setup", alert), step, STEPS, form,
                 services.mta().directory().domains(), services.mta().directory().users(), settings,
-                ConnectionPage.serialPorts(settings.get("modem.device").value()), testResult,
+                ConnectionPage.serialPorts(settings.get(DialerSettings.MODEM_DEVICE).value()), testResult,
                 services.dialer().get().map(DialerService::status), schedule != null ? schedule
-                        : ScheduleRows.read(settings.get("dial.schedule").value()))));
+                        : ScheduleRows.read(settings.get(DialerSettings.DIAL_SCHEDULE).value()))));
     }
 
     @Override

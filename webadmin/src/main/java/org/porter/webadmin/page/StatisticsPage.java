@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.Statistics;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.view.Chart;
@@ -62,10 +63,10 @@ public final class StatisticsPage extends Page {
 
     /** The line's rate: V.90 downstream for an analog modem, 64 kbit/s per ISDN channel, none on a LAN. */
     private long lineRate() {
-        String type = services.mta().settings().get("link.type");
+        String type = services.mta().settings().get(DialerSettings.LINK_TYPE);
         return switch (type) {
             case "modem" -> 53_000;
-            case "isdn" -> 64_000L * Math.max(1, Integer.parseInt(services.mta().settings().get("isdn.channels")));
+            case "isdn" -> 64_000L * Math.max(1, Integer.parseInt(services.mta().settings().get(DialerSettings.ISDN_CHANNELS)));
             default -> 0;
         };
     }

@@ -7,7 +7,8 @@ import java.util.Optional;
 import org.eclipse.jetty.http.HttpStatus;
 import org.porter.mta.api.Directory;
 import org.porter.mta.api.InvalidRequestException;
-import org.porter.mta.config.Values;
+import org.porter.mta.api.Values;
+import org.porter.pop3.server.Pop3Settings;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.view.Form;
 import org.porter.webadmin.view.Frame;
@@ -58,7 +59,7 @@ public final class UsersPage extends Page {
         String alert = add.hasErrors() || editForm.hasErrors() ? "Nothing was changed: see the note next to the field." : "";
         boolean apop;
         try {
-            apop = !"off".equals(services.mta().settings().get("pop3.apop"));
+            apop = !"off".equals(services.mta().settings().get(Pop3Settings.APOP));
         } catch (InvalidRequestException e) {
             apop = false; // a box without POP3's settings
         }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.LineHandler;
 import org.porter.mta.intake.Intake;
+import org.porter.mta.smtp.server.AuthThrottle;
 import org.porter.mta.smtp.server.SmtpReply;
 import org.porter.mta.smtp.server.SmtpSession;
 
@@ -117,7 +118,8 @@ public final class AuthCommand extends SmtpCommand {
         char[] pw = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(password)).array();
         Arrays.fill(password, (byte) 0);
         var throttle = session.context().authThrottle();
-        var limits = session.context().settings().authLimits();
+        var settings = session.context().settings();
+        var limits = new AuthThrottle.Limits(settings.authMaxFailures(), settings.authLockout());
         try {
             if (throttle.blocked(login, session.clientAddress(), limits)) {
                 Intake.MAILLOG.info("warning: {}: SASL {} login as {} refused: too many failed attempts",

@@ -7,7 +7,7 @@ import org.apache.james.protocols.api.ProtocolConfiguration;
 import org.apache.james.protocols.api.ProtocolSessionImpl;
 import org.apache.james.protocols.api.ProtocolTransport;
 import org.apache.james.protocols.api.Response;
-import org.porter.mta.config.Values;
+import org.porter.mta.api.Cidr;
 
 /**
  * One SMTP connection's state. Two lifetimes: the connection (HELO name, relay permission) and
@@ -131,7 +131,7 @@ public final class SmtpSession extends ProtocolSessionImpl {
             return true;
         }
         InetAddress a = clientAddress();
-        return context.settings().relayNetworks().stream().anyMatch((Values.Cidr n) -> n.contains(a));
+        return context.settings().relayNetworks().stream().anyMatch((Cidr n) -> n.contains(a));
     }
 
     public String heloName() {

@@ -1,4 +1,4 @@
-package org.porter.dialer.policy;
+package org.porter.dialer.config;
 
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.porter.dialer.config.DialerSettings;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.Values;
 
 /**
  * When to call the ISP on schedule: the {@code dial.schedule} setting.
@@ -145,7 +145,7 @@ public final class DialSchedule {
     }
 
     private static Duration interval(String s) {
-        Duration d = DialerSettings.parseDuration(s);
+        Duration d = Values.parseDuration(s);
         if (d.toMinutes() < 1) {
             throw new InvalidRequestException("an interval must be at least 1m: " + s);
         }
