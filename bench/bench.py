@@ -639,7 +639,9 @@ def w_dial(cfg, work, res):
     connected, idle, minimum = float(m.group(1)), m.group(2), float(m.group(3))
     res.add("7 dial", "%d out + %d in x 10 KiB: connected s (peer column: line minimum)" % (n, n), "s",
             [connected], [minimum], better="lower", target="<= 1.1 x min + 15 s",
-            note="target here %.0f s; includes %s s waiting for the ISP to go idle" % (1.1 * minimum + 15, idle))
+            note="target here %.0f s; includes %s s waiting for the ISP to go idle%s" % (
+                1.1 * minimum + 15, idle, "; below the line minimum: the emulated line is not paced at 56k"
+                if connected < minimum else ""))
 
 
 def cfg_java_home():
