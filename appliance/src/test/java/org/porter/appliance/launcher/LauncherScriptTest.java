@@ -121,4 +121,70 @@ class LauncherScriptTest {
         int major = Integer.parseInt(version.replaceAll("(?s).*version \"(\\d+).*", "$1"));
         assertThat(major).isGreaterThanOrEqualTo(21);
     }
+
+    /** A fake JDK: bin/java (which records that it ran) and bin/javac, and a release file if given. */
+    private Path fakeJdk(Path jvms, String name, String releaseVersion, String ran) throws IOException {
+        Path home = Files.createDirectories(jvms.resolve(name).resolve("bin"));
+        for (String tool : List.of("java", "javac")) {
+            Path f = home.resolve(tool);
+            Files.writeString(f, """
+                    #!/bin/sh
+                    echo "%s" >> "%s"
+                    echo 'openjdk version "%s" 2024-01-16' >&2
+                    """.formatted(name, ran, releaseVersion == null ? "22.0.1" : releaseVersion));
+            f.toFile().setExecutable(true);
+        }
+        if (releaseVersion != null) {
+            Files.writeString(jvms.resolve(name).resolve("release"),
+                    "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + releaseVersion + "\"\nJAVA_VERSION_DATE=\"2024-01-16\"\n");
+        }
+        return jvms.resolve(name);
+    }
+
+    private String findJdk(Path jvms, String javaHome) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c",
+                ". appliance/src/main/sh/find-jdk.sh && porter_find_jdk").directory(repo.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PORTER_JVM_DIR", jvms.toString());
+        pb.environment().put("PATH", "/usr/bin:/bin");   // no javac of the machine's own to fall back on
+        if (javaHome == null) {
+            pb.environment().remove("JAVA_HOME");
+        } else {
+            pb.environment().put("JAVA_HOME", javaHome);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(TestTime.seconds(30), TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    /** Issue 13: the launcher ran `java -version` on every JDK it found (0.1-0.4 s each, every start). */
+    @Test
+    void picksTheNewestJdk21OrNewerFromReleaseFilesWithoutRunningAnyJava() throws Exception {
+        Path jvms = Files.createDirectories(repo.resolve("jvms"));
+        Path ran = repo.resolve("java-ran");
+        fakeJdk(jvms, "jdk-8", "1.8.0_392", ran.toString());
+        fakeJdk(jvms, "jdk-17", "17.0.15", ran.toString());
+        Path jdk21 = fakeJdk(jvms, "jdk-21", "21.0.5", ran.toString());
+        Path jdk25 = fakeJdk(jvms, "temurin-25", "25", ran.toString());
+        Files.createDirectories(jvms.resolve("jre-26/bin"));   // a runtime without javac: not a JDK
+
+        assertThat(findJdk(jvms, null)).isEqualTo(jdk25.toString());
+        assertThat(findJdk(jvms, jdk21.toString())).as("JAVA_HOME, new enough, wins").isEqualTo(jdk21.toString());
+        assertThat(findJdk(jvms, jvms.resolve("jdk-17").toString())).as("JAVA_HOME too old: ignored")
+                .isEqualTo(jdk25.toString());
+        assertThat(ran).as("no java was started to learn a version").doesNotExist();
+    }
+
+    @Test
+    void asksJavaOnlyWhenAJdkHasNoReleaseFile() throws Exception {
+        Path jvms = Files.createDirectories(repo.resolve("jvms"));
+        Path ran = repo.resolve("java-ran");
+        Path old = fakeJdk(jvms, "jdk-21", "21.0.5", ran.toString());
+        Path bare = fakeJdk(jvms, "jdk-bare", null, ran.toString());   // says 22.0.1 when asked
+
+        assertThat(findJdk(jvms, null)).isEqualTo(bare.toString());
+        assertThat(Files.readAllLines(ran)).containsExactly("jdk-bare");
+        assertThat(old).exists();
+    }
 }

@@ -52,7 +52,7 @@ class DialCycleEndToEndTest {
             assertThat(mta.queue().held()).as("a modem office holds outbound mail while the line is down").isTrue();
 
             // mail for the office waits at the ISP; an office user sends mail out: queued and held.
-            // bench/dial-cycle.sh runs this with PORTER_BENCH_MESSAGES=20 and 10 KiB bodies for the figures.
+            // bench/run (its "dial" workload) runs this with PORTER_BENCH_MESSAGES=20 and 10 KiB bodies for the figures.
             int n = Integer.parseInt(System.getenv().getOrDefault("PORTER_BENCH_MESSAGES", "1"));
             String body = n == 1 ? "hello" : "x".repeat(76).concat("\r\n").repeat(10240 / 78);
             for (int i = 0; i < n; i++) {

@@ -17,12 +17,12 @@ import org.porter.mta.store.MailStore;
 import org.porter.pop3.server.Pop3Server;
 
 /**
- * The POP3 benchmark's server (bench/pop3.sh; never run by the test suite). Fills a data folder
- * once: bench1k@bench.example with 1,000 messages of 10 KiB, big@bench.example with 10,000
- * messages, and 89 more users with 1,000 each, so the store holds 100,000 messages. Then serves
- * POP3 on the given port until its standard input closes.
+ * The POP3 scale benchmark's server (bench/run's "scale" workload; never run by the test suite).
+ * Fills a data folder once: big@bench.example with 10,000 messages of 2 KiB, and more users with
+ * 1,000 messages of 1 KiB each until the store holds TOTAL messages. Then serves POP3 on the given
+ * port until its standard input closes.
  *
- * <p>Usage: BenchServer DATA_DIR PORT
+ * <p>Usage: BenchServer DATA_DIR PORT [TOTAL=100000]
  */
 public final class BenchServer {
     private static final String DOMAIN = "bench.example";
@@ -31,13 +31,14 @@ public final class BenchServer {
     public static void main(String[] args) throws Exception {
         Path data = Path.of(args[0]);
         int port = Integer.parseInt(args[1]);
+        int total = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         boolean fresh = !Files.exists(data.resolve("db"));
         if (fresh) {
             System.setProperty("derby.system.durability", "test"); // loading only: no log sync per message
         }
         try (Mta mta = Mta.open(data, "bench.example", Pop3Server.settings())) {
             if (fresh) {
-                fill(mta);
+                fill(mta, total);
             }
             mta.settings().set("pop3.auth-failure-delay", "0s");
             try (Pop3Server pop3 = new Pop3Server("bench.example", mta.directory(), mta.mailboxes(), mta.settings(),
@@ -52,17 +53,16 @@ public final class BenchServer {
         }
     }
 
-    private static void fill(Mta mta) {
+    private static void fill(Mta mta, int total) {
         mta.directory().addDomain(DOMAIN);
         MailStore store = ((MtaCore) mta).mailStore();
         DirectoryStore dir = (DirectoryStore) mta.directory();
         long t0 = System.nanoTime();
-        load(mta, store, dir, "bench1k", 1_000, 10 * 1024);
         load(mta, store, dir, "big", 10_000, 2 * 1024);
-        for (int u = 0; u < 89; u++) {
+        for (int u = 0; u < (total - 10_000) / 1_000; u++) {
             load(mta, store, dir, "user" + u, 1_000, 1024);
         }
-        System.out.printf("loaded 100,000 messages in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        System.out.printf("loaded %,d messages in %.1f s%n", total, (System.nanoTime() - t0) / 1e9);
     }
 
     private static void load(Mta mta, MailStore store, DirectoryStore dir, String local, int count, int size) {
