@@ -275,25 +275,14 @@ public final class EtrnClient implements Etrn {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : Addresses.printable(m);
     }
 
-    /** host, host:port, [v6] or [v6]:port (port 25 when none is given), resolved. */
+    /** host, host:port, [v6] or [v6]:port (port 25 when none is given; the settings' parser), resolved. */
     static NextHop.Host host(String server) throws UnknownHostException {
-        String host = server;
-        int port = DEFAULT_PORT;
-        int colon = server.lastIndexOf(':');
-        if (colon > 0 && server.indexOf(']') < colon && (server.startsWith("[") || server.indexOf(':') == colon)) {
-            host = server.substring(0, colon);
-            try {
-                port = Integer.parseInt(server.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a port: " + server);
-            }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("not a port: " + server);
-            }
+        org.porter.mta.api.HostPort hp;
+        try {
+            hp = org.porter.mta.api.HostPort.parse(server, DEFAULT_PORT);
+        } catch (org.porter.mta.api.InvalidRequestException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return new NextHop.Host(host, InetAddress.getByName(host), port);
+        return new NextHop.Host(hp.host(), InetAddress.getByName(hp.host()), hp.port());
     }
 }
