@@ -43,7 +43,7 @@ class DialJoinTest {
             Thread.ofPlatform().daemon().start(() -> etrnServer(isp, called, answer));
             Result set = porter.run(in(data, "config", "set", "etrn.server", "127.0.0.1:" + isp.getLocalPort(),
                     "etrn.domains", "office.example", "dial.idle-seconds", "2", "submission.port", "0",
-                    "smtps.port", "0", "pop3s.port", "0"));
+                    "smtps.port", "0", "pop3s.port", "0", "admin.tls-port", "0"));
             assertThat(set.code()).as(set.toString()).isZero();
             try (ServerProcess server = ServerProcess.start(Main.class, data)) {
                 assertThat(called.await(60, TimeUnit.SECONDS)).as("the call at start reached the ISP").isTrue();

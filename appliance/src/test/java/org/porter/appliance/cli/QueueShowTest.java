@@ -41,7 +41,7 @@ class QueueShowTest {
             Thread.ofPlatform().daemon().start(() -> deferringSmarthost(smarthost));
             Result set = porter.run(in(data, "config", "set", "delivery.route", "smarthost", "delivery.smarthost",
                     "127.0.0.1:" + smarthost.getLocalPort(), "delivery.tls", "none", "submission.port", "0",
-                    "smtps.port", "0", "pop3s.port", "0"));
+                    "smtps.port", "0", "pop3s.port", "0", "admin.tls-port", "0"));
             assertThat(set.code()).as(set.toString()).isZero();
             try (ServerProcess server = ServerProcess.start(Main.class, data)) {
                 int smtp = Integer.parseInt(server.awaitLine("Porter ready:").replaceAll(".*SMTP on 127\\.0\\.0\\.1:(\\d+),.*", "$1"));

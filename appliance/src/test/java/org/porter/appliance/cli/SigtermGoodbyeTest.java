@@ -34,7 +34,7 @@ class SigtermGoodbyeTest {
     @Test
     void clientsAreToldBeforeTheConnectionsEnd() throws Exception {
         Result setup = porter.run(in(data, "config", "set", "submission.port", "0",
-                "smtps.port", "0", "pop3s.port", "0"));
+                "smtps.port", "0", "pop3s.port", "0", "admin.tls-port", "0"));
         assertThat(setup.code()).as(setup.toString()).isZero();
         assertThat(porter.run(in(data, "domain", "add", "office.example")).code()).isZero();
         assertThat(porter.runWithStdin("long-enough-pw\n", in(data, "user", "add", "alice@office.example",

@@ -53,24 +53,44 @@ public final class DialSchedule {
         }
     }
 
+    /** A window as written, normalised: {@code mon-fri}, {@code 08:00}, {@code 18:00} (or 24:00), {@code 15m}. */
+    public record Window(String days, String from, String to, String every) {
+    }
+
     private final List<Rule> rules;
+    private final List<Window> windows;
     private final Duration otherwise; // null = no calls outside the windows
+    private final String otherwiseText; // "2h", or empty
     private final String text;
 
-    private DialSchedule(List<Rule> rules, Duration otherwise, String text) {
+    private DialSchedule(List<Rule> rules, List<Window> windows, Duration otherwise, String otherwiseText, String text) {
         this.rules = rules;
+        this.windows = windows;
         this.otherwise = otherwise;
+        this.otherwiseText = otherwiseText;
         this.text = text;
+    }
+
+    /** The windows, in order, as the admin's schedule form shows them. */
+    public List<Window> windows() {
+        return windows;
+    }
+
+    /** The interval outside the windows as written ({@code 2h}); empty when no calls are made then. */
+    public Optional<String> otherwiseEvery() {
+        return otherwiseText.isEmpty() ? Optional.empty() : Optional.of(otherwiseText);
     }
 
     /** Parses a schedule; {@link InvalidRequestException} names the part it could not read. */
     public static DialSchedule parse(String value) {
         String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
         if (v.isEmpty() || v.equals("off")) {
-            return new DialSchedule(List.of(), null, "off");
+            return new DialSchedule(List.of(), List.of(), null, "", "off");
         }
         List<Rule> rules = new ArrayList<>();
+        List<Window> windows = new ArrayList<>();
         Duration otherwise = null;
+        String otherwiseText = "";
         List<String> parts = new ArrayList<>();
         boolean sawOtherwise = false;
         for (String raw : v.split(";")) {
@@ -85,6 +105,7 @@ public final class DialSchedule {
             if (o.matches()) {
                 sawOtherwise = true;
                 otherwise = o.group(2) != null ? null : interval(o.group(1));
+                otherwiseText = o.group(2) != null ? "" : o.group(1);
                 parts.add(o.group(2) != null ? "otherwise off" : "otherwise every " + o.group(1));
                 continue;
             }
@@ -101,9 +122,11 @@ public final class DialSchedule {
                 throw new InvalidRequestException("empty time window in '" + part + "'");
             }
             rules.add(new Rule(days, from, to, toMidnight, interval(m.group(6))));
-            parts.add(String.format(Locale.ROOT, "%s %s-%s every %s", m.group(1), from, toMidnight ? "24:00" : to, m.group(6)));
+            Window w = new Window(m.group(1), from.toString(), toMidnight ? "24:00" : to.toString(), m.group(6));
+            windows.add(w);
+            parts.add(w.days() + " " + w.from() + "-" + w.to() + " every " + w.every());
         }
-        return new DialSchedule(List.copyOf(rules), otherwise, String.join("; ", parts));
+        return new DialSchedule(List.copyOf(rules), List.copyOf(windows), otherwise, otherwiseText, String.join("; ", parts));
     }
 
     /** The interval in force at local time {@code t}; empty when no call is scheduled then. */

@@ -2,9 +2,9 @@ package org.porter.webadmin.page;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import org.porter.dialer.config.DialSchedule;
+import org.porter.mta.api.InvalidRequestException;
 
 /**
  * The dial schedule as the owner edits it: rows of days, hours and an interval, plus what happens
@@ -12,9 +12,6 @@ import java.util.regex.Pattern;
  * as for the CLI) and read back from it.
  */
 public final class ScheduleRows {
-    private static final Pattern RULE = Pattern.compile(
-            "([a-z,\\-]+)\\s+(\\d{1,2}:\\d{2})\\s*-\\s*(\\d{1,2}:\\d{2})\\s+every\\s+(\\d{1,5})([mh])");
-    private static final Pattern OTHERWISE = Pattern.compile("otherwise\\s+(?:every\\s+(\\d{1,5})([mh])|(off))");
     /** Row count the form offers (unused rows stay empty). */
     public static final int ROWS = 4;
     public static final List<String[]> DAY_CHOICES = List.of(new String[] {"mon-fri", "Monday to Friday"},
@@ -41,26 +38,37 @@ public final class ScheduleRows {
     private ScheduleRows() {
     }
 
-    /** Reads a valid schedule text into rows (padded to {@link #ROWS}). */
+    /** Reads a schedule text into rows (padded to {@link #ROWS}) with the dialer's own parser; none when unreadable. */
     public static Schedule read(String text) {
         List<Row> rows = new ArrayList<>();
         String every = "";
         String unit = "h";
-        String v = text == null ? "" : text.strip().toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
-        for (String part : v.split(";")) {
-            Matcher r = RULE.matcher(part.strip());
-            Matcher o = OTHERWISE.matcher(part.strip());
-            if (r.matches()) {
-                rows.add(new Row(r.group(1), r.group(2), r.group(3), r.group(4), r.group(5)));
-            } else if (o.matches() && o.group(3) == null) {
-                every = o.group(1);
-                unit = o.group(2);
+        try {
+            DialSchedule schedule = DialSchedule.parse(text);
+            for (DialSchedule.Window w : schedule.windows()) {
+                rows.add(new Row(w.days(), w.from(), w.to(), number(w.every()), unit(w.every())));
             }
+            if (schedule.otherwiseEvery().isPresent()) {
+                every = number(schedule.otherwiseEvery().get());
+                unit = unit(schedule.otherwiseEvery().get());
+            }
+        } catch (InvalidRequestException e) {
+            rows.clear(); // a stored value was checked when it was set; the form then starts empty
         }
         while (rows.size() < ROWS) {
             rows.add(Row.empty());
         }
         return new Schedule(rows, every, unit);
+    }
+
+    /** "15m" → "15". */
+    private static String number(String interval) {
+        return interval.substring(0, interval.length() - 1);
+    }
+
+    /** "15m" → "m". */
+    private static String unit(String interval) {
+        return interval.substring(interval.length() - 1);
     }
 
     /** The rows as the form posted them (fields days0, from0, to0, every0, unit0, ..., otherwise, otherwiseUnit). */
