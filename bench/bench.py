@@ -680,16 +680,17 @@ def svg(res, path):
     rows = [r for r in res.rows if r["peer"] and statistics.median(r["peer"]) > 0 and statistics.median(r["porter"]) > 0]
     w, left, bar, gap = 900, 430, 18, 8
     h = 60 + len(rows) * (bar + gap) + 30
-    lo, hi = math.log(0.25), math.log(4)
-    x = lambda v: left + (math.log(min(max(v, 0.25), 4)) - lo) / (hi - lo) * (w - left - 30)
+    lo, hi = math.log(1 / 32), math.log(4)
+    x = lambda v: left + (math.log(min(max(v, 1 / 32), 4)) - lo) / (hi - lo) * (w - left - 30)
     out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">'
            % (w, h), '<rect width="100%" height="100%" fill="white"/>',
            '<text x="10" y="20" font-size="14" font-weight="bold">Porter vs Postfix/Dovecot: how many times better '
            '(medians; &gt; 1 = Porter ahead, log scale)</text>']
-    for t in (0.25, 0.5, 1, 1.5, 2, 4):
+    for t in (1 / 32, 1 / 8, 0.25, 0.5, 1, 2, 4):
         out.append('<line x1="%.1f" y1="40" x2="%.1f" y2="%d" stroke="%s"/>' % (x(t), x(t), h - 25,
                                                                                "#000" if t == 1 else "#ddd"))
-        out.append('<text x="%.1f" y="%d" text-anchor="middle">%gx</text>' % (x(t), h - 10, t))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%sx</text>' % (x(t), h - 10,
+                                                                           "1/%d" % round(1 / t) if t < 0.2 else "%g" % t))
     for i, r in enumerate(rows):
         p, q = statistics.median(r["porter"]), statistics.median(r["peer"])
         good = p / q if r["better"] == "higher" else q / p
@@ -699,8 +700,7 @@ def svg(res, path):
         x0, x1 = sorted((x(1), x(good)))
         out.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>'
                    % (x0, y, max(x1 - x0, 1), bar, "#2a7" if good >= 1 else "#c44"))
-        out.append('<text x="%.1f" y="%d" %s>%.2fx</text>' % (x1 + 4 if good >= 1 else x0 - 4, y + 13,
-                                                               "" if good >= 1 else 'text-anchor="end"', good))
+        out.append('<text x="%.1f" y="%d">%.2fx</text>' % (x1 + 4 if good >= 1 else x(1) + 4, y + 13, good))
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
