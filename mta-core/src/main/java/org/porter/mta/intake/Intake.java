@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.porter.mta.maillog.MailLog;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.store.MailStore;
-import org.slf4j.Logger;
 
 /**
  * The one door all new mail enters by (Postfix's cleanup): takes a received message and its routed
@@ -22,9 +22,6 @@ import org.slf4j.Logger;
  * mail log. SMTP today; bounces, the CLI and the admin's test mail later.
  */
 public final class Intake {
-    /** The Postfix-style mail log: one line per message event, for admins to grep. */
-    public static final Logger MAILLOG = MailLog.SMTPD;
-
     private final MailStore store;
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
@@ -189,8 +186,7 @@ public final class Intake {
         if (!remote.isEmpty()) {
             onQueued.run();
         }
-        String delay = String.format(java.util.Locale.ROOT, "%.2f",
-                Duration.between(started, clock.instant()).toMillis() / 1000.0);
+        Duration delay = Duration.between(started, clock.instant());
         if (source.client() != null) {
             MailLog.client(id, source.client());
         }

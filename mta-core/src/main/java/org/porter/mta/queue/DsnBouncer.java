@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 import org.porter.mta.bounce.DsnBuilder;
 import org.porter.mta.bounce.DsnRequest;
 import org.porter.mta.intake.Intake;
-import org.porter.mta.intake.MailLog;
+import org.porter.mta.maillog.MailLog;
 import org.porter.mta.intake.Spool;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
@@ -58,8 +58,7 @@ public final class DsnBouncer implements Bouncer {
             boolean alreadyDouble = notices.stream().allMatch(n -> n.entry().recipient().startsWith("postmaster@"));
             List<String> domains = localDomains.get();
             if (kind == Kind.DELAYED || alreadyDouble || domains.isEmpty()) {
-                MailLog.BOUNCE.info("{}: discarding {} notice for a message from the null sender", first.queueId(),
-                        kind == Kind.DELAYED ? "delay" : "double-bounce");
+                MailLog.notificationDiscarded(first.queueId(), kind == Kind.DELAYED);
                 return;
             }
             to = "postmaster@" + domains.get(0);
@@ -74,8 +73,7 @@ public final class DsnBouncer implements Bouncer {
                 first.queueId(), rcpts, first.size(), () -> store.openMessage(first.messageId()));
         Route route = router.route(to, true);
         if (!(route instanceof Route.Accepted accepted)) {
-            MailLog.BOUNCE.info("{}: cannot return a {} notice to <{}>: {}", first.queueId(), kind.name().toLowerCase(),
-                    to, ((Route.Rejected) route).reason());
+            MailLog.notificationUndeliverable(first.queueId(), kind == Kind.FAILED, to, ((Route.Rejected) route).reason());
             return;
         }
         Instant now = clock.instant();
@@ -94,8 +92,7 @@ public final class DsnBouncer implements Bouncer {
             });
             intake.accept(id, "", new Intake.Options(null, null, result.smtputf8()),
                     List.of(new Intake.Recipient(to, accepted)), spool, now);
-            MailLog.BOUNCE.info("{}: sender {} notification: {}", first.queueId(),
-                    kind == Kind.FAILED ? "non-delivery" : "delay", id);
+            MailLog.notification(first.queueId(), kind == Kind.FAILED, id);
         } catch (IOException | RuntimeException e) {
             // the entries are only removed after this returns: the report is tried again next run
             LOG.error("{}: cannot submit the {} notice to <{}>: {}", first.queueId(), kind, to, e.toString());

@@ -29,7 +29,7 @@ import org.porter.mta.delivery.DeliveryReport.RecipientResult;
 import org.porter.mta.delivery.MxResolver;
 import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.OutboundMessage;
-import org.porter.mta.intake.MailLog;
+import org.porter.mta.maillog.MailLog;
 import org.porter.mta.store.QueueStore;
 import org.porter.mta.store.QueueStore.Entry;
 import org.slf4j.Logger;
@@ -323,7 +323,6 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 continue;
             }
             int attempt = e.attempts() + 1;
-            String delay = String.format(Locale.ROOT, "%.1f", Duration.between(e.arrived(), now).toMillis() / 1000.0);
             Outcome outcome = r.outcome();
             String reply = r.reply();
             if (outcome == Outcome.DEFERRED && !now.isBefore(e.created().plus(settings.maxLifetime()))) {
@@ -358,8 +357,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     }
                 }
             }
-            MailLog.attempt(e.queueId(), e.recipient(), r.relay(), delay, r.dsnCode(),
-                    outcome.name().toLowerCase(Locale.ROOT), reply);
+            MailLog.attempt(e.queueId(), e.recipient(), r.relay(), Duration.between(e.arrived(), now), r.dsnCode(),
+                    MailLog.Status.valueOf(outcome.name()), reply);
         }
         if (report.siteFailed()) {
             deadUntil.put(dest, now.plus(settings.retryMin()));
@@ -508,8 +507,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 notices.add(new Bouncer.Notice(e, "5.0.0", "message returned by the administrator"
                         + (e.lastReply() == null ? "" : "; last error: " + e.lastReply()), "none", now));
             }
-            MailLog.attempt(queueId, e.recipient(), "none", String.format(Locale.ROOT, "%.1f",
-                    Duration.between(e.arrived(), now).toMillis() / 1000.0), "5.0.0", "bounced", "returned by the administrator");
+            MailLog.attempt(queueId, e.recipient(), "none", Duration.between(e.arrived(), now), "5.0.0",
+                    MailLog.Status.BOUNCED, "returned by the administrator");
         }
         if (!notices.isEmpty()) {
             bouncer.report(Bouncer.Kind.FAILED, notices, null);

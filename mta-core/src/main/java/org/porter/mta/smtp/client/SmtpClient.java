@@ -213,9 +213,8 @@ public final class SmtpClient implements DeliveryAgent {
         private void result(int m, int r, Outcome outcome, String dsn, String reply, String relay) {
             OutboundMessage msg = messages.get(m);
             OutboundMessage.Recipient rcpt = msg.recipients().get(r);
+            // not logged here: the queue manager writes the one mail log line per recipient and attempt
             results[m][r] = new RecipientResult(msg.queueId(), rcpt.entryId(), rcpt.address(), outcome, dsn, reply, relay);
-            LOG.info("{}: to=<{}>, relay={}, dsn={}, status={} ({})", msg.queueId(), Addresses.printable(rcpt.address()),
-                    relay, dsn, outcome.name().toLowerCase(Locale.ROOT), reply);
         }
 
         // ---- session set-up ----
