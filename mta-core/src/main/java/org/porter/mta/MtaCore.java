@@ -220,8 +220,8 @@ public final class MtaCore implements Mta {
 
     /** The outbound SMTP client (RFC 5321 timeouts; TLS without certificate verification, see SmtpClient). */
     private DeliveryAgent deliveryAgent() {
-        return new org.porter.mta.smtp.client.SmtpClient(hostname, org.porter.mta.smtp.client.ClientTimeouts.RFC5321,
-                org.porter.mta.smtp.client.SmtpClient.trustAnyServer());
+        return new org.porter.mta.delivery.SmtpClient(hostname, org.porter.mta.smtp.client.ClientTimeouts.RFC5321,
+                org.porter.mta.delivery.SmtpClient.trustAnyServer());
     }
 
     @Override

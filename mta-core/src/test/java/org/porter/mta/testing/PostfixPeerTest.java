@@ -18,7 +18,7 @@ import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.smtp.client.ClientTimeouts;
-import org.porter.mta.smtp.client.SmtpClient;
+import org.porter.mta.delivery.SmtpClient;
 
 /** The fixture as the dialer will use it: an ISP that holds the office's mail until ETRN. */
 class PostfixPeerTest {

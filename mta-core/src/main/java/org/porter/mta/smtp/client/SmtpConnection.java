@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * (blocking sockets have no write timeout of their own). STARTTLS replaces the streams and drops
  * whatever the server sent before the handshake. Usable by other SMTP clients (ETRN).
  */
-final class SmtpConnection implements Closeable {
+public final class SmtpConnection implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnection.class);
     /** Longest command line we send (RFC 5321 4.5.3.1.4 is 512; SIZE/DSN/SMTPUTF8 extend it, RFC 3461 4). */
     static final int MAX_COMMAND = 2000;
@@ -65,7 +65,7 @@ final class SmtpConnection implements Closeable {
         return e;
     }
 
-    static SmtpConnection open(NextHop.Host host, Duration connectTimeout, Duration writeTimeout) throws IOException {
+    public static SmtpConnection open(NextHop.Host host, Duration connectTimeout, Duration writeTimeout) throws IOException {
         Socket s = new Socket();
         try {
             s.connect(new InetSocketAddress(host.address(), host.port()), (int) connectTimeout.toMillis());
@@ -83,20 +83,20 @@ final class SmtpConnection implements Closeable {
         this.out = new BufferedOutputStream(new TimedOutput(s.getOutputStream()), 8192);
     }
 
-    String label() {
+    public String label() {
         return host.label();
     }
 
-    boolean tls() {
+    public boolean tls() {
         return tls;
     }
 
     /** True when the last failure was ours: a read or write that took longer than allowed. */
-    boolean timedOut(IOException e) {
+    public boolean timedOut(IOException e) {
         return timedOut || e instanceof SocketTimeoutException;
     }
 
-    Reply read(Duration timeout) throws IOException {
+    public Reply read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         Reply r = reader.read();
         LOG.debug("{} < {}", host.label(), r);
@@ -104,13 +104,13 @@ final class SmtpConnection implements Closeable {
     }
 
     /** Sends one command line (CRLF added) and reads its reply. */
-    Reply command(String line, Duration timeout) throws IOException {
+    public Reply command(String line, Duration timeout) throws IOException {
         send(line, line.startsWith("AUTH ") ? "AUTH (credentials)" : line);
         return read(timeout);
     }
 
     /** Sends a line whose content must not be logged. */
-    Reply secret(String line, Duration timeout) throws IOException {
+    public Reply secret(String line, Duration timeout) throws IOException {
         send(line, "(credentials)");
         return read(timeout);
     }
@@ -126,12 +126,12 @@ final class SmtpConnection implements Closeable {
     }
 
     /** The message content stream; each write of a block may take at most {@code blockTimeout}. */
-    OutputStream data(Duration blockTimeout) {
+    public OutputStream data(Duration blockTimeout) {
         writeTimeout = blockTimeout;
         return out;
     }
 
-    void writeTimeout(Duration d) {
+    public void writeTimeout(Duration d) {
         writeTimeout = d;
     }
 
@@ -139,7 +139,7 @@ final class SmtpConnection implements Closeable {
      * Upgrades to TLS after the server's 220 to STARTTLS. The certificate is checked only as far
      * as {@code ctx}'s trust managers do (Porter passes a trust-anything context: RFC 7435).
      */
-    void startTls(SSLContext ctx, Duration timeout) throws IOException {
+    public void startTls(SSLContext ctx, Duration timeout) throws IOException {
         SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket, host.hostname(), host.port(), true);
         s.setUseClientMode(true);
         SSLParameters p = s.getSSLParameters();

@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.client;
+package org.porter.mta.delivery;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -20,13 +20,16 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-import org.porter.mta.delivery.DeliveryAgent;
-import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
-import org.porter.mta.delivery.NextHop;
-import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.message.Addresses;
+import org.porter.mta.smtp.client.Capabilities;
+import org.porter.mta.smtp.client.ClientTimeouts;
+import org.porter.mta.smtp.client.DotStuffer;
+import org.porter.mta.smtp.client.Reply;
+import org.porter.mta.smtp.client.ReplyReader;
+import org.porter.mta.smtp.client.SmtpConnection;
+import org.porter.mta.smtp.client.Xtext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

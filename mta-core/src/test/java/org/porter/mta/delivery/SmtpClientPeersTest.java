@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.client;
+package org.porter.mta.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,12 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
-import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.NextHop.TlsPolicy;
-import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.smtp.client.ClientTimeouts;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
 

@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.client;
+package org.porter.mta.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,12 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
-import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.NextHop.TlsPolicy;
-import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.smtp.client.ClientTimeouts;
 import org.porter.mta.testing.FakeSmtpPeer;
 import org.porter.mta.testing.TestTime;
 
