@@ -227,7 +227,7 @@ public final class SmtpClient implements DeliveryAgent {
             SmtpConnection c;
             stage = "connecting";
             try {
-                c = SmtpConnection.open(h, timeouts.connect(), timeouts.ehlo());
+                c = SmtpConnection.open(h.hostname(), h.address(), h.port(), timeouts.connect(), timeouts.ehlo());
             } catch (SocketTimeoutException e) {
                 throw new Failure("4.4.1", "connect to " + label + ": Connection timed out", "none");
             } catch (ConnectException | NoRouteToHostException e) {

@@ -1,7 +1,5 @@
 package org.porter.mta.queue;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +24,10 @@ import org.porter.mta.delivery.DeliveryAgent;
 import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
+import org.porter.mta.delivery.Destination;
 import org.porter.mta.delivery.MxResolver;
 import org.porter.mta.delivery.NextHop;
+import org.porter.mta.delivery.NextHopResolver;
 import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.maillog.MailLog;
 import org.porter.mta.store.QueueStore;
@@ -49,15 +49,15 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     private final QueueStore store;
     private final DeliverySettings settings;
     private final DeliveryAgent agent;
-    private final Function<List<String>, MxResolver> resolvers;
+    private final NextHopResolver nextHops;
     private final Bouncer bouncer;
     private final Clock clock;
     private final Object lock = new Object();
     /** Guards claiming due entries against deliveries ending meanwhile: see {@link #launchDue}. */
     private final ReentrantLock claims = new ReentrantLock();
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
-    private final Set<String> activeDestinations = ConcurrentHashMap.newKeySet();
-    private final Map<String, Instant> deadUntil = new ConcurrentHashMap<>();
+    private final Set<Destination> activeDestinations = ConcurrentHashMap.newKeySet();
+    private final Map<Destination, Instant> deadUntil = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final Semaphore slots;
     private final AtomicLong sent = new AtomicLong();
@@ -69,8 +69,6 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     private volatile boolean running;
     private volatile boolean wake;
     private Thread scheduler;
-    private MxResolver resolver;
-    private List<String> resolverServers;
 
     /**
      * @param resolvers makes an MX resolver for the configured DNS servers (re-made when they change)
@@ -80,7 +78,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.agent = agent;
-        this.resolvers = resolvers;
+        this.nextHops = new NextHopResolver(settings, resolvers);
         this.bouncer = bouncer;
         this.clock = clock;
         this.slots = new Semaphore(settings.concurrency());
@@ -157,26 +155,26 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     }
 
     private List<Thread> claimAndStart(Instant now) {
-        Map<String, List<Entry>> byDestination = new LinkedHashMap<>();
-        Map<String, String> transports = settings.transports();
+        Map<Destination, List<Entry>> byDestination = new LinkedHashMap<>();
+        Function<String, Destination> destinations = nextHops.destinations();
         List<Entry> due = store.due(now, BATCH);
         afterScan.run();
         for (Entry e : due) {
             if (inFlight.contains(e.id())) {
                 continue;
             }
-            byDestination.computeIfAbsent(destination(e.recipient(), transports), d -> new ArrayList<>()).add(e);
+            byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
         }
         List<Thread> tasks = new ArrayList<>();
-        for (Map.Entry<String, List<Entry>> d : byDestination.entrySet()) {
-            String dest = d.getKey();
+        for (Map.Entry<Destination, List<Entry>> d : byDestination.entrySet()) {
+            Destination dest = d.getKey();
             if (!activeDestinations.add(dest)) {
                 continue; // a session to it is running; its entries wait for the next run
             }
             List<Entry> entries = d.getValue();
             entries.forEach(e -> inFlight.add(e.id()));
             active.incrementAndGet();
-            tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest).start(() -> {
+            tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> {
                 try {
                     slots.acquire();
                     try {
@@ -187,7 +185,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
-                    LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest, e);
+                    LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest.label(), e);
                 } finally {
                     claims.lock();
                     try {
@@ -216,21 +214,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         }
     }
 
-    /** "smarthost", "mx:DOMAIN" or "relay:HOST:PORT" for a recipient, after the transport map. */
-    String destination(String recipient, Map<String, String> transports) {
-        String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
-        String t = transports.get(domain);
-        if (t == null) {
-            t = settings.viaSmarthost() ? "smarthost" : "mx";
-        }
-        return switch (t) {
-            case "smarthost" -> "smarthost";
-            case "mx" -> "mx:" + domain;
-            default -> "relay:" + t;
-        };
-    }
-
-    private void deliver(String dest, List<Entry> entries) {
+    private void deliver(Destination dest, List<Entry> entries) {
         Instant now = clock.instant();
         Instant dead = deadUntil.get(dest);
         if (dead != null && dead.isAfter(now)) {
@@ -240,7 +224,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             }
             return;
         }
-        Object hop = nextHop(dest);
+        NextHopResolver.Resolution hop = nextHops.resolve(dest);
         if (hop instanceof MxResolver.Failure f) {
             List<RecipientResult> results = new ArrayList<>();
             for (Entry e : entries) {
@@ -250,7 +234,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             apply(entries, new DeliveryReport(results, !f.permanent(), f.reason()), dest);
             return;
         }
-        NextHop nextHop = (NextHop) hop;
+        NextHop nextHop = ((NextHopResolver.Found) hop).hop();
         Map<Long, List<Entry>> byMessage = new LinkedHashMap<>();
         for (Entry e : entries) {
             byMessage.computeIfAbsent(e.messageId(), k -> new ArrayList<>()).add(e);
@@ -267,48 +251,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         apply(entries, report, dest);
     }
 
-    /** The next hop for a destination, or an {@link MxResolver.Failure}. */
-    private Object nextHop(String dest) {
-        NextHop.TlsPolicy tls = settings.tls();
-        if (dest.startsWith("mx:")) {
-            MxResolver.Result r = resolver().resolve(dest.substring(3), settings.mxPort());
-            if (r instanceof MxResolver.Failure f) {
-                return f;
-            }
-            return new NextHop(dest.substring(3), ((MxResolver.Hosts) r).hosts(), tls, null);
-        }
-        String hostPort = dest.equals("smarthost") ? settings.smarthost() : dest.substring("relay:".length());
-        if (hostPort.isBlank()) {
-            return new MxResolver.Failure(false, "4.3.5", "delivery.route is smarthost but delivery.smarthost is not set");
-        }
-        int colon = hostPort.lastIndexOf(':');
-        String host = hostPort.substring(0, colon);
-        int port = Integer.parseInt(hostPort.substring(colon + 1));
-        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        List<NextHop.Host> hosts = new ArrayList<>();
-        try {
-            for (InetAddress a : InetAddress.getAllByName(bare)) {
-                hosts.add(new NextHop.Host(bare, a, port));
-            }
-        } catch (UnknownHostException e) {
-            return new MxResolver.Failure(false, "4.4.3", "cannot resolve " + bare + ": " + e.getMessage());
-        }
-        NextHop.Credentials auth = dest.equals("smarthost") && !settings.smarthostUser().isBlank()
-                ? new NextHop.Credentials(settings.smarthostUser(), settings.smarthostPassword()) : null;
-        return new NextHop(dest.equals("smarthost") ? "smarthost " + bare : bare, hosts, tls, auth);
-    }
-
-    private synchronized MxResolver resolver() {
-        List<String> servers = settings.dnsServers();
-        if (resolver == null || !servers.equals(resolverServers)) {
-            resolver = resolvers.apply(servers);
-            resolverServers = servers;
-        }
-        return resolver;
-    }
-
     /** Records a report: sent and bounced entries end, deferred ones are rescheduled (or expire). */
-    private void apply(List<Entry> entries, DeliveryReport report, String dest) {
+    private void apply(List<Entry> entries, DeliveryReport report, Destination dest) {
         Instant now = clock.instant();
         Map<Long, Entry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));

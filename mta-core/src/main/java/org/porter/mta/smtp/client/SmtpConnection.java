@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -22,7 +23,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
-import org.porter.mta.delivery.NextHop;
 import org.porter.mta.message.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +41,10 @@ public final class SmtpConnection implements Closeable {
     static final int MAX_AUTH_LINE = 12288;
     private static final ScheduledExecutorService WATCHDOG = watchdog();
 
-    final NextHop.Host host;
+    /** The server's name (for TLS SNI and logs) and address. */
+    private final String hostname;
+    private final InetAddress address;
+    private final int port;
     private Socket socket;
     private ReplyReader reader;
     private OutputStream out;
@@ -49,8 +52,11 @@ public final class SmtpConnection implements Closeable {
     private Duration writeTimeout;
     private boolean tls;
 
-    private SmtpConnection(NextHop.Host host, Socket socket, Duration writeTimeout) throws IOException {
-        this.host = host;
+    private SmtpConnection(String hostname, InetAddress address, int port, Socket socket, Duration writeTimeout)
+            throws IOException {
+        this.hostname = hostname;
+        this.address = address;
+        this.port = port;
         this.writeTimeout = writeTimeout;
         streams(socket);
     }
@@ -65,12 +71,17 @@ public final class SmtpConnection implements Closeable {
         return e;
     }
 
-    public static SmtpConnection open(NextHop.Host host, Duration connectTimeout, Duration writeTimeout) throws IOException {
+    /**
+     * Connects to {@code address}; {@code hostname} is the server's name as the caller found it (an MX
+     * or the smarthost's name): for TLS SNI and for {@link #label()}.
+     */
+    public static SmtpConnection open(String hostname, InetAddress address, int port, Duration connectTimeout,
+            Duration writeTimeout) throws IOException {
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(host.address(), host.port()), (int) connectTimeout.toMillis());
+            s.connect(new InetSocketAddress(address, port), (int) connectTimeout.toMillis());
             s.setTcpNoDelay(true);
-            return new SmtpConnection(host, s, writeTimeout);
+            return new SmtpConnection(hostname, address, port, s, writeTimeout);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -83,8 +94,9 @@ public final class SmtpConnection implements Closeable {
         this.out = new BufferedOutputStream(new TimedOutput(s.getOutputStream()), 8192);
     }
 
+    /** Postfix's relay= form: {@code host[ip]:port}. */
     public String label() {
-        return host.label();
+        return hostname + "[" + address.getHostAddress() + "]:" + port;
     }
 
     public boolean tls() {
@@ -99,7 +111,7 @@ public final class SmtpConnection implements Closeable {
     public Reply read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         Reply r = reader.read();
-        LOG.debug("{} < {}", host.label(), r);
+        LOG.debug("{} < {}", label(), r);
         return r;
     }
 
@@ -120,7 +132,7 @@ public final class SmtpConnection implements Closeable {
         if (line.length() > max || line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("not a command line: " + Addresses.printable(logged));
         }
-        LOG.debug("{} > {}", host.label(), logged);
+        LOG.debug("{} > {}", label(), logged);
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
@@ -140,11 +152,11 @@ public final class SmtpConnection implements Closeable {
      * as {@code ctx}'s trust managers do (Porter passes a trust-anything context: RFC 7435).
      */
     public void startTls(SSLContext ctx, Duration timeout) throws IOException {
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket, host.hostname(), host.port(), true);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket, hostname, port, true);
         s.setUseClientMode(true);
         SSLParameters p = s.getSSLParameters();
-        if (Addresses.isDomain(host.hostname().toLowerCase(java.util.Locale.ROOT))) {
-            p.setServerNames(List.of(new SNIHostName(host.hostname())));
+        if (Addresses.isDomain(hostname.toLowerCase(java.util.Locale.ROOT))) {
+            p.setServerNames(List.of(new SNIHostName(hostname)));
         }
         s.setSSLParameters(p);
         s.setSoTimeout((int) timeout.toMillis());
@@ -156,7 +168,7 @@ public final class SmtpConnection implements Closeable {
         }
         streams(s);
         tls = true;
-        LOG.debug("{} TLS {} {}", host.label(), s.getSession().getProtocol(), s.getSession().getCipherSuite());
+        LOG.debug("{} TLS {} {}", label(), s.getSession().getProtocol(), s.getSession().getCipherSuite());
     }
 
     String tlsDescription() {
