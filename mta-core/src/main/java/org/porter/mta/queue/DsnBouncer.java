@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import org.porter.mta.bounce.DsnBuilder;
 import org.porter.mta.bounce.DsnRequest;
+import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.intake.Intake;
 import org.porter.mta.maillog.MailLog;
 import org.porter.mta.intake.Spool;
@@ -67,7 +68,8 @@ public final class DsnBouncer implements Bouncer {
         for (Notice n : notices) {
             rcpts.add(new DsnRequest.Recipient(n.entry().recipient(), n.entry().dsnOrcpt(),
                     kind == Kind.FAILED ? DsnRequest.Action.FAILED : DsnRequest.Action.DELAYED, status(n.dsnCode(), kind),
-                    n.relay(), n.reply(), n.lastAttempt(), kind == Kind.DELAYED ? retryUntil : null));
+                    n.server(), n.detail() instanceof DeliveryReport.ServerReply r ? r.text() : null,
+                    n.detail().sentence(n.server()), n.lastAttempt(), kind == Kind.DELAYED ? retryUntil : null));
         }
         DsnRequest req = new DsnRequest(hostname, to, first.sender(), first.dsnEnvid(), first.dsnRet(), first.arrived(),
                 first.queueId(), rcpts, first.size(), () -> store.openMessage(first.messageId()));

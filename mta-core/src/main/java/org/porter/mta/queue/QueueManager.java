@@ -22,6 +22,8 @@ import org.porter.mta.api.QueueControl;
 import org.porter.mta.config.DeliverySettings;
 import org.porter.mta.delivery.DeliveryAgent;
 import org.porter.mta.delivery.DeliveryReport;
+import org.porter.mta.delivery.DeliveryReport.Detail;
+import org.porter.mta.delivery.DeliveryReport.LocalReason;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
 import org.porter.mta.delivery.Destination;
@@ -229,7 +231,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             List<RecipientResult> results = new ArrayList<>();
             for (Entry e : entries) {
                 results.add(new RecipientResult(e.queueId(), e.id(), e.recipient(),
-                        f.permanent() ? Outcome.BOUNCED : Outcome.DEFERRED, f.dsnCode(), f.reason(), "none"));
+                        f.permanent() ? Outcome.BOUNCED : Outcome.DEFERRED, f.dsnCode(), null, new LocalReason(f.reason())));
             }
             apply(entries, new DeliveryReport(results, !f.permanent(), f.reason()), dest);
             return;
@@ -268,11 +270,13 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             }
             int attempt = e.attempts() + 1;
             Outcome outcome = r.outcome();
-            String reply = r.reply();
+            Detail detail = r.detail();
             if (outcome == Outcome.DEFERRED && !now.isBefore(e.created().plus(settings.maxLifetime()))) {
                 outcome = Outcome.BOUNCED;
-                reply = "message expired after " + human(settings.maxLifetime()) + " in the queue; last error: " + reply;
+                detail = new LocalReason("message expired after " + human(settings.maxLifetime())
+                        + " in the queue; last error: " + r.reply());
             }
+            String reply = detail.sentence(r.server());
             switch (outcome) {
                 case SENT -> {
                     done.add(e.id());
@@ -286,7 +290,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     bounced.incrementAndGet();
                     if (notifies(e, "FAILURE")) {
                         failures.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
-                                .add(new Bouncer.Notice(e, r.dsnCode(), reply, r.relay(), now));
+                                .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
                     }
                 }
                 case DEFERRED -> {
@@ -296,7 +300,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     if (!e.delayWarned() && !warnAfter.isZero() && !now.isBefore(e.created().plus(warnAfter))
                             && notifies(e, "DELAY")) {
                         delays.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
-                                .add(new Bouncer.Notice(e, r.dsnCode(), reply, r.relay(), now));
+                                .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
                         store.delayWarned(e.id());
                     }
                 }
@@ -448,8 +452,8 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         List<Bouncer.Notice> notices = new ArrayList<>();
         for (Entry e : entries) {
             if (notifies(e, "FAILURE")) {
-                notices.add(new Bouncer.Notice(e, "5.0.0", "message returned by the administrator"
-                        + (e.lastReply() == null ? "" : "; last error: " + e.lastReply()), "none", now));
+                notices.add(new Bouncer.Notice(e, "5.0.0", null, new LocalReason("message returned by the administrator"
+                        + (e.lastReply() == null ? "" : "; last error: " + e.lastReply())), now));
             }
             MailLog.attempt(queueId, e.recipient(), "none", Duration.between(e.arrived(), now), "5.0.0",
                     MailLog.Status.BOUNCED, "returned by the administrator");

@@ -119,6 +119,8 @@ class SmtpClientTest {
                 assertThat(x.outcome()).isEqualTo(Outcome.DEFERRED);
                 assertThat(x.dsnCode()).isEqualTo("4.4.1");
                 assertThat(x.relay()).isEqualTo("none");
+                assertThat(x.server()).isNull();
+                assertThat(x.detail()).isInstanceOf(DeliveryReport.LocalReason.class);
                 assertThat(x.reply()).isEqualTo("connect to mx1.remote.example[127.0.0.1]:" + closed + ": Connection refused");
             });
             r = CLIENT.deliver(hop(TlsPolicy.NONE, null, closed, peer.port()), List.of(msg("Q1", "x\r\n", "bob@remote.example")));
@@ -155,6 +157,17 @@ class SmtpClientTest {
             assertThat(r.recipients().get(1).reply()).isEqualTo("host mx0.remote.example[127.0.0.1]:" + peer.port()
                     + " said: 550 5.1.1 <bad@remote.example>: no such user (in reply to RCPT TO command)");
             assertThat(r.recipients()).extracting(RecipientResult::entryId).containsExactly(1L, 2L, 3L, 4L, 5L);
+            // issue 12: the result is structured, not a sentence to parse back
+            RecipientResult bad = r.recipients().get(1);
+            assertThat(bad.server().hostname()).isEqualTo("mx0.remote.example");
+            assertThat(bad.server().address().getHostAddress()).isEqualTo("127.0.0.1");
+            assertThat(bad.server().port()).isEqualTo(peer.port());
+            assertThat(bad.detail()).isEqualTo(new DeliveryReport.ServerReply(550, "5.1.1",
+                    "550 5.1.1 <bad@remote.example>: no such user", "in reply to RCPT TO command"));
+            assertThat(r.recipients().get(3).detail()).isEqualTo(new DeliveryReport.ServerReply(550, null, "550 gone",
+                    "in reply to RCPT TO command"));
+            assertThat(r.recipients().get(0).detail()).isInstanceOfSatisfying(DeliveryReport.ServerReply.class,
+                    ok -> assertThat(ok.code()).isEqualTo(250));
         }
     }
 

@@ -310,7 +310,7 @@ class QueueManagerTest {
                 for (OutboundMessage.Recipient r : m.recipients()) {
                     String[] a = answer.apply(r.address());
                     out.add(new DeliveryReport.RecipientResult(m.queueId(), r.entryId(), r.address(), Outcome.valueOf(a[0]),
-                            a[1], a[2], hop.hosts().get(0).label()));
+                            a[1], hop.hosts().get(0), new DeliveryReport.LocalReason(a[2])));
                 }
             }
             calls.add(call.toString());
