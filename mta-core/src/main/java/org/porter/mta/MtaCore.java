@@ -22,6 +22,7 @@ import org.porter.mta.config.DeliverySettings;
 import org.porter.mta.delivery.DeliveryAgent;
 import org.porter.mta.delivery.MxResolver;
 import org.porter.mta.queue.Bouncer;
+import org.porter.mta.queue.QueueAdmin;
 import org.porter.mta.queue.QueueManager;
 import org.porter.mta.store.QueueStore;
 import org.porter.mta.intake.Intake;
@@ -59,6 +60,7 @@ public final class MtaCore implements Mta {
     private SSLContext tls;
     private final QueueStore queueStore;
     private final QueueManager queueManager;
+    private final QueueAdmin queueAdmin;
     private boolean deliveryStarted;
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
@@ -78,8 +80,10 @@ public final class MtaCore implements Mta {
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);
         this.queueStore = new QueueStore(db, mail);
+        Bouncer bouncer = bouncer();
         this.queueManager = new QueueManager(queueStore, new DeliverySettings(settings), deliveryAgent(),
-                servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer(), clock);
+                servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer, clock);
+        this.queueAdmin = new QueueAdmin(queueStore, queueManager, bouncer, clock);
         intake.onQueued(queueManager::wake);
         var freeSpace = new org.porter.mta.store.FreeSpace(dataDir, () -> new MtaSettings(settings).minFreeSpace());
         intake.storageLow(freeSpace::low);
@@ -123,7 +127,7 @@ public final class MtaCore implements Mta {
 
     @Override
     public org.porter.mta.api.QueueControl queue() {
-        return queueManager;
+        return queueAdmin;
     }
 
     @Override
@@ -247,7 +251,7 @@ public final class MtaCore implements Mta {
 
     /** Submits DSNs through the intake. */
     private Bouncer bouncer() {
-        return new org.porter.mta.queue.DsnBouncer(hostname, new org.porter.mta.bounce.DsnBuilder(clock), intake,
+        return new org.porter.mta.bounce.DsnBouncer(hostname, new org.porter.mta.bounce.DsnBuilder(clock), intake,
                 new Router(directory), queueStore, dataDir.resolve("tmp"), directory::domains, clock);
     }
 

@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.NextHop;
-import org.porter.mta.store.QueueStore;
 
 /**
  * Tells a sender what became of their message: a failure or delay report (RFC 3464 DSN) entering
@@ -24,7 +23,7 @@ public interface Bouncer {
      * @param server the host that answered last, or null
      * @param detail its reply, or Porter's own reason
      */
-    record Notice(QueueStore.Entry entry, String dsnCode, NextHop.Host server, DeliveryReport.Detail detail,
+    record Notice(QueueEntry entry, String dsnCode, NextHop.Host server, DeliveryReport.Detail detail,
             Instant lastAttempt) {
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -32,8 +31,6 @@ import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.NextHopResolver;
 import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.maillog.MailLog;
-import org.porter.mta.store.QueueStore;
-import org.porter.mta.store.QueueStore.Entry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +39,14 @@ import org.slf4j.LoggerFactory;
  * SMTP session per destination, several recipients per message, several messages per session),
  * limits concurrency, and owns the schedule: exponential backoff with a cap, dead-destination
  * throttling, delay warnings, expiry → bounce. Delivery agents only deliver and report; the queue
- * never opens a socket itself.
+ * never opens a socket itself. The owner's actions on single messages (list, hold, delete, return)
+ * are {@link QueueAdmin}'s.
  */
-public final class QueueManager implements QueueControl, AutoCloseable {
+public final class QueueManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueManager.class);
     private static final int BATCH = 1000;
 
-    private final QueueStore store;
+    private final QueueStorage store;
     private final DeliverySettings settings;
     private final DeliveryAgent agent;
     private final NextHopResolver nextHops;
@@ -75,7 +73,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     /**
      * @param resolvers makes an MX resolver for the configured DNS servers (re-made when they change)
      */
-    public QueueManager(QueueStore store, DeliverySettings settings, DeliveryAgent agent,
+    public QueueManager(QueueStorage store, DeliverySettings settings, DeliveryAgent agent,
             Function<List<String>, MxResolver> resolvers, Bouncer bouncer, Clock clock) {
         this.store = store;
         this.settings = settings;
@@ -157,23 +155,23 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     }
 
     private List<Thread> claimAndStart(Instant now) {
-        Map<Destination, List<Entry>> byDestination = new LinkedHashMap<>();
+        Map<Destination, List<QueueEntry>> byDestination = new LinkedHashMap<>();
         Function<String, Destination> destinations = nextHops.destinations();
-        List<Entry> due = store.due(now, BATCH);
+        List<QueueEntry> due = store.due(now, BATCH);
         afterScan.run();
-        for (Entry e : due) {
+        for (QueueEntry e : due) {
             if (inFlight.contains(e.id())) {
                 continue;
             }
             byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
         }
         List<Thread> tasks = new ArrayList<>();
-        for (Map.Entry<Destination, List<Entry>> d : byDestination.entrySet()) {
+        for (Map.Entry<Destination, List<QueueEntry>> d : byDestination.entrySet()) {
             Destination dest = d.getKey();
             if (!activeDestinations.add(dest)) {
                 continue; // a session to it is running; its entries wait for the next run
             }
-            List<Entry> entries = d.getValue();
+            List<QueueEntry> entries = d.getValue();
             entries.forEach(e -> inFlight.add(e.id()));
             active.incrementAndGet();
             tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> {
@@ -216,11 +214,11 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         }
     }
 
-    private void deliver(Destination dest, List<Entry> entries) {
+    private void deliver(Destination dest, List<QueueEntry> entries) {
         Instant now = clock.instant();
         Instant dead = deadUntil.get(dest);
         if (dead != null && dead.isAfter(now)) {
-            for (Entry e : entries) {
+            for (QueueEntry e : entries) {
                 // not an attempt: the destination failed a moment ago (Postfix's dead-destination throttle)
                 store.deferred(e.id(), e.attempts(), now, dead, e.lastReply());
             }
@@ -229,7 +227,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         NextHopResolver.Resolution hop = nextHops.resolve(dest);
         if (hop instanceof MxResolver.Failure f) {
             List<RecipientResult> results = new ArrayList<>();
-            for (Entry e : entries) {
+            for (QueueEntry e : entries) {
                 results.add(new RecipientResult(e.queueId(), e.id(), e.recipient(),
                         f.permanent() ? Outcome.BOUNCED : Outcome.DEFERRED, f.dsnCode(), null, new LocalReason(f.reason())));
             }
@@ -237,13 +235,13 @@ public final class QueueManager implements QueueControl, AutoCloseable {
             return;
         }
         NextHop nextHop = ((NextHopResolver.Found) hop).hop();
-        Map<Long, List<Entry>> byMessage = new LinkedHashMap<>();
-        for (Entry e : entries) {
+        Map<Long, List<QueueEntry>> byMessage = new LinkedHashMap<>();
+        for (QueueEntry e : entries) {
             byMessage.computeIfAbsent(e.messageId(), k -> new ArrayList<>()).add(e);
         }
         List<OutboundMessage> messages = new ArrayList<>();
-        for (List<Entry> m : byMessage.values()) {
-            Entry first = m.get(0);
+        for (List<QueueEntry> m : byMessage.values()) {
+            QueueEntry first = m.get(0);
             List<OutboundMessage.Recipient> rcpts = m.stream()
                     .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsnNotify(), e.dsnOrcpt())).toList();
             messages.add(new OutboundMessage(first.queueId(), first.sender(), rcpts, first.dsnRet(), first.dsnEnvid(),
@@ -254,9 +252,9 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     }
 
     /** Records a report: sent and bounced entries end, deferred ones are rescheduled (or expire). */
-    private void apply(List<Entry> entries, DeliveryReport report, Destination dest) {
+    private void apply(List<QueueEntry> entries, DeliveryReport report, Destination dest) {
         Instant now = clock.instant();
-        Map<Long, Entry> byId = new HashMap<>();
+        Map<Long, QueueEntry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
         List<Long> done = new ArrayList<>();
         long sentNow = 0;
@@ -264,7 +262,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         Map<String, List<Bouncer.Notice>> failures = new LinkedHashMap<>();
         Map<String, List<Bouncer.Notice>> delays = new LinkedHashMap<>();
         for (RecipientResult r : report.recipients()) {
-            Entry e = byId.get(r.entryId());
+            QueueEntry e = byId.get(r.entryId());
             if (e == null) {
                 continue;
             }
@@ -288,7 +286,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     done.add(e.id());
                     bouncedNow++;
                     bounced.incrementAndGet();
-                    if (notifies(e, "FAILURE")) {
+                    if (e.notifies("FAILURE")) {
                         failures.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
                                 .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
                     }
@@ -298,7 +296,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     store.deferredAfterAttempt(e.id(), attempt, now, next, r.dsnCode() + " " + reply, r.relay());
                     Duration warnAfter = settings.delayWarning();
                     if (!e.delayWarned() && !warnAfter.isZero() && !now.isBefore(e.created().plus(warnAfter))
-                            && notifies(e, "DELAY")) {
+                            && e.notifies("DELAY")) {
                         delays.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
                                 .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
                         store.delayWarned(e.id());
@@ -323,11 +321,6 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         store.finish(done, now, sentNow, bouncedNow).forEach(MailLog::removed);
     }
 
-    /** RFC 3461: without NOTIFY the default is FAILURE (and, as Postfix does, DELAY); NEVER means no report. */
-    static boolean notifies(Entry e, String what) {
-        return e.dsnNotify() == null || e.dsnNotify().contains(what);
-    }
-
     /** Retry interval after {@code attempt} failed attempts: retry-min doubled per attempt, at most retry-max. */
     Duration backoff(int attempt) {
         Duration min = settings.retryMin();
@@ -340,27 +333,26 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         return d.toHours() >= 24 && d.toHours() % 24 == 0 ? d.toDays() + " days" : d.toMinutes() + " minutes";
     }
 
-    // ---- QueueControl
+    // ---- the switches QueueAdmin hands on
 
-    @Override
+    /** Holds all outbound delivery (a dial-up link that is down, or the owner). */
     public void hold() {
         held = true;
         LOG.info("outbound delivery held");
     }
 
-    @Override
     public void release() {
         held = false;
         LOG.info("outbound delivery released");
         wake();
     }
 
-    @Override
+    /** Held by {@link #hold()} or by the setting queue.hold. */
     public boolean held() {
         return held || settings.hold();
     }
 
-    @Override
+    /** Makes every deferred entry due now and forgets dead destinations; returns how many entries. */
     public int flush() {
         int n = store.flush(clock.instant());
         deadUntil.clear();
@@ -369,7 +361,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         return n;
     }
 
-    @Override
+    /** Waits until no delivery runs and nothing is due (or the queue is held); false at the timeout. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {
@@ -382,93 +374,14 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         return false;
     }
 
-    @Override
-    public QueueStatus status() {
+    public QueueControl.QueueStatus status() {
         int[] n = store.counts();
-        return new QueueStatus(n[0], n[1], n[2], active.get(), sent.get(), bounced.get(), lastDelivery);
+        return new QueueControl.QueueStatus(n[0], n[1], n[2], active.get(), sent.get(), bounced.get(), lastDelivery);
     }
 
-    @Override
-    public List<QueuedMessage> list() {
-        return store.list(null);
-    }
-
-    @Override
-    public Optional<QueuedMessage> show(String queueId) {
-        return store.list(queueId).stream().findFirst();
-    }
-
-    @Override
-    public Optional<MessageDetail> detail(String queueId) {
-        Optional<QueuedMessage> message = show(queueId);
-        Optional<Long> body = store.messageId(queueId);
-        if (message.isEmpty() || body.isEmpty()) {
-            return Optional.empty();
-        }
-        String headers;
-        try (java.io.InputStream in = store.openMessage(body.get())) {
-            headers = headerSection(in);
-        } catch (java.io.IOException | RuntimeException e) {
-            headers = "(the message could not be read: " + e.getMessage() + ")";
-        }
-        return Optional.of(new MessageDetail(message.get(), headers, store.attempts(queueId)));
-    }
-
-    /** The header section of a stored message: up to its first empty line, at most 64 KB, LF line ends. */
-    static String headerSection(java.io.InputStream in) throws java.io.IOException {
-        byte[] head = in.readNBytes(64 * 1024);
-        String text = new String(head, java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n");
-        int end = text.indexOf("\n\n");
-        return end < 0 ? text : text.substring(0, end + 1);
-    }
-
-    @Override
-    public void hold(String queueId) {
-        requireQueued(store.setHeld(queueId, true), queueId);
-    }
-
-    @Override
-    public void release(String queueId) {
-        requireQueued(store.setHeld(queueId, false), queueId);
-        wake();
-    }
-
-    @Override
-    public void delete(String queueId) {
-        List<Entry> entries = store.entries(queueId);
-        requireQueued(!entries.isEmpty(), queueId);
-        List<String> left = store.finish(entries.stream().map(Entry::id).toList());
-        for (Entry e : entries) {
-            MailLog.deleted(queueId, e.recipient());
-        }
-        left.forEach(MailLog::removed);
-    }
-
-    @Override
-    public void bounce(String queueId) {
-        List<Entry> entries = store.entries(queueId);
-        requireQueued(!entries.isEmpty(), queueId);
-        Instant now = clock.instant();
-        List<Bouncer.Notice> notices = new ArrayList<>();
-        for (Entry e : entries) {
-            if (notifies(e, "FAILURE")) {
-                notices.add(new Bouncer.Notice(e, "5.0.0", null, new LocalReason("message returned by the administrator"
-                        + (e.lastReply() == null ? "" : "; last error: " + e.lastReply())), now));
-            }
-            MailLog.attempt(queueId, e.recipient(), "none", Duration.between(e.arrived(), now), "5.0.0",
-                    MailLog.Status.BOUNCED, "returned by the administrator");
-        }
-        if (!notices.isEmpty()) {
-            bouncer.report(Bouncer.Kind.FAILED, notices, null);
-        }
-        bounced.addAndGet(entries.size());
-        store.finish(entries.stream().map(Entry::id).toList(), now, 0, entries.size()).forEach(MailLog::removed);
-    }
-
-    private static void requireQueued(boolean found, String queueId) {
-        if (!found) {
-            throw new org.porter.mta.api.InvalidRequestException("no such message in the queue: " + queueId);
-        }
+    /** Counts recipients the admin returned to their senders (for the status). */
+    void countBounced(int n) {
+        bounced.addAndGet(n);
     }
 
     @Override

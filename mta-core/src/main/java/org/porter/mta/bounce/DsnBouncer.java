@@ -1,4 +1,4 @@
-package org.porter.mta.queue;
+package org.porter.mta.bounce;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.porter.mta.bounce.DsnBuilder;
-import org.porter.mta.bounce.DsnRequest;
 import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.intake.Intake;
 import org.porter.mta.maillog.MailLog;
@@ -17,7 +15,9 @@ import org.porter.mta.intake.Spool;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.routing.Router;
-import org.porter.mta.store.QueueStore;
+import org.porter.mta.queue.Bouncer;
+import org.porter.mta.queue.QueueEntry;
+import org.porter.mta.queue.QueueStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,12 +34,12 @@ public final class DsnBouncer implements Bouncer {
     private final DsnBuilder builder;
     private final Intake intake;
     private final Router router;
-    private final QueueStore store;
+    private final QueueStorage store;
     private final java.nio.file.Path spoolDir;
     private final Supplier<List<String>> localDomains;
     private final Clock clock;
 
-    public DsnBouncer(String hostname, DsnBuilder builder, Intake intake, Router router, QueueStore store,
+    public DsnBouncer(String hostname, DsnBuilder builder, Intake intake, Router router, QueueStorage store,
             java.nio.file.Path spoolDir, Supplier<List<String>> localDomains, Clock clock) {
         this.hostname = hostname;
         this.builder = builder;
@@ -53,7 +53,7 @@ public final class DsnBouncer implements Bouncer {
 
     @Override
     public void report(Kind kind, List<Notice> notices, Instant retryUntil) {
-        QueueStore.Entry first = notices.get(0).entry();
+        QueueEntry first = notices.get(0).entry();
         String to = first.sender();
         if (to.isEmpty()) {
             boolean alreadyDouble = notices.stream().allMatch(n -> n.entry().recipient().startsWith("postmaster@"));
