@@ -12,6 +12,7 @@ import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.intake.Intake;
 import org.porter.mta.maillog.MailLog;
 import org.porter.mta.intake.Spool;
+import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.routing.Router;
@@ -66,12 +67,12 @@ public final class DsnBouncer implements Bouncer {
         }
         List<DsnRequest.Recipient> rcpts = new ArrayList<>();
         for (Notice n : notices) {
-            rcpts.add(new DsnRequest.Recipient(n.entry().recipient(), n.entry().dsnOrcpt(),
+            rcpts.add(new DsnRequest.Recipient(n.entry().recipient(), n.entry().dsn().orcpt(),
                     kind == Kind.FAILED ? DsnRequest.Action.FAILED : DsnRequest.Action.DELAYED, status(n.dsnCode(), kind),
                     n.server(), n.detail() instanceof DeliveryReport.ServerReply r ? r.text() : null,
                     n.detail().sentence(n.server()), n.lastAttempt(), kind == Kind.DELAYED ? retryUntil : null));
         }
-        DsnRequest req = new DsnRequest(hostname, to, first.sender(), first.dsnEnvid(), first.dsnRet(), first.arrived(),
+        DsnRequest req = new DsnRequest(hostname, to, first.sender(), first.options().envid(), first.options().ret(), first.arrived(),
                 first.queueId(), rcpts, first.size(), () -> store.openMessage(first.messageId()));
         Route route = router.route(to, true);
         if (!(route instanceof Route.Accepted accepted)) {
@@ -92,7 +93,7 @@ public final class DsnBouncer implements Bouncer {
                     spool.write(b, off, len);
                 }
             });
-            intake.accept(id, "", new Intake.Options(null, null, result.smtputf8()),
+            intake.accept(id, "", new EnvelopeOptions(null, null, result.smtputf8()),
                     List.of(new Intake.Recipient(to, accepted)), spool, now);
             MailLog.notification(first.queueId(), kind == Kind.FAILED, id);
         } catch (IOException | RuntimeException e) {

@@ -6,8 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-
-import org.porter.mta.config.DeliverySettings;
+import java.util.function.Supplier;
 
 /**
  * Next-hop resolution (Postfix's trivial-rewrite transport lookup plus smtp_addr.c): recipient →
@@ -16,13 +15,33 @@ import org.porter.mta.config.DeliverySettings;
  * values: an {@link MxResolver.Failure}, permanent or temporary, never an exception.
  */
 public final class NextHopResolver {
-    private final DeliverySettings settings;
+    private final Supplier<Routing> settings;
     private final Function<List<String>, MxResolver> resolvers;
     private MxResolver resolver;
     private List<String> resolverServers;
 
-    /** @param resolvers makes an MX resolver for the configured DNS servers (re-made when they change) */
-    public NextHopResolver(DeliverySettings settings, Function<List<String>, MxResolver> resolvers) {
+    /**
+     * The delivery settings as they are now (a snapshot: the caller reads them from the store).
+     *
+     * @param transports   domain → "mx" | "smarthost" | "host:port" (delivery.transport-map, normalised)
+     * @param viaSmarthost delivery.route is smarthost
+     * @param smarthost    "host:port" or "[addr]:port", empty when not set
+     * @param smarthostUser empty: no AUTH
+     * @param dnsServers   "host:port" entries; empty for the system's
+     */
+    public record Routing(Map<String, String> transports, boolean viaSmarthost, String smarthost, String smarthostUser,
+            String smarthostPassword, NextHop.TlsPolicy tls, int mxPort, List<String> dnsServers) {
+        @Override
+        public String toString() {
+            return "Routing[" + transports + ", smarthost " + viaSmarthost + " " + smarthost + ", password hidden]";
+        }
+    }
+
+    /**
+     * @param settings  the settings now, read at each scan and each resolution
+     * @param resolvers makes an MX resolver for the configured DNS servers (re-made when they change)
+     */
+    public NextHopResolver(Supplier<Routing> settings, Function<List<String>, MxResolver> resolvers) {
         this.settings = settings;
         this.resolvers = resolvers;
     }
@@ -39,9 +58,8 @@ public final class NextHopResolver {
      * transport map is parsed each time this is called, not each time the function is applied).
      */
     public Function<String, Destination> destinations() {
-        Map<String, String> transports = settings.transports();
-        boolean smarthost = settings.viaSmarthost();
-        return recipient -> destination(recipient, transports, smarthost);
+        Routing now = settings.get();
+        return recipient -> destination(recipient, now.transports(), now.viaSmarthost());
     }
 
     static Destination destination(String recipient, Map<String, String> transports, boolean viaSmarthost) {
@@ -59,9 +77,10 @@ public final class NextHopResolver {
 
     /** The hosts to try for {@code d}, or why there are none. Blocking (DNS). */
     public Resolution resolve(Destination d) {
+        Routing settings = this.settings.get();
         NextHop.TlsPolicy tls = settings.tls();
         return switch (d) {
-            case Destination.Mx mx -> switch (resolver().resolve(mx.domain(), settings.mxPort())) {
+            case Destination.Mx mx -> switch (resolver(settings.dnsServers()).resolve(mx.domain(), settings.mxPort())) {
                 case MxResolver.Failure f -> f;
                 case MxResolver.Hosts h -> new Found(new NextHop(mx.domain(), h.hosts(), tls, null));
             };
@@ -92,8 +111,7 @@ public final class NextHopResolver {
         return new Found(new NextHop(name, hosts, tls, auth));
     }
 
-    private synchronized MxResolver resolver() {
-        List<String> servers = settings.dnsServers();
+    private synchronized MxResolver resolver(List<String> servers) {
         if (resolver == null || !servers.equals(resolverServers)) {
             resolver = resolvers.apply(servers);
             resolverServers = servers;

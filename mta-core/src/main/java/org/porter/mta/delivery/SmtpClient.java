@@ -26,6 +26,7 @@ import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
 import org.porter.mta.delivery.DeliveryReport.ServerReply;
 import org.porter.mta.message.Addresses;
+import org.porter.mta.message.BodyBits;
 import org.porter.mta.smtp.client.Capabilities;
 import org.porter.mta.smtp.client.ClientTimeouts;
 import org.porter.mta.smtp.client.DotStuffer;
@@ -382,12 +383,12 @@ public final class SmtpClient implements DeliveryAgent {
             }
             boolean eightBit;
             try {
-                eightBit = has8bit(msg);
+                eightBit = msg.bits() == BodyBits.UNKNOWN ? has8bit(msg) : msg.bits() == BodyBits.EIGHT_BIT;
             } catch (IOException e) {
                 deferMessage(m, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), null);
                 return;
             }
-            boolean utf8 = msg.smtputf8() || !ascii(msg.sender())
+            boolean utf8 = msg.options().smtputf8() || !ascii(msg.sender())
                     || msg.recipients().stream().anyMatch(r -> !ascii(r.address()));
             long limit = caps.sizeLimit();
             if (utf8 && !caps.has("SMTPUTF8")) {
@@ -442,11 +443,11 @@ public final class SmtpClient implements DeliveryAgent {
             if (utf8) {
                 mail.append(" SMTPUTF8");
             }
-            if (dsn && msg.dsnRet() != null && msg.dsnRet().matches("(?i)FULL|HDRS")) {
-                mail.append(" RET=").append(msg.dsnRet().toUpperCase(Locale.ROOT));
+            if (dsn && msg.options().ret() != null && msg.options().ret().matches("(?i)FULL|HDRS")) {
+                mail.append(" RET=").append(msg.options().ret().toUpperCase(Locale.ROOT));
             }
-            if (dsn && msg.dsnEnvid() != null && !msg.dsnEnvid().isEmpty()) {
-                String envid = Xtext.encode(msg.dsnEnvid());
+            if (dsn && msg.options().envid() != null && !msg.options().envid().isEmpty()) {
+                String envid = Xtext.encode(msg.options().envid());
                 if (envid.length() <= 100) {
                     mail.append(" ENVID=").append(envid);
                 }
@@ -546,14 +547,14 @@ public final class SmtpClient implements DeliveryAgent {
 
         private String rcptLine(OutboundMessage.Recipient rcpt, boolean dsn) {
             StringBuilder b = new StringBuilder("RCPT TO:<").append(rcpt.address()).append('>');
-            if (dsn && rcpt.dsnNotify() != null && rcpt.dsnNotify().matches("(?i)NEVER|((SUCCESS|FAILURE|DELAY),?)+")) {
-                b.append(" NOTIFY=").append(rcpt.dsnNotify().toUpperCase(Locale.ROOT));
+            if (dsn && rcpt.dsn().notifyOn() != null && rcpt.dsn().notifyOn().matches("(?i)NEVER|((SUCCESS|FAILURE|DELAY),?)+")) {
+                b.append(" NOTIFY=").append(rcpt.dsn().notifyOn().toUpperCase(Locale.ROOT));
             }
-            if (dsn && rcpt.dsnOrcpt() != null) {
-                int semi = rcpt.dsnOrcpt().indexOf(';');
+            if (dsn && rcpt.dsn().orcpt() != null) {
+                int semi = rcpt.dsn().orcpt().indexOf(';');
                 if (semi > 0) {
-                    String type = rcpt.dsnOrcpt().substring(0, semi).strip();
-                    String orcpt = type + ";" + Xtext.encode(rcpt.dsnOrcpt().substring(semi + 1).strip());
+                    String type = rcpt.dsn().orcpt().substring(0, semi).strip();
+                    String orcpt = type + ";" + Xtext.encode(rcpt.dsn().orcpt().substring(semi + 1).strip());
                     if (type.matches("[A-Za-z0-9-]+") && orcpt.length() <= 500) {
                         b.append(" ORCPT=").append(orcpt);
                     }
@@ -667,7 +668,10 @@ public final class SmtpClient implements DeliveryAgent {
         return s == null || s.chars().allMatch(c -> c < 0x80);
     }
 
-    /** Reads the stored message once to see whether any byte is 8-bit (decides BODY=8BITMIME). */
+    /**
+     * Reads the stored message once to see whether any byte is 8-bit (decides BODY=8BITMIME): only
+     * for messages stored before this was recorded at receipt.
+     */
     private static boolean has8bit(OutboundMessage msg) throws IOException {
         try (InputStream in = msg.body().open()) {
             byte[] buf = new byte[8192];

@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.Set;
 
 import org.porter.mta.maillog.MailLog;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.message.DsnParameters;
+import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.store.MailStore;
@@ -72,11 +75,16 @@ public final class Intake {
 
     /**
      * An envelope recipient as given (for the log's orig_to), where routing sends it, and its
-     * RFC 3461 NOTIFY and ORCPT (null when not given).
+     * RFC 3461 NOTIFY and ORCPT ({@link DsnParameters#NONE} when not given; the four-argument form
+     * takes them as the RCPT command gave them, null when absent).
      */
-    public record Recipient(String given, Route.Accepted route, String dsnNotify, String dsnOrcpt) {
+    public record Recipient(String given, Route.Accepted route, DsnParameters dsn) {
         public Recipient(String given, Route.Accepted route) {
-            this(given, route, null, null);
+            this(given, route, DsnParameters.NONE);
+        }
+
+        public Recipient(String given, Route.Accepted route, String dsnNotify, String dsnOrcpt) {
+            this(given, route, new DsnParameters(dsnNotify, dsnOrcpt));
         }
     }
 
@@ -85,11 +93,6 @@ public final class Intake {
      * mail Porter makes itself) and the sender as the client wrote it.
      */
     public record Source(String client, String senderGiven) {
-    }
-
-    /** Envelope options from MAIL FROM: RFC 3461 RET and ENVID (null when absent), RFC 6531 SMTPUTF8. */
-    public record Options(String ret, String envid, boolean smtputf8) {
-        public static final Options NONE = new Options(null, null, false);
     }
 
     /**
@@ -153,15 +156,15 @@ public final class Intake {
      */
     public void accept(QueueId id, String sender, List<Recipient> recipients, Spool body, Instant started)
             throws IOException {
-        accept(id, sender, Options.NONE, recipients, body, started);
+        accept(id, sender, EnvelopeOptions.NONE, recipients, body, started);
     }
 
-    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+    public void accept(QueueId id, String sender, EnvelopeOptions options, List<Recipient> recipients, Spool body,
             Instant started) throws IOException {
         accept(id, sender, options, recipients, body, started, new Source(null, sender));
     }
 
-    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+    public void accept(QueueId id, String sender, EnvelopeOptions options, List<Recipient> recipients, Spool body,
             Instant started, Source source) throws IOException {
         Map<Long, String> local = new LinkedHashMap<>();
         Map<Long, String> localGiven = new LinkedHashMap<>();
@@ -173,7 +176,7 @@ public final class Intake {
             }
             for (String a : r.route().remote()) {
                 // the DSN request follows the recipient the client named, also through an alias
-                remoteByAddress.putIfAbsent(a, new MailStore.RemoteRecipient(a, r.dsnNotify(), r.dsnOrcpt()));
+                remoteByAddress.putIfAbsent(a, new MailStore.RemoteRecipient(a, r.dsn()));
             }
         }
         Set<String> remote = new LinkedHashSet<>(remoteByAddress.keySet());
@@ -181,7 +184,8 @@ public final class Intake {
         Map<Long, String> prefixes = new LinkedHashMap<>();
         local.forEach((userId, address) -> prefixes.put(userId, deliveryHeaders(sender, address)));
         store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
-                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes));
+                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes,
+                BodyBits.of(body.eightBit())));
         accepted.incrementAndGet();
         if (!remote.isEmpty()) {
             onQueued.run();

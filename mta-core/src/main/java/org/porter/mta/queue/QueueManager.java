@@ -78,10 +78,16 @@ public final class QueueManager implements AutoCloseable {
         this.store = store;
         this.settings = settings;
         this.agent = agent;
-        this.nextHops = new NextHopResolver(settings, resolvers);
+        this.nextHops = new NextHopResolver(() -> routing(settings), resolvers);
         this.bouncer = bouncer;
         this.clock = clock;
         this.slots = new Semaphore(settings.concurrency());
+    }
+
+    /** The settings next-hop resolution needs, read now. */
+    static NextHopResolver.Routing routing(DeliverySettings s) {
+        return new NextHopResolver.Routing(s.transports(), s.viaSmarthost(), s.smarthost(), s.smarthostUser(),
+                s.smarthostPassword(), s.tls(), s.mxPort(), s.dnsServers());
     }
 
     /** Starts the scheduler thread. */
@@ -243,9 +249,9 @@ public final class QueueManager implements AutoCloseable {
         for (List<QueueEntry> m : byMessage.values()) {
             QueueEntry first = m.get(0);
             List<OutboundMessage.Recipient> rcpts = m.stream()
-                    .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsnNotify(), e.dsnOrcpt())).toList();
-            messages.add(new OutboundMessage(first.queueId(), first.sender(), rcpts, first.dsnRet(), first.dsnEnvid(),
-                    first.smtputf8(), first.size(), () -> store.openMessage(first.messageId())));
+                    .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsn())).toList();
+            messages.add(new OutboundMessage(first.queueId(), first.sender(), rcpts, first.options(), first.size(),
+                    first.bits(), () -> store.openMessage(first.messageId())));
         }
         DeliveryReport report = agent.deliver(nextHop, messages);
         apply(entries, report, dest);

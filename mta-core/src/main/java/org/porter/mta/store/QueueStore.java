@@ -16,6 +16,9 @@ import java.util.Optional;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.QueueControl.QueuedMessage;
 import org.porter.mta.api.QueueControl.QueuedRecipient;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.message.DsnParameters;
+import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.queue.QueueEntry;
 import org.porter.mta.queue.QueueStorage;
 
@@ -35,13 +38,15 @@ public final class QueueStore implements QueueStorage {
 
     private static final String ENTRY_COLUMNS = "q.id, q.message_id, m.queue_id, m.sender, q.recipient, q.dsn_notify,"
             + " q.dsn_orcpt, q.attempts, q.created_at, m.received_at, m.dsn_ret, m.dsn_envid, m.smtputf8, m.size_octets,"
-            + " q.delay_warned, q.last_reply";
+            + " q.delay_warned, q.last_reply, m.eight_bit";
 
     private static QueueEntry entry(ResultSet rs) throws SQLException {
-        return new QueueEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getInt(8), rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
-                rs.getString(11), rs.getString(12), rs.getShort(13) != 0, rs.getLong(14), rs.getShort(15) != 0,
-                rs.getString(16));
+        short eightBit = rs.getShort(17);
+        BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0); // NULL: stored before V9
+        return new QueueEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                new DsnParameters(rs.getString(6), rs.getString(7)), rs.getInt(8), rs.getTimestamp(9).toInstant(),
+                rs.getTimestamp(10).toInstant(), new EnvelopeOptions(rs.getString(11), rs.getString(12), rs.getShort(13) != 0),
+                rs.getLong(14), bits, rs.getShort(15) != 0, rs.getString(16));
     }
 
     /** Entries due at {@code now} and not held, oldest due first. */

@@ -3,15 +3,11 @@ package org.porter.mta.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
-import org.porter.mta.api.SettingDef;
-import org.porter.mta.api.Settings;
-import org.porter.mta.config.DeliverySettings;
 
 /**
  * Next-hop resolution without the queue: which destination a recipient's domain gets (transport
@@ -19,50 +15,25 @@ import org.porter.mta.config.DeliverySettings;
  * (issue 12: it was a "mx:DOMAIN" / "relay:HOST:PORT" string parsed back).
  */
 class NextHopResolverTest {
+    static final Map<String, String> TRANSPORTS = Map.of("partner.example", "mx", "branch.example", "smarthost",
+            "lab.example", "[10.0.0.5]:2525");
 
-    /** The delivery settings in memory, validated by their own parsers. */
-    static final class MemorySettings implements Settings {
-        final Map<String, SettingDef> defs = new HashMap<>();
-        final Map<String, String> values = new HashMap<>();
+    volatile NextHopResolver.Routing settings = routing(false, "", "", NextHop.TlsPolicy.OPPORTUNISTIC);
+    final NextHopResolver resolver = new NextHopResolver(() -> settings, servers -> null);
 
-        MemorySettings() {
-            DeliverySettings.definitions().forEach(d -> defs.put(d.key(), d));
-        }
-
-        @Override
-        public String get(String key) {
-            return values.getOrDefault(key, defs.get(key).defaultValue());
-        }
-
-        @Override
-        public void set(String key, String value) {
-            values.put(key, defs.get(key).parser().apply(value));
-        }
-
-        @Override
-        public void reset(String key) {
-            values.remove(key);
-        }
-
-        @Override
-        public List<Setting> list() {
-            return List.of();
-        }
+    static NextHopResolver.Routing routing(boolean viaSmarthost, String smarthost, String user, NextHop.TlsPolicy tls) {
+        return new NextHopResolver.Routing(TRANSPORTS, viaSmarthost, smarthost, user, "pw", tls, 25, List.of());
     }
-
-    final MemorySettings settings = new MemorySettings();
-    final NextHopResolver resolver = new NextHopResolver(new DeliverySettings(settings), servers -> null);
 
     @Test
     void theTransportMapComesFirstThenTheRoute() {
-        settings.set("delivery.transport-map", "partner.example=mx, branch.example=smarthost, lab.example=[10.0.0.5]:2525");
         Function<String, Destination> byMx = resolver.destinations();
         assertThat(byMx.apply("a@Elsewhere.Example")).isEqualTo(new Destination.Mx("elsewhere.example"));
         assertThat(byMx.apply("a@branch.example")).isEqualTo(new Destination.Smarthost());
         assertThat(byMx.apply("a@lab.example")).isEqualTo(new Destination.Relay("[10.0.0.5]", 2525));
         assertThat(byMx.apply("a@lab.example").label()).isEqualTo("relay:[10.0.0.5]:2525");
 
-        settings.set("delivery.route", "smarthost");
+        settings = routing(true, "", "", NextHop.TlsPolicy.OPPORTUNISTIC);
         Function<String, Destination> bySmarthost = resolver.destinations();
         assertThat(bySmarthost.apply("a@elsewhere.example")).isEqualTo(new Destination.Smarthost());
         assertThat(bySmarthost.apply("a@partner.example")).isEqualTo(new Destination.Mx("partner.example"));
@@ -71,7 +42,7 @@ class NextHopResolverTest {
 
     @Test
     void aRelayAndTheSmarthostResolveToTheirAddresses() throws Exception {
-        settings.set("delivery.tls", "required");
+        settings = routing(true, "", "", NextHop.TlsPolicy.REQUIRED);
         var relay = (NextHopResolver.Found) resolver.resolve(new Destination.Relay("[127.0.0.1]", 2525));
         assertThat(relay.hop().name()).isEqualTo("127.0.0.1");
         assertThat(relay.hop().hosts()).containsExactly(new NextHop.Host("127.0.0.1", InetAddress.getByName("127.0.0.1"), 2525));
@@ -80,9 +51,7 @@ class NextHopResolverTest {
 
         assertThat(resolver.resolve(new Destination.Smarthost())).isEqualTo(
                 new MxResolver.Failure(false, "4.3.5", "delivery.route is smarthost but delivery.smarthost is not set"));
-        settings.set("delivery.smarthost", "127.0.0.1:587");
-        settings.set("delivery.smarthost.user", "office");
-        settings.set("delivery.smarthost.password", "pw");
+        settings = routing(true, "127.0.0.1:587", "office", NextHop.TlsPolicy.REQUIRED);
         var smarthost = (NextHopResolver.Found) resolver.resolve(new Destination.Smarthost());
         assertThat(smarthost.hop().name()).isEqualTo("smarthost 127.0.0.1");
         assertThat(smarthost.hop().hosts()).extracting(NextHop.Host::port).containsExactly(587);
