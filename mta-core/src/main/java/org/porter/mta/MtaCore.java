@@ -22,6 +22,7 @@ import org.porter.mta.config.DeliverySettings;
 import org.porter.mta.delivery.DeliveryAgent;
 import org.porter.mta.delivery.MxResolver;
 import org.porter.mta.queue.Bouncer;
+import org.porter.mta.queue.QueueAdmin;
 import org.porter.mta.queue.QueueManager;
 import org.porter.mta.store.QueueStore;
 import org.porter.mta.intake.Intake;
@@ -59,6 +60,7 @@ public final class MtaCore implements Mta {
     private SSLContext tls;
     private final QueueStore queueStore;
     private final QueueManager queueManager;
+    private final QueueAdmin queueAdmin;
     private boolean deliveryStarted;
     private final org.porter.mta.fetch.FetchService fetch;
 
@@ -80,8 +82,10 @@ public final class MtaCore implements Mta {
         this.intake = new Intake(mail, clock);
         this.authThrottle = new AuthThrottle(clock);
         this.queueStore = new QueueStore(db, mail);
+        Bouncer bouncer = bouncer();
         this.queueManager = new QueueManager(queueStore, new DeliverySettings(settings), deliveryAgent(),
-                servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer(), clock);
+                servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer, clock);
+        this.queueAdmin = new QueueAdmin(queueStore, queueManager, bouncer, clock);
         intake.onQueued(queueManager::wake);
         var fetchStore = new org.porter.mta.store.FetchStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.fetch = new org.porter.mta.fetch.FetchService(fetchStore,
@@ -188,7 +192,7 @@ public final class MtaCore implements Mta {
 
     @Override
     public org.porter.mta.api.QueueControl queue() {
-        return queueManager;
+        return queueAdmin;
     }
 
     @Override
@@ -322,8 +326,8 @@ public final class MtaCore implements Mta {
 
     /** The outbound SMTP client (RFC 5321 timeouts; TLS without certificate verification, see SmtpClient). */
     private DeliveryAgent deliveryAgent() {
-        return new org.porter.mta.smtp.client.SmtpClient(hostname, org.porter.mta.smtp.client.ClientTimeouts.RFC5321,
-                org.porter.mta.smtp.client.SmtpClient.trustAnyServer());
+        return new org.porter.mta.delivery.SmtpClient(hostname, org.porter.mta.smtp.client.ClientTimeouts.RFC5321,
+                org.porter.mta.delivery.SmtpClient.trustAnyServer());
     }
 
     @Override
@@ -349,7 +353,7 @@ public final class MtaCore implements Mta {
 
     /** Submits DSNs through the intake. */
     private Bouncer bouncer() {
-        return new org.porter.mta.queue.DsnBouncer(hostname, new org.porter.mta.bounce.DsnBuilder(clock), intake,
+        return new org.porter.mta.bounce.DsnBouncer(hostname, new org.porter.mta.bounce.DsnBuilder(clock), intake,
                 new Router(directory), queueStore, dataDir.resolve("tmp"), directory::domains, clock);
     }
 

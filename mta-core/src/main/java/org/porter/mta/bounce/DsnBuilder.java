@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.james.mime4j.codec.QuotedPrintableOutputStream;
 import org.apache.james.mime4j.util.MimeUtil;
@@ -44,8 +42,6 @@ public final class DsnBuilder {
     public static final long FULL_MESSAGE_LIMIT = 1024 * 1024;
 
     private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
-    private static final Pattern REMOTE_REPLY = Pattern.compile("^host (\\S+) said: (.*?)(?: \\(in reply to [^)]*\\))?$");
-    private static final Pattern RELAY_HOST = Pattern.compile("^([^\\[\\s]+)\\[[^\\]]*\\](?::\\d+)?$");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final byte[] CRLF = {'\r', '\n'};
 
@@ -202,7 +198,7 @@ public final class DsnBuilder {
             String why = r.diagnostic() != null && !r.diagnostic().isBlank() ? r.diagnostic().strip()
                     : switch (r.action()) {
                         case DELIVERED -> "delivered";
-                        case RELAYED -> "relayed" + (hasRelay(r) ? " via " + r.relay() : "");
+                        case RELAYED -> "relayed" + (r.remote() != null ? " via " + r.remote().label() : "");
                         case EXPANDED -> "expanded";
                         default -> "status " + r.status();
                     };
@@ -238,14 +234,13 @@ public final class DsnBuilder {
             }
             header(out, "Action", r.action().keyword());
             header(out, "Status", r.status());
-            if (hasRelay(r)) {
-                Matcher m = RELAY_HOST.matcher(r.relay());
-                header(out, "Remote-MTA", "dns; " + printable(m.matches() ? m.group(1) : r.relay()));
+            if (r.remote() != null) {
+                header(out, "Remote-MTA", "dns; " + printable(r.remote().hostname()));
             }
-            if (r.diagnostic() != null && !r.diagnostic().isBlank()) {
-                Matcher m = REMOTE_REPLY.matcher(oneLine(r.diagnostic()));
-                header(out, "Diagnostic-Code", m.matches() ? "smtp; " + printable(m.group(2))
-                        : "X-Porter; " + printable(oneLine(r.diagnostic())));
+            if (r.remoteReply() != null && !r.remoteReply().isBlank()) {
+                header(out, "Diagnostic-Code", "smtp; " + printable(oneLine(r.remoteReply())));
+            } else if (r.diagnostic() != null && !r.diagnostic().isBlank()) {
+                header(out, "Diagnostic-Code", "X-Porter; " + printable(oneLine(r.diagnostic())));
             }
             if (r.lastAttempt() != null) {
                 header(out, "Last-Attempt-Date", date(r.lastAttempt()));
@@ -340,10 +335,6 @@ public final class DsnBuilder {
     private static void line(OutputStream out, String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.UTF_8));
         out.write(CRLF);
-    }
-
-    private static boolean hasRelay(Recipient r) {
-        return r.relay() != null && !r.relay().isBlank() && !r.relay().equals("none");
     }
 
     /** rfc822 type for ASCII addresses; RFC 6533 utf-8 type with \x{HEX} escapes otherwise. */

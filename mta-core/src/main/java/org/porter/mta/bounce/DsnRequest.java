@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.OutboundMessage;
 
 /**
@@ -52,15 +53,17 @@ public record DsnRequest(String reportingMta, String to, String originalSender, 
      * @param orcpt          RFC 3461 ORCPT as stored ("type;address", decoded), or null
      * @param action         what happened
      * @param status         enhanced status code, e.g. 5.1.1
-     * @param relay          {@code host[ip]:port} that answered (DeliveryReport's relay), or null / "none"
-     * @param diagnostic     the delivery agent's reply text (DeliveryReport's reply), e.g.
+     * @param remote         the host that answered (Remote-MTA), or null
+     * @param remoteReply    the SMTP reply it gave, whole ({@code 550 5.1.1 unknown}: Diagnostic-Code smtp), or
+     *                       null when the outcome is Porter's own (Diagnostic-Code X-Porter: the diagnostic)
+     * @param diagnostic     the outcome in words for the report's text, e.g.
      *                       "host mx[1.2.3.4]:25 said: 550 5.1.1 unknown (in reply to RCPT TO command)"
      *                       or a local reason, or null
      * @param lastAttempt    when delivery was last tried, or null
      * @param willRetryUntil for DELAYED: when Porter gives up, or null
      */
-    public record Recipient(String address, String orcpt, Action action, String status, String relay,
-            String diagnostic, Instant lastAttempt, Instant willRetryUntil) {
+    public record Recipient(String address, String orcpt, Action action, String status, NextHop.Host remote,
+            String remoteReply, String diagnostic, Instant lastAttempt, Instant willRetryUntil) {
         public Recipient {
             if (address == null || action == null || status == null || !status.matches("[245]\\.\\d{1,3}\\.\\d{1,3}")) {
                 throw new IllegalArgumentException("a recipient needs an address, an action and a status like 5.1.1");

@@ -69,7 +69,7 @@ public final class MxResolver {
     }
 
     /** No hosts: permanent (bounce) or temporary (retry), with an enhanced code and the reason. */
-    public record Failure(boolean permanent, String dsnCode, String reason) implements Result {
+    public record Failure(boolean permanent, String dsnCode, String reason) implements Result, NextHopResolver.Resolution {
     }
 
     public Result resolve(String domain, int port) {

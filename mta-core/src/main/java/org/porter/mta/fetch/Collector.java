@@ -189,7 +189,7 @@ public final class Collector {
             try (Spool message = new Spool(parts.tmpDir())) {
                 message.write(received(a, pop, id, names).getBytes(StandardCharsets.UTF_8));
                 copyWithout(raw, head, headLen, header, message);
-                parts.intake().accept(id, sender, Intake.Options.NONE, routed, message, started,
+                parts.intake().accept(id, sender, org.porter.mta.message.EnvelopeOptions.NONE, routed, message, started,
                         new Intake.Source(pop.peer(), sender),
                         new MailStore.Collected(stored.id(), uidl));
             }

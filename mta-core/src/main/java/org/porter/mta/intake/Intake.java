@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.porter.mta.maillog.MailLog;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.message.DsnParameters;
+import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.store.MailStore;
-import org.slf4j.Logger;
 
 /**
  * The one door all new mail enters by (Postfix's cleanup): takes a received message and its routed
@@ -22,9 +25,6 @@ import org.slf4j.Logger;
  * mail log. SMTP today; bounces, the CLI and the admin's test mail later.
  */
 public final class Intake {
-    /** The Postfix-style mail log: one line per message event, for admins to grep. */
-    public static final Logger MAILLOG = MailLog.SMTPD;
-
     private final MailStore store;
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
@@ -75,11 +75,16 @@ public final class Intake {
 
     /**
      * An envelope recipient as given (for the log's orig_to), where routing sends it, and its
-     * RFC 3461 NOTIFY and ORCPT (null when not given).
+     * RFC 3461 NOTIFY and ORCPT ({@link DsnParameters#NONE} when not given; the four-argument form
+     * takes them as the RCPT command gave them, null when absent).
      */
-    public record Recipient(String given, Route.Accepted route, String dsnNotify, String dsnOrcpt) {
+    public record Recipient(String given, Route.Accepted route, DsnParameters dsn) {
         public Recipient(String given, Route.Accepted route) {
-            this(given, route, null, null);
+            this(given, route, DsnParameters.NONE);
+        }
+
+        public Recipient(String given, Route.Accepted route, String dsnNotify, String dsnOrcpt) {
+            this(given, route, new DsnParameters(dsnNotify, dsnOrcpt));
         }
     }
 
@@ -88,11 +93,6 @@ public final class Intake {
      * mail Porter makes itself) and the sender as the client wrote it.
      */
     public record Source(String client, String senderGiven) {
-    }
-
-    /** Envelope options from MAIL FROM: RFC 3461 RET and ENVID (null when absent), RFC 6531 SMTPUTF8. */
-    public record Options(String ret, String envid, boolean smtputf8) {
-        public static final Options NONE = new Options(null, null, false);
     }
 
     /**
@@ -156,21 +156,21 @@ public final class Intake {
      */
     public void accept(QueueId id, String sender, List<Recipient> recipients, Spool body, Instant started)
             throws IOException {
-        accept(id, sender, Options.NONE, recipients, body, started);
+        accept(id, sender, EnvelopeOptions.NONE, recipients, body, started);
     }
 
-    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+    public void accept(QueueId id, String sender, EnvelopeOptions options, List<Recipient> recipients, Spool body,
             Instant started) throws IOException {
         accept(id, sender, options, recipients, body, started, new Source(null, sender));
     }
 
-    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+    public void accept(QueueId id, String sender, EnvelopeOptions options, List<Recipient> recipients, Spool body,
             Instant started, Source source) throws IOException {
         accept(id, sender, options, recipients, body, started, source, null);
     }
 
     /** As above; {@code collected} (when not null) is committed with the message (POP3 collection). */
-    public void accept(QueueId id, String sender, Options options, List<Recipient> recipients, Spool body,
+    public void accept(QueueId id, String sender, EnvelopeOptions options, List<Recipient> recipients, Spool body,
             Instant started, Source source, MailStore.Collected collected) throws IOException {
         Map<Long, String> local = new LinkedHashMap<>();
         Map<Long, String> localGiven = new LinkedHashMap<>();
@@ -182,7 +182,7 @@ public final class Intake {
             }
             for (String a : r.route().remote()) {
                 // the DSN request follows the recipient the client named, also through an alias
-                remoteByAddress.putIfAbsent(a, new MailStore.RemoteRecipient(a, r.dsnNotify(), r.dsnOrcpt()));
+                remoteByAddress.putIfAbsent(a, new MailStore.RemoteRecipient(a, r.dsn()));
             }
         }
         Set<String> remote = new LinkedHashSet<>(remoteByAddress.keySet());
@@ -190,13 +190,13 @@ public final class Intake {
         Map<Long, String> prefixes = new LinkedHashMap<>();
         local.forEach((userId, address) -> prefixes.put(userId, deliveryHeaders(sender, address)));
         store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
-                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes), collected);
+                new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes,
+                BodyBits.of(body.eightBit())), collected);
         accepted.incrementAndGet();
         if (!remote.isEmpty()) {
             onQueued.run();
         }
-        String delay = String.format(java.util.Locale.ROOT, "%.2f",
-                Duration.between(started, clock.instant()).toMillis() / 1000.0);
+        Duration delay = Duration.between(started, clock.instant());
         if (source.client() != null) {
             MailLog.client(id, source.client());
         }

@@ -21,6 +21,7 @@ public final class Spool implements AutoCloseable {
     private Path file;
     private OutputStream fileOut;
     private long size;
+    private boolean eightBit;
 
     public Spool(Path tmpDir) {
         this.tmpDir = tmpDir;
@@ -40,10 +41,18 @@ public final class Spool implements AutoCloseable {
             fileOut.write(b, off, len);
         }
         size += len;
+        for (int i = off; i < off + len && !eightBit; i++) {
+            eightBit = b[i] < 0; // recorded with the message: delivery need not read it again to know
+        }
     }
 
     public void write(byte[] b) throws IOException {
         write(b, 0, b.length);
+    }
+
+    /** Whether any byte written so far has the high bit set (the message needs 8BITMIME to be relayed). */
+    public boolean eightBit() {
+        return eightBit;
     }
 
     public long size() {

@@ -3,7 +3,8 @@ package org.porter.mta.queue;
 import java.time.Instant;
 import java.util.List;
 
-import org.porter.mta.store.QueueStore;
+import org.porter.mta.delivery.DeliveryReport;
+import org.porter.mta.delivery.NextHop;
 
 /**
  * Tells a sender what became of their message: a failure or delay report (RFC 3464 DSN) entering
@@ -16,8 +17,14 @@ public interface Bouncer {
         FAILED, DELAYED
     }
 
-    /** One recipient's part of a report. */
-    record Notice(QueueStore.Entry entry, String dsnCode, String reply, String relay, Instant lastAttempt) {
+    /**
+     * One recipient's part of a report.
+     *
+     * @param server the host that answered last, or null
+     * @param detail its reply, or Porter's own reason
+     */
+    record Notice(QueueEntry entry, String dsnCode, NextHop.Host server, DeliveryReport.Detail detail,
+            Instant lastAttempt) {
     }
 
     /**

@@ -1,7 +1,5 @@
 package org.porter.mta.queue;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,14 +21,16 @@ import org.porter.mta.api.QueueControl;
 import org.porter.mta.config.DeliverySettings;
 import org.porter.mta.delivery.DeliveryAgent;
 import org.porter.mta.delivery.DeliveryReport;
+import org.porter.mta.delivery.DeliveryReport.Detail;
+import org.porter.mta.delivery.DeliveryReport.LocalReason;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
+import org.porter.mta.delivery.Destination;
 import org.porter.mta.delivery.MxResolver;
 import org.porter.mta.delivery.NextHop;
+import org.porter.mta.delivery.NextHopResolver;
 import org.porter.mta.delivery.OutboundMessage;
-import org.porter.mta.intake.MailLog;
-import org.porter.mta.store.QueueStore;
-import org.porter.mta.store.QueueStore.Entry;
+import org.porter.mta.maillog.MailLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,24 +39,25 @@ import org.slf4j.LoggerFactory;
  * SMTP session per destination, several recipients per message, several messages per session),
  * limits concurrency, and owns the schedule: exponential backoff with a cap, dead-destination
  * throttling, delay warnings, expiry → bounce. Delivery agents only deliver and report; the queue
- * never opens a socket itself.
+ * never opens a socket itself. The owner's actions on single messages (list, hold, delete, return)
+ * are {@link QueueAdmin}'s.
  */
-public final class QueueManager implements QueueControl, AutoCloseable {
+public final class QueueManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueManager.class);
     private static final int BATCH = 1000;
 
-    private final QueueStore store;
+    private final QueueStorage store;
     private final DeliverySettings settings;
     private final DeliveryAgent agent;
-    private final Function<List<String>, MxResolver> resolvers;
+    private final NextHopResolver nextHops;
     private final Bouncer bouncer;
     private final Clock clock;
     private final Object lock = new Object();
     /** Guards claiming due entries against deliveries ending meanwhile: see {@link #launchDue}. */
     private final ReentrantLock claims = new ReentrantLock();
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
-    private final Set<String> activeDestinations = ConcurrentHashMap.newKeySet();
-    private final Map<String, Instant> deadUntil = new ConcurrentHashMap<>();
+    private final Set<Destination> activeDestinations = ConcurrentHashMap.newKeySet();
+    private final Map<Destination, Instant> deadUntil = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final Semaphore slots;
     private final AtomicLong sent = new AtomicLong();
@@ -69,21 +69,25 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     private volatile boolean running;
     private volatile boolean wake;
     private Thread scheduler;
-    private MxResolver resolver;
-    private List<String> resolverServers;
 
     /**
      * @param resolvers makes an MX resolver for the configured DNS servers (re-made when they change)
      */
-    public QueueManager(QueueStore store, DeliverySettings settings, DeliveryAgent agent,
+    public QueueManager(QueueStorage store, DeliverySettings settings, DeliveryAgent agent,
             Function<List<String>, MxResolver> resolvers, Bouncer bouncer, Clock clock) {
         this.store = store;
         this.settings = settings;
         this.agent = agent;
-        this.resolvers = resolvers;
+        this.nextHops = new NextHopResolver(() -> routing(settings), resolvers);
         this.bouncer = bouncer;
         this.clock = clock;
         this.slots = new Semaphore(settings.concurrency());
+    }
+
+    /** The settings next-hop resolution needs, read now. */
+    static NextHopResolver.Routing routing(DeliverySettings s) {
+        return new NextHopResolver.Routing(s.transports(), s.viaSmarthost(), s.smarthost(), s.smarthostUser(),
+                s.smarthostPassword(), s.tls(), s.mxPort(), s.dnsServers());
     }
 
     /** Starts the scheduler thread. */
@@ -157,26 +161,26 @@ public final class QueueManager implements QueueControl, AutoCloseable {
     }
 
     private List<Thread> claimAndStart(Instant now) {
-        Map<String, List<Entry>> byDestination = new LinkedHashMap<>();
-        Map<String, String> transports = settings.transports();
-        List<Entry> due = store.due(now, BATCH);
+        Map<Destination, List<QueueEntry>> byDestination = new LinkedHashMap<>();
+        Function<String, Destination> destinations = nextHops.destinations();
+        List<QueueEntry> due = store.due(now, BATCH);
         afterScan.run();
-        for (Entry e : due) {
+        for (QueueEntry e : due) {
             if (inFlight.contains(e.id())) {
                 continue;
             }
-            byDestination.computeIfAbsent(destination(e.recipient(), transports), d -> new ArrayList<>()).add(e);
+            byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
         }
         List<Thread> tasks = new ArrayList<>();
-        for (Map.Entry<String, List<Entry>> d : byDestination.entrySet()) {
-            String dest = d.getKey();
+        for (Map.Entry<Destination, List<QueueEntry>> d : byDestination.entrySet()) {
+            Destination dest = d.getKey();
             if (!activeDestinations.add(dest)) {
                 continue; // a session to it is running; its entries wait for the next run
             }
-            List<Entry> entries = d.getValue();
+            List<QueueEntry> entries = d.getValue();
             entries.forEach(e -> inFlight.add(e.id()));
             active.incrementAndGet();
-            tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest).start(() -> {
+            tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> {
                 try {
                     slots.acquire();
                     try {
@@ -187,7 +191,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
-                    LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest, e);
+                    LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest.label(), e);
                 } finally {
                     claims.lock();
                     try {
@@ -216,101 +220,47 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         }
     }
 
-    /** "smarthost", "mx:DOMAIN" or "relay:HOST:PORT" for a recipient, after the transport map. */
-    String destination(String recipient, Map<String, String> transports) {
-        String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
-        String t = transports.get(domain);
-        if (t == null) {
-            t = settings.viaSmarthost() ? "smarthost" : "mx";
-        }
-        return switch (t) {
-            case "smarthost" -> "smarthost";
-            case "mx" -> "mx:" + domain;
-            default -> "relay:" + t;
-        };
-    }
-
-    private void deliver(String dest, List<Entry> entries) {
+    private void deliver(Destination dest, List<QueueEntry> entries) {
         Instant now = clock.instant();
         Instant dead = deadUntil.get(dest);
         if (dead != null && dead.isAfter(now)) {
-            for (Entry e : entries) {
+            for (QueueEntry e : entries) {
                 // not an attempt: the destination failed a moment ago (Postfix's dead-destination throttle)
                 store.deferred(e.id(), e.attempts(), now, dead, e.lastReply());
             }
             return;
         }
-        Object hop = nextHop(dest);
+        NextHopResolver.Resolution hop = nextHops.resolve(dest);
         if (hop instanceof MxResolver.Failure f) {
             List<RecipientResult> results = new ArrayList<>();
-            for (Entry e : entries) {
+            for (QueueEntry e : entries) {
                 results.add(new RecipientResult(e.queueId(), e.id(), e.recipient(),
-                        f.permanent() ? Outcome.BOUNCED : Outcome.DEFERRED, f.dsnCode(), f.reason(), "none"));
+                        f.permanent() ? Outcome.BOUNCED : Outcome.DEFERRED, f.dsnCode(), null, new LocalReason(f.reason())));
             }
             apply(entries, new DeliveryReport(results, !f.permanent(), f.reason()), dest);
             return;
         }
-        NextHop nextHop = (NextHop) hop;
-        Map<Long, List<Entry>> byMessage = new LinkedHashMap<>();
-        for (Entry e : entries) {
+        NextHop nextHop = ((NextHopResolver.Found) hop).hop();
+        Map<Long, List<QueueEntry>> byMessage = new LinkedHashMap<>();
+        for (QueueEntry e : entries) {
             byMessage.computeIfAbsent(e.messageId(), k -> new ArrayList<>()).add(e);
         }
         List<OutboundMessage> messages = new ArrayList<>();
-        for (List<Entry> m : byMessage.values()) {
-            Entry first = m.get(0);
+        for (List<QueueEntry> m : byMessage.values()) {
+            QueueEntry first = m.get(0);
             List<OutboundMessage.Recipient> rcpts = m.stream()
-                    .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsnNotify(), e.dsnOrcpt())).toList();
-            messages.add(new OutboundMessage(first.queueId(), first.sender(), rcpts, first.dsnRet(), first.dsnEnvid(),
-                    first.smtputf8(), first.size(), () -> store.openMessage(first.messageId())));
+                    .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsn())).toList();
+            messages.add(new OutboundMessage(first.queueId(), first.sender(), rcpts, first.options(), first.size(),
+                    first.bits(), () -> store.openMessage(first.messageId())));
         }
         DeliveryReport report = agent.deliver(nextHop, messages);
         apply(entries, report, dest);
     }
 
-    /** The next hop for a destination, or an {@link MxResolver.Failure}. */
-    private Object nextHop(String dest) {
-        NextHop.TlsPolicy tls = settings.tls();
-        if (dest.startsWith("mx:")) {
-            MxResolver.Result r = resolver().resolve(dest.substring(3), settings.mxPort());
-            if (r instanceof MxResolver.Failure f) {
-                return f;
-            }
-            return new NextHop(dest.substring(3), ((MxResolver.Hosts) r).hosts(), tls, null);
-        }
-        String hostPort = dest.equals("smarthost") ? settings.smarthost() : dest.substring("relay:".length());
-        if (hostPort.isBlank()) {
-            return new MxResolver.Failure(false, "4.3.5", "delivery.route is smarthost but delivery.smarthost is not set");
-        }
-        int colon = hostPort.lastIndexOf(':');
-        String host = hostPort.substring(0, colon);
-        int port = Integer.parseInt(hostPort.substring(colon + 1));
-        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        List<NextHop.Host> hosts = new ArrayList<>();
-        try {
-            for (InetAddress a : InetAddress.getAllByName(bare)) {
-                hosts.add(new NextHop.Host(bare, a, port));
-            }
-        } catch (UnknownHostException e) {
-            return new MxResolver.Failure(false, "4.4.3", "cannot resolve " + bare + ": " + e.getMessage());
-        }
-        NextHop.Credentials auth = dest.equals("smarthost") && !settings.smarthostUser().isBlank()
-                ? new NextHop.Credentials(settings.smarthostUser(), settings.smarthostPassword()) : null;
-        return new NextHop(dest.equals("smarthost") ? "smarthost " + bare : bare, hosts, tls, auth);
-    }
-
-    private synchronized MxResolver resolver() {
-        List<String> servers = settings.dnsServers();
-        if (resolver == null || !servers.equals(resolverServers)) {
-            resolver = resolvers.apply(servers);
-            resolverServers = servers;
-        }
-        return resolver;
-    }
-
     /** Records a report: sent and bounced entries end, deferred ones are rescheduled (or expire). */
-    private void apply(List<Entry> entries, DeliveryReport report, String dest) {
+    private void apply(List<QueueEntry> entries, DeliveryReport report, Destination dest) {
         Instant now = clock.instant();
-        Map<Long, Entry> byId = new HashMap<>();
+        Map<Long, QueueEntry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
         List<Long> done = new ArrayList<>();
         long sentNow = 0;
@@ -318,18 +268,19 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         Map<String, List<Bouncer.Notice>> failures = new LinkedHashMap<>();
         Map<String, List<Bouncer.Notice>> delays = new LinkedHashMap<>();
         for (RecipientResult r : report.recipients()) {
-            Entry e = byId.get(r.entryId());
+            QueueEntry e = byId.get(r.entryId());
             if (e == null) {
                 continue;
             }
             int attempt = e.attempts() + 1;
-            String delay = String.format(Locale.ROOT, "%.1f", Duration.between(e.arrived(), now).toMillis() / 1000.0);
             Outcome outcome = r.outcome();
-            String reply = r.reply();
+            Detail detail = r.detail();
             if (outcome == Outcome.DEFERRED && !now.isBefore(e.created().plus(settings.maxLifetime()))) {
                 outcome = Outcome.BOUNCED;
-                reply = "message expired after " + human(settings.maxLifetime()) + " in the queue; last error: " + reply;
+                detail = new LocalReason("message expired after " + human(settings.maxLifetime())
+                        + " in the queue; last error: " + r.reply());
             }
+            String reply = detail.sentence(r.server());
             switch (outcome) {
                 case SENT -> {
                     done.add(e.id());
@@ -341,9 +292,9 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     done.add(e.id());
                     bouncedNow++;
                     bounced.incrementAndGet();
-                    if (notifies(e, "FAILURE")) {
+                    if (e.notifies("FAILURE")) {
                         failures.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
-                                .add(new Bouncer.Notice(e, r.dsnCode(), reply, r.relay(), now));
+                                .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
                     }
                 }
                 case DEFERRED -> {
@@ -351,15 +302,15 @@ public final class QueueManager implements QueueControl, AutoCloseable {
                     store.deferredAfterAttempt(e.id(), attempt, now, next, r.dsnCode() + " " + reply, r.relay());
                     Duration warnAfter = settings.delayWarning();
                     if (!e.delayWarned() && !warnAfter.isZero() && !now.isBefore(e.created().plus(warnAfter))
-                            && notifies(e, "DELAY")) {
+                            && e.notifies("DELAY")) {
                         delays.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
-                                .add(new Bouncer.Notice(e, r.dsnCode(), reply, r.relay(), now));
+                                .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
                         store.delayWarned(e.id());
                     }
                 }
             }
-            MailLog.attempt(e.queueId(), e.recipient(), r.relay(), delay, r.dsnCode(),
-                    outcome.name().toLowerCase(Locale.ROOT), reply);
+            MailLog.attempt(e.queueId(), e.recipient(), r.relay(), Duration.between(e.arrived(), now), r.dsnCode(),
+                    MailLog.Status.valueOf(outcome.name()), reply);
         }
         if (report.siteFailed()) {
             deadUntil.put(dest, now.plus(settings.retryMin()));
@@ -376,11 +327,6 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         store.finish(done, now, sentNow, bouncedNow).forEach(MailLog::removed);
     }
 
-    /** RFC 3461: without NOTIFY the default is FAILURE (and, as Postfix does, DELAY); NEVER means no report. */
-    static boolean notifies(Entry e, String what) {
-        return e.dsnNotify() == null || e.dsnNotify().contains(what);
-    }
-
     /** Retry interval after {@code attempt} failed attempts: retry-min doubled per attempt, at most retry-max. */
     Duration backoff(int attempt) {
         Duration min = settings.retryMin();
@@ -393,27 +339,26 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         return d.toHours() >= 24 && d.toHours() % 24 == 0 ? d.toDays() + " days" : d.toMinutes() + " minutes";
     }
 
-    // ---- QueueControl
+    // ---- the switches QueueAdmin hands on
 
-    @Override
+    /** Holds all outbound delivery (a dial-up link that is down, or the owner). */
     public void hold() {
         held = true;
         LOG.info("outbound delivery held");
     }
 
-    @Override
     public void release() {
         held = false;
         LOG.info("outbound delivery released");
         wake();
     }
 
-    @Override
+    /** Held by {@link #hold()} or by the setting queue.hold. */
     public boolean held() {
         return held || settings.hold();
     }
 
-    @Override
+    /** Makes every deferred entry due now and forgets dead destinations; returns how many entries. */
     public int flush() {
         int n = store.flush(clock.instant());
         deadUntil.clear();
@@ -422,7 +367,7 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         return n;
     }
 
-    @Override
+    /** Waits until no delivery runs and nothing is due (or the queue is held); false at the timeout. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         Instant end = Instant.now().plus(timeout);
         while (Instant.now().isBefore(end)) {
@@ -435,93 +380,14 @@ public final class QueueManager implements QueueControl, AutoCloseable {
         return false;
     }
 
-    @Override
-    public QueueStatus status() {
+    public QueueControl.QueueStatus status() {
         int[] n = store.counts();
-        return new QueueStatus(n[0], n[1], n[2], active.get(), sent.get(), bounced.get(), lastDelivery);
+        return new QueueControl.QueueStatus(n[0], n[1], n[2], active.get(), sent.get(), bounced.get(), lastDelivery);
     }
 
-    @Override
-    public List<QueuedMessage> list() {
-        return store.list(null);
-    }
-
-    @Override
-    public Optional<QueuedMessage> show(String queueId) {
-        return store.list(queueId).stream().findFirst();
-    }
-
-    @Override
-    public Optional<MessageDetail> detail(String queueId) {
-        Optional<QueuedMessage> message = show(queueId);
-        Optional<Long> body = store.messageId(queueId);
-        if (message.isEmpty() || body.isEmpty()) {
-            return Optional.empty();
-        }
-        String headers;
-        try (java.io.InputStream in = store.openMessage(body.get())) {
-            headers = headerSection(in);
-        } catch (java.io.IOException | RuntimeException e) {
-            headers = "(the message could not be read: " + e.getMessage() + ")";
-        }
-        return Optional.of(new MessageDetail(message.get(), headers, store.attempts(queueId)));
-    }
-
-    /** The header section of a stored message: up to its first empty line, at most 64 KB, LF line ends. */
-    static String headerSection(java.io.InputStream in) throws java.io.IOException {
-        byte[] head = in.readNBytes(64 * 1024);
-        String text = new String(head, java.nio.charset.StandardCharsets.UTF_8).replace("\r\n", "\n");
-        int end = text.indexOf("\n\n");
-        return end < 0 ? text : text.substring(0, end + 1);
-    }
-
-    @Override
-    public void hold(String queueId) {
-        requireQueued(store.setHeld(queueId, true), queueId);
-    }
-
-    @Override
-    public void release(String queueId) {
-        requireQueued(store.setHeld(queueId, false), queueId);
-        wake();
-    }
-
-    @Override
-    public void delete(String queueId) {
-        List<Entry> entries = store.entries(queueId);
-        requireQueued(!entries.isEmpty(), queueId);
-        List<String> left = store.finish(entries.stream().map(Entry::id).toList());
-        for (Entry e : entries) {
-            MailLog.deleted(queueId, e.recipient());
-        }
-        left.forEach(MailLog::removed);
-    }
-
-    @Override
-    public void bounce(String queueId) {
-        List<Entry> entries = store.entries(queueId);
-        requireQueued(!entries.isEmpty(), queueId);
-        Instant now = clock.instant();
-        List<Bouncer.Notice> notices = new ArrayList<>();
-        for (Entry e : entries) {
-            if (notifies(e, "FAILURE")) {
-                notices.add(new Bouncer.Notice(e, "5.0.0", "message returned by the administrator"
-                        + (e.lastReply() == null ? "" : "; last error: " + e.lastReply()), "none", now));
-            }
-            MailLog.attempt(queueId, e.recipient(), "none", String.format(Locale.ROOT, "%.1f",
-                    Duration.between(e.arrived(), now).toMillis() / 1000.0), "5.0.0", "bounced", "returned by the administrator");
-        }
-        if (!notices.isEmpty()) {
-            bouncer.report(Bouncer.Kind.FAILED, notices, null);
-        }
-        bounced.addAndGet(entries.size());
-        store.finish(entries.stream().map(Entry::id).toList(), now, 0, entries.size()).forEach(MailLog::removed);
-    }
-
-    private static void requireQueued(boolean found, String queueId) {
-        if (!found) {
-            throw new org.porter.mta.api.InvalidRequestException("no such message in the queue: " + queueId);
-        }
+    /** Counts recipients the admin returned to their senders (for the status). */
+    void countBounced(int n) {
+        bounced.addAndGet(n);
     }
 
     @Override

@@ -19,6 +19,9 @@ import java.util.Locale;
 
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.MailboxAccess;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.message.DsnParameters;
+import org.porter.mta.message.EnvelopeOptions;
 
 /**
  * Messages, mailbox entries and queue entries. A message body is written once and referenced by
@@ -38,13 +41,15 @@ public final class MailStore implements MailboxAccess {
      *                       recipient, the body is stored once); users without one get the body only
      */
     public record Incoming(String queueId, String sender, Instant receivedAt, List<Long> localUserIds,
-            List<RemoteRecipient> remoteRecipients, org.porter.mta.intake.Intake.Options options, Body body,
-            long size, java.util.Map<Long, String> headerPrefixes) {
+            List<RemoteRecipient> remoteRecipients, EnvelopeOptions options, Body body,
+            long size, java.util.Map<Long, String> headerPrefixes, BodyBits bits) {
 
+        /** Without header prefixes, and without knowing whether the body is 8-bit. */
         public Incoming(String queueId, String sender, Instant receivedAt, List<Long> localUserIds,
-                List<RemoteRecipient> remoteRecipients, org.porter.mta.intake.Intake.Options options, Body body,
+                List<RemoteRecipient> remoteRecipients, EnvelopeOptions options, Body body,
                 long size) {
-            this(queueId, sender, receivedAt, localUserIds, remoteRecipients, options, body, size, java.util.Map.of());
+            this(queueId, sender, receivedAt, localUserIds, remoteRecipients, options, body, size, java.util.Map.of(),
+                    BodyBits.UNKNOWN);
         }
     }
 
@@ -54,8 +59,8 @@ public final class MailStore implements MailboxAccess {
         InputStream open() throws java.io.IOException;
     }
 
-    /** An outbound recipient with its RFC 3461 NOTIFY and ORCPT (null when not given). */
-    public record RemoteRecipient(String address, String dsnNotify, String dsnOrcpt) {
+    /** An outbound recipient with its RFC 3461 NOTIFY and ORCPT. */
+    public record RemoteRecipient(String address, DsnParameters dsn) {
     }
 
     /**
@@ -81,8 +86,8 @@ public final class MailStore implements MailboxAccess {
             }
             long messageId;
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO messages (queue_id, sender, size_octets, received_at, dsn_ret, dsn_envid, smtputf8, body)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO messages (queue_id, sender, size_octets, received_at, dsn_ret, dsn_envid, smtputf8, eight_bit,"
+                            + " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, m.queueId());
                 ps.setString(2, m.sender());
@@ -91,8 +96,13 @@ public final class MailStore implements MailboxAccess {
                 ps.setString(5, m.options().ret());
                 ps.setString(6, m.options().envid());
                 ps.setShort(7, (short) (m.options().smtputf8() ? 1 : 0));
+                if (m.bits() == BodyBits.UNKNOWN) {
+                    ps.setNull(8, java.sql.Types.SMALLINT);
+                } else {
+                    ps.setShort(8, (short) (m.bits() == BodyBits.EIGHT_BIT ? 1 : 0));
+                }
                 try (InputStream in = m.body().open()) {
-                    ps.setBinaryStream(8, in, m.size());
+                    ps.setBinaryStream(9, in, m.size());
                     ps.executeUpdate();
                 }
                 try (ResultSet keys = ps.getGeneratedKeys()) {
@@ -125,8 +135,8 @@ public final class MailStore implements MailboxAccess {
                     for (RemoteRecipient r : m.remoteRecipients()) {
                         ps.setLong(1, messageId);
                         ps.setString(2, r.address());
-                        ps.setString(3, r.dsnNotify());
-                        ps.setString(4, r.dsnOrcpt());
+                        ps.setString(3, r.dsn().notifyOn());
+                        ps.setString(4, r.dsn().orcpt());
                         ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
                         ps.setTimestamp(6, Timestamp.from(m.receivedAt()));
                         ps.addBatch();

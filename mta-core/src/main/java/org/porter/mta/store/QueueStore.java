@@ -16,13 +16,18 @@ import java.util.Optional;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.QueueControl.QueuedMessage;
 import org.porter.mta.api.QueueControl.QueuedRecipient;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.message.DsnParameters;
+import org.porter.mta.message.EnvelopeOptions;
+import org.porter.mta.queue.QueueEntry;
+import org.porter.mta.queue.QueueStorage;
 
 /**
  * The outbound queue's rows: one per remote recipient, referencing the stored message. Sent and
  * bounced entries are deleted (with the message body when nothing else references it) in the
  * same transaction that records the outcome.
  */
-public final class QueueStore {
+public final class QueueStore implements QueueStorage {
     private final Database db;
     private final MailStore mail;
 
@@ -31,27 +36,24 @@ public final class QueueStore {
         this.mail = mail;
     }
 
-    /** A queue entry with what delivery needs of its message. */
-    public record Entry(long id, long messageId, String queueId, String sender, String recipient, String dsnNotify,
-            String dsnOrcpt, int attempts, Instant created, Instant arrived, String dsnRet, String dsnEnvid,
-            boolean smtputf8, long size, boolean delayWarned, String lastReply) {
-    }
-
     private static final String ENTRY_COLUMNS = "q.id, q.message_id, m.queue_id, m.sender, q.recipient, q.dsn_notify,"
             + " q.dsn_orcpt, q.attempts, q.created_at, m.received_at, m.dsn_ret, m.dsn_envid, m.smtputf8, m.size_octets,"
-            + " q.delay_warned, q.last_reply";
+            + " q.delay_warned, q.last_reply, m.eight_bit";
 
-    private static Entry entry(ResultSet rs) throws SQLException {
-        return new Entry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getInt(8), rs.getTimestamp(9).toInstant(), rs.getTimestamp(10).toInstant(),
-                rs.getString(11), rs.getString(12), rs.getShort(13) != 0, rs.getLong(14), rs.getShort(15) != 0,
-                rs.getString(16));
+    private static QueueEntry entry(ResultSet rs) throws SQLException {
+        short eightBit = rs.getShort(17);
+        BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0); // NULL: stored before V9
+        return new QueueEntry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                new DsnParameters(rs.getString(6), rs.getString(7)), rs.getInt(8), rs.getTimestamp(9).toInstant(),
+                rs.getTimestamp(10).toInstant(), new EnvelopeOptions(rs.getString(11), rs.getString(12), rs.getShort(13) != 0),
+                rs.getLong(14), bits, rs.getShort(15) != 0, rs.getString(16));
     }
 
     /** Entries due at {@code now} and not held, oldest due first. */
-    public List<Entry> due(Instant now, int limit) {
+    @Override
+    public List<QueueEntry> due(Instant now, int limit) {
         return db.tx(c -> {
-            List<Entry> out = new ArrayList<>();
+            List<QueueEntry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS
                     + " FROM queue_entries q JOIN messages m ON m.id = q.message_id"
                     + " WHERE q.held = 0 AND q.next_attempt_at <= ? ORDER BY q.next_attempt_at, q.id")) {
@@ -68,6 +70,7 @@ public final class QueueStore {
     }
 
     /** When the next not-held entry becomes due, if any. */
+    @Override
     public Optional<Instant> nextDue() {
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT MIN(next_attempt_at) FROM queue_entries WHERE held = 0");
@@ -91,6 +94,7 @@ public final class QueueStore {
      * As {@link #finish(Collection)}, and counts {@code sent} and {@code bounced} recipients for the
      * day of {@code at} in the same transaction.
      */
+    @Override
     public List<String> finish(Collection<Long> entryIds, Instant at, long sent, long bounced) {
         if (entryIds.isEmpty()) {
             return List.of();
@@ -140,6 +144,7 @@ public final class QueueStore {
      * Records a failed delivery attempt to {@code relay} and its reply, in the entry's attempt
      * history too (one transaction): the entry stays, due again at {@code next}.
      */
+    @Override
     public void deferredAfterAttempt(long entryId, int attempts, Instant attemptAt, Instant next, String reply,
             String relay) {
         db.tx(c -> {
@@ -154,6 +159,7 @@ public final class QueueStore {
     }
 
     /** Every recorded attempt of a queued message's recipients, in order. */
+    @Override
     public List<QueueControl.Attempt> attempts(String queueId) {
         return db.tx(c -> {
             List<QueueControl.Attempt> out = new ArrayList<>();
@@ -174,7 +180,7 @@ public final class QueueStore {
 
     /** The stored id of a queued message's body; empty when no entry of it is queued. */
     public Optional<Long> messageId(String queueId) {
-        List<Entry> e = entries(queueId);
+        List<QueueEntry> e = entries(queueId);
         return e.isEmpty() ? Optional.empty() : Optional.of(e.get(0).messageId());
     }
 
@@ -183,17 +189,20 @@ public final class QueueStore {
     }
 
     /** Records a failed attempt: the entry stays, due again at {@code next}. */
+    @Override
     public void deferred(long entryId, int attempts, Instant attemptAt, Instant next, String reply) {
         db.tx(c -> DirectoryStore.update(c, "UPDATE queue_entries SET status = 'DEFERRED', attempts = ?, last_attempt_at = ?,"
                 + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Timestamp.from(attemptAt),
                 Timestamp.from(next), truncate(reply), entryId));
     }
 
+    @Override
     public void delayWarned(long entryId) {
         db.tx(c -> DirectoryStore.update(c, "UPDATE queue_entries SET delay_warned = 1 WHERE id = ?", entryId));
     }
 
     /** Makes every deferred, not-held entry due at {@code now}; returns how many. */
+    @Override
     public int flush(Instant now) {
         return db.tx(c -> DirectoryStore.update(c,
                 "UPDATE queue_entries SET next_attempt_at = ? WHERE held = 0 AND next_attempt_at > ?",
@@ -201,15 +210,17 @@ public final class QueueStore {
     }
 
     /** Holds or releases every entry of a message; false when no such message is queued. */
+    @Override
     public boolean setHeld(String queueId, boolean held) {
         return db.tx(c -> DirectoryStore.update(c, "UPDATE queue_entries SET held = ? WHERE message_id IN"
                 + " (SELECT id FROM messages WHERE queue_id = ?)", held ? 1 : 0, queueId) > 0);
     }
 
     /** The entries of one message (held or not). */
-    public List<Entry> entries(String queueId) {
+    @Override
+    public List<QueueEntry> entries(String queueId) {
         return db.tx(c -> {
-            List<Entry> out = new ArrayList<>();
+            List<QueueEntry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS
                     + " FROM queue_entries q JOIN messages m ON m.id = q.message_id WHERE m.queue_id = ? ORDER BY q.id")) {
                 ps.setString(1, queueId);
@@ -224,6 +235,7 @@ public final class QueueStore {
     }
 
     /** The whole queue for the admin, grouped by message, oldest first. */
+    @Override
     public List<QueuedMessage> list(String onlyQueueId) {
         return db.tx(c -> {
             Map<String, QueuedMessage> out = new LinkedHashMap<>();
@@ -256,6 +268,7 @@ public final class QueueStore {
     }
 
     /** Counts by state: [queued (never tried), deferred, held]. */
+    @Override
     public int[] counts() {
         return db.tx(c -> {
             int[] n = new int[3];
@@ -277,6 +290,7 @@ public final class QueueStore {
     }
 
     /** Opens a queued message's stored bytes (close the stream: it holds a connection). */
+    @Override
     public InputStream openMessage(long messageId) {
         return mail.openMessage(messageId);
     }

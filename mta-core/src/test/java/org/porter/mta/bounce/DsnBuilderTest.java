@@ -21,6 +21,7 @@ import org.apache.james.mime4j.stream.MimeConfig;
 import org.junit.jupiter.api.Test;
 import org.porter.mta.bounce.DsnRequest.Action;
 import org.porter.mta.bounce.DsnRequest.Recipient;
+import org.porter.mta.delivery.NextHop;
 
 /** Reports parsed back with mime4j: structure, the RFC 3464 fields, and which original is returned. */
 class DsnBuilderTest {
@@ -30,18 +31,27 @@ class DsnBuilderTest {
     static final String ORIGINAL = "From: Alice <alice@office.example>\r\nTo: bob@remote.example\r\nSubject: the plan\r\n"
             + "Message-ID: <orig-1@office.example>\r\n\r\nBody line one.\r\n.dot line\r\n";
 
+    static NextHop.Host host(String name, String address, int port) {
+        try {
+            return new NextHop.Host(name, java.net.InetAddress.getByName(address), port);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static DsnRequest request(String ret, String original, Recipient... rcpts) {
         byte[] b = original.getBytes(StandardCharsets.UTF_8);
         return new DsnRequest("mail.office.example", "alice@office.example", "alice@office.example", "ENV-42", ret, ARRIVED,
                 "QID1", List.of(rcpts), b.length, () -> new ByteArrayInputStream(b));
     }
 
+    static final NextHop.Host MX = host("mx.remote.example", "192.0.2.7", 25);
     static final Recipient FAILED_REMOTE = new Recipient("bob@remote.example", "rfc822;Bob@Remote.example", Action.FAILED,
-            "5.1.1", "mx.remote.example[192.0.2.7]:25",
+            "5.1.1", MX, "550 5.1.1 <bob@remote.example>: Recipient address rejected: User unknown in virtual mailbox table",
             "host mx.remote.example[192.0.2.7]:25 said: 550 5.1.1 <bob@remote.example>: Recipient address rejected: "
                     + "User unknown in virtual mailbox table (in reply to RCPT TO command)",
             NOW, null);
-    static final Recipient FAILED_LOCAL = new Recipient("carol@gone.example", null, Action.FAILED, "5.4.4", "none",
+    static final Recipient FAILED_LOCAL = new Recipient("carol@gone.example", null, Action.FAILED, "5.4.4", null, null,
             "Host or domain name not found. Name service error for name=gone.example type=MX", NOW, null);
 
     record Built(String raw, Message message, DsnBuilder.Result result) {
@@ -139,7 +149,7 @@ class DsnBuilderTest {
     @Test
     void delayWarningSaysUntilWhenItIsRetried() throws Exception {
         Instant until = Instant.parse("2026-11-29T08:30:00Z");
-        Recipient delayed = new Recipient("bob@remote.example", null, Action.DELAYED, "4.4.1", null,
+        Recipient delayed = new Recipient("bob@remote.example", null, Action.DELAYED, "4.4.1", null, null,
                 "connect to mx.remote.example[192.0.2.7]:25: Connection refused", NOW, until);
         Built b = build(new DsnBuilder(CLOCK), request(null, ORIGINAL, delayed));
         assertThat(b.message().getSubject()).isEqualTo("Delayed Mail (still being retried)");
@@ -154,7 +164,8 @@ class DsnBuilderTest {
     @Test
     void successReportForARelayWithoutDsn() throws Exception {
         Recipient relayed = new Recipient("bob@remote.example", "rfc822;bob@remote.example", Action.RELAYED, "2.0.0",
-                "smarthost.example[127.0.0.1]:25", "250 2.0.0 Ok: queued as ABC", NOW, null);
+                host("smarthost.example", "127.0.0.1", 25), "250 2.0.0 Ok: queued as ABC", "250 2.0.0 Ok: queued as ABC", NOW,
+                null);
         Built b = build(new DsnBuilder(CLOCK), request("HDRS", ORIGINAL, relayed));
         assertThat(b.message().getSubject()).isEqualTo("Successful Mail Delivery Report");
         assertThat(b.text(0)).contains("successfully delivered").contains("<bob@remote.example>: 250 2.0.0 Ok: queued as ABC");
@@ -164,7 +175,7 @@ class DsnBuilderTest {
     @Test
     void eightBitOriginalsAndInternationalAddressesStaySafe() throws Exception {
         String original = "Subject: caf\u00e9\r\nFrom: j\u00f6rg@office.example\r\n\r\nna\u00efve\r\n";
-        Recipient r = new Recipient("j\u00fcrgen@m\u00fcller.example", null, Action.FAILED, "5.1.1", null,
+        Recipient r = new Recipient("j\u00fcrgen@m\u00fcller.example", null, Action.FAILED, "5.1.1", null, null,
                 "no such user j\u00fcrgen", NOW, null);
         Built b = build(new DsnBuilder(CLOCK), request(null, original, r));
         assertThat(b.result().eightBit()).isTrue();

@@ -46,6 +46,7 @@ class QueueManagerTest {
     final FakeAgent agent = new FakeAgent();
     final List<String> reports = new ArrayList<>();
     QueueManager q;
+    QueueAdmin admin;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -56,6 +57,7 @@ class QueueManagerTest {
                 + notices.stream().map(n -> n.entry().recipient() + "=" + n.dsnCode()).toList()
                 + (until == null ? "" : " until " + until));
         q = new QueueManager(t.core().queueStore(), new DeliverySettings(t.mta.settings()), agent, s -> null, bouncer, clock);
+        admin = new QueueAdmin(t.core().queueStore(), q, bouncer, clock);
     }
 
     @AfterEach
@@ -91,7 +93,7 @@ class QueueManagerTest {
     }
 
     QueueControl.QueuedRecipient entry(String queueId, String rcpt) {
-        return q.show(queueId).orElseThrow().recipients().stream().filter(r -> r.address().equals(rcpt)).findFirst()
+        return admin.show(queueId).orElseThrow().recipients().stream().filter(r -> r.address().equals(rcpt)).findFirst()
                 .orElseThrow();
     }
 
@@ -129,9 +131,9 @@ class QueueManagerTest {
         q.runOnce();
         assertThat(reports).hasSize(2);
         assertThat(reports.get(1)).isEqualTo("FAILED " + id + " [friend@elsewhere.example=4.4.1]");
-        assertThat(q.show(id)).isEmpty();
+        assertThat(admin.show(id)).isEmpty();
         assertThat(t.core().mailStore().messageCount()).as("the body goes with the last reference").isZero();
-        assertThat(q.status().bounced()).isEqualTo(1);
+        assertThat(admin.status().bounced()).isEqualTo(1);
     }
 
     @Test
@@ -147,11 +149,11 @@ class QueueManagerTest {
         assertThat(agent.calls.get(0)).isEqualTo("smarthost 127.0.0.1: " + one + "[good@elsewhere.example, bad@elsewhere.example, "
                 + "later@elsewhere.example] " + two + "[good2@other.example]");
         assertThat(reports).containsExactly("FAILED " + one + " [bad@elsewhere.example=5.1.1]");
-        assertThat(q.list()).hasSize(1);
-        assertThat(q.show(one).orElseThrow().recipients()).extracting(QueueControl.QueuedRecipient::address)
+        assertThat(admin.list()).hasSize(1);
+        assertThat(admin.show(one).orElseThrow().recipients()).extracting(QueueControl.QueuedRecipient::address)
                 .containsExactly("later@elsewhere.example");
         assertThat(t.mta.mailboxes().list("bob@office.example")).as("local copy delivered at once").hasSize(1);
-        assertThat(q.status().sent()).isEqualTo(2);
+        assertThat(admin.status().sent()).isEqualTo(2);
     }
 
     @Test
@@ -168,21 +170,21 @@ class QueueManagerTest {
     void holdStopsDeliveryAndFlushMakesDeferredMailDueAtOnce() throws Exception {
         agent.answer = rcpt -> new String[] {"DEFERRED", "4.4.1", "no route"};
         String id = send("alice@office.example", "friend@elsewhere.example");
-        q.hold();
-        assertThat(q.held()).isTrue();
+        admin.hold();
+        assertThat(admin.held()).isTrue();
         q.runOnce();
         assertThat(agent.calls).isEmpty();
-        q.release();
+        admin.release();
         q.runOnce();
         assertThat(agent.calls).hasSize(1);
         q.runOnce();
         assertThat(agent.calls).as("deferred for 5 minutes").hasSize(1);
-        assertThat(q.flush()).isEqualTo(1);
+        assertThat(admin.flush()).isEqualTo(1);
         agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 ok"};
         q.runOnce();
         assertThat(agent.calls).hasSize(2);
-        assertThat(q.show(id)).isEmpty();
-        assertThat(q.awaitIdle(TestTime.scaled(Duration.ofSeconds(20)))).isTrue();
+        assertThat(admin.show(id)).isEmpty();
+        assertThat(admin.awaitIdle(TestTime.scaled(Duration.ofSeconds(20)))).isTrue();
     }
 
     @Test
@@ -192,7 +194,7 @@ class QueueManagerTest {
         t.mta.settings().set("queue.hold", "true");
         q.runOnce();
         assertThat(agent.calls).isEmpty();
-        assertThat(q.held()).isTrue();
+        assertThat(admin.held()).isTrue();
         t.mta.settings().set("queue.hold", "false");
         q.runOnce();
         assertThat(agent.calls).hasSize(1);
@@ -204,20 +206,20 @@ class QueueManagerTest {
         String a = send("alice@office.example", "x@elsewhere.example");
         String b = send("alice@office.example", "y@elsewhere.example");
         String c = send("alice@office.example", "z@elsewhere.example");
-        q.hold(a);
-        q.delete(b);
-        q.bounce(c);
+        admin.hold(a);
+        admin.delete(b);
+        admin.bounce(c);
         assertThat(reports).containsExactly("FAILED " + c + " [z@elsewhere.example=5.0.0]");
         q.runOnce();
         assertThat(agent.calls).isEmpty();
-        assertThat(q.list()).extracting(QueueControl.QueuedMessage::queueId).containsExactly(a);
-        assertThat(q.show(a).orElseThrow().held()).isTrue();
-        assertThat(q.status().held()).isEqualTo(1);
-        q.release(a);
+        assertThat(admin.list()).extracting(QueueControl.QueuedMessage::queueId).containsExactly(a);
+        assertThat(admin.show(a).orElseThrow().held()).isTrue();
+        assertThat(admin.status().held()).isEqualTo(1);
+        admin.release(a);
         q.runOnce();
         assertThat(agent.calls).hasSize(1);
-        assertThat(q.list()).isEmpty();
-        assertThatThrownBy(() -> q.delete("NOSUCHID")).isInstanceOf(InvalidRequestException.class)
+        assertThat(admin.list()).isEmpty();
+        assertThatThrownBy(() -> admin.delete("NOSUCHID")).isInstanceOf(InvalidRequestException.class)
                 .hasMessage("no such message in the queue: NOSUCHID");
     }
 
@@ -290,8 +292,8 @@ class QueueManagerTest {
         delivery.join(60_000);
         assertThat(agent.calls).as("one delivery only").hasSize(1);
         assertThat(second).isEmpty();
-        assertThat(q.show(id)).isEmpty();
-        assertThat(q.status().sent()).isEqualTo(1);
+        assertThat(admin.show(id)).isEmpty();
+        assertThat(admin.status().sent()).isEqualTo(1);
     }
 
     static final class FakeAgent implements DeliveryAgent {
@@ -310,7 +312,7 @@ class QueueManagerTest {
                 for (OutboundMessage.Recipient r : m.recipients()) {
                     String[] a = answer.apply(r.address());
                     out.add(new DeliveryReport.RecipientResult(m.queueId(), r.entryId(), r.address(), Outcome.valueOf(a[0]),
-                            a[1], a[2], hop.hosts().get(0).label()));
+                            a[1], hop.hosts().get(0), new DeliveryReport.LocalReason(a[2])));
                 }
             }
             calls.add(call.toString());

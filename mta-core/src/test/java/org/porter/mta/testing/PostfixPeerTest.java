@@ -18,7 +18,7 @@ import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.OutboundMessage;
 import org.porter.mta.smtp.client.ClientTimeouts;
-import org.porter.mta.smtp.client.SmtpClient;
+import org.porter.mta.delivery.SmtpClient;
 
 /** The fixture as the dialer will use it: an ISP that holds the office's mail until ETRN. */
 class PostfixPeerTest {
@@ -39,8 +39,9 @@ class PostfixPeerTest {
             DeliveryReport r = client.deliver(new NextHop("isp.example", List.of(new NextHop.Host("isp.example",
                     InetAddress.getLoopbackAddress(), isp.port())), NextHop.TlsPolicy.NONE, null),
                     List.of(new OutboundMessage("Q1", "friend@internet.example",
-                            List.of(new OutboundMessage.Recipient(1, "bob@office.example", null, null)), null, null, false,
-                            body.length, () -> new ByteArrayInputStream(body))));
+                            List.of(new OutboundMessage.Recipient(1, "bob@office.example", org.porter.mta.message.DsnParameters.NONE)),
+                            org.porter.mta.message.EnvelopeOptions.NONE, body.length, org.porter.mta.message.BodyBits.UNKNOWN,
+                            () -> new ByteArrayInputStream(body))));
             assertThat(r.recipients().get(0).outcome()).isEqualTo(DeliveryReport.Outcome.SENT);
             isp.awaitLog("status=deferred (deferred transport)", Duration.ofSeconds(15));
             assertThat(office.sessions()).isEmpty();

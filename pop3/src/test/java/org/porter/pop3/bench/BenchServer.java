@@ -73,7 +73,7 @@ public final class BenchServer {
             byte[] body = message(address, i, size);
             Instant now = Instant.now();
             store.accept(new MailStore.Incoming(QueueId.next(now).value(), "sender@elsewhere.example", now, List.of(id),
-                    List.of(), org.porter.mta.intake.Intake.Options.NONE, () -> new ByteArrayInputStream(body), body.length));
+                    List.of(), org.porter.mta.message.EnvelopeOptions.NONE, () -> new ByteArrayInputStream(body), body.length));
         }
     }
 

@@ -9,10 +9,10 @@ import java.util.Map;
  * The server's EHLO keywords (RFC 5321 4.1.1.1): keyword (upper case) → parameters. HELO
  * sessions have none. The obsolete "AUTH=LOGIN" form some servers still send counts as AUTH.
  */
-record Capabilities(Map<String, String> keywords) {
-    static final Capabilities NONE = new Capabilities(Map.of());
+public record Capabilities(Map<String, String> keywords) {
+    public static final Capabilities NONE = new Capabilities(Map.of());
 
-    static Capabilities of(Reply ehlo) {
+    public static Capabilities of(Reply ehlo) {
         Map<String, String> k = new HashMap<>();
         List<String> lines = ehlo.lines();
         for (int i = 1; i < lines.size(); i++) { // the first line is the server's name
@@ -37,12 +37,12 @@ record Capabilities(Map<String, String> keywords) {
         return new Capabilities(Map.copyOf(k));
     }
 
-    boolean has(String keyword) {
+    public boolean has(String keyword) {
         return keywords.containsKey(keyword);
     }
 
     /** SIZE's announced limit, or 0 when unlimited or not announced. */
-    long sizeLimit() {
+    public long sizeLimit() {
         String p = keywords.get("SIZE");
         if (p == null || p.isEmpty()) {
             return 0;
@@ -54,7 +54,7 @@ record Capabilities(Map<String, String> keywords) {
         }
     }
 
-    boolean authMechanism(String mech) {
+    public boolean authMechanism(String mech) {
         String p = keywords.get("AUTH");
         if (p == null) {
             return false;

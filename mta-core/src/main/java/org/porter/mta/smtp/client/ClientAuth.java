@@ -9,7 +9,7 @@ import java.util.Base64;
  * AUTH as an SMTP client (RFC 4954) with PLAIN, else LOGIN, the mechanisms ISPs offer. Whether the
  * session is encrypted enough to send the password is the caller's decision.
  */
-final class ClientAuth {
+public final class ClientAuth {
     private ClientAuth() {
     }
 
@@ -18,7 +18,7 @@ final class ClientAuth {
      * answer is cancelled with "*". Returns null, having sent nothing, when the server offers
      * neither PLAIN nor LOGIN.
      */
-    static Reply login(SmtpConnection c, Capabilities caps, String user, String password, Duration timeout)
+    public static Reply login(SmtpConnection c, Capabilities caps, String user, String password, Duration timeout)
             throws IOException {
         Reply r;
         if (caps.authMechanism("PLAIN")) {

@@ -11,13 +11,13 @@ import java.io.OutputStream;
  * {@link #finish()} ends the content with CRLF "." CRLF, adding the CRLF only when the message
  * did not end with one. Streams: nothing is held but the current position in the line.
  */
-final class DotStuffer extends FilterOutputStream {
+public final class DotStuffer extends FilterOutputStream {
     static final int MAX_LINE = 998;
 
     private int column;
     private boolean pendingCr;
 
-    DotStuffer(OutputStream out) {
+    public DotStuffer(OutputStream out) {
         super(out);
     }
 
@@ -68,7 +68,7 @@ final class DotStuffer extends FilterOutputStream {
     }
 
     /** Writes the end of data; a trailing CR counts as the end of the last line. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         if (pendingCr || column > 0) {
             pendingCr = false;
             endLine();

@@ -16,7 +16,6 @@ import org.porter.mta.api.etrn.EtrnOutcome;
 import org.porter.mta.api.etrn.EtrnRequest;
 import org.porter.mta.api.etrn.EtrnRequest.Tls;
 import org.porter.mta.api.etrn.EtrnResult;
-import org.porter.mta.delivery.NextHop;
 import org.porter.mta.message.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +69,7 @@ public final class EtrnClient implements Etrn {
         if (req.arguments().isEmpty()) {
             return problem(server, "no domain to ask for: set etrn.domains");
         }
-        NextHop.Host host;
+        Server host;
         try {
             host = host(server);
         } catch (UnknownHostException e) {
@@ -107,11 +106,11 @@ public final class EtrnClient implements Etrn {
         }
     }
 
-    private EtrnResult conversation(EtrnRequest req, NextHop.Host host, boolean tryTls) throws HandshakeFailed {
+    private EtrnResult conversation(EtrnRequest req, Server host, boolean tryTls) throws HandshakeFailed {
         String server = req.server();
         SmtpConnection c;
         try {
-            c = SmtpConnection.open(host, timeouts.connect(), timeouts.ehlo());
+            c = SmtpConnection.open(host.name(), host.address(), host.port(), timeouts.connect(), timeouts.ehlo());
         } catch (SocketTimeoutException e) {
             return problem(server, "your ISP's server " + server + " did not answer in time");
         } catch (IOException e) {
@@ -275,14 +274,18 @@ public final class EtrnClient implements Etrn {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : Addresses.printable(m);
     }
 
+    /** The ETRN server, resolved. */
+    record Server(String name, InetAddress address, int port) {
+    }
+
     /** host, host:port, [v6] or [v6]:port (port 25 when none is given; the settings' parser), resolved. */
-    static NextHop.Host host(String server) throws UnknownHostException {
+    static Server host(String server) throws UnknownHostException {
         org.porter.mta.api.HostPort hp;
         try {
             hp = org.porter.mta.api.HostPort.parse(server, DEFAULT_PORT);
         } catch (org.porter.mta.api.InvalidRequestException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return new NextHop.Host(hp.host(), InetAddress.getByName(hp.host()), hp.port());
+        return new Server(hp.host(), InetAddress.getByName(hp.host()), hp.port());
     }
 }

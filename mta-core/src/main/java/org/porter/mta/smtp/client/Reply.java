@@ -50,6 +50,17 @@ public record Reply(int code, List<String> lines) {
         return cls + ".0.0";
     }
 
+    /** The enhanced status code the first line carries, as given (e.g. {@code 5.1.1}), or null when it has none. */
+    public String enhancedCode() {
+        if (!lines.isEmpty()) {
+            Matcher m = ENHANCED.matcher(lines.get(0));
+            if (m.find()) {
+                return m.group(1) + "." + m.group(2) + "." + m.group(3);
+            }
+        }
+        return null;
+    }
+
     /** {@code 550 5.1.1 first line second line}: the whole reply in one line, for reports and logs. */
     public String text() {
         StringBuilder b = new StringBuilder().append(code);

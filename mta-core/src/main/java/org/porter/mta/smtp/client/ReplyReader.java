@@ -12,7 +12,7 @@ import java.util.List;
  * than {@link #MAX_LINES} lines) is a {@link ProtocolException}; end of stream is an
  * {@link java.io.EOFException}. The caller's socket timeout bounds every read.
  */
-final class ReplyReader {
+public final class ReplyReader {
     static final int MAX_LINE = 2048;
     static final int MAX_LINES = 200;
 
@@ -23,7 +23,7 @@ final class ReplyReader {
     }
 
     /** Thrown for bytes that are no SMTP reply. */
-    static final class ProtocolException extends IOException {
+    public static final class ProtocolException extends IOException {
         ProtocolException(String message) {
             super(message);
         }

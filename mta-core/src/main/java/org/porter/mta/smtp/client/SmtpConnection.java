@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -22,7 +23,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
-import org.porter.mta.delivery.NextHop;
 import org.porter.mta.message.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * (blocking sockets have no write timeout of their own). STARTTLS replaces the streams and drops
  * whatever the server sent before the handshake. Usable by other SMTP clients (ETRN).
  */
-final class SmtpConnection implements Closeable {
+public final class SmtpConnection implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnection.class);
     /** Longest command line we send (RFC 5321 4.5.3.1.4 is 512; SIZE/DSN/SMTPUTF8 extend it, RFC 3461 4). */
     static final int MAX_COMMAND = 2000;
@@ -41,7 +41,10 @@ final class SmtpConnection implements Closeable {
     static final int MAX_AUTH_LINE = 12288;
     private static final ScheduledExecutorService WATCHDOG = watchdog();
 
-    final NextHop.Host host;
+    /** The server's name (for TLS SNI and logs) and address. */
+    private final String hostname;
+    private final InetAddress address;
+    private final int port;
     private Socket socket;
     private ReplyReader reader;
     private OutputStream out;
@@ -50,8 +53,11 @@ final class SmtpConnection implements Closeable {
     private boolean tls;
     private ScheduledFuture<?> deadline;
 
-    private SmtpConnection(NextHop.Host host, Socket socket, Duration writeTimeout) throws IOException {
-        this.host = host;
+    private SmtpConnection(String hostname, InetAddress address, int port, Socket socket, Duration writeTimeout)
+            throws IOException {
+        this.hostname = hostname;
+        this.address = address;
+        this.port = port;
         this.writeTimeout = writeTimeout;
         streams(socket);
     }
@@ -66,12 +72,17 @@ final class SmtpConnection implements Closeable {
         return e;
     }
 
-    static SmtpConnection open(NextHop.Host host, Duration connectTimeout, Duration writeTimeout) throws IOException {
+    /**
+     * Connects to {@code address}; {@code hostname} is the server's name as the caller found it (an MX
+     * or the smarthost's name): for TLS SNI and for {@link #label()}.
+     */
+    public static SmtpConnection open(String hostname, InetAddress address, int port, Duration connectTimeout,
+            Duration writeTimeout) throws IOException {
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(host.address(), host.port()), (int) connectTimeout.toMillis());
+            s.connect(new InetSocketAddress(address, port), (int) connectTimeout.toMillis());
             s.setTcpNoDelay(true);
-            return new SmtpConnection(host, s, writeTimeout);
+            return new SmtpConnection(hostname, address, port, s, writeTimeout);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
@@ -84,34 +95,35 @@ final class SmtpConnection implements Closeable {
         this.out = new BufferedOutputStream(new TimedOutput(s.getOutputStream()), 8192);
     }
 
-    String label() {
-        return host.label();
+    /** Postfix's relay= form: {@code host[ip]:port}. */
+    public String label() {
+        return hostname + "[" + address.getHostAddress() + "]:" + port;
     }
 
-    boolean tls() {
+    public boolean tls() {
         return tls;
     }
 
     /** True when the last failure was ours: a read or write that took longer than allowed. */
-    boolean timedOut(IOException e) {
+    public boolean timedOut(IOException e) {
         return timedOut || e instanceof SocketTimeoutException;
     }
 
-    Reply read(Duration timeout) throws IOException {
+    public Reply read(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         Reply r = reader.read();
-        LOG.debug("{} < {}", host.label(), r);
+        LOG.debug("{} < {}", label(), r);
         return r;
     }
 
     /** Sends one command line (CRLF added) and reads its reply. */
-    Reply command(String line, Duration timeout) throws IOException {
+    public Reply command(String line, Duration timeout) throws IOException {
         send(line, line.startsWith("AUTH ") ? "AUTH (credentials)" : line);
         return read(timeout);
     }
 
     /** Sends a line whose content must not be logged. */
-    Reply secret(String line, Duration timeout) throws IOException {
+    public Reply secret(String line, Duration timeout) throws IOException {
         send(line, "(credentials)");
         return read(timeout);
     }
@@ -121,18 +133,18 @@ final class SmtpConnection implements Closeable {
         if (line.length() > max || line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("not a command line: " + Addresses.printable(logged));
         }
-        LOG.debug("{} > {}", host.label(), logged);
+        LOG.debug("{} > {}", label(), logged);
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
     /** The message content stream; each write of a block may take at most {@code blockTimeout}. */
-    OutputStream data(Duration blockTimeout) {
+    public OutputStream data(Duration blockTimeout) {
         writeTimeout = blockTimeout;
         return out;
     }
 
-    void writeTimeout(Duration d) {
+    public void writeTimeout(Duration d) {
         writeTimeout = d;
     }
 
@@ -152,12 +164,12 @@ final class SmtpConnection implements Closeable {
      * Upgrades to TLS after the server's 220 to STARTTLS. The certificate is checked only as far
      * as {@code ctx}'s trust managers do (Porter passes a trust-anything context: RFC 7435).
      */
-    void startTls(SSLContext ctx, Duration timeout) throws IOException {
-        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket, host.hostname(), host.port(), true);
+    public void startTls(SSLContext ctx, Duration timeout) throws IOException {
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(socket, hostname, port, true);
         s.setUseClientMode(true);
         SSLParameters p = s.getSSLParameters();
-        if (Addresses.isDomain(host.hostname().toLowerCase(java.util.Locale.ROOT))) {
-            p.setServerNames(List.of(new SNIHostName(host.hostname())));
+        if (Addresses.isDomain(hostname.toLowerCase(java.util.Locale.ROOT))) {
+            p.setServerNames(List.of(new SNIHostName(hostname)));
         }
         s.setSSLParameters(p);
         s.setSoTimeout((int) timeout.toMillis());
@@ -169,7 +181,7 @@ final class SmtpConnection implements Closeable {
         }
         streams(s);
         tls = true;
-        LOG.debug("{} TLS {} {}", host.label(), s.getSession().getProtocol(), s.getSession().getCipherSuite());
+        LOG.debug("{} TLS {} {}", label(), s.getSession().getProtocol(), s.getSession().getCipherSuite());
     }
 
     String tlsDescription() {

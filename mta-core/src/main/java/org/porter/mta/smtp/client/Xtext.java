@@ -3,11 +3,11 @@ package org.porter.mta.smtp.client;
 import java.nio.charset.StandardCharsets;
 
 /** RFC 3461 4 xtext encoding for ENVID and ORCPT: '+', '=', controls, space and non-ASCII as "+XX". */
-final class Xtext {
+public final class Xtext {
     private Xtext() {
     }
 
-    static String encode(String s) {
+    public static String encode(String s) {
         StringBuilder b = new StringBuilder();
         for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
             int c = x & 0xff;

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.LineHandler;
-import org.porter.mta.intake.Intake;
+import org.porter.mta.maillog.MailLog;
 import org.porter.mta.smtp.server.AuthThrottle;
 import org.porter.mta.smtp.server.SmtpReply;
 import org.porter.mta.smtp.server.SmtpSession;
@@ -122,20 +122,18 @@ public final class AuthCommand extends SmtpCommand {
         var limits = new AuthThrottle.Limits(settings.authMaxFailures(), settings.authLockout());
         try {
             if (throttle.blocked(login, session.clientAddress(), limits)) {
-                Intake.MAILLOG.info("warning: {}: SASL {} login as {} refused: too many failed attempts",
-                        session.clientLabel(), mechanism, printable(login));
+                MailLog.saslLockedOut(session.clientLabel(), mechanism, printable(login));
                 return LOCKED_OUT;
             }
             Optional<String> user = session.context().directory().authenticate(login, pw);
             if (user.isPresent()) {
                 session.authenticated(user.get());
                 throttle.succeeded(login, session.clientAddress());
-                Intake.MAILLOG.info("{}: sasl_method={}, sasl_username={}", session.clientLabel(), mechanism, user.get());
+                MailLog.saslLogin(session.clientLabel(), mechanism, user.get());
                 return OK;
             }
             throttle.failed(login, session.clientAddress(), limits);
-            Intake.MAILLOG.info("warning: {}: SASL {} authentication failed for {}", session.clientLabel(), mechanism,
-                    printable(login));
+            MailLog.saslFailed(session.clientLabel(), mechanism, printable(login));
             return FAILED;
         } finally {
             Arrays.fill(pw, '\0');

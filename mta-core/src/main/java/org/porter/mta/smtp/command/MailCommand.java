@@ -72,7 +72,7 @@ public final class MailCommand extends SmtpCommand {
             return Replies.NO_STORAGE;
         }
         session.beginTransaction(path.address(), path.given(), declared, session.context().clock().instant());
-        session.transaction().options(new org.porter.mta.intake.Intake.Options(ret, envid, smtputf8));
+        session.transaction().options(new org.porter.mta.message.EnvelopeOptions(ret, envid, smtputf8));
         return Replies.OK;
     }
 

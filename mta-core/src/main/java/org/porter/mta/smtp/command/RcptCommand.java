@@ -3,7 +3,7 @@ package org.porter.mta.smtp.command;
 import java.util.List;
 
 import org.porter.mta.intake.Intake;
-import org.porter.mta.intake.MailLog;
+import org.porter.mta.maillog.MailLog;
 import org.porter.mta.routing.Route;
 import org.porter.mta.smtp.server.Replies;
 import org.porter.mta.smtp.server.SmtpReply;

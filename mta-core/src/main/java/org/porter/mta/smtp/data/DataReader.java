@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.LineHandler;
 import org.porter.mta.intake.Intake;
-import org.porter.mta.intake.MailLog;
+import org.porter.mta.maillog.MailLog;
 import org.porter.mta.intake.Spool;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.smtp.server.Replies;

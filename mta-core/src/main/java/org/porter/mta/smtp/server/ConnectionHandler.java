@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.ConnectHandler;
 import org.apache.james.protocols.api.handler.DisconnectHandler;
-import org.porter.mta.intake.Intake;
+import org.porter.mta.maillog.MailLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +41,7 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
         if (verdict != ConnectionLimiter.Verdict.OK) {
             String why = verdict == ConnectionLimiter.Verdict.TOO_MANY ? "too many connections"
                     : "too many connections from " + session.clientLabel();
-            Intake.MAILLOG.info("warning: {}: {}; closing", session.clientLabel(), why);
+            MailLog.connectionRefused(session.clientLabel(), why);
             return SmtpReply.of(421, "4.7.0", context.hostname() + " Error: " + why + ", try again later").closing();
         }
         session.counted(true);
@@ -88,7 +88,7 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
             long idle = session.idleNanos();
             if (idle >= timeout.toNanos()) {
                 LOG.info("timeout after {} idle from {}", timeout, session.clientLabel());
-                Intake.MAILLOG.info("timeout after {} from {}", timeout, session.clientLabel());
+                MailLog.idleTimeout(timeout, session.clientLabel());
                 session.getProtocolTransport().writeResponse(
                         SmtpReply.of(421, "4.4.2", context.hostname() + " Error: timeout exceeded").closing(), session);
             } else {

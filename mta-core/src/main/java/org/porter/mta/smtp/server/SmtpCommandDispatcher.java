@@ -21,8 +21,7 @@ final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> {
         if (reply != null && !reply.isEndSession() && reply.getRetCode().matches("[45]\\d\\d")
                 && !(reply instanceof SmtpReply r && !r.countsAsError())
                 && session.countError() >= session.context().settings().maxErrors()) {
-            org.porter.mta.intake.Intake.MAILLOG.info("too many errors from {} after {}; closing",
-                    session.clientLabel(), reply.getRetCode());
+            org.porter.mta.maillog.MailLog.tooManyErrors(session.clientLabel(), reply.getRetCode());
             return SmtpReply.of(421, "4.7.0", session.context().hostname() + " Error: too many errors").closing();
         }
         return reply;

@@ -35,8 +35,7 @@ final class SmtpLineDecoder extends LineBasedFrameDecoder {
             int n = buffer.readableBytes();
             if (n > 0) {
                 LOG.info("discarded {} octets pipelined after STARTTLS from {}", n, ctx.channel().remoteAddress());
-                org.porter.mta.intake.Intake.MAILLOG.info("warning: {}: discarded {} octets sent after STARTTLS before the TLS handshake",
-                        ctx.channel().remoteAddress(), n);
+                org.porter.mta.maillog.MailLog.discardedAfterStartTls(ctx.channel().remoteAddress(), n);
                 buffer.skipBytes(n);
             }
             return null;

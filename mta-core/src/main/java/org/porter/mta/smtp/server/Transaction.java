@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.porter.mta.intake.Intake;
+import org.porter.mta.message.EnvelopeOptions;
 
 /**
  * One mail transaction (MAIL, RCPT*, DATA): the envelope so far. RSET, a new HELO/EHLO and the
@@ -18,7 +19,7 @@ public final class Transaction {
     int rcptCommands;
     int overshoot;
     final Instant started;
-    private Intake.Options options = Intake.Options.NONE;
+    private EnvelopeOptions options = EnvelopeOptions.NONE;
 
     Transaction(String sender, String senderGiven, long declaredSize, Instant started) {
         this.sender = sender;
@@ -54,11 +55,11 @@ public final class Transaction {
     }
 
     /** RFC 3461 RET/ENVID and RFC 6531 SMTPUTF8, from MAIL FROM. */
-    public Intake.Options options() {
+    public EnvelopeOptions options() {
         return options;
     }
 
-    public void options(Intake.Options o) {
+    public void options(EnvelopeOptions o) {
         options = o;
     }
 

@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.client;
+package org.porter.mta.delivery;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -14,13 +14,22 @@ import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
-import org.porter.mta.delivery.DeliveryAgent;
-import org.porter.mta.delivery.DeliveryReport;
+import org.porter.mta.delivery.DeliveryReport.Detail;
+import org.porter.mta.delivery.DeliveryReport.LocalReason;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
-import org.porter.mta.delivery.NextHop;
-import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.delivery.DeliveryReport.ServerReply;
 import org.porter.mta.message.Addresses;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.smtp.client.ClientAuth;
+import org.porter.mta.smtp.client.ClientTls;
+import org.porter.mta.smtp.client.Capabilities;
+import org.porter.mta.smtp.client.ClientTimeouts;
+import org.porter.mta.smtp.client.DotStuffer;
+import org.porter.mta.smtp.client.Reply;
+import org.porter.mta.smtp.client.ReplyReader;
+import org.porter.mta.smtp.client.SmtpConnection;
+import org.porter.mta.smtp.client.Xtext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,18 +95,29 @@ public final class SmtpClient implements DeliveryAgent {
     /** A failure that ends a session (or prevents one): the reason every open recipient gets. */
     private static final class Failure extends Exception {
         final String dsn;
-        final String relay;
+        final Detail detail;
+        final NextHop.Host server;
         final boolean retryWithoutTls;
 
-        Failure(String dsn, String reason, String relay, boolean retryWithoutTls) {
-            super(reason, null, false, false);
+        /** @param server the host that answered, or null when none did */
+        Failure(String dsn, Detail detail, NextHop.Host server, boolean retryWithoutTls) {
+            super(detail.sentence(server), null, false, false);
             this.dsn = dsn;
-            this.relay = relay;
+            this.detail = detail;
+            this.server = server;
             this.retryWithoutTls = retryWithoutTls;
         }
 
-        Failure(String dsn, String reason, String relay) {
-            this(dsn, reason, relay, false);
+        Failure(String dsn, String reason, NextHop.Host server, boolean retryWithoutTls) {
+            this(dsn, new LocalReason(reason), server, retryWithoutTls);
+        }
+
+        Failure(String dsn, String reason, NextHop.Host server) {
+            this(dsn, new LocalReason(reason), server, false);
+        }
+
+        Failure(String dsn, ServerReply reply, NextHop.Host server) {
+            this(dsn, reply, server, false);
         }
     }
 
@@ -114,6 +134,8 @@ public final class SmtpClient implements DeliveryAgent {
         private final List<OutboundMessage> messages;
         private final RecipientResult[][] results;
         private SmtpConnection conn;
+        /** The host being tried, then the one the session is with. */
+        private NextHop.Host server;
         private Capabilities caps = Capabilities.NONE;
         private String stage = "connecting";
         private boolean needRset;
@@ -128,7 +150,7 @@ public final class SmtpClient implements DeliveryAgent {
         }
 
         DeliveryReport run() {
-            Failure last = new Failure("4.4.4", "no host to connect to for " + hop.name(), "none");
+            Failure last = new Failure("4.4.4", "no host to connect to for " + hop.name(), (NextHop.Host) null);
             hosts:
             for (NextHop.Host h : hop.hosts()) {
                 boolean tryTls = hop.tls() != NextHop.TlsPolicy.NONE;
@@ -177,34 +199,39 @@ public final class SmtpClient implements DeliveryAgent {
             for (int m = from; m < messages.size(); m++) {
                 for (int r = 0; r < results[m].length; r++) {
                     if (results[m][r] == null) {
-                        result(m, r, Outcome.DEFERRED, f.dsn, f.getMessage(), f.relay);
+                        result(m, r, Outcome.DEFERRED, f.dsn, f.detail, f.server);
                     }
                 }
             }
         }
 
-        private void result(int m, int r, Outcome outcome, String dsn, String reply, String relay) {
+        /** @param relay the host that answered, or null */
+        private void result(int m, int r, Outcome outcome, String dsn, Detail detail, NextHop.Host relay) {
             OutboundMessage msg = messages.get(m);
             OutboundMessage.Recipient rcpt = msg.recipients().get(r);
-            results[m][r] = new RecipientResult(msg.queueId(), rcpt.entryId(), rcpt.address(), outcome, dsn, reply, relay);
-            LOG.info("{}: to=<{}>, relay={}, dsn={}, status={} ({})", msg.queueId(), Addresses.printable(rcpt.address()),
-                    relay, dsn, outcome.name().toLowerCase(Locale.ROOT), reply);
+            // not logged here: the queue manager writes the one mail log line per recipient and attempt
+            results[m][r] = new RecipientResult(msg.queueId(), rcpt.entryId(), rcpt.address(), outcome, dsn, relay, detail);
+        }
+
+        private void result(int m, int r, Outcome outcome, String dsn, String reason, NextHop.Host relay) {
+            result(m, r, outcome, dsn, new LocalReason(reason), relay);
         }
 
         // ---- session set-up ----
 
         private void establish(NextHop.Host h, boolean tryTls) throws Failure {
             String label = h.label();
+            server = h;
             SmtpConnection c;
             stage = "connecting";
             try {
-                c = SmtpConnection.open(h, timeouts.connect(), timeouts.ehlo());
+                c = SmtpConnection.open(h.hostname(), h.address(), h.port(), timeouts.connect(), timeouts.ehlo());
             } catch (SocketTimeoutException e) {
-                throw new Failure("4.4.1", "connect to " + label + ": Connection timed out", "none");
+                throw new Failure("4.4.1", "connect to " + label + ": Connection timed out", (NextHop.Host) null);
             } catch (ConnectException | NoRouteToHostException e) {
-                throw new Failure("4.4.1", "connect to " + label + ": " + why(e, "Connection refused"), "none");
+                throw new Failure("4.4.1", "connect to " + label + ": " + why(e, "Connection refused"), (NextHop.Host) null);
             } catch (IOException e) {
-                throw new Failure("4.4.1", "connect to " + label + ": " + why(e, "I/O error"), "none");
+                throw new Failure("4.4.1", "connect to " + label + ": " + why(e, "I/O error"), (NextHop.Host) null);
             }
             try {
                 stage = "receiving the initial server greeting";
@@ -212,14 +239,14 @@ public final class SmtpClient implements DeliveryAgent {
                 if (!greeting.positive()) {
                     quietQuit(c);
                     throw new Failure(soft(greeting.dsn("4.3.0")), "host " + label + " refused to talk to me: "
-                            + greeting.text(), label);
+                            + greeting.text(), server);
                 }
                 stage = "performing the EHLO handshake";
                 caps = hello(c, label, true);
                 if (tryTls) {
                     startTls(c, label);
                 } else if (hop.tls() == NextHop.TlsPolicy.REQUIRED) {
-                    throw new Failure("4.7.4", "TLS is required, but was not used with host " + label, label);
+                    throw new Failure("4.7.4", "TLS is required, but was not used with host " + label, server);
                 }
                 if (hop.auth() != null) {
                     stage = "performing the AUTH handshake";
@@ -250,7 +277,7 @@ public final class SmtpClient implements DeliveryAgent {
             }
             quietQuit(c);
             throw new Failure(soft(r.dsn(null)), "host " + label + " refused to talk to me: " + r.text()
-                    + " (in reply to EHLO/HELO command)", label);
+                    + " (in reply to EHLO/HELO command)", server);
         }
 
         private void startTls(SmtpConnection c, String label) throws IOException, Failure {
@@ -258,7 +285,7 @@ public final class SmtpClient implements DeliveryAgent {
             if (!caps.has("STARTTLS")) {
                 if (required) {
                     quietQuit(c);
-                    throw new Failure("4.7.4", "TLS is required, but was not offered by host " + label, label);
+                    throw new Failure("4.7.4", "TLS is required, but was not offered by host " + label, server);
                 }
                 return;
             }
@@ -268,7 +295,7 @@ public final class SmtpClient implements DeliveryAgent {
                 if (required || r.code() == 421) {
                     quietQuit(c);
                     throw new Failure(soft(r.dsn("4.7.5")), "TLS is required, but host " + label
-                            + " refused to start TLS: " + r.text(), label);
+                            + " refused to start TLS: " + r.text(), server);
                 }
                 return; // opportunistic: carry on in plain text
             }
@@ -276,7 +303,7 @@ public final class SmtpClient implements DeliveryAgent {
                 c.startTls(tls, timeouts.ehlo());
             } catch (IOException e) {
                 throw new Failure("4.7.5", "Cannot start TLS: handshake failure with host " + label + ": "
-                        + why(e, "TLS error"), label, true);
+                        + why(e, "TLS error"), server, true);
             }
             stage = "performing the EHLO handshake after STARTTLS";
             caps = hello(c, label, false);
@@ -290,12 +317,12 @@ public final class SmtpClient implements DeliveryAgent {
                 quietQuit(c);
                 throw new Failure("4.7.0", "authentication failed: host " + label
                         + (caps.has("AUTH") ? " offers no SASL mechanism Porter supports (PLAIN, LOGIN)"
-                                : " does not offer AUTH" + (c.tls() ? "" : " (without TLS)")), label);
+                                : " does not offer AUTH" + (c.tls() ? "" : " (without TLS)")), server);
             }
             if (r.code() != 235) {
                 quietQuit(c);
                 throw new Failure(soft(r.dsn("4.7.0")), "authentication failed: host " + label + " said: " + r.text(),
-                        label);
+                        server);
             }
         }
 
@@ -305,31 +332,31 @@ public final class SmtpClient implements DeliveryAgent {
             OutboundMessage msg = messages.get(m);
             String label = conn.label();
             if (!sane(msg.sender())) {
-                bounceMessage(m, "5.1.7", "bad sender address syntax: <" + Addresses.printable(msg.sender()) + ">", label);
+                bounceMessage(m, "5.1.7", "bad sender address syntax: <" + Addresses.printable(msg.sender()) + ">", server);
                 return;
             }
             boolean eightBit;
             try {
-                eightBit = has8bit(msg);
+                eightBit = msg.bits() == BodyBits.UNKNOWN ? has8bit(msg) : msg.bits() == BodyBits.EIGHT_BIT;
             } catch (IOException e) {
-                deferMessage(m, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), "none");
+                deferMessage(m, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), null);
                 return;
             }
-            boolean utf8 = msg.smtputf8() || !ascii(msg.sender())
+            boolean utf8 = msg.options().smtputf8() || !ascii(msg.sender())
                     || msg.recipients().stream().anyMatch(r -> !ascii(r.address()));
             long limit = caps.sizeLimit();
             if (utf8 && !caps.has("SMTPUTF8")) {
-                bounceMessage(m, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + label, label);
+                bounceMessage(m, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + label, server);
                 return;
             }
             if (eightBit && !caps.has("8BITMIME")) {
                 bounceMessage(m, "5.6.3", "message has 8-bit content, but host " + label
-                        + " does not offer 8BITMIME (Porter does not convert to 7-bit)", label);
+                        + " does not offer 8BITMIME (Porter does not convert to 7-bit)", server);
                 return;
             }
             if (limit > 0 && msg.size() > limit) {
                 bounceMessage(m, "5.3.4", "message size " + msg.size() + " exceeds size limit " + limit
-                        + " of server " + label, label);
+                        + " of server " + label, server);
                 return;
             }
             try {
@@ -339,11 +366,11 @@ public final class SmtpClient implements DeliveryAgent {
                 conn.close();
                 for (int i = 0; i < results[m].length; i++) {
                     if (results[m][i] == null) {
-                        result(m, i, Outcome.DEFERRED, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), "none");
+                        result(m, i, Outcome.DEFERRED, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), (NextHop.Host) null);
                     }
                 }
                 throw new Failure("4.4.2", "session with " + label + " aborted after a local error on another message",
-                        label);
+                        server);
             } catch (IOException e) {
                 throw lost(conn, e, label);
             }
@@ -356,8 +383,7 @@ public final class SmtpClient implements DeliveryAgent {
                 stage = "sending RSET";
                 Reply r = conn.command("RSET", timeouts.ehlo());
                 if (!r.positive()) {
-                    throw new Failure(soft(r.dsn(null)), "host " + label + " said: " + r.text()
-                            + " (in reply to RSET command)", label);
+                    throw new Failure(soft(r.dsn(null)), replied(r, "in reply to RSET command"), server);
                 }
                 needRset = false;
             }
@@ -371,11 +397,11 @@ public final class SmtpClient implements DeliveryAgent {
             if (utf8) {
                 mail.append(" SMTPUTF8");
             }
-            if (dsn && msg.dsnRet() != null && msg.dsnRet().matches("(?i)FULL|HDRS")) {
-                mail.append(" RET=").append(msg.dsnRet().toUpperCase(Locale.ROOT));
+            if (dsn && msg.options().ret() != null && msg.options().ret().matches("(?i)FULL|HDRS")) {
+                mail.append(" RET=").append(msg.options().ret().toUpperCase(Locale.ROOT));
             }
-            if (dsn && msg.dsnEnvid() != null && !msg.dsnEnvid().isEmpty()) {
-                String envid = Xtext.encode(msg.dsnEnvid());
+            if (dsn && msg.options().envid() != null && !msg.options().envid().isEmpty()) {
+                String envid = Xtext.encode(msg.options().envid());
                 if (envid.length() <= 100) {
                     mail.append(" ENVID=").append(envid);
                 }
@@ -396,7 +422,7 @@ public final class SmtpClient implements DeliveryAgent {
                 OutboundMessage.Recipient rcpt = msg.recipients().get(i);
                 if (!sane(rcpt.address())) {
                     result(m, i, Outcome.BOUNCED, "5.1.3", "bad recipient address syntax: <"
-                            + Addresses.printable(rcpt.address()) + ">", label);
+                            + Addresses.printable(rcpt.address()) + ">", server);
                     continue;
                 }
                 r = conn.command(rcptLine(rcpt, dsn), timeouts.rcpt());
@@ -415,8 +441,7 @@ public final class SmtpClient implements DeliveryAgent {
             if (r.code() != 354) {
                 for (int i : accepted) {
                     if (r.positive()) { // a 2xx to DATA is no invitation: nothing was delivered
-                        result(m, i, Outcome.DEFERRED, "4.5.0", "host " + label + " said: " + r.text()
-                                + " (unexpected reply to DATA command)", label);
+                        result(m, i, Outcome.DEFERRED, "4.5.0", replied(r, "unexpected reply to DATA command"), server);
                     } else {
                         refused(m, i, r, "DATA", label);
                     }
@@ -442,7 +467,7 @@ public final class SmtpClient implements DeliveryAgent {
             needRset = false;
             for (int i : accepted) {
                 if (r.positive()) {
-                    result(m, i, Outcome.SENT, r.dsn("2.0.0"), r.text(), label);
+                    result(m, i, Outcome.SENT, r.dsn("2.0.0"), replied(r, null), server);
                 } else {
                     refused(m, i, r, "end of DATA", label);
                 }
@@ -476,14 +501,14 @@ public final class SmtpClient implements DeliveryAgent {
 
         private String rcptLine(OutboundMessage.Recipient rcpt, boolean dsn) {
             StringBuilder b = new StringBuilder("RCPT TO:<").append(rcpt.address()).append('>');
-            if (dsn && rcpt.dsnNotify() != null && rcpt.dsnNotify().matches("(?i)NEVER|((SUCCESS|FAILURE|DELAY),?)+")) {
-                b.append(" NOTIFY=").append(rcpt.dsnNotify().toUpperCase(Locale.ROOT));
+            if (dsn && rcpt.dsn().notifyOn() != null && rcpt.dsn().notifyOn().matches("(?i)NEVER|((SUCCESS|FAILURE|DELAY),?)+")) {
+                b.append(" NOTIFY=").append(rcpt.dsn().notifyOn().toUpperCase(Locale.ROOT));
             }
-            if (dsn && rcpt.dsnOrcpt() != null) {
-                int semi = rcpt.dsnOrcpt().indexOf(';');
+            if (dsn && rcpt.dsn().orcpt() != null) {
+                int semi = rcpt.dsn().orcpt().indexOf(';');
                 if (semi > 0) {
-                    String type = rcpt.dsnOrcpt().substring(0, semi).strip();
-                    String orcpt = type + ";" + Xtext.encode(rcpt.dsnOrcpt().substring(semi + 1).strip());
+                    String type = rcpt.dsn().orcpt().substring(0, semi).strip();
+                    String orcpt = type + ";" + Xtext.encode(rcpt.dsn().orcpt().substring(semi + 1).strip());
                     if (type.matches("[A-Za-z0-9-]+") && orcpt.length() <= 500) {
                         b.append(" ORCPT=").append(orcpt);
                     }
@@ -499,24 +524,23 @@ public final class SmtpClient implements DeliveryAgent {
             }
             Outcome o = r.permanentFailure() ? Outcome.BOUNCED : Outcome.DEFERRED;
             String dsn = r.positive() ? "4.0.0" : r.dsn(null);
-            result(m, i, o, dsn, "host " + label + " said: " + r.text() + " (in reply to " + command + " command)", label);
+            result(m, i, o, dsn, replied(r, "in reply to " + command + " command"), server);
         }
 
         /** A 421 means the server is closing: the session is over. */
         private void closing(Reply r, String label) throws Failure {
             if (r.code() == 421) {
-                throw new Failure(r.dsn("4.3.0"), "host " + label + " said: " + r.text() + " (while " + stage + ")",
-                        label);
+                throw new Failure(r.dsn("4.3.0"), replied(r, "while " + stage), server);
             }
         }
 
-        private void bounceMessage(int m, String dsn, String reason, String relay) {
+        private void bounceMessage(int m, String dsn, String reason, NextHop.Host relay) {
             for (int i = 0; i < results[m].length; i++) {
                 result(m, i, Outcome.BOUNCED, dsn, reason, relay);
             }
         }
 
-        private void deferMessage(int m, String dsn, String reason, String relay) {
+        private void deferMessage(int m, String dsn, String reason, NextHop.Host relay) {
             for (int i = 0; i < results[m].length; i++) {
                 result(m, i, Outcome.DEFERRED, dsn, reason, relay);
             }
@@ -544,22 +568,27 @@ public final class SmtpClient implements DeliveryAgent {
         /** Postfix's words for a broken conversation (smtp_trouble.c / smtp_chat.c). */
         private Failure lost(SmtpConnection c, IOException e, String label) {
             if (c.timedOut(e)) {
-                return new Failure("4.4.2", "conversation with " + label + " timed out while " + stage, label);
+                return new Failure("4.4.2", "conversation with " + label + " timed out while " + stage, server);
             }
             if (e instanceof ReplyReader.ProtocolException) {
                 return new Failure("4.5.0", "host " + label + " sent a malformed reply while " + stage + ": "
-                        + e.getMessage(), label);
+                        + e.getMessage(), server);
             }
             if (e instanceof SSLException) {
                 return new Failure("4.7.5", "TLS failure with " + label + " while " + stage + ": " + why(e, "TLS error"),
-                        label);
+                        server);
             }
             String detail = e instanceof EOFException ? "" : " (" + why(e, "I/O error") + ")";
-            return new Failure("4.4.2", "lost connection with " + label + " while " + stage + detail, label);
+            return new Failure("4.4.2", "lost connection with " + label + " while " + stage + detail, server);
         }
     }
 
     // ---- helpers ----
+
+    /** A server's reply as a recipient's detail; {@code context} says what it answered (null: the delivering 2xx). */
+    private static ServerReply replied(Reply r, String context) {
+        return new ServerReply(r.code(), r.enhancedCode(), r.text(), context);
+    }
 
     /** A 5xx that is the site's problem, not the recipient's, becomes 4.x.x. */
     private static String soft(String dsn) {
@@ -589,7 +618,10 @@ public final class SmtpClient implements DeliveryAgent {
         return s == null || s.chars().allMatch(c -> c < 0x80);
     }
 
-    /** Reads the stored message once to see whether any byte is 8-bit (decides BODY=8BITMIME). */
+    /**
+     * Reads the stored message once to see whether any byte is 8-bit (decides BODY=8BITMIME): only
+     * for messages stored before this was recorded at receipt.
+     */
     private static boolean has8bit(OutboundMessage msg) throws IOException {
         try (InputStream in = msg.body().open()) {
             byte[] buf = new byte[8192];

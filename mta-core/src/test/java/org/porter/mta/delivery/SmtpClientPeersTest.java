@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.client;
+package org.porter.mta.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,12 +17,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
-import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.NextHop.TlsPolicy;
-import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.message.DsnParameters;
+import org.porter.mta.message.EnvelopeOptions;
+import org.porter.mta.smtp.client.ClientTimeouts;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
 
@@ -55,8 +56,8 @@ class SmtpClientPeersTest {
 
     static OutboundMessage message(String id, byte[] body, String... rcpts) {
         return new OutboundMessage(id, "alice@office.example",
-                Stream.of(rcpts).map(r -> new OutboundMessage.Recipient(1, r, "FAILURE", "rfc822;" + r)).toList(),
-                "HDRS", "ENV-" + id, false, body.length, () -> new ByteArrayInputStream(body));
+                Stream.of(rcpts).map(r -> new OutboundMessage.Recipient(1, r, new DsnParameters("FAILURE", "rfc822;" + r))).toList(),
+                new EnvelopeOptions("HDRS", "ENV-" + id, false), body.length, BodyBits.UNKNOWN, () -> new ByteArrayInputStream(body));
     }
 
     static NextHop smarthostHop(TlsPolicy tls, String password) {

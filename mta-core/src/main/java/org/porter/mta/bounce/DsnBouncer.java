@@ -1,4 +1,4 @@
-package org.porter.mta.queue;
+package org.porter.mta.bounce;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,15 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-import org.porter.mta.bounce.DsnBuilder;
-import org.porter.mta.bounce.DsnRequest;
+import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.intake.Intake;
-import org.porter.mta.intake.MailLog;
+import org.porter.mta.maillog.MailLog;
 import org.porter.mta.intake.Spool;
+import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.routing.Router;
-import org.porter.mta.store.QueueStore;
+import org.porter.mta.queue.Bouncer;
+import org.porter.mta.queue.QueueEntry;
+import org.porter.mta.queue.QueueStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +35,12 @@ public final class DsnBouncer implements Bouncer {
     private final DsnBuilder builder;
     private final Intake intake;
     private final Router router;
-    private final QueueStore store;
+    private final QueueStorage store;
     private final java.nio.file.Path spoolDir;
     private final Supplier<List<String>> localDomains;
     private final Clock clock;
 
-    public DsnBouncer(String hostname, DsnBuilder builder, Intake intake, Router router, QueueStore store,
+    public DsnBouncer(String hostname, DsnBuilder builder, Intake intake, Router router, QueueStorage store,
             java.nio.file.Path spoolDir, Supplier<List<String>> localDomains, Clock clock) {
         this.hostname = hostname;
         this.builder = builder;
@@ -52,30 +54,29 @@ public final class DsnBouncer implements Bouncer {
 
     @Override
     public void report(Kind kind, List<Notice> notices, Instant retryUntil) {
-        QueueStore.Entry first = notices.get(0).entry();
+        QueueEntry first = notices.get(0).entry();
         String to = first.sender();
         if (to.isEmpty()) {
             boolean alreadyDouble = notices.stream().allMatch(n -> n.entry().recipient().startsWith("postmaster@"));
             List<String> domains = localDomains.get();
             if (kind == Kind.DELAYED || alreadyDouble || domains.isEmpty()) {
-                MailLog.BOUNCE.info("{}: discarding {} notice for a message from the null sender", first.queueId(),
-                        kind == Kind.DELAYED ? "delay" : "double-bounce");
+                MailLog.notificationDiscarded(first.queueId(), kind == Kind.DELAYED);
                 return;
             }
             to = "postmaster@" + domains.get(0);
         }
         List<DsnRequest.Recipient> rcpts = new ArrayList<>();
         for (Notice n : notices) {
-            rcpts.add(new DsnRequest.Recipient(n.entry().recipient(), n.entry().dsnOrcpt(),
+            rcpts.add(new DsnRequest.Recipient(n.entry().recipient(), n.entry().dsn().orcpt(),
                     kind == Kind.FAILED ? DsnRequest.Action.FAILED : DsnRequest.Action.DELAYED, status(n.dsnCode(), kind),
-                    n.relay(), n.reply(), n.lastAttempt(), kind == Kind.DELAYED ? retryUntil : null));
+                    n.server(), n.detail() instanceof DeliveryReport.ServerReply r ? r.text() : null,
+                    n.detail().sentence(n.server()), n.lastAttempt(), kind == Kind.DELAYED ? retryUntil : null));
         }
-        DsnRequest req = new DsnRequest(hostname, to, first.sender(), first.dsnEnvid(), first.dsnRet(), first.arrived(),
+        DsnRequest req = new DsnRequest(hostname, to, first.sender(), first.options().envid(), first.options().ret(), first.arrived(),
                 first.queueId(), rcpts, first.size(), () -> store.openMessage(first.messageId()));
         Route route = router.route(to, true);
         if (!(route instanceof Route.Accepted accepted)) {
-            MailLog.BOUNCE.info("{}: cannot return a {} notice to <{}>: {}", first.queueId(), kind.name().toLowerCase(),
-                    to, ((Route.Rejected) route).reason());
+            MailLog.notificationUndeliverable(first.queueId(), kind == Kind.FAILED, to, ((Route.Rejected) route).reason());
             return;
         }
         Instant now = clock.instant();
@@ -92,10 +93,9 @@ public final class DsnBouncer implements Bouncer {
                     spool.write(b, off, len);
                 }
             });
-            intake.accept(id, "", new Intake.Options(null, null, result.smtputf8()),
+            intake.accept(id, "", new EnvelopeOptions(null, null, result.smtputf8()),
                     List.of(new Intake.Recipient(to, accepted)), spool, now);
-            MailLog.BOUNCE.info("{}: sender {} notification: {}", first.queueId(),
-                    kind == Kind.FAILED ? "non-delivery" : "delay", id);
+            MailLog.notification(first.queueId(), kind == Kind.FAILED, id);
         } catch (IOException | RuntimeException e) {
             // the entries are only removed after this returns: the report is tried again next run
             LOG.error("{}: cannot submit the {} notice to <{}>: {}", first.queueId(), kind, to, e.toString());

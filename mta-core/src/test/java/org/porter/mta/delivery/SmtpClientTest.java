@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.client;
+package org.porter.mta.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.porter.mta.delivery.DeliveryReport;
 import org.porter.mta.delivery.DeliveryReport.Outcome;
 import org.porter.mta.delivery.DeliveryReport.RecipientResult;
-import org.porter.mta.delivery.NextHop;
 import org.porter.mta.delivery.NextHop.TlsPolicy;
-import org.porter.mta.delivery.OutboundMessage;
+import org.porter.mta.message.BodyBits;
+import org.porter.mta.message.DsnParameters;
+import org.porter.mta.message.EnvelopeOptions;
+import org.porter.mta.smtp.client.ClientTimeouts;
 import org.porter.mta.testing.FakeSmtpPeer;
 import org.porter.mta.testing.TestTime;
 
@@ -38,10 +39,10 @@ class SmtpClientTest {
     static OutboundMessage msg(String id, byte[] body, String ret, String envid, boolean utf8, String... rcpts) {
         List<OutboundMessage.Recipient> r = new ArrayList<>();
         for (int i = 0; i < rcpts.length; i++) {
-            r.add(new OutboundMessage.Recipient(i + 1, rcpts[i], null, null));
+            r.add(new OutboundMessage.Recipient(i + 1, rcpts[i], DsnParameters.NONE));
         }
-        return new OutboundMessage(id, "alice@office.example", r, ret, envid, utf8, body.length,
-                () -> new ByteArrayInputStream(body));
+        return new OutboundMessage(id, "alice@office.example", r, new EnvelopeOptions(ret, envid, utf8), body.length,
+                BodyBits.UNKNOWN, () -> new ByteArrayInputStream(body));
     }
 
     static NextHop hop(TlsPolicy tls, NextHop.Credentials auth, int... ports) {
@@ -71,9 +72,9 @@ class SmtpClientTest {
         try (FakeSmtpPeer peer = new FakeSmtpPeer().start()) {
             byte[] body = "Subject: dots\r\n\r\n.leading\r\n..two\r\n.\r\nlast line without CRLF".getBytes(StandardCharsets.US_ASCII);
             OutboundMessage m = new OutboundMessage("Q1", "alice@office.example", List.of(
-                    new OutboundMessage.Recipient(1, "bob@remote.example", "SUCCESS,FAILURE", "rfc822;Bob+Tag=1@remote.example"),
-                    new OutboundMessage.Recipient(2, "carol@remote.example", null, null)),
-                    "HDRS", "env id+1", false, body.length, () -> new ByteArrayInputStream(body));
+                    new OutboundMessage.Recipient(1, "bob@remote.example", new DsnParameters("SUCCESS,FAILURE", "rfc822;Bob+Tag=1@remote.example")),
+                    new OutboundMessage.Recipient(2, "carol@remote.example", DsnParameters.NONE)),
+                    new EnvelopeOptions("HDRS", "env id+1", false), body.length, BodyBits.UNKNOWN, () -> new ByteArrayInputStream(body));
             DeliveryReport r = send(peer, m);
             assertThat(r.recipients()).extracting(RecipientResult::outcome).containsExactly(Outcome.SENT, Outcome.SENT);
             assertThat(r.recipients().get(0).dsnCode()).isEqualTo("2.0.0");
@@ -94,8 +95,8 @@ class SmtpClientTest {
         try (FakeSmtpPeer peer = new FakeSmtpPeer().extensions("SIZE", "8BITMIME").start()) {
             byte[] body = "Subject: x\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII);
             OutboundMessage m = new OutboundMessage("Q1", "alice@office.example", List.of(
-                    new OutboundMessage.Recipient(1, "bob@remote.example", "NEVER", "rfc822;bob@remote.example")),
-                    "FULL", "ENV1", false, body.length, () -> new ByteArrayInputStream(body));
+                    new OutboundMessage.Recipient(1, "bob@remote.example", new DsnParameters("NEVER", "rfc822;bob@remote.example"))),
+                    new EnvelopeOptions("FULL", "ENV1", false), body.length, BodyBits.UNKNOWN, () -> new ByteArrayInputStream(body));
             assertThat(send(peer, m).recipients().get(0).outcome()).isEqualTo(Outcome.SENT);
             assertThat(peer.session(0).commands).contains("MAIL FROM:<alice@office.example> SIZE=" + body.length,
                     "RCPT TO:<bob@remote.example>");
@@ -121,6 +122,8 @@ class SmtpClientTest {
                 assertThat(x.outcome()).isEqualTo(Outcome.DEFERRED);
                 assertThat(x.dsnCode()).isEqualTo("4.4.1");
                 assertThat(x.relay()).isEqualTo("none");
+                assertThat(x.server()).isNull();
+                assertThat(x.detail()).isInstanceOf(DeliveryReport.LocalReason.class);
                 assertThat(x.reply()).isEqualTo("connect to mx1.remote.example[127.0.0.1]:" + closed + ": Connection refused");
             });
             r = CLIENT.deliver(hop(TlsPolicy.NONE, null, closed, peer.port()), List.of(msg("Q1", "x\r\n", "bob@remote.example")));
@@ -157,6 +160,17 @@ class SmtpClientTest {
             assertThat(r.recipients().get(1).reply()).isEqualTo("host mx0.remote.example[127.0.0.1]:" + peer.port()
                     + " said: 550 5.1.1 <bad@remote.example>: no such user (in reply to RCPT TO command)");
             assertThat(r.recipients()).extracting(RecipientResult::entryId).containsExactly(1L, 2L, 3L, 4L, 5L);
+            // issue 12: the result is structured, not a sentence to parse back
+            RecipientResult bad = r.recipients().get(1);
+            assertThat(bad.server().hostname()).isEqualTo("mx0.remote.example");
+            assertThat(bad.server().address().getHostAddress()).isEqualTo("127.0.0.1");
+            assertThat(bad.server().port()).isEqualTo(peer.port());
+            assertThat(bad.detail()).isEqualTo(new DeliveryReport.ServerReply(550, "5.1.1",
+                    "550 5.1.1 <bad@remote.example>: no such user", "in reply to RCPT TO command"));
+            assertThat(r.recipients().get(3).detail()).isEqualTo(new DeliveryReport.ServerReply(550, null, "550 gone",
+                    "in reply to RCPT TO command"));
+            assertThat(r.recipients().get(0).detail()).isInstanceOfSatisfying(DeliveryReport.ServerReply.class,
+                    ok -> assertThat(ok.code()).isEqualTo(250));
         }
     }
 
@@ -241,6 +255,32 @@ class SmtpClientTest {
             assertThat(r.recipients().get(0).outcome()).isEqualTo(Outcome.SENT);
             assertThat(peer.sessions()).hasSize(3);
             assertThat(peer.session(2).verbs()).doesNotContain("STARTTLS").contains("MAIL");
+        }
+    }
+
+    /** Issue 12: whether the body is 8-bit comes recorded with the message; only an old, unknown one is read to find out. */
+    @Test
+    void theRecordedBodyKindSparesAReadOfTheBody() throws Exception {
+        byte[] eight = "Subject: caf\u00e9\r\n\r\nna\u00efve\r\n".getBytes(StandardCharsets.UTF_8);
+        byte[] plain = "Subject: plain\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (FakeSmtpPeer peer = new FakeSmtpPeer().start()) {
+            java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.function.BiFunction<byte[], BodyBits, OutboundMessage> counted = (body, bits) -> new OutboundMessage("Q1",
+                    "alice@office.example", List.of(new OutboundMessage.Recipient(1, "a@remote.example", DsnParameters.NONE)),
+                    EnvelopeOptions.NONE, body.length, bits, () -> {
+                        opens.incrementAndGet();
+                        return new ByteArrayInputStream(body);
+                    });
+            assertThat(send(peer, counted.apply(eight, BodyBits.EIGHT_BIT)).recipients().get(0).outcome()).isEqualTo(Outcome.SENT);
+            assertThat(opens.getAndSet(0)).as("opened for DATA only").isEqualTo(1);
+            assertThat(send(peer, counted.apply(plain, BodyBits.SEVEN_BIT)).recipients().get(0).outcome()).isEqualTo(Outcome.SENT);
+            assertThat(opens.getAndSet(0)).isEqualTo(1);
+            assertThat(send(peer, counted.apply(eight, BodyBits.UNKNOWN)).recipients().get(0).outcome()).isEqualTo(Outcome.SENT);
+            assertThat(opens.getAndSet(0)).as("scanned, then sent").isEqualTo(2);
+            assertThat(peer.sessions()).extracting(x -> x.commands.stream().filter(c -> c.startsWith("MAIL")).findFirst().orElseThrow())
+                    .containsExactly("MAIL FROM:<alice@office.example> SIZE=" + eight.length + " BODY=8BITMIME",
+                            "MAIL FROM:<alice@office.example> SIZE=" + plain.length,
+                            "MAIL FROM:<alice@office.example> SIZE=" + eight.length + " BODY=8BITMIME");
         }
     }
 

@@ -1,0 +1,59 @@
+package org.porter.mta.queue;
+
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+import org.porter.mta.api.QueueControl;
+
+/**
+ * What the queue needs from storage (implemented by the store; the queue speaks no SQL and sees no
+ * row types). Every method is one transaction.
+ */
+public interface QueueStorage {
+
+    /** Entries due at {@code now} and not held, oldest due first, at most {@code limit}. */
+    List<QueueEntry> due(Instant now, int limit);
+
+    /** When the next not-held entry becomes due, if any. */
+    Optional<Instant> nextDue();
+
+    /**
+     * Removes entries that reached their end (sent, bounced or deleted) with bodies no longer referenced,
+     * and counts {@code sent} and {@code bounced} recipients for the day of {@code at}. Returns the queue
+     * ids of the messages that have no entry left (they left the queue).
+     */
+    List<String> finish(Collection<Long> entryIds, Instant at, long sent, long bounced);
+
+    /** A failed attempt to {@code relay}: the entry stays, due again at {@code next}; the attempt is recorded. */
+    void deferredAfterAttempt(long entryId, int attempts, Instant attemptAt, Instant next, String reply, String relay);
+
+    /** Postponed without an attempt (a dead destination): due again at {@code next}. */
+    void deferred(long entryId, int attempts, Instant attemptAt, Instant next, String reply);
+
+    /** The sender of this entry has been warned of the delay. */
+    void delayWarned(long entryId);
+
+    /** Makes every deferred, not-held entry due at {@code now}; returns how many. */
+    int flush(Instant now);
+
+    /** Holds or releases every entry of a message; false when no such message is queued. */
+    boolean setHeld(String queueId, boolean held);
+
+    /** The entries of one message (held or not). */
+    List<QueueEntry> entries(String queueId);
+
+    /** The whole queue for the admin (or one message), grouped by message, oldest first. */
+    List<QueueControl.QueuedMessage> list(String onlyQueueId);
+
+    /** Counts by state: [queued (never tried), deferred, held]. */
+    int[] counts();
+
+    /** Every recorded attempt of a queued message's recipients, in order. */
+    List<QueueControl.Attempt> attempts(String queueId);
+
+    /** Opens a queued message's stored bytes (close the stream: it holds a connection). */
+    InputStream openMessage(long messageId);
+}
