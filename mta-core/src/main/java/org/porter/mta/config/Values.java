@@ -112,9 +112,9 @@ public final class Values {
             }
             try {
                 if (certificate) {
-                    org.porter.mta.tls.TlsCredentials.readCertificates(p);
+                    org.porter.mta.api.net.TlsCredentials.readCertificates(p);
                 } else {
-                    org.porter.mta.tls.TlsCredentials.readKey(p);
+                    org.porter.mta.api.net.TlsCredentials.readKey(p);
                 }
             } catch (java.io.IOException | java.security.GeneralSecurityException e) {
                 throw new InvalidRequestException("not a usable PEM " + (certificate ? "certificate" : "private key")

@@ -10,7 +10,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.Settings;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.TlsCredentials;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.AdminSettings;
 import org.porter.webadmin.view.Form;
