@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Optional;
 
 import org.porter.appliance.lifecycle.MtaFactory;
+import org.porter.dialer.DialerService;
 
 /**
  * What one run of a command may use: where its output goes, how it reaches the Mta, and the password
@@ -16,7 +17,8 @@ import org.porter.appliance.lifecycle.MtaFactory;
  * @param factory   how {@code serve} opens the Mta
  * @param password  the password read for {@code user add|passwd}, if any
  * @param remote    true inside a running server's control endpoint (where {@code serve} is refused)
+ * @param dialer    the running server's dialer, handed over by its {@code Appliance}; empty outside a server
  */
 public record Context(PrintWriter out, PrintWriter err, MtaConnector mtas, MtaFactory factory,
-        Optional<char[]> password, boolean remote) {
+        Optional<char[]> password, boolean remote, Optional<DialerService> dialer) {
 }
