@@ -7,7 +7,7 @@ import java.nio.charset.Charset;
 import org.porter.appliance.cli.Cli;
 import org.porter.appliance.cli.Logging;
 import org.porter.mta.api.Mta;
-import org.porter.mta.tls.Renegotiation;
+import org.porter.mta.api.net.Renegotiation;
 
 /** {@code porter}: see {@link Cli}. Nothing here may log before {@link Cli#run} has set logging up. */
 public final class Main {

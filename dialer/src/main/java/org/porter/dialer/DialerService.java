@@ -6,10 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -39,11 +37,11 @@ import org.slf4j.LoggerFactory;
  * session, so changes apply from the next call.
  *
  * <p>Call order: {@link #start}, then any of the queries and requests, then {@link #close} (which
- * hangs up a call in progress).
+ * hangs up a call in progress). Whoever starts it owns it and hands it to those that use it (the
+ * appliance: to its control endpoint and web admin); there is no registry of running dialers.
  */
 public final class DialerService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DialerService.class);
-    private static final Map<Path, DialerService> RUNNING = new ConcurrentHashMap<>();
     private static final Duration TICK = Duration.ofSeconds(15);
 
     private final Path dataDir;
@@ -98,14 +96,8 @@ public final class DialerService implements AutoCloseable {
             }
         }
         s.loop = Thread.ofVirtual().name("dialer-policy").start(s::policyLoop);
-        RUNNING.put(dataDir.toAbsolutePath().normalize(), s);
         LOG.info("dialer started: {} link, schedule '{}', on demand {}", c.linkType(), c.schedule(), c.onDemand());
         return s;
-    }
-
-    /** The dialer of a running server on {@code dataDir}, for the CLI's commands inside it. */
-    public static Optional<DialerService> runningOn(Path dataDir) {
-        return Optional.ofNullable(RUNNING.get(dataDir.toAbsolutePath().normalize()));
     }
 
     private void policyLoop() {
@@ -324,7 +316,6 @@ public final class DialerService implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        RUNNING.remove(dataDir.toAbsolutePath().normalize(), this);
         if (loop != null) {
             loop.interrupt();
         }

@@ -34,7 +34,8 @@ import org.porter.mta.smtp.server.SmtpContext;
 import org.porter.mta.smtp.server.SmtpServer;
 import org.porter.mta.smtp.server.AuthThrottle;
 import org.porter.mta.smtp.server.ListenerKind;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.ConnectionLimiter;
+import org.porter.mta.api.net.TlsCredentials;
 import javax.net.ssl.SSLContext;
 import org.porter.mta.store.Database;
 import org.porter.mta.store.DirectoryStore;
@@ -55,7 +56,7 @@ public final class MtaCore implements Mta {
     private final Intake intake;
     private final Clock clock;
     private final List<SmtpServer> listeners = new CopyOnWriteArrayList<>();
-    private final org.porter.mta.smtp.server.ConnectionLimiter connections = new org.porter.mta.smtp.server.ConnectionLimiter();
+    private final ConnectionLimiter connections = new ConnectionLimiter();
     private final AuthThrottle authThrottle;
     private SSLContext tls;
     private final QueueStore queueStore;
@@ -301,13 +302,17 @@ public final class MtaCore implements Mta {
     }
 
     private InetSocketAddress start(ListenerKind kind, InetSocketAddress address) throws Exception {
-        MtaSettings s = new MtaSettings(settings);
-        SmtpContext ctx = new SmtpContext(kind, hostname, s, new Router(directory), intake,
-                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle);
-        SmtpServer server = new SmtpServer(ctx, tls());
+        SmtpServer server = smtpServer(kind);
         InetSocketAddress bound = server.start(address);
         listeners.add(server);
         return bound;
+    }
+
+    /** A listener of {@code kind} over this core, not started; the caller starts and closes it (tests). */
+    SmtpServer smtpServer(ListenerKind kind) {
+        SmtpContext ctx = new SmtpContext(kind, hostname, new MtaSettings(settings), new Router(directory), intake,
+                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle);
+        return new SmtpServer(ctx, tls());
     }
 
     @Override

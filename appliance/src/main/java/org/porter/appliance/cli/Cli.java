@@ -21,6 +21,7 @@ import org.porter.appliance.control.ControlServer;
 import org.porter.appliance.control.Request;
 import org.porter.appliance.control.Response;
 import org.porter.appliance.lifecycle.MtaFactory;
+import org.porter.appliance.lifecycle.RunningServices;
 import org.porter.appliance.lifecycle.StartupException;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.UnavailableException;
@@ -35,7 +36,7 @@ import picocli.CommandLine.ParseResult;
 /**
  * Runs a {@code porter} command line. One implementation of each command, two ways to reach it:
  * {@link #run} (the CLI's process: forward to a running server when there is one, else open the
- * database directly) and {@link #remoteHandler} (inside the server, against its open Mta). Both end
+ * database directly) and {@link #remoteHandler} (inside the server, against its running services). Both end
  * in {@link #execute}, which builds a fresh command tree per run (picocli's objects hold parse state).
  *
  * <p>Exit codes: 0 success, 1 refused or failed, 2 usage error. Errors are one line on stderr,
@@ -62,7 +63,7 @@ public final class Cli {
     /** The CLI's entry point (see {@code Main}). */
     public static int run(String[] args, Io io, MtaFactory factory, Logging.Setup logging) {
         Context local = new Context(io.out(), io.err(), MtaConnector.direct(factory), factory, Optional.empty(), false,
-                Path.of("").toAbsolutePath());
+                Path.of("").toAbsolutePath(), Optional.empty());
         try {
             CommandLine probe = commandLine(local);
             ParseResult parsed;
@@ -115,7 +116,7 @@ public final class Cli {
                     return remote.get().exitCode();
                 }
                 return execute(args, new Context(io.out(), io.err(), MtaConnector.direct(factory), factory,
-                        password, false, Path.of("").toAbsolutePath()));
+                        password, false, Path.of("").toAbsolutePath(), Optional.empty()));
             } finally {
                 password.ifPresent(p -> Arrays.fill(p, '\0'));
             }
@@ -138,8 +139,8 @@ public final class Cli {
         }
     }
 
-    /** The control endpoint's handler inside {@code porter serve}: runs the same commands on its Mta. */
-    public static ControlServer.Handler remoteHandler(Mta mta, Path dataDir, MtaFactory factory) {
+    /** The control endpoint's handler inside {@code porter serve}: runs the same commands on its services. */
+    public static ControlServer.Handler remoteHandler(RunningServices services, Path dataDir, MtaFactory factory) {
         return request -> {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
@@ -149,8 +150,8 @@ public final class Cli {
                 errWriter.println("porter: this server runs on " + dataDir + ", not " + request.dataDir());
                 code = FAILED;
             } else {
-                Context ctx = new Context(new PrintWriter(out), errWriter, MtaConnector.running(mta), factory,
-                        Optional.ofNullable(request.password()), true, request.cwd());
+                Context ctx = new Context(new PrintWriter(out), errWriter, MtaConnector.running(services.mta()), factory,
+                        Optional.ofNullable(request.password()), true, request.cwd(), Optional.of(services.dialer()));
                 code = execute(request.args().toArray(String[]::new), ctx);
             }
             errWriter.flush();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import org.porter.appliance.lifecycle.MtaFactory;
+import org.porter.dialer.DialerService;
 
 /**
  * What one run of a command may use: where its output goes, how it reaches the Mta, and the password
@@ -18,9 +19,10 @@ import org.porter.appliance.lifecycle.MtaFactory;
  * @param password  the password read for {@code user add|passwd}, if any
  * @param remote    true inside a running server's control endpoint (where {@code serve} is refused)
  * @param cwd       the working folder of the shell that typed the command
+ * @param dialer    the running server's dialer, handed over by its {@code Appliance}; empty outside a server
  */
 public record Context(PrintWriter out, PrintWriter err, MtaConnector mtas, MtaFactory factory,
-        Optional<char[]> password, boolean remote, Path cwd) {
+        Optional<char[]> password, boolean remote, Path cwd, Optional<DialerService> dialer) {
 
     /** The folder relative paths on the command line are read against (the typing shell's, also in a server). */
     public Path resolve(Path given) {

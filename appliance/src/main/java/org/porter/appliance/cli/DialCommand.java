@@ -65,7 +65,7 @@ public final class DialCommand extends AdminCommand {
             throw new InvalidRequestException("calling the ISP needs 'porter serve' running on " + command.dataDir()
                     + " (the dialer is part of the server)");
         }
-        return DialerService.runningOn(command.dataDir()).orElseThrow(
+        return command.context().dialer().orElseThrow(
                 () -> new InvalidRequestException("the dialer is not running in this server"));
     }
 

@@ -104,7 +104,7 @@ public final class ServeCommand implements Callable<Integer> {
         Appliance app;
         try {
             app = Appliance.start(config, context.factory(),
-                    mta -> Cli.remoteHandler(mta, dir, context.factory()), context.out());
+                    services -> Cli.remoteHandler(services, dir, context.factory()), context.out());
         } catch (Exception | Error e) {
             starting.completeExceptionally(e);
             try {

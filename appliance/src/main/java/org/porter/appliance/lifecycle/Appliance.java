@@ -18,6 +18,7 @@ import java.util.function.Function;
 import org.porter.appliance.config.AdminLogin;
 import org.porter.appliance.config.ApplianceSettings;
 import org.porter.appliance.control.ControlServer;
+import org.porter.dialer.DialerService;
 import org.porter.mta.api.Mta;
 import org.porter.pop3.server.Pop3Server;
 import org.porter.webadmin.AdminServices;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * control endpoint (so a CLI that finds the control file finds a server that is fully up) → admin
  * login on first start (last, so a failed start does not use up its one showing). Close order:
  * control endpoint → web admin → dialer (hangs up) → POP3 → Mta (SMTP listener, then database).
+ * The appliance owns the services and hands them ({@link RunningServices}) to the web admin and the
+ * control endpoint, which use them and never start or stop them.
  */
 public final class Appliance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Appliance.class);
@@ -64,9 +67,9 @@ public final class Appliance implements AutoCloseable {
      * Starts everything and prints the ready line to {@code out}; on any failure closes what had
      * started and rethrows.
      *
-     * @param control the control endpoint's handler, given the open Mta
+     * @param control the control endpoint's handler, given the running services
      */
-    public static Appliance start(Config config, MtaFactory opener, Function<Mta, ControlServer.Handler> control,
+    public static Appliance start(Config config, MtaFactory opener, Function<RunningServices, ControlServer.Handler> control,
             PrintWriter out) throws Exception {
         Appliance app = new Appliance(config.dataDir());
         try {
@@ -78,7 +81,7 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    private void startAll(Config config, MtaFactory opener, Function<Mta, ControlServer.Handler> control,
+    private void startAll(Config config, MtaFactory opener, Function<RunningServices, ControlServer.Handler> control,
             PrintWriter out) throws Exception {
         Files.createDirectories(dataDir);
         Mta mta = opener.open(dataDir, config.hostname(), ApplianceSettings.all());
@@ -115,27 +118,29 @@ public final class Appliance implements AutoCloseable {
         }
         // The dialer after the listeners (the ISP's deliveries after ETRN need SMTP up); the queue is
         // asked for lazily, as the queue manager may not be there yet.
-        org.porter.dialer.DialerService dialer = org.porter.dialer.DialerService.start(dataDir, mta.etrn(),
-                mta.settings(), mta::queue, mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
+        DialerService dialer = DialerService.start(dataDir, mta.etrn(), mta.settings(), mta::queue,
+                mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
         running.push(dialer::close);
+        RunningServices services = new RunningServices(mta, dialer);
         // Delivery after the dialer, which holds the queue first when the office has no permanent link.
         mta.startDelivery();
         mta.startScheduledBackups();
 
         // The web admin on the same services the CLI uses; HTTPS with the box's certificate when configured.
-        AdminServices services = new AdminServices(mta, () -> Optional.of(dialer), dataDir, Clock.systemDefaultZone());
+        AdminServices adminServices = new AdminServices(services.mta(), () -> Optional.of(services.dialer()), dataDir,
+                Clock.systemDefaultZone());
         int adminTlsPort = Integer.parseInt(mta.settings().get(AdminSettings.TLS_PORT));
         InetSocketAddress adminWanted = new InetSocketAddress(config.listen(), config.adminPort());
         Optional<InetSocketAddress> adminTlsWanted = adminTlsPort > 0
                 ? Optional.of(new InetSocketAddress(config.listen(), adminTlsPort)) : Optional.empty();
-        AdminServer admin = listenAdmin(services, adminWanted, adminTlsWanted, mta);
+        AdminServer admin = listenAdmin(adminServices, adminWanted, adminTlsWanted, mta);
         running.push(admin);
         adminUrl = url("http", admin.httpAddress());
         log.info("web admin listening on {}{}", adminUrl,
                 admin.httpsAddress().map(a -> " and " + url("https", a)).orElse(""));
         String adminLine = "; admin on " + adminUrl + admin.httpsAddress().map(a -> " and " + url("https", a)).orElse("");
 
-        running.push(ControlServer.start(dataDir, control.apply(mta)));
+        running.push(ControlServer.start(dataDir, control.apply(services)));
 
         // Last: a start that fails on a busy port must not use up the one showing of the password.
         createAdminLoginOnFirstStart(mta, out);

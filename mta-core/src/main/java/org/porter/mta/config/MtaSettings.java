@@ -9,7 +9,7 @@ import org.porter.mta.api.Cidr;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
 import org.porter.mta.api.Values;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.TlsCredentials;
 
 /** The mail core's settings: declarations (keys in {@link org.porter.mta.api.MtaSettingKeys}) and typed reads. */
 public final class MtaSettings {

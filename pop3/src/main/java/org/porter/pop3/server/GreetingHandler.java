@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.ConnectHandler;
-import org.porter.mta.smtp.server.ConnectionLimiter;
+import org.porter.mta.api.net.ConnectionLimiter;
 
 /**
  * A new connection: the connection limits first ({@code pop3.max-connections} in all, POP3 and

@@ -64,7 +64,7 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
             end--;
         }
         Function<String, Response> continuation = session.takeContinuation();
-        if (continuation == null && end > Pop3NettyServer.MAX_LINE_CONTENT) {
+        if (continuation == null && end > Pop3LineDecoder.MAX_LINE_CONTENT) {
             return Replies.LINE_TOO_LONG;
         }
         for (int i = 0; i < end; i++) {

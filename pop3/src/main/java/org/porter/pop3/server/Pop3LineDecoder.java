@@ -17,6 +17,14 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * executed inside the TLS session. Same design as the SMTP listener's decoder.
  */
 final class Pop3LineDecoder extends LineBasedFrameDecoder {
+    /** RFC 2449: a command line is at most 255 octets, CRLF included; the framer counts octets before CRLF. */
+    static final int MAX_LINE_CONTENT = 255 - 2;
+    /**
+     * The longest frame: a SASL response line (RFC 5034 sets no limit; PLAIN with a 200-character
+     * password fits). RFC 2449's 255 octets per command line are checked by the dispatcher; a
+     * longer frame is discarded up to its end and answered by {@link Pop3Session#newLineTooLongResponse()}.
+     */
+    static final int MAX_FRAME = 2048;
 
     Pop3LineDecoder(int maxLength) {
         super(maxLength, false, false);
@@ -44,10 +52,10 @@ final class Pop3LineDecoder extends LineBasedFrameDecoder {
         return line.readableBytes() <= 8 && line.toString(StandardCharsets.US_ASCII).strip().equalsIgnoreCase("STLS");
     }
 
-    /** A TLS failure is logged in one line (see {@link org.porter.mta.tls.HandshakeFailures}); the rest goes on. */
+    /** A TLS failure is logged in one line (see {@link org.porter.mta.api.net.HandshakeFailures}); the rest goes on. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (!org.porter.mta.tls.HandshakeFailures.handle(ctx, cause, "POP3")) {
+        if (!org.porter.mta.api.net.HandshakeFailures.handle(ctx, cause, "POP3")) {
             super.exceptionCaught(ctx, cause);
         }
     }

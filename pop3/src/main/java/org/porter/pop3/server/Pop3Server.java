@@ -18,8 +18,9 @@ import org.porter.mta.api.Directory;
 import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
-import org.porter.mta.smtp.server.ConnectionLimiter;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.ConnectionLimiter;
+import org.porter.mta.api.net.NettyListener;
+import org.porter.mta.api.net.TlsCredentials;
 import org.porter.pop3.auth.LoginThrottle;
 import org.porter.pop3.command.Pop3Commands;
 import org.porter.pop3.maildrop.MaildropLocks;
@@ -39,7 +40,7 @@ import org.porter.pop3.maildrop.MaildropLocks;
 public final class Pop3Server implements AutoCloseable {
     private Pop3Context context;
     private final SSLContext tls;
-    private final List<Pop3NettyServer> listeners = new CopyOnWriteArrayList<>();
+    private final List<NettyListener> listeners = new CopyOnWriteArrayList<>();
     private ProtocolHandlerChainImpl chain;
     private ScheduledExecutorService timer;
     private ExecutorService worker;
@@ -50,6 +51,8 @@ public final class Pop3Server implements AutoCloseable {
     /** Longest wait at close for clients to take their -ERR and for a QUIT under way to finish. */
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
     private volatile boolean stopping;
+    /** Threads per listener that run the POP3 handlers (a RETR streams from the store on one). */
+    private static final int HANDLER_THREADS = 8;
 
     /** The setting keys this server reads, with their defaults, for {@code Mta.open}. */
     public static List<SettingDef> settings() {
@@ -109,17 +112,11 @@ public final class Pop3Server implements AutoCloseable {
             chain.wireExtensibleHandlers();
         }
         Duration timeout = Pop3Settings.timeout(context.settings());
-        Pop3NettyServer server = new Pop3NettyServer(new Pop3Protocol(chain, context), encryption);
-        server.setListenAddresses(address);
+        NettyListener server = new NettyListener("pop3", new Pop3Protocol(chain, context), encryption,
+                pipeline -> new Pop3LineDecoder(Pop3LineDecoder.MAX_FRAME), HANDLER_THREADS);
         server.setTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toSeconds())));
-        try {
-            server.bind();
-        } catch (Exception e) {
-            server.unbind();
-            throw e;
-        }
+        InetSocketAddress bound = server.listen(address);
         listeners.add(server);
-        InetSocketAddress bound = server.getListenAddresses().get(0);
         Pop3Log.LOG.info("{} listening on {} (idle timeout {}s, plain-text login: {})", what, bound, timeout.toSeconds(),
                 Pop3Settings.plaintextAuth(context.settings()).key());
         return bound;
@@ -145,7 +142,7 @@ public final class Pop3Server implements AutoCloseable {
                 break;
             }
         }
-        for (Pop3NettyServer server : listeners) {
+        for (NettyListener server : listeners) {
             server.unbind();
         }
         listeners.clear();

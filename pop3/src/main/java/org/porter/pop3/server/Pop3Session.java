@@ -50,7 +50,7 @@ public final class Pop3Session extends ProtocolSessionImpl {
     private final Deque<byte[]> pendingLines = new ArrayDeque<>();
 
     /** The limiter that counted this connection, to be released once at its end; null when not counted. */
-    private final java.util.concurrent.atomic.AtomicReference<org.porter.mta.smtp.server.ConnectionLimiter> countedBy =
+    private final java.util.concurrent.atomic.AtomicReference<org.porter.mta.api.net.ConnectionLimiter> countedBy =
             new java.util.concurrent.atomic.AtomicReference<>();
     /** System.nanoTime() of the last line from the client (or of the connect). */
     private volatile long lastActivity = System.nanoTime();
@@ -79,7 +79,7 @@ public final class Pop3Session extends ProtocolSessionImpl {
     }
 
     /** This connection holds a slot of {@code limiter}; {@link #end} gives it back. */
-    void counted(org.porter.mta.smtp.server.ConnectionLimiter limiter) {
+    void counted(org.porter.mta.api.net.ConnectionLimiter limiter) {
         countedBy.set(limiter);
     }
 

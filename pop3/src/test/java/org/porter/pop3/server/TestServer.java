@@ -13,7 +13,7 @@ import javax.net.ssl.SSLContext;
 
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.testing.TestTime;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.TlsCredentials;
 
 import org.porter.pop3.fake.FakeDirectory;
 import org.porter.pop3.fake.FakeMailboxes;

@@ -11,7 +11,7 @@ import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.MtaSettingKeys;
 import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.Settings;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.TlsCredentials;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.AdminSettings;
 import org.porter.webadmin.view.Form;

@@ -20,7 +20,7 @@ import org.eclipse.jetty.server.handler.PathMappingsHandler;
 import org.eclipse.jetty.session.SessionHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.TlsCredentials;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.AdminSettings;
 import org.porter.webadmin.api.ApiHandler;

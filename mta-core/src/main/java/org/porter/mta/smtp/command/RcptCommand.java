@@ -4,22 +4,32 @@ import java.util.List;
 
 import org.porter.mta.intake.Intake;
 import org.porter.mta.maillog.MailLog;
-import org.porter.mta.routing.Route;
+import org.porter.mta.smtp.policy.RcptPolicyChain;
+import org.porter.mta.smtp.policy.RcptRequest;
+import org.porter.mta.smtp.policy.RcptVerdict;
 import org.porter.mta.smtp.server.Replies;
 import org.porter.mta.smtp.server.SmtpReply;
 import org.porter.mta.smtp.server.SmtpSession;
 import org.porter.mta.smtp.server.Transaction;
 
 /**
- * RCPT TO (RFC 5321 4.1.1.3): syntax, limits, then the routing decision: local mailbox (after
- * aliases), relay (only for clients that may relay), or a rejection logged Postfix-style.
+ * RCPT TO (RFC 5321 4.1.1.3): the preconditions and syntax (MAIL given, the address, SMTPUTF8,
+ * NOTIFY and ORCPT), then the recipient policy ({@link RcptPolicyChain}: limits, routing, quota)
+ * decides; this command records an accepted recipient, or logs a refusal Postfix-style.
  */
 public final class RcptCommand extends SmtpCommand {
-    /** Over-limit recipients per transaction that are not client errors (Postfix's default, 1000). */
-    static final int OVERSHOOT_LIMIT = 1000;
+    private static final SmtpReply OK = SmtpReply.of(250, "2.1.5", "Ok");
+    private final RcptPolicyChain policy;
 
+    /** RCPT with Porter's standard recipient restrictions ({@link RcptPolicyChain#standard()}). */
     public RcptCommand() {
+        this(RcptPolicyChain.standard());
+    }
+
+    /** RCPT deciding with {@code policy} (e.g. the standard chain with a device profile's checks). */
+    public RcptCommand(RcptPolicyChain policy) {
         super("RCPT");
+        this.policy = policy;
     }
 
     @Override
@@ -46,36 +56,26 @@ public final class RcptCommand extends SmtpCommand {
                 default -> throw new RejectException(555, "5.5.4", "Unsupported option: " + p.getKey());
             }
         }
-        if (tx.recipients().size() >= session.context().settings().maxRecipients()) {
-            // RFC 5321 4.5.3.1.10: the client sends the rest in another transaction. Postfix's
-            // smtpd_recipient_overshoot_limit: only beyond 1000 such refusals do they count as errors.
-            return tx.countOvershoot() > OVERSHOOT_LIMIT ? Replies.TOO_MANY_RCPT : Replies.TOO_MANY_RCPT.notAnError();
+        RcptVerdict verdict = policy.decide(new RcptRequest(session, path.address(), path.given()));
+        switch (verdict) {
+            case RcptVerdict.Accept accept -> {
+                tx.countRcpt();
+                tx.recipients().add(new Intake.Recipient(path.given(), accept.route(), notify, orcpt));
+                return OK;
+            }
+            case RcptVerdict.Reject reject -> {
+                tx.countRcpt();
+                SmtpReply reply = reject.reply();
+                MailLog.reject("RCPT", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), path.given(),
+                        session.heloName());
+                session.context().intake().rejected(reply.getRetCode());
+                return reply;
+            }
+            case RcptVerdict.Unavailable unavailable -> {
+                return unavailable.reply();
+            }
+            case RcptVerdict.Next next -> throw new IllegalStateException("the RCPT chain ended undecided");
         }
-        if (session.context().intake().storageLow()) {
-            return Replies.NO_STORAGE;
-        }
-        tx.countRcpt();
-        Route route = session.context().router().route(path.address(), session.relayAllowed());
-        if (route instanceof Route.Accepted accepted && mailboxFull(session, accepted)) {
-            SmtpReply full = SmtpReply.of(452, "4.2.2", "<" + path.given() + ">: Recipient address rejected: Mailbox full");
-            MailLog.reject("RCPT", session.clientLabel(), full.getLines().get(0), tx.senderGiven(), path.given(),
-                    session.heloName());
-            return full;
-        }
-        if (route instanceof Route.Accepted accepted) {
-            tx.recipients().add(new Intake.Recipient(path.given(), accepted, notify, orcpt));
-            return SmtpReply.of(250, "2.1.5", "Ok");
-        }
-        SmtpReply reply = switch (((Route.Rejected) route).reason()) {
-            case UNKNOWN_USER -> SmtpReply.of(550, "5.1.1",
-                    "<" + path.given() + ">: Recipient address rejected: User unknown in local recipient table");
-            case RELAY_DENIED -> SmtpReply.of(554, "5.7.1", "<" + path.given() + ">: Relay access denied");
-            case ALIAS_LOOP -> SmtpReply.of(554, "5.4.6", "<" + path.given() + ">: Alias expansion loop");
-        };
-        MailLog.reject("RCPT", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), path.given(),
-                session.heloName());
-        session.context().intake().rejected(reply.getRetCode());
-        return reply;
     }
 
     /** RFC 3461 4.1: NEVER alone, or a list of SUCCESS, FAILURE, DELAY. */
@@ -104,15 +104,6 @@ public final class RcptCommand extends SmtpCommand {
             throw new RejectException(501, "5.5.4", "Bad ORCPT parameter: too long");
         }
         return decoded;
-    }
-
-    /** Quota (issue 4): a store failure here lets the recipient through; the commit after DATA decides. */
-    private static boolean mailboxFull(SmtpSession session, Route.Accepted route) {
-        try {
-            return session.context().intake().mailboxesFull(route);
-        } catch (RuntimeException e) {
-            return false;
-        }
     }
 
     /** RFC 5321 4.5.1: "RCPT TO:<Postmaster>" without a domain must work; it means the first local domain's. */

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.ConnectHandler;
 import org.apache.james.protocols.api.handler.DisconnectHandler;
+import org.porter.mta.api.net.ConnectionLimiter;
 import org.porter.mta.maillog.MailLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

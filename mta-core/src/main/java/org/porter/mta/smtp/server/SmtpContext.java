@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.function.Supplier;
 
+import org.porter.mta.api.net.ConnectionLimiter;
 import org.porter.mta.config.MtaSettings;
 import org.porter.mta.intake.Intake;
 import org.porter.mta.routing.Router;

@@ -61,10 +61,10 @@ final class SmtpLineDecoder extends LineBasedFrameDecoder {
         return s.equalsIgnoreCase("STARTTLS");
     }
 
-    /** A TLS failure is logged in one line (see {@link org.porter.mta.tls.HandshakeFailures}); the rest goes on. */
+    /** A TLS failure is logged in one line (see {@link org.porter.mta.api.net.HandshakeFailures}); the rest goes on. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (!org.porter.mta.tls.HandshakeFailures.handle(ctx, cause, "SMTP")) {
+        if (!org.porter.mta.api.net.HandshakeFailures.handle(ctx, cause, "SMTP")) {
             super.exceptionCaught(ctx, cause);
         }
     }

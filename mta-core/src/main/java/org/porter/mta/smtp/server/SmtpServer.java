@@ -9,9 +9,9 @@ import org.apache.james.protocols.api.ProtocolTransport;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChainImpl;
 import org.apache.james.protocols.api.handler.WiringException;
 import org.apache.james.protocols.netty.Encryption;
-import org.porter.mta.tls.TlsCredentials;
+import org.porter.mta.api.net.NettyListener;
+import org.porter.mta.api.net.TlsCredentials;
 import javax.net.ssl.SSLContext;
-import org.apache.james.protocols.netty.NettyServer;
 import org.porter.mta.smtp.command.DataCommand;
 import org.porter.mta.smtp.command.EhloCommand;
 import org.porter.mta.smtp.command.MailCommand;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One SMTP listener on the James protocols framework: the handler chain (greeting, command
- * dispatcher, one handler per verb, clean-up on disconnect) over a Netty server.
+ * dispatcher, one handler per verb, clean-up on disconnect) over a {@link NettyListener}.
  */
 public final class SmtpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
@@ -32,16 +32,12 @@ public final class SmtpServer implements AutoCloseable {
      * own, RFC limits in {@link SmtpCommandDispatcher}.
      */
     static final int MAX_FRAME = 64 * 1024;
-
-    static {
-        // the framework would look up every client's host name for its log context: a DNS query per
-        // connection, which stalls an appliance whose link is down
-        System.setProperty("james.protocols.mdc.hostname", "false");
-    }
+    /** Threads that run the SMTP handlers (a commit at end of DATA blocks one), as the framework's default. */
+    private static final int HANDLER_THREADS = 16;
 
     private final SmtpContext context;
     private final SSLContext tls;
-    private NettyServer server;
+    private NettyListener server;
     private ConnectionHandler connections;
     /** Longest wait at close for clients to take their 421 (a commit under way is part of it). */
     static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(30);
@@ -111,16 +107,11 @@ public final class SmtpServer implements AutoCloseable {
             throw new IllegalArgumentException("an implicit-TLS listener needs a TLS context");
         }
         boolean startTls = encryption != null && encryption.isStartTLS();
-        server = new NettyServer.Factory()
-                .protocol(protocol)
-                .secure(encryption)
-                .frameHandlerFactory(pipeline -> new SmtpLineDecoder(MAX_FRAME, startTls))
-                .build();
+        server = new NettyListener("smtp", protocol, encryption, pipeline -> new SmtpLineDecoder(MAX_FRAME, startTls),
+                HANDLER_THREADS);
         // our own idle check answers 421 first (ConnectionHandler); the framework's silent close is a backstop
         server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()) + 60);
-        server.setListenAddresses(address);
-        server.bind();
-        InetSocketAddress bound = server.getListenAddresses().get(0);
+        InetSocketAddress bound = server.listen(address);
         LOG.info("{} listening on {}{}", context.kind(), bound,
                 context.kind().implicitTls() ? " (TLS)" : startTls ? " (STARTTLS)" : "");
         return bound;

@@ -1,4 +1,4 @@
-package org.porter.mta.tls;
+package org.porter.mta.api.net;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.server;
+package org.porter.mta.api.net;
 
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -6,8 +6,9 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts open SMTP connections in all and per client address, so one busy or hostile client cannot
- * take every slot: over a limit the new connection gets 421 and is closed (the others go on).
+ * Counts open connections (SMTP, POP3) in all and per client address, so one busy or hostile
+ * client cannot take every slot: over a limit the new connection is refused (SMTP 421, POP3 -ERR)
+ * and closed (the others go on).
  */
 public final class ConnectionLimiter {
     private final AtomicInteger total = new AtomicInteger();

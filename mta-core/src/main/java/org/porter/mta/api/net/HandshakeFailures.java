@@ -1,4 +1,4 @@
-package org.porter.mta.tls;
+package org.porter.mta.api.net;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;

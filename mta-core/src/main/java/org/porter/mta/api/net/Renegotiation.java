@@ -1,4 +1,4 @@
-package org.porter.mta.tls;
+package org.porter.mta.api.net;
 
 /**
  * JSSE's switch against client-initiated renegotiation (a TLS 1.2 client's ClientHello inside an

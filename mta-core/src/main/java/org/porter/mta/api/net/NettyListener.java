@@ -1,0 +1,170 @@
+package org.porter.mta.api.net;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.james.protocols.api.Protocol;
+import org.apache.james.protocols.api.ProtocolSession;
+import org.apache.james.protocols.netty.AbstractAsyncServer;
+import org.apache.james.protocols.netty.AbstractSSLAwareChannelPipelineFactory;
+import org.apache.james.protocols.netty.BasicChannelInboundHandler;
+import org.apache.james.protocols.netty.ChannelHandlerFactory;
+import org.apache.james.protocols.netty.Encryption;
+import org.apache.james.protocols.netty.ProtocolMDCContextFactory;
+import org.apache.james.util.MDCBuilder;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+
+/**
+ * One listening socket of a line protocol (SMTP, POP3) on the James protocols framework: the
+ * framework's {@code NettyServer}, less what an appliance cannot afford.
+ * <ul>
+ * <li>James 3.9's NettyServer gives each server a 16-thread handler group that {@code unbind} never
+ * shuts down: every start and stop of a listener leaks the threads that served its connections.
+ * Ours is made at {@link #bind} and stopped at {@link #unbind}.</li>
+ * <li>Its log context resolves each client's host name (a reverse DNS query per connection, which
+ * stalls an offline appliance) unless a JVM-wide system property says otherwise; ours records the
+ * address only, without touching the JVM's settings.</li>
+ * <li>{@link #unbind} first closes the client connections, so each session's disconnect handler runs
+ * while the handler threads still do (locks released, streams closed), and returns once the port is
+ * released.</li>
+ * </ul>
+ * The framework's own connection limits are off (the protocols count with {@link ConnectionLimiter}
+ * and answer in their own words). With an {@link Encryption}, the listener offers STARTTLS/STLS or
+ * speaks TLS from the first byte ({@link TlsCredentials#serverEncryption}).
+ *
+ * <p>Call order: construct, {@link #setTimeout} (optional), {@link #listen} once, {@link #unbind}
+ * once; a listener is not started again (make a new one).
+ */
+public final class NettyListener extends AbstractAsyncServer {
+    /** Longest wait at {@link #unbind} for each step: connections closed, port released, handler threads ended. */
+    private static final long STOP_WAIT_MILLIS = 3000;
+
+    private final String name;
+    private final Protocol protocol;
+    private final Encryption encryption;
+    private final ChannelHandlerFactory framer;
+    private final int handlerThreads;
+    private DefaultEventLoopGroup handlers;
+    /** The client connections, so {@link #unbind} can end them while the handlers still run. */
+    private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
+    /** The listening socket, so {@link #unbind} can wait until the port is free. */
+    private final ChannelGroup listening = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
+
+    /**
+     * @param name           the protocol's name in thread names and JMX ("smtp", "pop3")
+     * @param encryption     STARTTLS/STLS or implicit TLS; null for neither
+     * @param framer         makes each connection's frame decoder (line splitting, its limits)
+     * @param handlerThreads threads that run the protocol handlers (which may block: store, locks)
+     */
+    public NettyListener(String name, Protocol protocol, Encryption encryption, ChannelHandlerFactory framer,
+            int handlerThreads) {
+        this.name = name;
+        this.protocol = protocol;
+        this.encryption = encryption;
+        this.framer = framer;
+        this.handlerThreads = handlerThreads;
+        this.jmxName = name;
+        // unbind waits for what matters itself (connections closed, port released)
+        setGracefulShutdown(false);
+    }
+
+    /**
+     * Binds to {@code address} (port 0 picks a free port); on failure releases what the attempt
+     * took and rethrows.
+     *
+     * @return the bound address
+     */
+    public synchronized InetSocketAddress listen(InetSocketAddress address) throws Exception {
+        setListenAddresses(address);
+        try {
+            bind();
+        } catch (Exception e) {
+            unbind();
+            throw e;
+        }
+        return getListenAddresses().get(0);
+    }
+
+    @Override
+    public synchronized void bind() throws Exception {
+        if (handlers != null) {
+            throw new IllegalStateException(name + " listener started twice");
+        }
+        handlers = new DefaultEventLoopGroup(handlerThreads, new DefaultThreadFactory(name + "-handler", true));
+        super.bind();
+    }
+
+    @Override
+    protected void configureBootstrap(ServerBootstrap bootstrap) {
+        super.configureBootstrap(bootstrap);
+        bootstrap.handler(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                listening.add(ctx.channel());
+            }
+        });
+    }
+
+    @Override
+    protected ChannelInitializer<SocketChannel> createPipelineFactory() {
+        return new AbstractSSLAwareChannelPipelineFactory<>(getTimeout(), 0, 0, false, false, () -> encryption, framer,
+                handlers) {
+            @Override
+            public void initChannel(SocketChannel channel) throws Exception {
+                super.initChannel(channel);
+                connections.add(channel);
+            }
+
+            @Override
+            protected ChannelInboundHandlerAdapter createHandler() {
+                return new BasicChannelInboundHandler(new AddressOnlyMdc(), protocol, encryption, false);
+            }
+        };
+    }
+
+    /**
+     * Closes the client connections (their disconnect handlers run), stops listening and waits
+     * until the port is released, then lets the handler threads finish queued work and end.
+     * The framework's I/O threads end shortly after, on their own.
+     */
+    @Override
+    public synchronized void unbind() {
+        connections.close().awaitUninterruptibly(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        super.unbind();
+        listening.close().awaitUninterruptibly(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (handlers != null) {
+            handlers.shutdownGracefully(50, STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(STOP_WAIT_MILLIS + 1000, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The framework's log context without the reverse DNS lookup. */
+    private static final class AddressOnlyMdc implements ProtocolMDCContextFactory {
+        @Override
+        public MDCBuilder onBound(Protocol protocol, ChannelHandlerContext ctx) {
+            SocketAddress remote = ctx.channel().remoteAddress();
+            String ip = remote instanceof InetSocketAddress inet && inet.getAddress() != null
+                    ? inet.getAddress().getHostAddress()
+                    : String.valueOf(remote);
+            return MDCBuilder.create()
+                    .addToContext(MDCBuilder.PROTOCOL, protocol.getName())
+                    .addToContext(MDCBuilder.IP, ip);
+        }
+
+        @Override
+        public MDCBuilder withContext(ProtocolSession session) {
+            return ProtocolMDCContextFactory.from(session);
+        }
+    }
+}
