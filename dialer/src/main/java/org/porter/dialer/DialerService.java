@@ -24,9 +24,9 @@ import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
 import org.porter.mta.api.SmtpActivity;
-import org.porter.mta.api.etrn.Etrn;
-import org.porter.mta.api.etrn.EtrnRequest;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.Etrn;
+import org.porter.mta.api.EtrnRequest;
+import org.porter.mta.api.EtrnResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.Settings;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.EtrnResult;
 import org.porter.mta.testing.FakeSmtpPeer;
 import org.porter.mta.testing.TestTime;
 

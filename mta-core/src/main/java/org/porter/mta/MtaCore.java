@@ -31,7 +31,7 @@ import org.porter.mta.message.QueueId;
 import org.porter.mta.routing.Route;
 import org.porter.mta.routing.Router;
 import org.porter.mta.smtp.server.SmtpContext;
-import org.porter.mta.smtp.server.SmtpServer;
+import org.porter.mta.smtp.SmtpServer;
 import org.porter.mta.smtp.server.AuthThrottle;
 import org.porter.mta.smtp.server.ListenerKind;
 import org.porter.mta.api.net.ConnectionLimiter;
@@ -282,7 +282,7 @@ public final class MtaCore implements Mta {
 
     /** A minute for each step, five for the whole conversation; TLS as delivery's (any certificate). */
     @Override
-    public org.porter.mta.api.etrn.Etrn etrn() {
+    public org.porter.mta.api.Etrn etrn() {
         return org.porter.mta.smtp.client.EtrnClient.standard(hostname);
     }
 

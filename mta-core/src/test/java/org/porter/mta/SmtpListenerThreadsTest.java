@@ -15,7 +15,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.smtp.server.ListenerKind;
-import org.porter.mta.smtp.server.SmtpServer;
+import org.porter.mta.smtp.SmtpServer;
 import org.porter.mta.testing.LiveThreads;
 
 /**

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.EtrnResult;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

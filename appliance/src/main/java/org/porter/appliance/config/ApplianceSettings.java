@@ -22,7 +22,7 @@ public final class ApplianceSettings {
         defs.add(new SettingDef(ADMIN_PASSWORD_HASH, "",
                 "PBKDF2 hash of the web admin's password (user admin); reset it and restart to get a new password",
                 AdminLogin::parseHash, true).withExamples("pbkdf2-sha256$210000$c2FsdC1zYWx0LXNhbHQ$aGFzaC1oYXNoLWhhc2gtaGFzaA"));
-        defs.addAll(org.porter.pop3.server.Pop3Server.settings());
+        defs.addAll(org.porter.pop3.Pop3Server.settings());
         defs.addAll(org.porter.dialer.DialerService.settings());
         defs.addAll(org.porter.webadmin.AdminSettings.definitions());
         return List.copyOf(defs);

@@ -20,7 +20,7 @@ import org.porter.appliance.config.ApplianceSettings;
 import org.porter.appliance.control.ControlServer;
 import org.porter.dialer.DialerService;
 import org.porter.mta.api.Mta;
-import org.porter.pop3.server.Pop3Server;
+import org.porter.pop3.Pop3Server;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.AdminSettings;
 import org.porter.webadmin.server.AdminServer;

@@ -435,8 +435,8 @@ public final class FakeMta implements Mta {
 
     /** No ISP to ask: every ETRN is a problem for the owner, as an unreachable server would be. */
     @Override
-    public org.porter.mta.api.etrn.Etrn etrn() {
-        return req -> new org.porter.mta.api.etrn.EtrnResult(req.server(), false, java.util.List.of(),
+    public org.porter.mta.api.Etrn etrn() {
+        return req -> new org.porter.mta.api.EtrnResult(req.server(), false, java.util.List.of(),
                 "the fake Mta sends no ETRN");
     }
 

@@ -8,7 +8,7 @@ import java.util.List;
 
 import org.porter.mta.api.Settings;
 import org.porter.mta.api.Values;
-import org.porter.mta.api.etrn.EtrnRequest;
+import org.porter.mta.api.EtrnRequest;
 
 /**
  * The dialer's settings as one typed value, read once per session (so a change applies from the next

@@ -18,8 +18,8 @@ import org.porter.dialer.policy.DialPolicy;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.SmtpActivity;
-import org.porter.mta.api.etrn.Etrn;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.Etrn;
+import org.porter.mta.api.EtrnResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -27,7 +27,7 @@ import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.Mta;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.EtrnResult;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
 

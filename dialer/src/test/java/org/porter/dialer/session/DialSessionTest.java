@@ -33,9 +33,9 @@ import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.SettingDef;
 import org.porter.mta.api.Settings;
-import org.porter.mta.api.etrn.Etrn;
-import org.porter.mta.api.etrn.EtrnOutcome;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.Etrn;
+import org.porter.mta.api.EtrnOutcome;
+import org.porter.mta.api.EtrnResult;
 import org.porter.mta.testing.TestTime;
 
 /** One dial session with fakes of the queue and SMTP activity, over the LAN link and the modem link. */

@@ -122,7 +122,7 @@ public interface Mta extends AutoCloseable {
      * The ETRN client (for the dialer and {@code porter etrn}): SMTP to the ISP with {@link #hostname}
      * in EHLO, on the same client pieces as outbound delivery.
      */
-    default org.porter.mta.api.etrn.Etrn etrn() {
+    default org.porter.mta.api.Etrn etrn() {
         throw new UnsupportedOperationException("this Mta sends no ETRN");
     }
 

@@ -4,7 +4,7 @@ import java.net.InetAddress;
 
 import org.porter.mta.api.Cidr;
 import org.porter.mta.api.InvalidRequestException;
-import org.porter.pop3.server.Pop3Settings.PlaintextAuth;
+import org.porter.pop3.auth.PlaintextAuth;
 
 /**
  * Whether a session may send a password in the clear (USER/PASS, AUTH PLAIN): always inside TLS

@@ -21,7 +21,7 @@ import org.porter.mta.api.net.ConnectionLimiter;
  * connection: {@code <random.millis@hostname>} (random, not the process id, so it tells nothing
  * about the box); without APOP there is none.
  */
-final class GreetingHandler implements ConnectHandler<Pop3Session> {
+public final class GreetingHandler implements ConnectHandler<Pop3Session> {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final String hostname;
     private final Pop3Reply greeting;
@@ -34,7 +34,7 @@ final class GreetingHandler implements ConnectHandler<Pop3Session> {
      * @param sessions the open sessions, for shutdown: each is added here and removed at its end
      * @param stopping whether the server is shutting down: new connections are told so and closed
      */
-    GreetingHandler(String hostname, ConnectionLimiter limiter, ScheduledExecutorService timer,
+    public GreetingHandler(String hostname, ConnectionLimiter limiter, ScheduledExecutorService timer,
             Set<Pop3Session> sessions, java.util.function.BooleanSupplier stopping) {
         this.sessions = sessions;
         this.stopping = stopping;

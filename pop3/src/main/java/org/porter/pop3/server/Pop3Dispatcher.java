@@ -32,7 +32,7 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
     private final ScheduledExecutorService timer;
     private final Executor worker;
 
-    Pop3Dispatcher(ScheduledExecutorService timer, Executor worker) {
+    public Pop3Dispatcher(ScheduledExecutorService timer, Executor worker) {
         super(MANDATORY);
         this.timer = timer;
         this.worker = worker;

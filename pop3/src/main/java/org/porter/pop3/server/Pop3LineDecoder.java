@@ -16,7 +16,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * arrives before the handshake completes was pipelined in the clear and is thrown away, never
  * executed inside the TLS session. Same design as the SMTP listener's decoder.
  */
-final class Pop3LineDecoder extends LineBasedFrameDecoder {
+public final class Pop3LineDecoder extends LineBasedFrameDecoder {
     /** RFC 2449: a command line is at most 255 octets, CRLF included; the framer counts octets before CRLF. */
     static final int MAX_LINE_CONTENT = 255 - 2;
     /**
@@ -24,9 +24,9 @@ final class Pop3LineDecoder extends LineBasedFrameDecoder {
      * password fits). RFC 2449's 255 octets per command line are checked by the dispatcher; a
      * longer frame is discarded up to its end and answered by {@link Pop3Session#newLineTooLongResponse()}.
      */
-    static final int MAX_FRAME = 2048;
+    public static final int MAX_FRAME = 2048;
 
-    Pop3LineDecoder(int maxLength) {
+    public Pop3LineDecoder(int maxLength) {
         super(maxLength, false, false);
     }
 

@@ -7,10 +7,10 @@ import org.apache.james.protocols.api.ProtocolTransport;
 import org.apache.james.protocols.api.handler.ProtocolHandlerChain;
 
 /** The POP3 protocol for the framework: the handler chain and a {@link Pop3Session} per connection. */
-final class Pop3Protocol extends ProtocolImpl {
+public final class Pop3Protocol extends ProtocolImpl {
     private final Pop3Context context;
 
-    Pop3Protocol(ProtocolHandlerChain chain, Pop3Context context) {
+    public Pop3Protocol(ProtocolHandlerChain chain, Pop3Context context) {
         super(chain, configuration(context.hostname()));
         this.context = context;
     }

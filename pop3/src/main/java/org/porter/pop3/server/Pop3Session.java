@@ -227,7 +227,7 @@ public final class Pop3Session extends ProtocolSessionImpl {
      * The server is stopping: {@code -ERR [SYS/TEMP] shutting down} and the connection closes;
      * nothing marked is deleted. A QUIT already in UPDATE finishes its deletions and answers instead.
      */
-    void shutDown() {
+    public void shutDown() {
         synchronized (this) {
             shuttingDown = true;
             if (closed || state == State.UPDATE) {

@@ -3,6 +3,7 @@ package org.porter.pop3.server;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.porter.pop3.auth.PlaintextAuth;
 
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.MtaSettingKeys;
@@ -26,19 +27,6 @@ public final class Pop3Settings {
     public static final String MAX_CONNECTIONS_PER_IP = "pop3.max-connections-per-ip";
     public static final String LOGIN_TIMEOUT = "pop3.login-timeout";
 
-    /** Where USER/PASS and AUTH PLAIN (the password in the clear inside the session) are allowed. */
-    public enum PlaintextAuth {
-        /** Only inside TLS (STLS or POP3S), and from the box itself. */
-        TLS_ONLY,
-        /** Also without TLS from the relay networks ({@code smtp.relay-networks}: the office LAN). */
-        LAN,
-        /** From anywhere (not recommended: passwords cross the network in the clear). */
-        ALWAYS;
-
-        public String key() {
-            return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-    }
 
     private static final List<SettingDef> DEFINITIONS = List.of(
             SettingDef.of(AUTH_FAILURE_DELAY, "2s", "Wait before answering a failed POP3 login (0s for none)",

@@ -6,11 +6,11 @@ import org.apache.james.protocols.api.handler.DisconnectHandler;
  * Runs when the connection closes for any reason (QUIT, client drop, reset, idle timeout): releases
  * the maildrop lock and closes open message streams. Deletes nothing: only QUIT does.
  */
-final class SessionEndHandler implements DisconnectHandler<Pop3Session> {
+public final class SessionEndHandler implements DisconnectHandler<Pop3Session> {
     private final java.util.Set<Pop3Session> sessions;
 
     /** @param sessions the open sessions; a session is removed when it ends */
-    SessionEndHandler(java.util.Set<Pop3Session> sessions) {
+    public SessionEndHandler(java.util.Set<Pop3Session> sessions) {
         this.sessions = sessions;
     }
 

@@ -6,7 +6,7 @@ import java.net.InetAddress;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.porter.pop3.server.Pop3Settings.PlaintextAuth;
+import org.porter.pop3.auth.PlaintextAuth;
 
 class PlaintextPolicyTest {
 

@@ -14,7 +14,7 @@ import org.porter.mta.api.Mta;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.store.DirectoryStore;
 import org.porter.mta.store.MailStore;
-import org.porter.pop3.server.Pop3Server;
+import org.porter.pop3.Pop3Server;
 
 /**
  * The POP3 scale benchmark's server (bench/run's "scale" workload; never run by the test suite).

@@ -1,5 +1,6 @@
 package org.porter.pop3.server;
 
+import org.porter.pop3.Pop3Server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ class Pop3SettingsTest {
         assertThat(Pop3Settings.timeout(defaults)).isEqualTo(Duration.ofMinutes(10));
         assertThat(Pop3Settings.authMaxFailures(defaults)).isEqualTo(10);
         assertThat(Pop3Settings.authLockout(defaults)).isEqualTo(Duration.ofMinutes(15));
-        assertThat(Pop3Settings.plaintextAuth(defaults)).isEqualTo(Pop3Settings.PlaintextAuth.TLS_ONLY);
+        assertThat(Pop3Settings.plaintextAuth(defaults)).isEqualTo(org.porter.pop3.auth.PlaintextAuth.TLS_ONLY);
         assertThat(Pop3Settings.apop(defaults)).isFalse();
         assertThat(Pop3Settings.pop3sPort(defaults)).isEqualTo(1995);
     }

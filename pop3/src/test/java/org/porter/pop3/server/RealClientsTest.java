@@ -1,5 +1,6 @@
 package org.porter.pop3.server;
 
+import org.porter.pop3.Pop3Server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;

@@ -1,5 +1,6 @@
 package org.porter.pop3.server;
 
+import org.porter.pop3.Pop3Server;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.io.IOException;

@@ -11,11 +11,11 @@ import java.util.List;
 
 import javax.net.ssl.SSLContext;
 
-import org.porter.mta.api.etrn.Etrn;
-import org.porter.mta.api.etrn.EtrnOutcome;
-import org.porter.mta.api.etrn.EtrnRequest;
-import org.porter.mta.api.etrn.EtrnRequest.Tls;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.Etrn;
+import org.porter.mta.api.EtrnOutcome;
+import org.porter.mta.api.EtrnRequest;
+import org.porter.mta.api.EtrnRequest.Tls;
+import org.porter.mta.api.EtrnResult;
 import org.porter.mta.message.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

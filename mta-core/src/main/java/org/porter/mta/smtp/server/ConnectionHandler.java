@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * A connection's start and end: connection limits (421 when over), the greeting, the idle timeout
  * (RFC 5321 4.5.3.2.7: the server closes an idle session, saying 421 first), and clean-up.
  */
-final class ConnectionHandler implements ConnectHandler<SmtpSession>, DisconnectHandler<SmtpSession> {
+public final class ConnectionHandler implements ConnectHandler<SmtpSession>, DisconnectHandler<SmtpSession> {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
     private final SmtpContext context;
     private final ConnectionLimiter limiter;
@@ -25,7 +25,7 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
     private final Set<SmtpSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    ConnectionHandler(SmtpContext context, ConnectionLimiter limiter) {
+    public ConnectionHandler(SmtpContext context, ConnectionLimiter limiter) {
         this.context = context;
         this.limiter = limiter;
     }
@@ -61,7 +61,7 @@ final class ConnectionHandler implements ConnectHandler<SmtpSession>, Disconnect
      * {@link SmtpSession#shutDown}), refuses new connections the same way, and waits up to
      * {@code wait} for the clients to be gone.
      */
-    void shutDown(Duration wait) {
+    public void shutDown(Duration wait) {
         stopping = true;
         for (SmtpSession session : sessions) {
             session.shutDown();

@@ -10,7 +10,7 @@ import org.apache.james.protocols.api.handler.CommandDispatcher;
  * RFC 1870/3461 allowance for MAIL and RCPT parameters) and bytes (7-bit printable only: NUL, bare
  * CR and 8-bit octets get a clear error instead of reaching a handler).
  */
-final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> {
+public final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> {
     static final int MAX_COMMAND_LINE = 512;
     static final int MAX_ENVELOPE_LINE = 512 + 1000;
 

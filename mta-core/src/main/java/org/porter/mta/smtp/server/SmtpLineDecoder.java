@@ -19,12 +19,12 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * before the TLS handshake completes is plain text the client pipelined; it is thrown away, never
  * executed inside the TLS session.
  */
-final class SmtpLineDecoder extends LineBasedFrameDecoder {
+public final class SmtpLineDecoder extends LineBasedFrameDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpLineDecoder.class);
     private final boolean startTls;
     private boolean discarding;
 
-    SmtpLineDecoder(int maxLength, boolean startTls) {
+    public SmtpLineDecoder(int maxLength, boolean startTls) {
         super(maxLength, false, false);
         this.startTls = startTls;
     }

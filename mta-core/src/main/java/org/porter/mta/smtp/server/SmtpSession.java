@@ -29,7 +29,7 @@ public final class SmtpSession extends ProtocolSessionImpl {
     private volatile boolean open = true;
     private volatile long lastActivity = System.nanoTime();
 
-    SmtpSession(ProtocolTransport transport, ProtocolConfiguration config, SmtpContext context) {
+    public SmtpSession(ProtocolTransport transport, ProtocolConfiguration config, SmtpContext context) {
         super(transport, config);
         this.context = context;
     }
@@ -209,7 +209,7 @@ public final class SmtpSession extends ProtocolSessionImpl {
         return java.nio.charset.StandardCharsets.UTF_8;
     }
 
-    // Shutdown (see SmtpServer#close): guarded by this.
+    // Shutdown (see org.porter.mta.smtp.SmtpServer#close): guarded by this.
     private boolean shuttingDown;
     private boolean committing;
     private boolean byeAfterCommit;

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
-import org.porter.mta.api.etrn.EtrnRequest;
-import org.porter.mta.api.etrn.EtrnRequest.Tls;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.EtrnRequest;
+import org.porter.mta.api.EtrnRequest.Tls;
+import org.porter.mta.api.EtrnResult;
 import org.porter.mta.testing.FakeSmtpPeer;
 import org.porter.mta.testing.TestTime;
 

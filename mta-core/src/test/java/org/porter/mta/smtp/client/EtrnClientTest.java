@@ -12,11 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.api.InvalidRequestException;
-import org.porter.mta.api.etrn.EtrnOutcome;
-import org.porter.mta.api.etrn.EtrnOutcome.Kind;
-import org.porter.mta.api.etrn.EtrnRequest;
-import org.porter.mta.api.etrn.EtrnRequest.Tls;
-import org.porter.mta.api.etrn.EtrnResult;
+import org.porter.mta.api.EtrnOutcome;
+import org.porter.mta.api.EtrnOutcome.Kind;
+import org.porter.mta.api.EtrnRequest;
+import org.porter.mta.api.EtrnRequest.Tls;
+import org.porter.mta.api.EtrnResult;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
 

@@ -1,9 +1,8 @@
-package org.porter.mta.api.etrn;
+package org.porter.mta.api;
 
 import java.util.List;
 import java.util.Locale;
 
-import org.porter.mta.api.InvalidRequestException;
 
 /**
  * What to ask the ISP with ETRN, and how to talk to its server (the settings {@code etrn.*}).

@@ -1,4 +1,4 @@
-package org.porter.mta.api.etrn;
+package org.porter.mta.api;
 
 /**
  * Asks the ISP's SMTP server with ETRN (RFC 1985) to deliver the mail it holds for the office; the

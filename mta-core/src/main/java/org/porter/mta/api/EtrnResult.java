@@ -1,4 +1,4 @@
-package org.porter.mta.api.etrn;
+package org.porter.mta.api;
 
 import java.util.List;
 

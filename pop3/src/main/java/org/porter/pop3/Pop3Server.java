@@ -1,4 +1,4 @@
-package org.porter.pop3.server;
+package org.porter.pop3;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -23,6 +23,15 @@ import org.porter.mta.api.net.NettyListener;
 import org.porter.mta.api.net.TlsCredentials;
 import org.porter.pop3.auth.LoginThrottle;
 import org.porter.pop3.command.Pop3Commands;
+import org.porter.pop3.server.GreetingHandler;
+import org.porter.pop3.server.Pop3Context;
+import org.porter.pop3.server.Pop3Dispatcher;
+import org.porter.pop3.server.Pop3LineDecoder;
+import org.porter.pop3.server.Pop3Log;
+import org.porter.pop3.server.Pop3Protocol;
+import org.porter.pop3.server.Pop3Session;
+import org.porter.pop3.server.Pop3Settings;
+import org.porter.pop3.server.SessionEndHandler;
 import org.porter.pop3.maildrop.MaildropLocks;
 
 /**
@@ -158,12 +167,12 @@ public final class Pop3Server implements AutoCloseable {
     }
 
     /** For tests: who holds which maildrop. */
-    MaildropLocks locks() {
+    public MaildropLocks locks() {
         return context.locks();
     }
 
     /** For tests, before start: a clock for the login throttle, and clients on 127.0.0.1 treated as remote. */
-    synchronized void testing(Clock clock, boolean loopbackIsLocal) {
+    public synchronized void testing(Clock clock, boolean loopbackIsLocal) {
         Pop3Context c = context;
         context = new Pop3Context(c.hostname(), c.directory(), c.mailboxes(), c.settings(), c.locks(),
                 new LoginThrottle(clock), loopbackIsLocal);

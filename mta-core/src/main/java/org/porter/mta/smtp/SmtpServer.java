@@ -1,4 +1,4 @@
-package org.porter.mta.smtp.server;
+package org.porter.mta.smtp;
 
 import java.net.InetSocketAddress;
 
@@ -13,6 +13,11 @@ import org.porter.mta.api.net.NettyListener;
 import org.porter.mta.api.net.TlsCredentials;
 import javax.net.ssl.SSLContext;
 import org.porter.mta.smtp.command.DataCommand;
+import org.porter.mta.smtp.server.ConnectionHandler;
+import org.porter.mta.smtp.server.SmtpCommandDispatcher;
+import org.porter.mta.smtp.server.SmtpContext;
+import org.porter.mta.smtp.server.SmtpLineDecoder;
+import org.porter.mta.smtp.server.SmtpSession;
 import org.porter.mta.smtp.command.EhloCommand;
 import org.porter.mta.smtp.command.MailCommand;
 import org.porter.mta.smtp.command.RcptCommand;

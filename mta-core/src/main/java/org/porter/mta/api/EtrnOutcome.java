@@ -1,4 +1,4 @@
-package org.porter.mta.api.etrn;
+package org.porter.mta.api;
 
 /**
  * What the ISP answered to one {@code ETRN} argument, with the sentence the owner reads. RFC 1985
