@@ -12,6 +12,8 @@ abstract class AbstractLink implements Link {
     private static final Logger LOG = LoggerFactory.getLogger(Link.class);
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile State state = State.DOWN;
+    /** Held across a state change and its notifications (reentrant: a listener may move the link). */
+    private final java.util.concurrent.locks.ReentrantLock moves = new java.util.concurrent.locks.ReentrantLock();
     protected volatile String lastDownReason;
     protected volatile Traffic lastTraffic;
 
@@ -22,24 +24,28 @@ abstract class AbstractLink implements Link {
 
     /**
      * Moves to {@code to}, then tells the listeners (in that order: see {@link Link.Listener}); a
-     * move to the same state is ignored.
+     * move to the same state is ignored. Moves are serialised with their notifications: when two
+     * threads move at once (bringUp's UP and pppd's watcher's DOWN), the listeners hear the moves in
+     * the order the state took them, never DOWN before UP.
      */
     protected void move(State to, String reason) {
-        State from;
-        synchronized (this) {
-            from = state;
+        moves.lock();
+        try {
+            State from = state;
             if (from == to) {
                 return;
             }
             state = to;
-        }
-        LOG.info("{} link: {} -> {}{}", type(), from, to, reason.isEmpty() ? "" : " (" + reason + ")");
-        for (Listener l : listeners) {
-            try {
-                l.changed(from, to, reason);
-            } catch (RuntimeException e) {
-                LOG.warn("link listener failed", e);
+            LOG.info("{} link: {} -> {}{}", type(), from, to, reason.isEmpty() ? "" : " (" + reason + ")");
+            for (Listener l : listeners) {
+                try {
+                    l.changed(from, to, reason);
+                } catch (RuntimeException e) {
+                    LOG.warn("link listener failed", e);
+                }
             }
+        } finally {
+            moves.unlock();
         }
     }
 

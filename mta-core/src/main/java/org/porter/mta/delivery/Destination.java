@@ -50,8 +50,8 @@ public sealed interface Destination {
 
         /** Parses the settings' normalised {@code host:port} / {@code [addr]:port}. */
         public static Relay parse(String hostPort) {
-            int colon = hostPort.lastIndexOf(':');
-            return new Relay(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+            org.porter.mta.api.HostPort hp = org.porter.mta.api.HostPort.parse(hostPort, 25);
+            return new Relay(hp.bracketed() ? "[" + hp.host() + "]" : hp.host(), hp.port());
         }
     }
 }

@@ -43,9 +43,9 @@ public final class MxResolver {
             } else {
                 List<Resolver> rs = new ArrayList<>();
                 for (String s : servers) {
-                    int colon = s.lastIndexOf(':');
-                    SimpleResolver r = new SimpleResolver(colon < 0 ? s : s.substring(0, colon));
-                    r.setPort(colon < 0 ? 53 : Integer.parseInt(s.substring(colon + 1)));
+                    org.porter.mta.api.HostPort hp = org.porter.mta.api.HostPort.parse(s, 53);
+                    SimpleResolver r = new SimpleResolver(hp.host());
+                    r.setPort(hp.port());
                     rs.add(r);
                 }
                 ExtendedResolver e = new ExtendedResolver(rs);
