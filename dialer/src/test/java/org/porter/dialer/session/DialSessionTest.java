@@ -24,7 +24,7 @@ import org.porter.dialer.modem.ModemDialect;
 import org.porter.dialer.testing.Fakes.FakeActivity;
 import org.porter.dialer.testing.Fakes.FakeQueue;
 import org.porter.dialer.testing.Fakes.FakeSleeper;
-import org.porter.dialer.testing.Fakes.MutableClock;
+import org.porter.mta.testing.MutableClock;
 import org.porter.dialer.testing.ModemEmulator;
 import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;

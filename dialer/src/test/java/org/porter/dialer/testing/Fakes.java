@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.porter.mta.testing.MutableClock;
 import org.porter.dialer.session.Sleeper;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.SmtpActivity;
@@ -16,33 +17,6 @@ import org.porter.mta.api.SmtpActivity;
 /** Fakes of mta-core's QueueControl and SmtpActivity, a settable clock, and a sleeper that advances it. */
 public final class Fakes {
     private Fakes() {
-    }
-
-    public static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        public MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        public void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 
     /** Records sleeps and advances the clock instead of sleeping. */

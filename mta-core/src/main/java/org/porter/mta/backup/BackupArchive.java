@@ -268,8 +268,10 @@ public final class BackupArchive {
             MessageDigest d = sha256();
             long size;
             try (InputStream in = Files.newInputStream(f)) {
-                DigestOutputStream out = new DigestOutputStream(new NonClosing(zip), d);
+                // not closed: closing it would close the zip; the zip's entry ends with closeEntry()
+                DigestOutputStream out = new DigestOutputStream(zip, d);
                 size = in.transferTo(out);
+                out.flush();
             }
             zip.closeEntry();
             manifest.put(name, new String[] {HexFormat.of().formatHex(d.digest()), Long.toString(size)});
@@ -313,23 +315,6 @@ public final class BackupArchive {
             }
         } catch (IOException e) {
             // scratch space: what is left is named as such and does no harm
-        }
-    }
-
-    /** Lets the digest stream close without closing the zip. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

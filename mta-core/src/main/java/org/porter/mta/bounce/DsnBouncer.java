@@ -82,17 +82,7 @@ public final class DsnBouncer implements Bouncer {
         Instant now = clock.instant();
         QueueId id = QueueId.next(now);
         try (Spool spool = new Spool(spoolDir)) {
-            DsnBuilder.Result result = builder.write(req, new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    spool.write(new byte[] {(byte) b});
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    spool.write(b, off, len);
-                }
-            });
+            DsnBuilder.Result result = builder.write(req, spool.asOutputStream());
             intake.accept(id, "", new EnvelopeOptions(null, null, result.smtputf8()),
                     List.of(new Intake.Recipient(to, accepted)), spool, now);
             MailLog.notification(first.queueId(), kind == Kind.FAILED, id);

@@ -142,7 +142,7 @@ public final class Collector {
         Account a = stored.account();
         Instant started = parts.clock().instant();
         try (Spool raw = new Spool(parts.tmpDir())) {
-            pop.retr(number, new SpoolOut(raw), limit);
+            pop.retr(number, raw.asOutputStream(), limit);
             byte[] head = new byte[(int) Math.min(HEAD_LIMIT, raw.size())];
             int headLen;
             try (InputStream in = raw.open()) {
@@ -285,24 +285,5 @@ public final class Collector {
             return "the secure connection failed: " + e.getMessage();
         }
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    }
-
-    /** The spool as an OutputStream for the POP3 client. */
-    private static final class SpoolOut extends OutputStream {
-        private final Spool spool;
-
-        SpoolOut(Spool spool) {
-            this.spool = spool;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            spool.write(new byte[] {(byte) b});
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            spool.write(b, off, len);
-        }
     }
 }

@@ -55,6 +55,21 @@ public final class Spool implements AutoCloseable {
         return eightBit;
     }
 
+    /** This spool as an OutputStream (for writers that want one: the DSN builder, the POP3 collector). */
+    public OutputStream asOutputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                Spool.this.write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                Spool.this.write(b, off, len);
+            }
+        };
+    }
+
     public long size() {
         return size;
     }

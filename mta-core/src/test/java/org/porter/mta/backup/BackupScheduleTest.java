@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.testing.MutableClock;
 import org.porter.mta.MtaCore;
 import org.porter.mta.api.Backups;
 import org.porter.mta.api.InvalidRequestException;
@@ -98,30 +99,4 @@ class BackupScheduleTest {
         }
     }
 
-    static final class MutableClock extends Clock {
-        private final AtomicLong millis;
-
-        MutableClock(Instant start) {
-            this.millis = new AtomicLong(start.toEpochMilli());
-        }
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-    }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.testing.MutableClock;
 import org.porter.mta.MtaCore;
 import org.porter.mta.api.FetchControl;
 import org.porter.mta.api.FetchControl.Account;
@@ -278,34 +279,6 @@ class Pop3CollectionTest {
         assertThat(f.list()).isEmpty();
         assertThatThrownBy(() -> f.collect(Optional.of("isp"))).isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("no account named isp");
-    }
-
-    /** A clock the test moves forward. */
-    static final class MutableClock extends Clock {
-        private final AtomicLong millis;
-
-        MutableClock(Instant start) {
-            this.millis = new AtomicLong(start.toEpochMilli());
-        }
-
-        void advance(Duration d) {
-            millis.addAndGet(d.toMillis());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
     }
 
     /**

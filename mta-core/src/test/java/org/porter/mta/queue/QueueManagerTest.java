@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.testing.MutableClock;
 import org.porter.mta.TestMta;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.QueueControl;
@@ -317,33 +318,6 @@ class QueueManagerTest {
             }
             calls.add(call.toString());
             return new DeliveryReport(out, siteFailed, siteFailed ? "site down" : null);
-        }
-    }
-
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            now = start;
-        }
-
-        void set(Instant t) {
-            now = t;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
         }
     }
 
