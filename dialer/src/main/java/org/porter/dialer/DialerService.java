@@ -46,6 +46,7 @@ public final class DialerService implements AutoCloseable {
 
     private final Path dataDir;
     private final Etrn etrn;
+    private final org.porter.mta.api.FetchControl fetch;
     private final Settings settings;
     private final Supplier<QueueControl> queue;
     private final SmtpActivity activity;
@@ -61,8 +62,9 @@ public final class DialerService implements AutoCloseable {
     private volatile Thread sessionThread;
     private Thread loop;
 
-    private DialerService(Path dataDir, Etrn etrn, Settings settings, Supplier<QueueControl> queue,
-            SmtpActivity activity, CallLog callLog, Clock clock) {
+    private DialerService(Path dataDir, Etrn etrn, org.porter.mta.api.FetchControl fetch, Settings settings,
+            Supplier<QueueControl> queue, SmtpActivity activity, CallLog callLog, Clock clock) {
+        this.fetch = fetch;
         this.dataDir = dataDir;
         this.etrn = etrn;
         this.settings = settings;
@@ -86,7 +88,13 @@ public final class DialerService implements AutoCloseable {
      */
     public static DialerService start(Path dataDir, Etrn etrn, Settings settings, Supplier<QueueControl> queue,
             SmtpActivity activity, CallLog callLog, Clock clock) {
-        DialerService s = new DialerService(dataDir, etrn, settings, queue, activity, callLog, clock);
+        return start(dataDir, etrn, null, settings, queue, activity, callLog, clock);
+    }
+
+    /** As above, with the POP3 collection ({@code Mta.fetch()}) that calls use per {@code isp.retrieval}. */
+    public static DialerService start(Path dataDir, Etrn etrn, org.porter.mta.api.FetchControl fetch, Settings settings,
+            Supplier<QueueControl> queue, SmtpActivity activity, CallLog callLog, Clock clock) {
+        DialerService s = new DialerService(dataDir, etrn, fetch, settings, queue, activity, callLog, clock);
         DialerConfig c = DialerConfig.read(settings);
         if (!"lan".equals(c.linkType())) {
             try {
@@ -200,8 +208,9 @@ public final class DialerService implements AutoCloseable {
             Link link = Links.fromConfig(c, dataDir.resolve("run").resolve("dialer"));
             currentLink = link;
             LOG.info("dial session starting ({})", reason.name().toLowerCase(java.util.Locale.ROOT));
-            DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn, clock, Sleeper.REAL, s -> {
-            });
+            DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn, fetch,
+                    org.porter.mta.api.Values.list(settings.get(DialerSettings.ISP_RETRIEVAL), ","), clock, Sleeper.REAL, s -> {
+                    });
             current.set(session);
             started.session().complete(session);
             CallLog.Call call = session.run(connectedToday());

@@ -403,7 +403,38 @@ public final class FakeMta implements Mta {
 
     @Override
     public org.porter.mta.api.FetchControl fetch() {
-        throw new UnsupportedOperationException("POP3 collection is tested against the real core (FetchCommandTest)");
+        // no ISP mailboxes (calls skip POP3); the rest is tested against the real core (FetchCommandTest)
+        return new org.porter.mta.api.FetchControl() {
+            @Override
+            public void add(Account account, char[] password) {
+                throw new UnsupportedOperationException("not in the fake Mta");
+            }
+
+            @Override
+            public java.util.List<Account> list() {
+                return java.util.List.of();
+            }
+
+            @Override
+            public java.util.Optional<Account> find(String name) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public void remove(String name) {
+                throw new UnsupportedOperationException("not in the fake Mta");
+            }
+
+            @Override
+            public String test(String name) {
+                throw new UnsupportedOperationException("not in the fake Mta");
+            }
+
+            @Override
+            public java.util.List<Report> collect(java.util.Optional<String> name) {
+                return java.util.List.of();
+            }
+        };
     }
 
     @Override

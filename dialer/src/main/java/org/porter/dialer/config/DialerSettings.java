@@ -33,6 +33,7 @@ public final class DialerSettings {
     public static final String ETRN_DOMAINS = "etrn.domains";
     public static final String ETRN_FORCE = "etrn.force";
     public static final String ETRN_FALLBACK = "etrn.fallback";
+    public static final String ISP_RETRIEVAL = "isp.retrieval";
     public static final String ETRN_TLS = "etrn.tls";
     public static final String ETRN_AUTH_USER = "etrn.auth-user";
     public static final String ETRN_AUTH_PASSWORD = "etrn.auth-password";
@@ -49,6 +50,22 @@ public final class DialerSettings {
     public static final String DEFAULT_SCHEDULE = "mon-fri 08:00-18:00 every 15m; otherwise every 2h";
 
     private DialerSettings() {
+    }
+
+    /** etrn, pop3 or both, in the owner's order, each once. */
+    static String retrieval(String v) {
+        List<String> words = new java.util.ArrayList<>();
+        for (String w : Values.list(v, ",")) {
+            String m = Values.oneOf("etrn", "pop3").apply(w);
+            if (words.contains(m)) {
+                throw new org.porter.mta.api.InvalidRequestException("names " + m + " twice: " + v);
+            }
+            words.add(m);
+        }
+        if (words.isEmpty()) {
+            throw new org.porter.mta.api.InvalidRequestException("give etrn, pop3 or both (etrn,pop3), not nothing");
+        }
+        return String.join(",", words);
     }
 
     public static List<SettingDef> definitions() {
@@ -92,6 +109,10 @@ public final class DialerSettings {
         d.add(SettingDef.of(ETRN_FALLBACK, "none", "When the ISP accepts no ETRN: none (hang up once outbound mail is sent)"
                 + " or lan (stay connected like a LAN gateway until dial.max-seconds, so the ISP can deliver on its own)",
                 Values.oneOf("none", "lan")).withExamples("none", "lan"));
+        d.add(SettingDef.of(ISP_RETRIEVAL, "etrn,pop3", "How a call gets the office's mail from the ISP, in order: etrn"
+                + " (ask the ISP to send it, etrn.server) and pop3 (collect it from the ISP mailboxes of 'porter fetch');"
+                + " the next one is tried when the one before is refused or not set up", DialerSettings::retrieval)
+                .withExamples("etrn,pop3", "pop3", "etrn", "pop3,etrn"));
         d.add(SettingDef.of(ETRN_TLS, "opportunistic", "STARTTLS to the ETRN server: none, opportunistic (when offered)"
                 + " or required (as delivery.tls)", Values.oneOf("none", "opportunistic", "required"))
                 .withExamples("none", "opportunistic", "required"));

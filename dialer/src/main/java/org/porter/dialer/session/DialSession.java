@@ -16,6 +16,7 @@ import org.porter.dialer.link.LinkFailedException;
 import org.porter.dialer.modem.DialFailedException;
 import org.porter.dialer.policy.DialPolicy;
 import org.porter.mta.api.CallLog;
+import org.porter.mta.api.FetchControl;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.SmtpActivity;
 import org.porter.mta.api.Etrn;
@@ -51,6 +52,8 @@ public final class DialSession {
     private final QueueControl queue;
     private final SmtpActivity activity;
     private final Etrn etrn;
+    private final FetchControl fetch;
+    private final List<String> retrieval;
     private final Clock clock;
     private final Sleeper sleeper;
     private final List<String> steps = new CopyOnWriteArrayList<>();
@@ -60,6 +63,17 @@ public final class DialSession {
 
     public DialSession(DialerConfig config, Link link, QueueControl queue, SmtpActivity activity, Etrn etrn,
             Clock clock, Sleeper sleeper, Consumer<String> onStep) {
+        this(config, link, queue, activity, etrn, null, List.of("etrn"), clock, sleeper, onStep);
+    }
+
+    /**
+     * @param fetch     the POP3 collection ({@code Mta.fetch()}), or null for none
+     * @param retrieval {@code isp.retrieval}: "etrn" and "pop3" in the order to try them
+     */
+    public DialSession(DialerConfig config, Link link, QueueControl queue, SmtpActivity activity, Etrn etrn,
+            FetchControl fetch, List<String> retrieval, Clock clock, Sleeper sleeper, Consumer<String> onStep) {
+        this.fetch = fetch;
+        this.retrieval = List.copyOf(retrieval);
         this.config = config;
         this.link = link;
         this.queue = queue;
@@ -101,6 +115,8 @@ public final class DialSession {
         String detail;
         Instant connectedAt = null;
         boolean interrupted = false;
+        int collected = 0;
+        List<String> pop3Problems = List.of();
         try {
             connectedAt = bringUp();
             Instant deadline = connectedAt.plus(limit);
@@ -118,19 +134,46 @@ public final class DialSession {
             step(idle ? "outbound queue done" : "outbound queue still busy after " + flushWait.toSeconds() + " s");
 
             EtrnResult r = null;
-            if (config.etrnServer().isBlank()) {
-                step("no ETRN (etrn.server is empty): waiting for the ISP to deliver on its own");
-            } else if (link.isUp()) {
-                step("ETRN to " + config.etrnServer() + " for " + String.join(", ", config.etrnDomains()));
-                r = etrn.run(config.etrnRequest());
-                etrnResult = r;
-                r.messages().forEach(m -> step("ETRN: " + m));
+            boolean pop3Done = false;
+            for (String method : retrieval) {
+                if (method.equals("etrn")) {
+                    if (config.etrnServer().isBlank()) {
+                        step("no ETRN (etrn.server is empty)" + (retrieval.indexOf("etrn") == retrieval.size() - 1
+                                && !pop3Done ? ": waiting for the ISP to deliver on its own" : ""));
+                        continue;
+                    }
+                    if (!link.isUp()) {
+                        break;
+                    }
+                    step("ETRN to " + config.etrnServer() + " for " + String.join(", ", config.etrnDomains()));
+                    r = etrn.run(config.etrnRequest());
+                    etrnResult = r;
+                    r.messages().forEach(m -> step("ETRN: " + m));
+                    if (r.anyAccepted()) {
+                        break; // the ISP delivers: nothing else to ask
+                    }
+                } else if (fetch != null && !fetch.list().isEmpty()) {
+                    if (!link.isUp()) {
+                        break;
+                    }
+                    step("collecting from the ISP mailboxes by POP3");
+                    List<FetchControl.Report> reports = fetch.collect(Optional.empty());
+                    reports.forEach(rep -> step("POP3: " + rep.summary()));
+                    collected = reports.stream().mapToInt(FetchControl.Report::collected).sum();
+                    pop3Problems = reports.stream().filter(rep -> !rep.ok()).map(FetchControl.Report::summary).toList();
+                    pop3Done = true;
+                    if (pop3Problems.isEmpty()) {
+                        break;
+                    }
+                }
             }
             etrnAnswered.complete(Optional.ofNullable(r));
             Instant etrnDone = clock.instant();
             boolean refused = r != null && !r.anyAccepted();
             String ended;
-            if (refused && config.etrnFallback().equals("lan")) {
+            if (pop3Done && (r == null || refused)) {
+                ended = collected + " message(s) collected by POP3: nothing more to wait for";
+            } else if (refused && config.etrnFallback().equals("lan")) {
                 step("ETRN not accepted: staying connected like a LAN gateway (etrn.fallback=lan), so the ISP can"
                         + " deliver on its own schedule, until dial.max-seconds");
                 ended = waitWhileIspDelivers(etrnDone, deadline, true);
@@ -157,6 +200,17 @@ public final class DialSession {
                 detail = ended;
             } else {
                 detail = r == null ? "done" : "done; " + String.join("; ", r.messages());
+            }
+            if (pop3Done) {
+                if (outcome.equals("etrn-refused") && pop3Problems.isEmpty()) {
+                    outcome = "ok"; // ETRN refused, the mail came by POP3 in the same call
+                    detail = String.join("; ", r.messages()) + "; " + collected + " message(s) collected by POP3 instead";
+                } else if (outcome.equals("ok") && !pop3Problems.isEmpty()) {
+                    outcome = "fetch-failed";
+                    detail = String.join("; ", pop3Problems);
+                } else {
+                    detail += "; " + collected + " message(s) collected by POP3";
+                }
             }
         } catch (DialFailedException e) {
             outcome = e.outcome();
@@ -192,7 +246,7 @@ public final class DialSession {
         long connected = connectedAt == null ? 0 : Duration.between(connectedAt, end).toSeconds();
         Optional<Link.Traffic> t = connectedAt == null ? Optional.empty() : link.lastTraffic();
         long out = sent() - sentBefore;
-        long in = activity.messagesAccepted() - inBefore;
+        long in = activity.messagesAccepted() - inBefore; // the intake counts collected mail too
         step("call ended: " + outcome + ", " + connected + " s connected, " + out + " out, " + in + " in");
         if (interrupted) {
             Thread.currentThread().interrupt();

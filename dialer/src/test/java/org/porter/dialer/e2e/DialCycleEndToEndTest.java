@@ -189,6 +189,36 @@ class DialCycleEndToEndTest {
     }
 
     @Test
+    void anIspThatRefusesEtrnHasTheMailCollectedByPop3InTheSameCall(@TempDir Path dir) throws Exception {
+        try (Office o = new Office(dir, "reject");
+                org.porter.mta.testing.DovecotPeer mailbox = org.porter.mta.testing.DovecotPeer.builder(dir.resolve("pop"))
+                        .user("office", "pop-secret-1").pop3s().start()) {
+            mailbox.deliver("office", ("Delivered-To: alice@office.example\r\nFrom: partner@elsewhere.example\r\n"
+                    + "Subject: held in the ISP's mailbox\r\n\r\nhello\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            o.mta.fetch().add(new org.porter.mta.api.FetchControl.Account("isp", "127.0.0.1", mailbox.pop3sPort(),
+                    org.porter.mta.api.FetchControl.Tls.POP3S, "office", org.porter.mta.api.FetchControl.Mode.MULTIDROP,
+                    null, "auto", 0, 10_000_000, mailbox.certificatePem()), "pop-secret-1".toCharArray());
+            assertThat(o.settings.get("isp.retrieval")).isEqualTo("etrn,pop3");
+
+            CallLog.Call c = o.dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
+
+            assertThat(c.outcome()).as(c.toString()).isEqualTo("ok");
+            assertThat(c.detail()).startsWith("your ISP did not accept ETRN for office.example: 5")
+                    .endsWith("1 message(s) collected by POP3 instead");
+            assertThat(c.messagesIn()).isEqualTo(1);
+            assertThat(o.mta.mailboxes().list("alice@office.example")).hasSize(1);
+            assertThat(mailbox.count("office")).isZero();
+            assertThat(o.dialer.status().steps()).anyMatch(step -> step.contains("POP3: isp: 1 message collected"));
+
+            // with POP3 first, ETRN is not asked at all when the collection went well
+            o.settings.set("isp.retrieval", "pop3,etrn");
+            CallLog.Call second = o.dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
+            assertThat(second.outcome()).as(second.toString()).isEqualTo("ok");
+            assertThat(o.dialer.status().steps()).noneMatch(step -> step.contains("ETRN to "));
+        }
+    }
+
+    @Test
     void withoutAFallbackAnIspThatRefusesEtrnGetsNoWaitingTime(@TempDir Path dir) throws Exception {
         try (Office o = new Office(dir, "reject")) {
             o.settings.set("dial.idle-seconds", "30");
@@ -267,7 +297,7 @@ class DialCycleEndToEndTest {
             modem = ModemEmulator.analog(pty);
             pppd = PppdStandIn.create(dir.resolve("pppd"));
             settings = configure(mta, isp, pty, pppd);
-            dialer = DialerService.start(dir.resolve("data"), mta.etrn(), settings, mta::queue,
+            dialer = DialerService.start(dir.resolve("data"), mta.etrn(), mta.fetch(), settings, mta::queue,
                     mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone());
             mta.startDelivery();
         }
