@@ -134,8 +134,14 @@ public final class DialerService implements AutoCloseable {
         } catch (RuntimeException e) {
             waiting = -1;
         }
+        boolean mailboxes;
+        try {
+            mailboxes = fetch != null && !fetch.list().isEmpty();
+        } catch (RuntimeException e) {
+            mailboxes = false;
+        }
         Optional<DialPolicy.Reason> due = DialPolicy.due(c, clock.instant(), ZoneId.systemDefault(), lastStart(),
-                waiting, connectedToday());
+                waiting, connectedToday(), mailboxes);
         due.ifPresent(reason -> startSession(reason, Optional.empty()));
     }
 

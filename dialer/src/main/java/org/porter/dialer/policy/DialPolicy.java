@@ -28,11 +28,18 @@ public final class DialPolicy {
      */
     public static Optional<Reason> due(DialerConfig c, Instant now, ZoneId zone, Instant lastStart, int outboundWaiting,
             long connectedToday) {
+        return due(c, now, zone, lastStart, outboundWaiting, connectedToday, false);
+    }
+
+    /** @param ispMailboxes whether there are ISP mailboxes to collect from by POP3 ({@code porter fetch}) */
+    public static Optional<Reason> due(DialerConfig c, Instant now, ZoneId zone, Instant lastStart, int outboundWaiting,
+            long connectedToday, boolean ispMailboxes) {
         if (!budgetLeft(c, connectedToday)) {
             return Optional.empty();
         }
-        if ("lan".equals(c.linkType()) && c.etrnServer().isBlank()) {
-            return Optional.empty(); // the LAN link is always up and the queue never held: nothing to do
+        if ("lan".equals(c.linkType()) && c.etrnServer().isBlank() && !ispMailboxes) {
+            // the LAN link is always up and the queue never held: nothing to do unless mail waits at the ISP
+            return Optional.empty();
         }
         if (c.schedule().due(now, lastStart, zone)) {
             return Optional.of(Reason.SCHEDULE);

@@ -94,6 +94,13 @@ class DialPolicyTest {
     }
 
     @Test
+    void lanWithIspMailboxesCollectsOnTheSchedule() {
+        values.remove(DialerSettings.ETRN_SERVER);
+        assertThat(DialPolicy.due(config(), at("2026-03-02T10:00"), ZONE, null, 0, 0, true)).contains(DialPolicy.Reason.SCHEDULE);
+        assertThat(DialPolicy.due(config(), at("2026-03-02T10:05"), ZONE, at("2026-03-02T10:00"), 0, 0, true)).isEmpty();
+    }
+
+    @Test
     void redialBackoffUpToTheLimit() {
         DialerConfig c = config();
         assertThat(DialPolicy.redialDelay(c, 1)).contains(Duration.ofSeconds(30));
