@@ -30,7 +30,6 @@ import org.porter.mta.store.FetchStore;
  */
 public final class FetchService implements FetchControl {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}");
 
     private final FetchStore store;
     private final Collector.Parts parts;
@@ -56,8 +55,10 @@ public final class FetchService implements FetchControl {
         if (!NAME.matcher(name).matches()) {
             throw new InvalidRequestException("account name: use 1-64 letters, digits, '.', '_' or '-', not '" + a.name() + "'");
         }
-        if (a.host() == null || !HOST.matcher(a.host()).matches()) {
-            throw new InvalidRequestException("server: not a host name or address: '" + a.host() + "'");
+        try {
+            org.porter.mta.api.HostPort.parse(a.host(), 110); // the settings' host check, not a second one
+        } catch (InvalidRequestException e) {
+            throw new InvalidRequestException("server: " + e.getMessage());
         }
         if (a.port() < 1 || a.port() > 65535) {
             throw new InvalidRequestException("port: must be 1-65535, not " + a.port());
