@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -41,8 +43,10 @@ import org.porter.mta.store.Database;
 /**
  * Porter's backup archive: one zip file holding {@code db/} (the database's online backup copy),
  * {@code keys/} (the box's key for stored secrets) and {@code tls/} (its certificate and key), and last a
- * manifest ({@value #MANIFEST}) with the SHA-256 and size of every file. A restore reads the manifest,
- * checks every file against it and only then changes the data folder.
+ * manifest ({@value #MANIFEST}) with the SHA-256 and size of every file. The zip's comment, the archive's
+ * last bytes, seals the whole file: the SHA-256 of every byte before it, so damage anywhere (also in the zip's
+ * own headers, which the per-file checksums do not cover) is found. A restore checks the seal, then every
+ * file against the manifest, and only then changes the data folder.
  *
  * <p>Not here: mail logs and run files (they describe the old box, not its mail), temporary files.
  */
@@ -52,6 +56,9 @@ public final class BackupArchive {
     /** What a backup carries from the data folder, besides the database. */
     static final List<String> FOLDERS = List.of("keys", "tls");
     private static final Set<String> TOP = Set.of("db", "keys", "tls");
+    /** The zip comment: this prefix and the SHA-256 (hex) of every byte of the file before the hex digits. */
+    static final String SEAL_PREFIX = "porter-backup-sha256:";
+    private static final int SEAL_HEX = 64;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     private BackupArchive() {
@@ -79,6 +86,7 @@ public final class BackupArchive {
             Map<String, String[]> manifest = new LinkedHashMap<>();
             try (OutputStream raw = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW);
                     ZipOutputStream zip = new ZipOutputStream(raw)) {
+                zip.setComment(SEAL_PREFIX + "0".repeat(SEAL_HEX));
                 addTree(zip, staging.resolve("db"), "db", manifest);
                 for (String folder : FOLDERS) {
                     addTree(zip, dataDir.resolve(folder), folder, manifest);
@@ -97,9 +105,7 @@ public final class BackupArchive {
                 p.store(zip, "Porter backup: every file's SHA-256 and size, checked before a restore");
                 zip.closeEntry();
             }
-            try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
+            seal(partial);
             move(partial, file);
             return new Backups.Written(file, Files.size(file), at, schema, messages);
         } catch (IOException e) {
@@ -191,6 +197,7 @@ public final class BackupArchive {
      * {@code staging}, and that no listed file is missing. Any mismatch: refused, staging removed.
      */
     private static Properties verifyAndExtract(Path file, Path staging) throws IOException {
+        checkSeal(file);
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry m = zip.getEntry(MANIFEST);
             if (m == null) {
@@ -247,6 +254,59 @@ public final class BackupArchive {
             deleteTree(staging);
             throw e;
         }
+    }
+
+    /** Writes the seal over the placeholder at the end of the file and syncs the file. */
+    private static void seal(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long sealed = ch.size() - SEAL_HEX;
+            byte[] hex = HexFormat.of().formatHex(digestOf(ch, sealed)).getBytes(StandardCharsets.US_ASCII);
+            ch.write(ByteBuffer.wrap(hex), sealed);
+            ch.force(true);
+        }
+    }
+
+    /**
+     * Checks the seal when the archive has one (every archive this Porter writes has; a zip without it is
+     * left to the manifest checks, which name what is missing).
+     */
+    private static void checkSeal(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            int tail = SEAL_PREFIX.length() + SEAL_HEX;
+            if (size < tail) {
+                return;
+            }
+            ByteBuffer end = ByteBuffer.allocate(tail);
+            while (end.hasRemaining() && ch.read(end, size - tail + end.position()) >= 0) {
+                // read the whole tail
+            }
+            String comment = new String(end.array(), StandardCharsets.US_ASCII);
+            if (!comment.startsWith(SEAL_PREFIX)) {
+                return;
+            }
+            String expected = comment.substring(SEAL_PREFIX.length());
+            if (!HexFormat.of().formatHex(digestOf(ch, size - SEAL_HEX)).equals(expected)) {
+                throw damaged(file, "the archive does not match its own checksum (changed or cut short since it "
+                        + "was written)");
+            }
+        }
+    }
+
+    private static byte[] digestOf(FileChannel ch, long length) throws IOException {
+        MessageDigest d = sha256();
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+        long at = 0;
+        while (at < length) {
+            buf.clear().limit((int) Math.min(buf.capacity(), length - at));
+            int n = ch.read(buf, at);
+            if (n < 0) {
+                throw new IOException("the file ended early");
+            }
+            d.update(buf.array(), 0, n);
+            at += n;
+        }
+        return d.digest();
     }
 
     private static InvalidRequestException damaged(Path file, String what) {
