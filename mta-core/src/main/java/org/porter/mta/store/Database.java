@@ -16,31 +16,37 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import org.porter.mta.api.UnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one database of a Porter instance: connections (a small pool: embedded Derby connections
- * are cheap but not free, and a pool library would be the only one in the project needing it),
- * transactions, and schema migrations by numbered scripts at open.
+ * The one database of a Porter instance: connections (HikariCP's pool, for embedded Derby and for a
+ * PostgreSQL server alike), transactions, and schema migrations by numbered scripts at open.
  *
  * <p>All SQL of Porter lives in this package. Scripts are portable SQL; the few type names that
  * differ between engines come from {@link Dialect}.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
-    private static final int POOL_SIZE = 24;
+    /**
+     * At most this many connections at once. Every SMTP session holds one only while it commits, but a POP3
+     * RETR streams its body from an open result set: the pool must outnumber the sessions that may read at
+     * once. A borrower waits up to {@link #BORROW_WAIT_MS} for one.
+     */
+    private static final int POOL_SIZE = 48;
+    private static final long BORROW_WAIT_MS = 30_000;
     private static final String[] MIGRATIONS = {"V1__initial.sql", "V2__pop3.sql", "V4__dialer.sql", "V5__delivery_headers.sql",
             "V6__daily_counters.sql", "V7__admin_audit.sql", "V8__queue_attempts.sql",
             "V9__message_eight_bit.sql", "V10__fetch.sql"};
 
     private final String url;
     private final Dialect dialect;
-    private final BlockingQueue<Connection> idle = new ArrayBlockingQueue<>(POOL_SIZE);
+    private final HikariDataSource pool;
     private volatile boolean closed;
     /** The engine shut the database down or made it read-only (a full disk): see {@link #reopenIfDown}. */
     private volatile boolean down;
@@ -48,9 +54,25 @@ public final class Database implements AutoCloseable {
     private long lastReopenAttempt;
     private static final long REOPEN_INTERVAL_NANOS = 2_000_000_000L;
 
-    private Database(String url, Dialect dialect) {
+    private Database(String url, Dialect dialect, String user, String password) {
         this.url = url;
         this.dialect = dialect;
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("store");
+        config.setJdbcUrl(url);
+        if (user != null && !user.isEmpty()) {
+            config.setUsername(user);
+            config.setPassword(password);
+        }
+        config.setAutoCommit(false);
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(dialect.minimumIdle());
+        config.setConnectionTimeout(BORROW_WAIT_MS);
+        config.setRegisterMbeans(false);
+        // the first connection is made here: a database that cannot be reached (or is locked) fails the open
+        config.setInitializationFailTimeout(1);
+        this.pool = new HikariDataSource(config);
     }
 
     /** Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. */
@@ -65,7 +87,22 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String url, Dialect dialect) {
-        Database db = new Database(url, dialect);
+        return open(url, dialect, null, null);
+    }
+
+    /** Opens the database at a JDBC {@code url} with a user and password (a server's: PostgreSQL) and migrates it. */
+    public static Database open(String url, Dialect dialect, String user, String password) {
+        Database db;
+        try {
+            db = new Database(url, dialect, user, password);
+        } catch (HikariPool.PoolInitializationException e) {
+            dialect.shutdown(url);
+            if (dialect.lockedByAnotherProcess(e)) {
+                throw new UnavailableException("the database is in use by another process (a 'porter serve' still starting?)");
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new StoreException("cannot open the database at " + dialect.describe(url) + ": " + cause.getMessage(), e);
+        }
         try {
             db.migrate();
         } catch (SQLException | IOException | StoreException e) {
@@ -213,15 +250,10 @@ public final class Database implements AutoCloseable {
         if (down) {
             reopenIfDown();
         }
-        Connection c = idle.poll();
         try {
-            if (c == null || c.isClosed()) {
-                c = DriverManager.getConnection(url);
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            }
-            return c;
+            return pool.getConnection();
         } catch (SQLException e) {
+            noticeDown(e);
             throw new StoreException("cannot connect to the database: " + e.getMessage(), e);
         }
     }
@@ -232,11 +264,15 @@ public final class Database implements AutoCloseable {
                 return;
             }
             c.rollback(); // nothing of a borrower's open work may leak to the next one
-            if (closed || !idle.offer(c)) {
-                c.close();
-            }
         } catch (SQLException e) {
             LOG.warn("dropping a broken database connection: {}", e.getMessage());
+            pool.evictConnection(c);
+        } finally {
+            try {
+                c.close(); // back to the pool
+            } catch (SQLException e) {
+                LOG.debug("returning a connection: {}", e.getMessage());
+            }
         }
     }
 
@@ -336,14 +372,11 @@ public final class Database implements AutoCloseable {
         return out;
     }
 
-    /** Closes the pooled connections not in use (before a shutdown or a reopen of the database). */
+    /** Drops the pooled connections (before a reopen of the database): those in use are dropped when returned. */
     private void closeIdle() {
-        for (Connection c; (c = idle.poll()) != null; ) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.debug("closing a connection: {}", e.getMessage());
-            }
+        var bean = pool.getHikariPoolMXBean();
+        if (bean != null) {
+            bean.softEvictConnections();
         }
     }
 
@@ -371,7 +404,7 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        closeIdle();
+        pool.close();
         dialect.shutdown(url);
     }
 }

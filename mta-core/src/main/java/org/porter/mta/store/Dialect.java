@@ -79,6 +79,28 @@ public enum Dialect {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dialect.class);
 
+    /** The dialect of a JDBC URL: {@code jdbc:derby:} or {@code jdbc:postgresql:}; anything else is refused. */
+    public static Dialect of(String url) {
+        if (url.startsWith("jdbc:derby:")) {
+            return DERBY;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return POSTGRESQL;
+        }
+        throw new org.porter.mta.api.InvalidRequestException(
+                "not a database Porter can use: " + url + " (jdbc:postgresql://HOST:PORT/DATABASE, or empty for the built-in one)");
+    }
+
+    /** The URL as it may be shown: without a password given in it. */
+    String describe(String url) {
+        return url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1***");
+    }
+
+    /** Connections kept open while idle: embedded ones are cheap to make again, a server's are not. */
+    int minimumIdle() {
+        return this == DERBY ? 2 : 4;
+    }
+
     /** Whether opening failed because another process has the (embedded) database open. */
     abstract boolean lockedByAnotherProcess(Throwable failure);
 
