@@ -162,7 +162,7 @@ public final class MtaCore implements Mta {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data folder " + dataDir + ": " + e.getMessage(), e);
         }
-        Database db = Database.openEmbedded(dataDir.resolve("db"));
+        Database db = org.porter.mta.store.StoreLocation.of(dataDir).open(dataDir);
         try {
             return new MtaCore(dataDir, hostname, db, moreSettings, clock);
         } catch (RuntimeException e) {

@@ -4,7 +4,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Blob;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -200,9 +199,11 @@ public final class MailStore implements MailboxAccess {
             if (!rs.next()) {
                 throw new InvalidRequestException("no such message");
             }
-            Blob blob = rs.getBlob(1);
+            // the prefix first: reading another column after a stream closes the stream (JDBC)
             String prefix = rs.getMetaData().getColumnCount() > 1 ? rs.getString(2) : null;
-            InputStream body = new BlobStream(blob, ps, rs, c);
+            // a stream, not getBlob: Derby streams its BLOB either way, PostgreSQL's BYTEA has no Blob
+            InputStream raw = rs.getBinaryStream(1);
+            InputStream body = new BlobStream(raw, ps, rs, c);
             return prefix == null ? body
                     : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(prefix.getBytes(StandardCharsets.UTF_8)), body);
         } catch (SQLException e) {
@@ -216,17 +217,15 @@ public final class MailStore implements MailboxAccess {
         }
     }
 
-    /** A BLOB's stream that gives its connection back to the pool when closed (once). */
+    /** A body's stream that gives its connection back to the pool when closed (once). */
     private final class BlobStream extends FilterInputStream {
-        private final Blob blob;
         private final PreparedStatement ps;
         private final ResultSet rs;
         private final Connection c;
         private boolean closed;
 
-        BlobStream(Blob blob, PreparedStatement ps, ResultSet rs, Connection c) throws SQLException {
-            super(blob.getBinaryStream());
-            this.blob = blob;
+        BlobStream(InputStream raw, PreparedStatement ps, ResultSet rs, Connection c) {
+            super(raw);
             this.ps = ps;
             this.rs = rs;
             this.c = c;
@@ -240,9 +239,6 @@ public final class MailStore implements MailboxAccess {
             closed = true;
             try {
                 super.close();
-                blob.free();
-            } catch (SQLException e) {
-                // the connection goes back (and is rolled back) anyway
             } finally {
                 closeQuietly(rs, ps);
                 db.release(c);

@@ -1,0 +1,139 @@
+package org.porter.mta.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.porter.mta.TestMta;
+import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.MailboxAccess.MailboxEntry;
+import org.porter.mta.api.Mta;
+import org.porter.mta.testing.PostgresPeer;
+import org.porter.mta.testing.SmtpSend;
+
+/**
+ * Issue 18: the same Porter on a real PostgreSQL server (Debian's {@code postgresql}, a cluster of the test's
+ * own): every migration runs there unchanged, and mail goes in by SMTP and out of the mailboxes byte for byte,
+ * the queue holds outbound mail, bodies no longer referenced are dropped, and it all survives a restart.
+ */
+class PostgresStoreTest {
+    @TempDir
+    static Path pgDir;
+    static PostgresPeer pg;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        pg = PostgresPeer.start(pgDir);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    private Path dataFolderOn(String database) throws Exception {
+        String url = pg.createDatabase(database);
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        StoreLocation.write(data, new StoreLocation(url, PostgresPeer.USER, PostgresPeer.PASSWORD));
+        return data;
+    }
+
+    @Test
+    void mailGoesInAndComesOutOfMailboxesOnPostgresqlAndSurvivesARestart() throws Exception {
+        Path data = dataFolderOn("mailboxes");
+        byte[] big;
+        String bigText;
+        try (TestMta porter = new TestMta(data)) {
+            assertThat(data.resolve("db")).as("no built-in database made beside the server's").doesNotExist();
+            SmtpSend.send(porter.port(), "partner@example.net", message("to the team", "hello team\r\n"), "team@office.example");
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; b.length() < 3_000_000; i++) {
+                b.append("line ").append(i).append(" of a big attachment ü\r\n");
+            }
+            bigText = b.toString();
+            SmtpSend.send(porter.port(), "partner@example.net", message("big", bigText), "alice@office.example");
+            big = body(porter.mta, "alice@office.example", 1);
+            assertThat(new String(big, StandardCharsets.UTF_8)).contains("Subject: big").endsWith(bigText);
+            for (String user : List.of("alice", "bob", "carol")) {
+                assertThat(new String(body(porter.mta, user + "@office.example", 0), StandardCharsets.UTF_8))
+                        .contains("Subject: to the team").endsWith("hello team\r\n");
+            }
+            Set<String> uidls = List.of("alice", "bob", "carol").stream()
+                    .flatMap(u -> porter.mta.mailboxes().list(u + "@office.example").stream())
+                    .map(MailboxEntry::uidl).collect(Collectors.toSet());
+            assertThat(uidls).hasSize(4);
+            assertThat(porter.mta.directory().authenticate("bob@office.example", TestMta.PASSWORD.toCharArray())).isPresent();
+        }
+        try (TestMta again = new TestMta(data, false)) {
+            assertThat(body(again.mta, "alice@office.example", 1)).isEqualTo(big);
+            MailboxEntry first = again.mta.mailboxes().list("bob@office.example").get(0);
+            assertThat(again.mta.mailboxes().delete("bob@office.example", List.of(first.id()))).isEqualTo(1);
+            assertThat(again.mta.mailboxes().list("bob@office.example")).isEmpty();
+            assertThat(again.mta.check(false).items()).allSatisfy(i -> assertThat(i.ok()).as(i.text()).isTrue());
+        }
+    }
+
+    @Test
+    void outboundMailWaitsInTheQueueOnPostgresql() throws Exception {
+        Path data = dataFolderOn("queue");
+        try (TestMta porter = new TestMta(data)) {
+            porter.mta.queue().hold();
+            String id = SmtpSend.send(porter.port(), "alice@office.example", message("out", "to a partner\r\n"),
+                    "partner@example.net NOTIFY=FAILURE", "alice@office.example");
+            assertThat(porter.mta.queue().list()).singleElement().satisfies(q -> {
+                assertThat(q.queueId()).isEqualTo(id);
+                assertThat(q.recipients()).hasSize(1);
+            });
+            assertThat(porter.mta.queue().detail(id).orElseThrow().headers()).contains("Subject: out");
+            assertThat(porter.mta.mailboxes().list("alice@office.example")).hasSize(1);
+            porter.mta.queue().delete(id);
+            assertThat(porter.mta.queue().list()).isEmpty();
+            // the local copy keeps the body; the queue's removal did not take it away
+            assertThat(new String(body(porter.mta, "alice@office.example", 0), StandardCharsets.UTF_8)).endsWith("to a partner\r\n");
+            assertThatThrownBy(() -> porter.mta.backup(tmp.resolve("b.zip"))).isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("pg_dump");
+        }
+    }
+
+    @Test
+    void aServerThatCannotBeReachedIsAClearErrorNamingIt() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        StoreLocation.write(data, new StoreLocation("jdbc:postgresql://127.0.0.1:" + pg.port() + "/mailboxes",
+                PostgresPeer.USER, "wrong password"));
+        assertThatThrownBy(() -> Mta.open(data, "mail.office.example", List.of()))
+                .hasMessageContaining("cannot open the database at jdbc:postgresql://127.0.0.1:" + pg.port())
+                .hasMessageContaining("password");
+        Files.writeString(data.resolve(StoreLocation.FILE), "url=jdbc:mysql://127.0.0.1/x\n");
+        assertThatThrownBy(() -> Mta.open(data, "mail.office.example", List.of()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not a database Porter can use");
+    }
+
+    private static byte[] body(Mta mta, String user, int index) throws Exception {
+        MailboxEntry e = mta.mailboxes().list(user).get(index);
+        try (InputStream in = mta.mailboxes().open(e.id())) {
+            byte[] bytes = in.readAllBytes();
+            assertThat(bytes).hasSize((int) e.size());
+            return bytes;
+        }
+    }
+
+    private static String message(String subject, String body) {
+        return "From: partner@example.net\r\nTo: office@office.example\r\nSubject: " + subject + "\r\n\r\n" + body;
+    }
+}
