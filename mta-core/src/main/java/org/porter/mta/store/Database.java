@@ -47,6 +47,8 @@ public final class Database implements AutoCloseable {
     private final String url;
     private final Dialect dialect;
     private final HikariDataSource pool;
+    /** PostgreSQL: the session that holds the store's lock for this process's life (see {@link #claim}). */
+    private Connection claim;
     private volatile boolean closed;
     /** The engine shut the database down or made it read-only (a full disk): see {@link #reopenIfDown}. */
     private volatile boolean down;
@@ -104,13 +106,17 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot open the database at " + dialect.describe(url) + ": " + cause.getMessage(), e);
         }
         try {
+            db.claim = dialect.claim(url, user, password);
             db.migrate();
-        } catch (SQLException | IOException | StoreException e) {
+        } catch (SQLException | IOException | StoreException | UnavailableException e) {
             db.close();
+            if (e instanceof UnavailableException u) {
+                throw u;
+            }
             if (dialect.lockedByAnotherProcess(e)) {
                 throw new UnavailableException("the database is in use by another process (a 'porter serve' still starting?)");
             }
-            throw new StoreException("cannot open the database at " + url + ": " + e.getMessage(), e);
+            throw new StoreException("cannot open the database at " + dialect.describe(url) + ": " + e.getMessage(), e);
         }
         return db;
     }
@@ -405,6 +411,13 @@ public final class Database implements AutoCloseable {
     public void close() {
         closed = true;
         pool.close();
+        if (claim != null) {
+            try {
+                claim.close();
+            } catch (SQLException e) {
+                LOG.debug("releasing the store's lock: {}", e.getMessage());
+            }
+        }
         dialect.shutdown(url);
     }
 }

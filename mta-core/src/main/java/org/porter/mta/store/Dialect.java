@@ -69,7 +69,31 @@ public enum Dialect {
 
         @Override
         boolean lockedByAnotherProcess(Throwable failure) {
-            return false; // a server database takes any number of processes
+            return false; // see claim
+        }
+
+        /**
+         * One Porter per database: the queue and POP3's [IN-USE] are kept in each process's memory, so a second
+         * process on the same database would deliver twice and let two clients delete from one mailbox. A
+         * session-level advisory lock, held by a connection of its own for the process's life, says "taken";
+         * the server drops it when that session ends, also when the process is killed or its host is lost.
+         */
+        @Override
+        java.sql.Connection claim(String url, String user, String password) throws SQLException {
+            java.sql.Connection c = DriverManager.getConnection(url, user, password);
+            try (java.sql.Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + STORE_LOCK + ")")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    c.close();
+                    throw new org.porter.mta.api.UnavailableException("the database at " + describe(url)
+                            + " is in use by another Porter: one Porter per database (stop the other one first)");
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return c;
         }
 
         @Override
@@ -99,6 +123,17 @@ public enum Dialect {
     /** Connections kept open while idle: embedded ones are cheap to make again, a server's are not. */
     int minimumIdle() {
         return this == DERBY ? 2 : 4;
+    }
+
+    /** The advisory lock's key on a server: "Porter" in ASCII. */
+    static final long STORE_LOCK = 0x506f72746572L;
+
+    /**
+     * Makes sure no other Porter process uses the database; what it returns holds the claim until closed
+     * (null when the engine itself sees to it: embedded Derby locks its folder).
+     */
+    java.sql.Connection claim(String url, String user, String password) throws SQLException {
+        return null;
     }
 
     /** Whether opening failed because another process has the (embedded) database open. */

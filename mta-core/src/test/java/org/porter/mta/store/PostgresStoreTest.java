@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.UnavailableException;
 import org.porter.mta.api.MailboxAccess.MailboxEntry;
 import org.porter.mta.api.Mta;
 import org.porter.mta.testing.PostgresPeer;
@@ -108,6 +109,23 @@ class PostgresStoreTest {
             assertThat(new String(body(porter.mta, "alice@office.example", 0), StandardCharsets.UTF_8)).endsWith("to a partner\r\n");
             assertThatThrownBy(() -> porter.mta.backup(tmp.resolve("b.zip"))).isInstanceOf(InvalidRequestException.class)
                     .hasMessageContaining("pg_dump");
+        }
+    }
+
+    @Test
+    void aSecondPorterOnTheSameDatabaseIsRefusedUntilTheFirstStops() throws Exception {
+        Path data = dataFolderOn("shared");
+        Path other = Files.createDirectories(tmp.resolve("other-box"));
+        Files.copy(data.resolve(StoreLocation.FILE), other.resolve(StoreLocation.FILE));
+        try (TestMta first = new TestMta(data)) {
+            assertThatThrownBy(() -> Mta.open(other, "mail2.office.example", List.of()))
+                    .isInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("in use by another Porter")
+                    .hasMessageContaining("jdbc:postgresql://127.0.0.1:" + pg.port() + "/shared");
+            assertThat(first.mta.directory().authenticate("alice@office.example", TestMta.PASSWORD.toCharArray())).isPresent();
+        }
+        try (Mta second = Mta.open(other, "mail2.office.example", List.of())) {
+            assertThat(second.directory().authenticate("alice@office.example", TestMta.PASSWORD.toCharArray())).isPresent();
         }
     }
 
