@@ -102,6 +102,28 @@ public final class MtaCore implements Mta {
     /** The {@link Mta.Provider} named in {@code META-INF/services}: {@link Mta#open} lands here. */
     public static final class Opener implements Mta.Provider {
         @Override
+        public org.porter.mta.api.StoreMigration.Result migrateStore(Path dataDir, String url, String user,
+                String password, java.util.function.Consumer<org.porter.mta.api.StoreMigration.Progress> progress) {
+            var here = org.porter.mta.store.StoreLocation.of(dataDir);
+            if (!here.isEmbedded()) {
+                throw new org.porter.mta.api.InvalidRequestException(dataDir + " already keeps its mail in " + here.describe());
+            }
+            var there = new org.porter.mta.store.StoreLocation(url, user, password);
+            if (there.isEmbedded()) {
+                throw new org.porter.mta.api.InvalidRequestException("give a database server to move to: jdbc:postgresql://HOST:PORT/DATABASE");
+            }
+            if (!Files.isDirectory(dataDir.resolve("db"))) {
+                throw new org.porter.mta.api.InvalidRequestException("there is no built-in store in " + dataDir + " to move");
+            }
+            org.porter.mta.api.StoreMigration.Result result;
+            try (Database from = Database.openEmbedded(dataDir.resolve("db")); Database to = there.open(dataDir)) {
+                result = org.porter.mta.store.StoreCopy.copy(from, to, there.describe(), progress);
+            }
+            org.porter.mta.store.StoreLocation.write(dataDir, there);
+            return result;
+        }
+
+        @Override
         public Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {
             return MtaCore.open(dataDir, hostname, moreSettings);
         }

@@ -32,6 +32,9 @@ public interface Mta extends AutoCloseable {
 
         Backups.Restored restore(Path archive, Path dataDir);
 
+        StoreMigration.Result migrateStore(Path dataDir, String url, String user, String password,
+                java.util.function.Consumer<StoreMigration.Progress> progress);
+
         Provider INSTANCE = java.util.ServiceLoader.load(Provider.class, Mta.class.getClassLoader()).findFirst()
                 .orElseThrow(() -> new IllegalStateException("mta-core is not on the class path"));
     }
@@ -73,6 +76,16 @@ public interface Mta extends AutoCloseable {
      */
     static Backups.Restored restore(Path archive, Path dataDir) {
         return Provider.INSTANCE.restore(archive, dataDir);
+    }
+
+    /**
+     * Copies the built-in store of a stopped Porter's {@code dataDir} into an empty database on a server
+     * ({@code jdbc:postgresql://...}), checks every table by count and checksum, and only then makes the data
+     * folder use it; the built-in database stays in {@code dataDir/db} until the owner deletes it.
+     */
+    static StoreMigration.Result migrateStore(Path dataDir, String url, String user, String password,
+            java.util.function.Consumer<StoreMigration.Progress> progress) {
+        return Provider.INSTANCE.migrateStore(dataDir, url, user, password, progress);
     }
 
     /**

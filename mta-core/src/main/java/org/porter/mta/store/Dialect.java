@@ -99,6 +99,18 @@ public enum Dialect {
         @Override
         void shutdown(String url) {
         }
+
+        @Override
+        void continueIdentity(java.sql.Connection c, String table, String column) throws SQLException {
+            if (column == null) {
+                return;
+            }
+            try (java.sql.Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT setval(pg_get_serial_sequence('" + table + "', '" + column
+                            + "'), (SELECT COALESCE(MAX(" + column + "), 0) + 1 FROM " + table + "), false)")) {
+                rs.next();
+            }
+        }
     };
 
     private static final Logger LOG = LoggerFactory.getLogger(Dialect.class);
@@ -134,6 +146,25 @@ public enum Dialect {
      */
     java.sql.Connection claim(String url, String user, String password) throws SQLException {
         return null;
+    }
+
+    /**
+     * After rows were copied in with their keys: the table's identity column continues above the largest key
+     * (the engines do not move it for explicit values).
+     */
+    void continueIdentity(java.sql.Connection c, String table, String column) throws SQLException {
+        if (column == null) {
+            return;
+        }
+        long next;
+        try (java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(" + column + "), 0) + 1 FROM " + table)) {
+            rs.next();
+            next = rs.getLong(1);
+        }
+        try (java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("ALTER TABLE " + table + " ALTER COLUMN " + column + " RESTART WITH " + next);
+        }
     }
 
     /** Whether opening failed because another process has the (embedded) database open. */

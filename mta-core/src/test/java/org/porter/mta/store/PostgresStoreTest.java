@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.StoreMigration;
 import org.porter.mta.api.UnavailableException;
 import org.porter.mta.api.MailboxAccess.MailboxEntry;
 import org.porter.mta.api.Mta;
@@ -110,6 +112,60 @@ class PostgresStoreTest {
             assertThatThrownBy(() -> porter.mta.backup(tmp.resolve("b.zip"))).isInstanceOf(InvalidRequestException.class)
                     .hasMessageContaining("pg_dump");
         }
+    }
+
+    @Test
+    void theBuiltInStoreMovesToPostgresqlWithEverythingInItAndOnlyWhenTheCopyMatches() throws Exception {
+        Path data = tmp.resolve("box");
+        Map<String, List<String>> uidls = new java.util.HashMap<>();
+        Map<String, byte[]> bodies = new java.util.HashMap<>();
+        String queued;
+        try (TestMta porter = new TestMta(data)) {
+            SmtpSend.send(porter.port(), "partner@example.net", message("to the team", "hello team\r\n"), "team@office.example");
+            SmtpSend.send(porter.port(), "partner@example.net", message("big", "x".repeat(70) .concat("\r\n").repeat(30_000)),
+                    "alice@office.example");
+            porter.mta.queue().hold();
+            queued = SmtpSend.send(porter.port(), "alice@office.example", message("out", "to a partner\r\n"), "partner@example.net");
+            for (String u : List.of("alice", "bob", "carol")) {
+                String a = u + "@office.example";
+                uidls.put(a, porter.mta.mailboxes().list(a).stream().map(MailboxEntry::uidl).toList());
+                bodies.put(a, body(porter.mta, a, porter.mta.mailboxes().list(a).size() - 1));
+            }
+        }
+        String url = pg.createDatabase("moved");
+        List<StoreMigration.Progress> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreMigration.Result moved = Mta.migrateStore(data, url, PostgresPeer.USER, PostgresPeer.PASSWORD, seen::add);
+        assertThat(moved.messages()).isEqualTo(3);
+        assertThat(moved.rows()).containsEntry("mailbox_entries", 4L).containsEntry("users", 3L).containsEntry("queue_entries", 1L);
+        assertThat(seen).last().satisfies(p -> assertThat(p.copiedRows()).isEqualTo(p.totalRows()));
+        assertThat(moved.bytes()).isGreaterThan(2_000_000);
+        assertThat(StoreLocation.of(data).url()).isEqualTo(url);
+        assertThat(data.resolve("db")).as("the old built-in store is kept").isDirectory();
+
+        try (TestMta porter = new TestMta(data, false)) {
+            for (String u : List.of("alice", "bob", "carol")) {
+                String a = u + "@office.example";
+                assertThat(porter.mta.mailboxes().list(a).stream().map(MailboxEntry::uidl).toList()).isEqualTo(uidls.get(a));
+                assertThat(body(porter.mta, a, porter.mta.mailboxes().list(a).size() - 1)).isEqualTo(bodies.get(a));
+            }
+            assertThat(porter.mta.queue().list()).extracting(q -> q.queueId()).containsExactly(queued);
+            assertThat(porter.mta.directory().authenticate("carol@office.example", TestMta.PASSWORD.toCharArray())).isPresent();
+            // new rows continue above the copied keys
+            SmtpSend.send(porter.port(), "partner@example.net", message("after the move", "new\r\n"), "bob@office.example");
+            assertThat(porter.mta.mailboxes().list("bob@office.example")).hasSize(2)
+                    .extracting(MailboxEntry::uidl).doesNotHaveDuplicates();
+        }
+        assertThatThrownBy(() -> Mta.migrateStore(data, url, PostgresPeer.USER, PostgresPeer.PASSWORD, p -> { }))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("already keeps its mail in");
+
+        // a second box cannot be poured into a database that holds one already; it stays on its own store
+        Path other = tmp.resolve("other");
+        try (TestMta porter = new TestMta(other)) {
+            SmtpSend.send(porter.port(), "partner@example.net", message("other", "other\r\n"), "alice@office.example");
+        }
+        assertThatThrownBy(() -> Mta.migrateStore(other, url, PostgresPeer.USER, PostgresPeer.PASSWORD, p -> { }))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("already holds data");
+        assertThat(other.resolve(StoreLocation.FILE)).doesNotExist();
     }
 
     @Test
