@@ -87,6 +87,18 @@ public final class Cli {
                         restore.dataDir());
                 return execute(args, local);
             }
+            if (command instanceof StoreCommand.Migrate migrate) {
+                // never sent to a running server (it refuses then): the copy needs the store at rest
+                logging.configure(Files.isDirectory(migrate.dataDir()) ? Logging.Mode.COMMAND : Logging.Mode.QUIET,
+                        migrate.dataDir());
+                Optional<char[]> password = migrate.needsPassword() ? Optional.of(readPassword(migrate, io)) : Optional.empty();
+                try {
+                    return execute(args, new Context(io.out(), io.err(), MtaConnector.direct(factory), factory, password,
+                            false, Path.of("").toAbsolutePath(), Optional.empty()));
+                } finally {
+                    password.ifPresent(p -> Arrays.fill(p, '\0'));
+                }
+            }
             if (!(command instanceof AdminCommand admin)) {
                 logging.configure(Logging.Mode.QUIET, null);
                 return execute(args, local);
@@ -192,6 +204,8 @@ public final class Cli {
                 admin.bind(ctx);
             } else if (instance instanceof ServeCommand serve) {
                 serve.bind(ctx);
+            } else if (instance instanceof StoreCommand.Migrate migrate) {
+                migrate.context = ctx;
             }
             return instance;
         }

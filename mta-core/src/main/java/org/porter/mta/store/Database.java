@@ -103,7 +103,12 @@ public final class Database implements AutoCloseable {
                 throw new UnavailableException("the database is in use by another process (a 'porter serve' still starting?)");
             }
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new StoreException("cannot open the database at " + dialect.describe(url) + ": " + cause.getMessage(), e);
+            String what = "cannot open the database at " + dialect.describe(url) + ": " + cause.getMessage();
+            if (dialect != Dialect.DERBY) {
+                // a server that is down, unreachable or refuses the login: the owner's to fix, in words
+                throw new UnavailableException(what);
+            }
+            throw new StoreException(what, e);
         }
         try {
             db.claim = dialect.claim(url, user, password);
