@@ -20,6 +20,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.PostgresPeer;
 import org.porter.mta.testing.TestTime;
 
 /**
@@ -69,6 +70,23 @@ class EndToEndTest {
 
     @Test
     void officeMailPathWithRealClients() throws Exception {
+        officeMailPath();
+    }
+
+    /** Issue 18: the same path with the store on a PostgreSQL server, named as the README says before the first start. */
+    @Test
+    void officeMailPathWithRealClientsOnPostgresql() throws Exception {
+        try (PostgresPeer pg = PostgresPeer.start(work)) {
+            String url = pg.createDatabase("office");
+            Files.writeString(data.resolve("store.properties"), "url=" + url + "\nuser=" + PostgresPeer.USER
+                    + "\npassword=" + PostgresPeer.PASSWORD + "\n");
+            officeMailPath();
+            assertThat(data.resolve("db")).as("no built-in database beside the server's").doesNotExist();
+            assertThat(ok("", "store", "show").out()).contains("a database server: " + url);
+        }
+    }
+
+    private void officeMailPath() throws Exception {
         ok("", "config", "set", "submission.port", "0");
         ok("", "config", "set", "smtps.port", "0");
         ok("", "config", "set", "pop3s.port", "0");
