@@ -36,7 +36,9 @@ import org.porter.mta.api.StoreMigration;
  * committed only when everything matched, so a failed or interrupted copy leaves the target empty.
  */
 public final class StoreCopy {
+    /** Progress is reported every this many rows, or after this many octets of bodies (big messages). */
     private static final int PROGRESS_EVERY = 200;
+    private static final long PROGRESS_OCTETS = 4L << 20;
 
     private StoreCopy() {
     }
@@ -100,6 +102,7 @@ public final class StoreCopy {
                 + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ")";
         boolean streams = t.columns().stream().anyMatch(Column::binary);
         long rows = 0;
+        long reportedOctets = done[2];
         progress.accept(progressOf(t, 0, tableRows, done, total, start));
         try (Statement s = src.createStatement(); ResultSet rs = s.executeQuery(select);
                 PreparedStatement ps = dst.prepareStatement(insert)) {
@@ -137,10 +140,11 @@ public final class StoreCopy {
                 }
                 rows++;
                 done[0]++;
-                if (rows % PROGRESS_EVERY == 0) {
+                if (rows % PROGRESS_EVERY == 0 || done[2] - reportedOctets >= PROGRESS_OCTETS) {
                     if (!streams) {
                         ps.executeBatch();
                     }
+                    reportedOctets = done[2];
                     progress.accept(progressOf(t, rows, tableRows, done, total, start));
                 }
             }
