@@ -175,6 +175,16 @@ class CrashPop3AndOutboundTest {
             return ids;
         }
 
+        /** The message's lines (still dot-stuffed), CRLF-joined. */
+        String retr(int n) throws IOException {
+            ok("RETR " + n);
+            StringBuilder b = new StringBuilder();
+            for (String l; !(l = in.readLine()).equals(".");) {
+                b.append(l).append("\r\n");
+            }
+            return b.toString();
+        }
+
         @Override
         public void close() throws IOException {
             socket.close();
