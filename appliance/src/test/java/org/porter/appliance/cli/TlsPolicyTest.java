@@ -118,6 +118,129 @@ class TlsPolicyTest {
     }
 
     /**
+     * Issue 14: a real scanner, {@code sslscan} (Debian), offers every protocol and suite its
+     * OpenSSL knows on each listener: only TLS 1.2 and 1.3 are enabled, and every suite accepted is
+     * AEAD with forward secrecy (DHE groups of 2048 bits at least).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"smtp", "submission", "smtps", "pop3", "pop3s"})
+    void sslscanFindsOnlyTls12And13WithAeadSuitesAndForwardSecrecy(String listener) throws Exception {
+        int port = switch (listener) {
+            case "smtp" -> smtp;
+            case "submission" -> submission;
+            case "smtps" -> smtps;
+            case "pop3" -> pop3;
+            default -> pop3s;
+        };
+        String starttls = switch (listener) {
+            case "smtp", "submission" -> "--starttls-smtp";
+            case "pop3" -> "--starttls-pop3";
+            default -> null;
+        };
+        SslScan scan = SslScan.run(starttls, port);
+        System.out.printf("sslscan %s: %s; %s%n", listener, scan.enabled(), scan.ciphers());
+        assertThat(scan.ciphers()).as(listener + " (the scan got through)\n" + scan.output()).isNotEmpty();
+        assertThat(scan.problems()).as(listener + "\n" + scan.output()).isEmpty();
+    }
+
+    /** The same scan finds what is wrong with a server that takes anything (so the check above can fail). */
+    @org.junit.jupiter.api.Test
+    void sslscanCheckFindsAWeakServer(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days",
+                "2", "-subj", "/CN=weak.test");
+        int port = freePort();
+        Process weak = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert", "c.pem", "-key",
+                "k.pem", "-cipher", "ALL:@SECLEVEL=0", "-quiet", "-www").directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("s_server.out").toFile()).start();
+        try {
+            org.porter.mta.testing.TestTime.await("openssl s_server listening", () -> {
+                try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, java.time.Duration.ofSeconds(30));
+            SslScan scan = SslScan.run(null, port);
+            assertThat(scan.problems()).as(scan.output()).anyMatch(p -> p.startsWith("TLSv1.0 enabled"))
+                    .anyMatch(p -> p.startsWith("TLSv1.2 suite ECDHE-RSA-AES256-SHA384 "))
+                    .anyMatch(p -> p.startsWith("TLSv1.2 suite ADH-"));
+        } finally {
+            weak.destroy();
+            weak.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    /**
+     * One {@code sslscan} run (protocols and suites only: the key-exchange group survey, which makes
+     * the server compute ffdhe8192 keys, takes minutes on a busy machine and tells nothing more here).
+     */
+    record SslScan(String output, List<String> enabled, List<String> ciphers) {
+        static final java.util.regex.Pattern PROTOCOL = java.util.regex.Pattern.compile("^(SSLv[23]|TLSv1\\.[0-3])\\s+(enabled|disabled)$");
+        static final java.util.regex.Pattern CIPHER = java.util.regex.Pattern.compile(
+                "^(?:Preferred|Accepted)\\s+(TLSv1\\.[0-3]|SSLv[23])\\s+\\d+ bits\\s+(\\S+)\\s*(.*)$");
+        static final java.util.regex.Pattern GOOD_TLS12 = java.util.regex.Pattern.compile(
+                "^(ECDHE|DHE)-(RSA|ECDSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$");
+
+        static SslScan run(String starttls, int port) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("sslscan", "--no-colour", "--no-groups", "--no-heartbleed",
+                    "--no-compression", "--no-fallback", "--no-check-certificate", "--no-renegotiation"));
+            if (starttls != null) {
+                cmd.add(starttls);
+            }
+            cmd.add("127.0.0.1:" + port);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(org.porter.mta.testing.TestTime.seconds(120), TimeUnit.SECONDS)).as(out).isTrue();
+            List<String> enabled = new ArrayList<>();
+            List<String> ciphers = new ArrayList<>();
+            for (String line : out.lines().map(String::strip).toList()) {
+                var m = PROTOCOL.matcher(line);
+                if (m.matches() && m.group(2).equals("enabled")) {
+                    enabled.add(m.group(1));
+                }
+                var c = CIPHER.matcher(line);
+                if (c.matches()) {
+                    ciphers.add(c.group(1) + " " + c.group(2) + " " + c.group(3).strip());
+                }
+            }
+            return new SslScan(out, enabled, ciphers);
+        }
+
+        /** Each thing wrong, one line each: a protocol below TLS 1.2, a suite without AEAD or forward secrecy, a weak group. */
+        List<String> problems() {
+            List<String> problems = new ArrayList<>();
+            for (String protocol : enabled) {
+                if (!protocol.equals("TLSv1.2") && !protocol.equals("TLSv1.3")) {
+                    problems.add(protocol + " enabled");
+                }
+            }
+            for (String cipher : ciphers) {
+                String[] f = cipher.split(" ", 3);
+                boolean ok = switch (f[0]) {
+                    case "TLSv1.3" -> true; // every TLS 1.3 suite is AEAD with (EC)DHE
+                    case "TLSv1.2" -> GOOD_TLS12.matcher(f[1]).matches();
+                    default -> false;
+                };
+                var dhe = java.util.regex.Pattern.compile("^DHE (\\d+) bits").matcher(f.length > 2 ? f[2] : "");
+                if (dhe.find() && Integer.parseInt(dhe.group(1)) < 2048) {
+                    ok = false;
+                }
+                if (!ok) {
+                    problems.add(f[0] + " suite " + f[1] + " " + (f.length > 2 ? f[2] : ""));
+                }
+            }
+            return problems;
+        }
+    }
+
+    /**
      * The log an attacker can fill (porter.log, as serve writes it): garbage on a TLS port is one
      * short INFO line, without the hex dump; the framework's per-connection lines are not written.
      */

@@ -38,9 +38,20 @@ public final class ServerProcess implements AutoCloseable {
 
     /** As {@link #launch}, with the server's working folder {@code cwd} (null: this JVM's). */
     public static ServerProcess launchIn(Path cwd, Class<?> mainClass, Path data, String... extra) throws IOException {
+        return launch(cwd, List.of(), mainClass, data, extra);
+    }
+
+    /**
+     * As {@link #launch}, with options for the child's JVM (e.g. {@code -XX:TieredStopAtLevel=1} for
+     * a test that starts it many times and cares for start-up more than for speed).
+     */
+    public static ServerProcess launch(Path cwd, List<String> jvmOptions, Class<?> mainClass, Path data, String... extra)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                mainClass.getName(), "serve", "--data", data.toString()));
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName(), "serve", "--data",
+                data.toString()));
         if (Runtime.version().feature() >= 23) {
             cmd.add(1, "--sun-misc-unsafe-memory-access=allow"); // as ./porter does: Netty, JEP 471
         }

@@ -29,7 +29,8 @@ public final class MtaSettings {
                 SettingDef.of(MAX_ERRORS, "20", "client errors (4xx/5xx replies, except 452 for recipients over"
                         + " smtp.max-recipients) in one SMTP session before it is closed with 421",
                         Values.integer(1, 1000)).withExamples("10", "50"),
-                SettingDef.of(MAX_CONNECTIONS, "300", "most simultaneous SMTP connections (all listeners); more get 421",
+                SettingDef.of(MAX_CONNECTIONS, "300", "most simultaneous SMTP connections (all listeners); more get 421;"
+                        + " a tenth of them is kept for clients in smtp.relay-networks, so strangers cannot take every one",
                         Values.integer(1, 10_000)).withExamples("50", "1000"),
                 SettingDef.of(MAX_CONNECTIONS_PER_IP, "20",
                         "most simultaneous SMTP connections from one address outside the relay networks; more get 421",

@@ -90,6 +90,10 @@ public final class Spool implements AutoCloseable {
             if (fileOut != null) {
                 fileOut.close();
             }
+        } catch (IOException e) {
+            // on a full disk the last flush fails: the file must go all the same, it holds the room
+        }
+        try {
             if (file != null) {
                 Files.deleteIfExists(file);
             }

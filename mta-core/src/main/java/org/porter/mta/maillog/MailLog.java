@@ -64,7 +64,7 @@ public final class MailLog {
 
     /** A session ended for idling: {@code timeout after 5m from [192.0.2.1]}. */
     public static void idleTimeout(Duration timeout, String client) {
-        SMTPD.info("timeout after {} from {}", timeout, client);
+        SMTPD.info("timeout after {} from {}", org.porter.mta.api.Values.format(timeout), client);
     }
 
     /** A session ended for too many errors: {@code too many errors from [192.0.2.1] after 550; closing}. */

@@ -73,6 +73,47 @@ class FullDiskTest {
     }
 
     /**
+     * Issue 14: a body that fills the disk while it is received (the spool, in the data folder, runs
+     * out of room; there was room at MAIL) is refused with 452 4.3.1 at its final dot, like low
+     * space before it, not with 451 "queue file write error"; nothing is stored, the spool file is
+     * gone, what was stored before is whole, and the next message is accepted without a restart.
+     */
+    @Test
+    void aBodyThatFillsTheDiskMidDataIsRefusedWith452AndRolledBack() throws Exception {
+        try (TestMta t = new TestMta(disk.resolve("data"))) {
+            t.mta.settings().set("store.min-free-space", "4M");
+            SmtpSend.send(t.port(), "n@elsewhere.example", MESSAGE, "alice@office.example");
+            var before = t.mta.mailboxes().list("alice@office.example");
+            Path filler = fill(10L << 20);
+            long free = Files.getFileStore(disk).getUsableSpace();
+            try (Session s = new Session(t.port())) {
+                s.expect("HELO pc1", "250 ");
+                s.expect("MAIL FROM:<n@elsewhere.example>", "250 ");
+                s.expect("RCPT TO:<alice@office.example>", "250 ");
+                s.expect("DATA", "354 ");
+                s.out.write("Subject: too big for the disk\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] line = ("y".repeat(998) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                for (long sent = 0; sent < free + (2L << 20); sent += line.length) {
+                    s.out.write(line);
+                }
+                s.expect(".", "452 4.3.1 Insufficient system storage");
+                s.expect("RSET", "250 ");
+            }
+            assertThat(t.mta.mailboxes().list("alice@office.example")).as("nothing stored").isEqualTo(before);
+            try (InputStream in = t.mta.mailboxes().open(before.get(0).id())) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).endsWith(MESSAGE);
+            }
+            try (var spool = Files.list(disk.resolve("data"))) {
+                assertThat(Files.getFileStore(disk).getUsableSpace()).as("the spool file removed, in " + spool.toList())
+                        .isGreaterThanOrEqualTo(free - (1L << 20));
+            }
+            SmtpSend.send(t.port(), "n@elsewhere.example", MESSAGE, "alice@office.example");
+            assertThat(t.mta.mailboxes().list("alice@office.example")).hasSize(2);
+            Files.delete(filler);
+        }
+    }
+
+    /**
      * Without the threshold the disk fills up under Derby (XSDG1) and the database goes down: SMTP
      * answers 451 4.3.0. Once the filler is removed, Porter notices, reopens the database and
      * accepts mail again, without a restart; what was acknowledged before is intact.

@@ -24,7 +24,18 @@ public final class ConnectionLimiter {
      *               router or a PC behind NAT may open many connections)
      */
     public Verdict acquire(InetAddress address, int maxTotal, int maxPerAddress, boolean exempt) {
-        if (total.incrementAndGet() > maxTotal) {
+        return acquire(address, maxTotal, 0, maxPerAddress, exempt);
+    }
+
+    /**
+     * @param reserved how many of {@code maxTotal} only exempt clients may take, so that strangers
+     *                 from many addresses, each under the per-address limit, cannot fill every
+     *                 slot and lock the office out
+     * @param exempt   whether the client is trusted: no per-address limit, and the reserved slots
+     */
+    public Verdict acquire(InetAddress address, int maxTotal, int reserved, int maxPerAddress, boolean exempt) {
+        int cap = exempt ? maxTotal : maxTotal - reserved;
+        if (total.incrementAndGet() > cap) {
             total.decrementAndGet();
             return Verdict.TOO_MANY;
         }

@@ -115,6 +115,9 @@ public final class DataReader implements LineHandler<SmtpSession> {
         Transaction tx = session.transaction();
         try {
             SmtpReply reply = sink.verdict();
+            if (reply == Replies.STORE_FAILED && session.context().intake().storageLow()) {
+                reply = Replies.NO_STORAGE; // the body filled the disk: the client should retry later (issue 14)
+            }
             if (reply != null) {
                 MailLog.reject("DATA", session.clientLabel(), reply.getLines().get(0), tx.senderGiven(), null,
                         session.heloName());

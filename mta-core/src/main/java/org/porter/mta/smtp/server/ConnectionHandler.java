@@ -37,8 +37,9 @@ public final class ConnectionHandler implements ConnectHandler<SmtpSession>, Dis
             return Replies.SHUTTING_DOWN;
         }
         var settings = context.settings();
-        var verdict = limiter.acquire(session.clientAddress(), settings.maxConnections(), settings.maxConnectionsPerIp(),
-                session.relayAllowed());
+        // a tenth of the slots is kept for the relay networks (the office): see smtp.max-connections
+        var verdict = limiter.acquire(session.clientAddress(), settings.maxConnections(), settings.maxConnections() / 10,
+                settings.maxConnectionsPerIp(), session.relayAllowed());
         if (verdict != ConnectionLimiter.Verdict.OK) {
             String why = verdict == ConnectionLimiter.Verdict.TOO_MANY ? "too many connections"
                     : "too many connections from " + session.clientLabel();
