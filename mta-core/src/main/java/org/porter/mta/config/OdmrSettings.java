@@ -27,7 +27,7 @@ public final class OdmrSettings {
         return List.of(
                 SettingDef.of(ODMR_SERVER, "", "The ISP's ODMR server (RFC 2645 on-demand mail relay) as host:port (port 366"
                         + " when left out; empty = no ODMR); used when isp.retrieval names atrn", Values.hostPort(DEFAULT_PORT))
-                        .withExamples("odmr.isp.example", "odmr.isp.example:366", "[192.0.2.25]:366"),
+                        .withExamples("odmr.isp.example:366", "[192.0.2.25]:366", "[2001:db8::25]:366"),
                 SettingDef.of(ODMR_TLS, "opportunistic", "STARTTLS to the ODMR server: none, opportunistic (when offered)"
                         + " or required (as etrn.tls); the login is sent only over TLS",
                         Values.oneOf("none", "opportunistic", "required")).withExamples("none", "opportunistic", "required"),
