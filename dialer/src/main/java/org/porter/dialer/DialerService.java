@@ -47,6 +47,7 @@ public final class DialerService implements AutoCloseable {
     private final Path dataDir;
     private final Etrn etrn;
     private final org.porter.mta.api.FetchControl fetch;
+    private final org.porter.mta.api.Odmr odmr;
     private final Settings settings;
     private final Supplier<QueueControl> queue;
     private final SmtpActivity activity;
@@ -62,9 +63,10 @@ public final class DialerService implements AutoCloseable {
     private volatile Thread sessionThread;
     private Thread loop;
 
-    private DialerService(Path dataDir, Etrn etrn, org.porter.mta.api.FetchControl fetch, Settings settings,
-            Supplier<QueueControl> queue, SmtpActivity activity, CallLog callLog, Clock clock) {
+    private DialerService(Path dataDir, Etrn etrn, org.porter.mta.api.FetchControl fetch, org.porter.mta.api.Odmr odmr,
+            Settings settings, Supplier<QueueControl> queue, SmtpActivity activity, CallLog callLog, Clock clock) {
         this.fetch = fetch;
+        this.odmr = odmr;
         this.dataDir = dataDir;
         this.etrn = etrn;
         this.settings = settings;
@@ -94,7 +96,14 @@ public final class DialerService implements AutoCloseable {
     /** As above, with the POP3 collection ({@code Mta.fetch()}) that calls use per {@code isp.retrieval}. */
     public static DialerService start(Path dataDir, Etrn etrn, org.porter.mta.api.FetchControl fetch, Settings settings,
             Supplier<QueueControl> queue, SmtpActivity activity, CallLog callLog, Clock clock) {
-        DialerService s = new DialerService(dataDir, etrn, fetch, settings, queue, activity, callLog, clock);
+        return start(dataDir, etrn, fetch, null, settings, queue, activity, callLog, clock);
+    }
+
+    /** As above, with the ODMR client ({@code Mta.odmr()}) that calls use when {@code isp.retrieval} names atrn. */
+    public static DialerService start(Path dataDir, Etrn etrn, org.porter.mta.api.FetchControl fetch,
+            org.porter.mta.api.Odmr odmr, Settings settings, Supplier<QueueControl> queue, SmtpActivity activity,
+            CallLog callLog, Clock clock) {
+        DialerService s = new DialerService(dataDir, etrn, fetch, odmr, settings, queue, activity, callLog, clock);
         DialerConfig c = DialerConfig.read(settings);
         if (!"lan".equals(c.linkType())) {
             try {
@@ -136,7 +145,9 @@ public final class DialerService implements AutoCloseable {
         }
         boolean mailboxes;
         try {
-            mailboxes = fetch != null && !fetch.list().isEmpty();
+            mailboxes = fetch != null && !fetch.list().isEmpty()
+                    || odmr != null && odmr.configured() && org.porter.mta.api.Values.list(
+                            settings.get(DialerSettings.ISP_RETRIEVAL), ",").contains("atrn");
         } catch (RuntimeException e) {
             mailboxes = false;
         }
@@ -214,7 +225,7 @@ public final class DialerService implements AutoCloseable {
             Link link = Links.fromConfig(c, dataDir.resolve("run").resolve("dialer"));
             currentLink = link;
             LOG.info("dial session starting ({})", reason.name().toLowerCase(java.util.Locale.ROOT));
-            DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn, fetch,
+            DialSession session = new DialSession(c, link, queueOrNone(), activity, etrn, fetch, odmr,
                     org.porter.mta.api.Values.list(settings.get(DialerSettings.ISP_RETRIEVAL), ","), clock, Sleeper.REAL, s -> {
                     });
             current.set(session);

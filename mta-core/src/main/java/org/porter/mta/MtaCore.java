@@ -73,6 +73,7 @@ public final class MtaCore implements Mta {
         List<SettingDef> defs = new ArrayList<>(MtaSettings.definitions());
         defs.addAll(DeliverySettings.definitions());
         defs.addAll(org.porter.mta.backup.BackupSettings.definitions());
+        defs.addAll(org.porter.mta.config.OdmrSettings.definitions());
         defs.addAll(moreSettings);
         this.settings = new SettingsStore(db, defs);
         this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
@@ -308,6 +309,27 @@ public final class MtaCore implements Mta {
         return org.porter.mta.smtp.client.EtrnClient.standard(hostname);
     }
 
+    /**
+     * ODMR with the odmr.* settings read at each run; after the turn the ISP delivers into an SMTP
+     * session of kind SMTP over this core (as if it had connected to port 25).
+     */
+    @Override
+    public org.porter.mta.api.Odmr odmr() {
+        return new org.porter.mta.api.Odmr() {
+            @Override
+            public boolean configured() {
+                return !settings.get(org.porter.mta.api.MtaSettingKeys.ODMR_SERVER).isBlank();
+            }
+
+            @Override
+            public org.porter.mta.api.OdmrResult run(java.time.Duration limit) {
+                var request = org.porter.mta.config.OdmrSettings.request(settings, directory::domains);
+                return org.porter.mta.smtp.client.OdmrClient.standard(hostname,
+                        new org.porter.mta.smtp.ReversedSmtp(smtpContext(ListenerKind.SMTP))).run(request, limit);
+            }
+        };
+    }
+
     @Override
     public InetSocketAddress startSmtp(InetSocketAddress address) throws Exception {
         return start(ListenerKind.SMTP, address);
@@ -332,9 +354,12 @@ public final class MtaCore implements Mta {
 
     /** A listener of {@code kind} over this core, not started; the caller starts and closes it (tests). */
     SmtpServer smtpServer(ListenerKind kind) {
-        SmtpContext ctx = new SmtpContext(kind, hostname, new MtaSettings(settings), new Router(directory), intake,
+        return new SmtpServer(smtpContext(kind), tls());
+    }
+
+    private SmtpContext smtpContext(ListenerKind kind) {
+        return new SmtpContext(kind, hostname, new MtaSettings(settings), new Router(directory), intake,
                 dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle);
-        return new SmtpServer(ctx, tls());
     }
 
     @Override

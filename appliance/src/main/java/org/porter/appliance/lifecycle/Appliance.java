@@ -118,7 +118,7 @@ public final class Appliance implements AutoCloseable {
         }
         // The dialer after the listeners (the ISP's deliveries after ETRN need SMTP up); the queue is
         // asked for lazily, as the queue manager may not be there yet.
-        DialerService dialer = DialerService.start(dataDir, mta.etrn(), mta.fetch(), mta.settings(), mta::queue,
+        DialerService dialer = DialerService.start(dataDir, mta.etrn(), mta.fetch(), mta.odmr(), mta.settings(), mta::queue,
                 mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
         running.push(dialer::close);
         RunningServices services = new RunningServices(mta, dialer);

@@ -416,7 +416,17 @@ class AdminBrowserTest {
         assertThat(porter.runWithStdin("", in(data, "config", "get", "etrn.server")).out().strip()).isEqualTo("isp.example:2525");
         // the rows read back from the setting
         assertThat(browser.find("input[name=every0]").getAttribute("value")).isEqualTo("30");
-        browser.type("etrn.server", "").press("Save the connection");
+
+        // ODMR in plain words on the same form; its password is write-only
+        browser.type("odmr.server", "odmr.isp.example").type("odmr.auth-password", "odmr-pw-1");
+        browser.press("Save the connection");
+        browser.awaitText("Saved. The next call uses the new settings.");
+        assertThat(porter.runWithStdin("", in(data, "config", "get", "odmr.server")).out().strip())
+                .isEqualTo("odmr.isp.example:366");
+        assertThat(browser.find("#s-odmr\\.auth-password").getAttribute("value")).isEmpty();
+        assertThat(browser.find("#s-odmr\\.auth-password").getAttribute("placeholder")).startsWith("set");
+        assertThat(browser.driver.getPageSource()).doesNotContain("odmr-pw-1").contains("ODMR");
+        browser.type("etrn.server", "").type("odmr.server", "").press("Save the connection");
         browser.awaitText("Saved");
     }
 

@@ -471,6 +471,23 @@ public final class FakeMta implements Mta {
                 "the fake Mta sends no ETRN");
     }
 
+    /** No ODMR server (calls skip atrn); the real client is tested in mta-core (OdmrClientTest). */
+    @Override
+    public org.porter.mta.api.Odmr odmr() {
+        return new org.porter.mta.api.Odmr() {
+            @Override
+            public boolean configured() {
+                return false;
+            }
+
+            @Override
+            public org.porter.mta.api.OdmrResult run(java.time.Duration limit) {
+                return new org.porter.mta.api.OdmrResult("", org.porter.mta.api.OdmrResult.Outcome.FAILED, 0,
+                        "the fake Mta speaks no ODMR");
+            }
+        };
+    }
+
     /** An in-memory call log (not persisted across opens). */
     @Override
     public org.porter.mta.api.CallLog callLog() {

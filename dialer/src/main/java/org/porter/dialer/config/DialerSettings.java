@@ -52,18 +52,19 @@ public final class DialerSettings {
     private DialerSettings() {
     }
 
-    /** etrn, pop3 or both, in the owner's order, each once. */
+    /** etrn, atrn, pop3 or some of them, in the owner's order, each once. */
     static String retrieval(String v) {
         List<String> words = new java.util.ArrayList<>();
         for (String w : Values.list(v, ",")) {
-            String m = Values.oneOf("etrn", "pop3").apply(w);
+            String m = Values.oneOf("etrn", "atrn", "pop3").apply(w);
             if (words.contains(m)) {
                 throw new org.porter.mta.api.InvalidRequestException("names " + m + " twice: " + v);
             }
             words.add(m);
         }
         if (words.isEmpty()) {
-            throw new org.porter.mta.api.InvalidRequestException("give etrn, pop3 or both (etrn,pop3), not nothing");
+            throw new org.porter.mta.api.InvalidRequestException("give etrn, atrn, pop3 or some of them in order"
+                    + " (etrn,pop3), not nothing");
         }
         return String.join(",", words);
     }
@@ -110,9 +111,10 @@ public final class DialerSettings {
                 + " or lan (stay connected like a LAN gateway until dial.max-seconds, so the ISP can deliver on its own)",
                 Values.oneOf("none", "lan")).withExamples("none", "lan"));
         d.add(SettingDef.of(ISP_RETRIEVAL, "etrn,pop3", "How a call gets the office's mail from the ISP, in order: etrn"
-                + " (ask the ISP to send it, etrn.server) and pop3 (collect it from the ISP mailboxes of 'porter fetch');"
-                + " the next one is tried when the one before is refused or not set up", DialerSettings::retrieval)
-                .withExamples("etrn,pop3", "pop3", "etrn", "pop3,etrn"));
+                + " (ask the ISP to send it, etrn.server), atrn (ODMR: the ISP sends it over Porter's own connection,"
+                + " odmr.server) and pop3 (collect it from the ISP mailboxes of 'porter fetch'); the next one is tried"
+                + " when the one before is refused or not set up", DialerSettings::retrieval)
+                .withExamples("etrn,pop3", "pop3", "etrn", "pop3,etrn", "atrn,etrn,pop3", "atrn"));
         d.add(SettingDef.of(ETRN_TLS, "opportunistic", "STARTTLS to the ETRN server: none, opportunistic (when offered)"
                 + " or required (as delivery.tls)", Values.oneOf("none", "opportunistic", "required"))
                 .withExamples("none", "opportunistic", "required"));

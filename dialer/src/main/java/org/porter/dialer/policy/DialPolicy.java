@@ -31,7 +31,10 @@ public final class DialPolicy {
         return due(c, now, zone, lastStart, outboundWaiting, connectedToday, false);
     }
 
-    /** @param ispMailboxes whether there are ISP mailboxes to collect from by POP3 ({@code porter fetch}) */
+    /**
+     * @param ispMailboxes whether there is mail to collect on the schedule besides ETRN: ISP mailboxes by
+     *                     POP3 ({@code porter fetch}), or an ODMR server that {@code isp.retrieval} uses
+     */
     public static Optional<Reason> due(DialerConfig c, Instant now, ZoneId zone, Instant lastStart, int outboundWaiting,
             long connectedToday, boolean ispMailboxes) {
         if (!budgetLeft(c, connectedToday)) {

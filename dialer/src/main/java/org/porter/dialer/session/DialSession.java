@@ -17,6 +17,8 @@ import org.porter.dialer.modem.DialFailedException;
 import org.porter.dialer.policy.DialPolicy;
 import org.porter.mta.api.CallLog;
 import org.porter.mta.api.FetchControl;
+import org.porter.mta.api.Odmr;
+import org.porter.mta.api.OdmrResult;
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.SmtpActivity;
 import org.porter.mta.api.Etrn;
@@ -30,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * <li>link up (dial; BUSY / NO ANSWER redialled after {@link DialPolicy#redialDelay}),
  * <li>{@code queue.release()} + {@code flush()}: outbound mail goes to the smarthost,
  * <li>{@code queue.awaitIdle} (at most {@code dial.flush-seconds} and the session's limit),
- * <li>ETRN for each of {@code etrn.domains} (none when {@code etrn.server} is empty),
+ * <li>the office's mail asked for or collected as {@code isp.retrieval} says, method by method until one
+ *     works: {@code etrn} (ETRN for each of {@code etrn.domains}; none when {@code etrn.server} is
+ *     empty), {@code atrn} (ODMR, RFC 2645: the ISP delivers over Porter's own connection, within the
+ *     call), {@code pop3} (the ISP mailboxes of {@code porter fetch}),
  * <li>keep the link while the ISP delivers: until no inbound SMTP session has been open or active
  *     for {@code dial.idle-seconds}, at most until the session's limit ({@code dial.max-seconds},
  *     less when the day's budget is short), or until the line drops. When the ISP accepted no ETRN,
@@ -53,6 +58,7 @@ public final class DialSession {
     private final SmtpActivity activity;
     private final Etrn etrn;
     private final FetchControl fetch;
+    private final Odmr odmr;
     private final List<String> retrieval;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -66,13 +72,22 @@ public final class DialSession {
         this(config, link, queue, activity, etrn, null, List.of("etrn"), clock, sleeper, onStep);
     }
 
-    /**
-     * @param fetch     the POP3 collection ({@code Mta.fetch()}), or null for none
-     * @param retrieval {@code isp.retrieval}: "etrn" and "pop3" in the order to try them
-     */
+    /** As below, without ODMR. */
     public DialSession(DialerConfig config, Link link, QueueControl queue, SmtpActivity activity, Etrn etrn,
             FetchControl fetch, List<String> retrieval, Clock clock, Sleeper sleeper, Consumer<String> onStep) {
+        this(config, link, queue, activity, etrn, fetch, null, retrieval, clock, sleeper, onStep);
+    }
+
+    /**
+     * @param fetch     the POP3 collection ({@code Mta.fetch()}), or null for none
+     * @param odmr      the ODMR client ({@code Mta.odmr()}), or null for none
+     * @param retrieval {@code isp.retrieval}: "etrn", "atrn" and "pop3" in the order to try them
+     */
+    public DialSession(DialerConfig config, Link link, QueueControl queue, SmtpActivity activity, Etrn etrn,
+            FetchControl fetch, Odmr odmr, List<String> retrieval, Clock clock, Sleeper sleeper,
+            Consumer<String> onStep) {
         this.fetch = fetch;
+        this.odmr = odmr;
         this.retrieval = List.copyOf(retrieval);
         this.config = config;
         this.link = link;
@@ -135,11 +150,27 @@ public final class DialSession {
 
             EtrnResult r = null;
             boolean pop3Done = false;
+            OdmrResult o = null;
             for (String method : retrieval) {
-                if (method.equals("etrn")) {
+                if (method.equals("atrn")) {
+                    if (odmr == null || !odmr.configured()) {
+                        step("no ODMR (odmr.server is empty)");
+                        continue;
+                    }
+                    if (!link.isUp()) {
+                        break;
+                    }
+                    step("ODMR: ATRN to the ISP, which then delivers over the same connection");
+                    Duration left = Duration.between(clock.instant(), deadline);
+                    o = odmr.run(left.isNegative() ? Duration.ZERO : left);
+                    step("ODMR: " + o.message());
+                    if (o.done()) {
+                        break; // the ISP delivered what it held, or holds nothing
+                    }
+                } else if (method.equals("etrn")) {
                     if (config.etrnServer().isBlank()) {
                         step("no ETRN (etrn.server is empty)" + (retrieval.indexOf("etrn") == retrieval.size() - 1
-                                && !pop3Done ? ": waiting for the ISP to deliver on its own" : ""));
+                                && !pop3Done && o == null ? ": waiting for the ISP to deliver on its own" : ""));
                         continue;
                     }
                     if (!link.isUp()) {
@@ -177,6 +208,8 @@ public final class DialSession {
                 step("ETRN not accepted: staying connected like a LAN gateway (etrn.fallback=lan), so the ISP can"
                         + " deliver on its own schedule, until dial.max-seconds");
                 ended = waitWhileIspDelivers(etrnDone, deadline, true);
+            } else if (o != null && (r == null || refused)) {
+                ended = "ODMR " + (o.done() ? "done" : "failed") + ": nothing more to wait for";
             } else if (refused) {
                 ended = "ETRN not accepted and etrn.fallback=none: nothing more to wait for";
             } else {
@@ -210,6 +243,17 @@ public final class DialSession {
                     detail = String.join("; ", pop3Problems);
                 } else {
                     detail += "; " + collected + " message(s) collected by POP3";
+                }
+            }
+            if (o != null && !outcome.equals("line-dropped")) {
+                if (o.done() && outcome.equals("etrn-refused")) {
+                    outcome = "ok"; // ETRN refused, the mail came by ODMR in the same call
+                    detail = String.join("; ", r.messages()) + "; " + o.message() + " instead";
+                } else if (r == null && !pop3Done && outcome.equals("ok")) {
+                    outcome = o.done() ? "ok" : "odmr-failed";
+                    detail = o.message();
+                } else {
+                    detail += "; ODMR: " + o.message();
                 }
             }
         } catch (DialFailedException e) {

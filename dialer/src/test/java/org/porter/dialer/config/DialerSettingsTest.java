@@ -59,4 +59,16 @@ class DialerSettingsTest {
         assertThatThrownBy(() -> parser(DialerSettings.MODEM_DIAL_TIMEOUT).apply("500ms"))
                 .hasMessage("must be between 1s and 1h, not 500ms");
     }
+
+    @Test
+    void ispRetrievalNamesEtrnAtrnAndPop3InTheOwnersOrderEachOnce() {
+        UnaryOperator<String> p = parser(DialerSettings.ISP_RETRIEVAL);
+        assertThat(p.apply("atrn, etrn ,POP3")).isEqualTo("atrn,etrn,pop3");
+        assertThat(p.apply("pop3,atrn")).isEqualTo("pop3,atrn");
+        assertThatThrownBy(() -> p.apply("atrn,atrn")).isInstanceOf(InvalidRequestException.class)
+                .hasMessage("names atrn twice: atrn,atrn");
+        assertThatThrownBy(() -> p.apply("odmr")).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> p.apply(" , ")).isInstanceOf(InvalidRequestException.class)
+                .hasMessageStartingWith("give etrn, atrn, pop3");
+    }
 }

@@ -219,6 +219,51 @@ class DialCycleEndToEndTest {
     }
 
     @Test
+    void anOdmrIspDeliversOverTheCallsOwnConnectionBeforeEtrnIsAsked(@TempDir Path dir) throws Exception {
+        try (Office o = new Office(dir, "reject"); org.porter.mta.testing.OdmrIsp odmr =
+                new org.porter.mta.testing.OdmrIsp("office", "odmr-secret-1").offerTls(dir.resolve("odmr-tls"))) {
+            byte[] held = ("From: partner@elsewhere.example\r\nTo: alice@office.example\r\nSubject: held for ATRN\r\n"
+                    + "\r\n.a line with a dot\r\nhello\r\n").getBytes(StandardCharsets.UTF_8);
+            odmr.hold("partner@elsewhere.example", List.of("alice@office.example"), held);
+            o.settings.set("odmr.server", odmr.server());
+            o.settings.set("odmr.tls", "required");
+            o.settings.set("odmr.auth-user", "office");
+            o.settings.set("odmr.auth-password", "odmr-secret-1");
+            o.settings.set("isp.retrieval", "atrn,etrn,pop3");
+
+            CallLog.Call c = o.dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
+
+            assertThat(c.outcome()).as(c.toString()).isEqualTo("ok");
+            assertThat(c.detail()).isEqualTo("1 message received by ODMR (ATRN) from " + odmr.server());
+            assertThat(c.messagesIn()).isEqualTo(1);
+            var mailbox = o.mta.mailboxes().list("alice@office.example");
+            assertThat(mailbox).hasSize(1);
+            try (var in = o.mta.mailboxes().open(mailbox.get(0).id())) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                        .endsWith("\r\n" + new String(held, StandardCharsets.UTF_8));
+            }
+            assertThat(odmr.held()).isEmpty();
+            assertThat(o.dialer.status().steps()).anyMatch(step -> step.contains("ODMR: 1 message received"))
+                    .noneMatch(step -> step.contains("ETRN to "));
+
+            // nothing held: 453 is an answer, not a refusal; ETRN is not asked either
+            CallLog.Call empty = o.dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
+            assertThat(empty.outcome()).as(empty.toString()).isEqualTo("ok");
+            assertThat(empty.detail()).isEqualTo("your ISP holds no mail for office.example (ODMR: 453 no mail)");
+            assertThat(o.dialer.status().steps()).noneMatch(step -> step.contains("ETRN to "));
+
+            // the ODMR server cannot turn now: the next method (ETRN, refused by this ISP) is tried in the same call
+            odmr.busy(true);
+            CallLog.Call busy = o.dialer.dialNow().get(TestTime.seconds(120), TimeUnit.SECONDS);
+            assertThat(busy.outcome()).as(busy.toString()).isEqualTo("etrn-refused");
+            assertThat(busy.detail()).contains("; ODMR: your ISP's ODMR server cannot deliver the mail for office.example"
+                    + " now; next call (450 Unable to process ATRN request now)");
+            assertThat(o.dialer.status().steps()).anyMatch(step -> step.contains("ETRN to "));
+            assertThat(o.mta.mailboxes().list("alice@office.example")).hasSize(1);
+        }
+    }
+
+    @Test
     void withoutAFallbackAnIspThatRefusesEtrnGetsNoWaitingTime(@TempDir Path dir) throws Exception {
         try (Office o = new Office(dir, "reject")) {
             o.settings.set("dial.idle-seconds", "30");
@@ -297,7 +342,7 @@ class DialCycleEndToEndTest {
             modem = ModemEmulator.analog(pty);
             pppd = PppdStandIn.create(dir.resolve("pppd"));
             settings = configure(mta, isp, pty, pppd);
-            dialer = DialerService.start(dir.resolve("data"), mta.etrn(), mta.fetch(), settings, mta::queue,
+            dialer = DialerService.start(dir.resolve("data"), mta.etrn(), mta.fetch(), mta.odmr(), settings, mta::queue,
                     mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone());
             mta.startDelivery();
         }

@@ -99,6 +99,63 @@ class DialSessionTest {
         assertThat(call.detail()).startsWith("your ISP did not accept ETRN for office.example: 459 4.7.1");
     }
 
+    /** An ODMR client that answers as told (the ISP's delivery inside the call) and records the time it was given. */
+    org.porter.mta.api.Odmr odmr(org.porter.mta.api.OdmrResult.Outcome outcome, long messages, String message) {
+        return new org.porter.mta.api.Odmr() {
+            @Override
+            public boolean configured() {
+                return true;
+            }
+
+            @Override
+            public org.porter.mta.api.OdmrResult run(java.time.Duration limit) {
+                events.add("ODMR within " + limit.toSeconds() + " s");
+                activity.messages += messages;
+                activity.busyUntil = clock.instant(); // delivered within the conversation, over by now
+                return new org.porter.mta.api.OdmrResult("odmr.isp.example:366", outcome, messages, message);
+            }
+        };
+    }
+
+    @Test
+    void odmrFirstThatDeliversIsTheWholeStoryAndEtrnIsNotAsked() throws Exception {
+        CallLog.Call call = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 ok"), null,
+                odmr(org.porter.mta.api.OdmrResult.Outcome.DELIVERED, 2, "2 messages received by ODMR (ATRN) from x"),
+                List.of("atrn", "etrn"), clock, sleeper, x -> { }).run(0);
+        assertThat(call.outcome()).isEqualTo("ok");
+        assertThat(call.detail()).isEqualTo("2 messages received by ODMR (ATRN) from x");
+        assertThat(call.messagesIn()).isEqualTo(2);
+        assertThat(events).contains("ODMR within 900 s").noneMatch(e -> e.startsWith("ETRN"));
+        assertThat(call.connectedSeconds()).as("no idle wait after ODMR").isZero();
+    }
+
+    @Test
+    void etrnRefusedThenOdmrDeliversIsAnOkCallThatSaysHow() throws Exception {
+        CallLog.Call call = new DialSession(config(), new LanLink(), queue, activity,
+                etrn(459, "459 4.7.1 <office.example>: service unavailable"), null,
+                odmr(org.porter.mta.api.OdmrResult.Outcome.DELIVERED, 1, "1 message received by ODMR (ATRN) from x"),
+                List.of("etrn", "atrn"), clock, sleeper, x -> { }).run(0);
+        assertThat(call.outcome()).isEqualTo("ok");
+        assertThat(call.detail()).startsWith("your ISP did not accept ETRN for office.example: 459")
+                .endsWith("; 1 message received by ODMR (ATRN) from x instead");
+    }
+
+    @Test
+    void odmrRefusedTriesEtrnInTheSameCallAndAFailedOdmrAloneIsTheOutcome() throws Exception {
+        CallLog.Call both = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 Queuing started"),
+                null, odmr(org.porter.mta.api.OdmrResult.Outcome.REFUSED, 0, "busy (450)"), List.of("atrn", "etrn"),
+                clock, sleeper, x -> { }).run(0);
+        assertThat(both.outcome()).isEqualTo("ok");
+        assertThat(both.detail()).endsWith("; ODMR: busy (450)");
+        assertThat(events).contains("ETRN office.example at isp.example:25");
+
+        CallLog.Call alone = new DialSession(config(), new LanLink(), queue, activity, etrn(250, "250 ok"), null,
+                odmr(org.porter.mta.api.OdmrResult.Outcome.FAILED, 0, "cannot reach your ISP's ODMR server"),
+                List.of("atrn"), clock, sleeper, x -> { }).run(0);
+        assertThat(alone.outcome()).isEqualTo("odmr-failed");
+        assertThat(alone.detail()).isEqualTo("cannot reach your ISP's ODMR server");
+    }
+
     @Test
     void refusedEtrnWithoutFallbackHangsUpWithoutWaiting() throws Exception {
         DialSession s = new DialSession(config(), new LanLink(), queue, activity,

@@ -139,6 +139,14 @@ public interface Mta extends AutoCloseable {
         throw new UnsupportedOperationException("this Mta sends no ETRN");
     }
 
+    /**
+     * The ODMR client (RFC 2645, for the dialer's {@code isp.retrieval=atrn} and {@code porter odmr now}),
+     * with the {@code odmr.*} settings; the mail it receives goes through the SMTP receive path.
+     */
+    default Odmr odmr() {
+        throw new UnsupportedOperationException("this Mta speaks no ODMR");
+    }
+
     /** Starts an SMTP listener; returns the bound address (port 0 picks a free port). */
     InetSocketAddress startSmtp(InetSocketAddress address) throws Exception;
 

@@ -42,6 +42,13 @@ public final class MtaSettingKeys {
     public static final String RETRY_MAX = "queue.retry-max";
     public static final String CONCURRENCY = "queue.concurrency";
 
+    // Collecting the office's mail (ODMR, RFC 2645; read by the dialer's calls and 'porter odmr now')
+    public static final String ODMR_SERVER = "odmr.server";
+    public static final String ODMR_TLS = "odmr.tls";
+    public static final String ODMR_AUTH_USER = "odmr.auth-user";
+    public static final String ODMR_AUTH_PASSWORD = "odmr.auth-password";
+    public static final String ODMR_DOMAINS = "odmr.domains";
+
     private MtaSettingKeys() {
     }
 }

@@ -54,8 +54,32 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     public InetSocketAddress start(InetSocketAddress address) throws Exception {
-        ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
         connections = new ConnectionHandler(context, context.connections());
+        ProtocolImpl protocol = protocol(context, connections);
+        Encryption encryption = null;
+        if (tls != null) {
+            encryption = TlsCredentials.serverEncryption(tls, context.kind().implicitTls());
+        } else if (context.kind().implicitTls()) {
+            throw new IllegalArgumentException("an implicit-TLS listener needs a TLS context");
+        }
+        boolean startTls = encryption != null && encryption.isStartTLS();
+        server = new NettyListener("smtp", protocol, encryption, pipeline -> new SmtpLineDecoder(MAX_FRAME, startTls),
+                HANDLER_THREADS);
+        // our own idle check answers 421 first (ConnectionHandler); the framework's silent close is a backstop
+        server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()) + 60);
+        InetSocketAddress bound = server.listen(address);
+        LOG.info("{} listening on {}{}", context.kind(), bound,
+                context.kind().implicitTls() ? " (TLS)" : startTls ? " (STARTTLS)" : "");
+        return bound;
+    }
+
+    /**
+     * The SMTP protocol over {@code context}: the handler chain (greeting and clean-up by
+     * {@code connections}, the dispatcher, one handler per verb). Shared with ODMR's turned
+     * connection ({@link ReversedSmtp}), so both receive mail the same way.
+     */
+    static ProtocolImpl protocol(SmtpContext context, ConnectionHandler connections) {
+        ProtocolHandlerChainImpl chain = new ProtocolHandlerChainImpl();
         chain.add(connections);
         chain.add(new SmtpCommandDispatcher());
         chain.add(new EhloCommand());
@@ -94,7 +118,7 @@ public final class SmtpServer implements AutoCloseable {
                 return context.hostname();
             }
         };
-        ProtocolImpl protocol = new ProtocolImpl(chain, config) {
+        return new ProtocolImpl(chain, config) {
             @Override
             public String getName() {
                 return "SMTP";
@@ -105,21 +129,6 @@ public final class SmtpServer implements AutoCloseable {
                 return new SmtpSession(transport, config, context);
             }
         };
-        Encryption encryption = null;
-        if (tls != null) {
-            encryption = TlsCredentials.serverEncryption(tls, context.kind().implicitTls());
-        } else if (context.kind().implicitTls()) {
-            throw new IllegalArgumentException("an implicit-TLS listener needs a TLS context");
-        }
-        boolean startTls = encryption != null && encryption.isStartTLS();
-        server = new NettyListener("smtp", protocol, encryption, pipeline -> new SmtpLineDecoder(MAX_FRAME, startTls),
-                HANDLER_THREADS);
-        // our own idle check answers 421 first (ConnectionHandler); the framework's silent close is a backstop
-        server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()) + 60);
-        InetSocketAddress bound = server.listen(address);
-        LOG.info("{} listening on {}{}", context.kind(), bound,
-                context.kind().implicitTls() ? " (TLS)" : startTls ? " (STARTTLS)" : "");
-        return bound;
     }
 
     /**

@@ -22,7 +22,7 @@ import org.porter.webadmin.view.Views;
 
 /**
  * How the office reaches the Internet: the link (office router, analog modem, ISDN adapter) and its
- * settings, the ISP's smarthost and ETRN server, the dial schedule as rows, "Call now" with the
+ * settings, the ISP's smarthost, ETRN and ODMR servers, the dial schedule as rows, "Call now" with the
  * call's steps shown live (the page's script follows {@code /api/call/events}), and the call log.
  */
 public final class ConnectionPage extends Page {
@@ -31,7 +31,8 @@ public final class ConnectionPage extends Page {
             DialerSettings.MODEM_NUMBER, DialerSettings.PPP_USER, DialerSettings.PPP_PASSWORD, DialerSettings.ISDN_MSN,
             MtaSettingKeys.DELIVERY_ROUTE, MtaSettingKeys.SMARTHOST, MtaSettingKeys.SMARTHOST_USER,
             MtaSettingKeys.SMARTHOST_PASSWORD, DialerSettings.ETRN_SERVER, DialerSettings.ETRN_DOMAINS,
-            DialerSettings.DIAL_ON_DEMAND);
+            MtaSettingKeys.ODMR_SERVER, MtaSettingKeys.ODMR_AUTH_USER, MtaSettingKeys.ODMR_AUTH_PASSWORD,
+            MtaSettingKeys.ODMR_DOMAINS, MtaSettingKeys.ODMR_TLS, DialerSettings.DIAL_ON_DEMAND);
 
     public record View(Frame frame, Map<String, Settings.Setting> settings, List<String> ports, Form form,
             ScheduleRows.Schedule schedule, Optional<DialerService.Status> status, List<CallLog.Call> calls,

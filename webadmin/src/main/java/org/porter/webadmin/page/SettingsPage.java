@@ -31,7 +31,7 @@ public final class SettingsPage extends Page {
             new Topic("smtp", "Receiving mail", List.of("smtp.", "submission.", "smtps.", "tls.")),
             new Topic("pop3", "Collecting mail (POP3)", List.of("pop3.", "pop3s.")),
             new Topic("delivery", "Sending mail out", List.of("delivery.", "dns.", "queue.")),
-            new Topic("link", "Internet connection and calls", List.of("link.", "modem.", "isdn.", "ppp.", "dial.", "etrn.",
+            new Topic("link", "Internet connection and calls", List.of("link.", "modem.", "isdn.", "ppp.", "dial.", "etrn.", "odmr.",
                     "isp.")),
             new Topic("backup", "Backups", List.of("backup.")),
             new Topic("admin", "This admin", List.of("admin.")),

@@ -29,6 +29,11 @@ public final class ReplyReader {
         }
     }
 
+    /** Bytes read ahead of the last reply (ODMR's turn must find none). */
+    int buffered() throws IOException {
+        return in.available();
+    }
+
     Reply read() throws IOException {
         List<String> text = new ArrayList<>();
         for (int n = 0; ; n++) {

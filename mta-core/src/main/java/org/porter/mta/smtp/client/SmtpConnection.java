@@ -184,6 +184,24 @@ public final class SmtpConnection implements Closeable {
         LOG.debug("{} TLS {} {}", label(), s.getSession().getProtocol(), s.getSession().getCipherSuite());
     }
 
+    /**
+     * ODMR's turn (RFC 2645 4.3): from now on the server is the client and this side answers. Returns
+     * the socket (TLS if started) for a server-side reader; the conversation deadline no longer
+     * applies. Bytes already read past the last reply would be lost to that reader: the peer must wait
+     * for our greeting, so any is a {@link ReplyReader.ProtocolException}.
+     */
+    Socket turn() throws IOException {
+        if (reader.buffered() > 0) {
+            throw new ReplyReader.ProtocolException("the server spoke before our greeting after the turn");
+        }
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+        socket.setSoTimeout(0);
+        return socket;
+    }
+
     String tlsDescription() {
         return socket instanceof SSLSocket s ? s.getSession().getProtocol() + " " + s.getSession().getCipherSuite() : "none";
     }
