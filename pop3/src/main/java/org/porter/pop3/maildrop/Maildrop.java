@@ -16,6 +16,9 @@ import org.porter.mta.api.MailboxAccess.MailboxEntry;
 public final class Maildrop {
     private final List<MailboxEntry> entries;
     private final boolean[] marked;
+    /** A message's bytes read ahead of its RETR (see {@link #keepAhead}); 0 / null when none. */
+    private int aheadNumber;
+    private byte[] ahead;
 
     public Maildrop(List<MailboxEntry> entries) {
         this.entries = List.copyOf(entries);
@@ -73,6 +76,26 @@ public final class Maildrop {
             }
         }
         return removed;
+    }
+
+    /**
+     * Keeps the bytes of message {@code number}, read while the client was still busy with the
+     * previous one; one message at a time (the latest replaces the earlier one).
+     */
+    public void keepAhead(int number, byte[] bytes) {
+        this.aheadNumber = number;
+        this.ahead = bytes;
+    }
+
+    /** The bytes kept for message {@code number}, handed over once; null when none are kept. */
+    public byte[] takeAhead(int number) {
+        if (aheadNumber != number || ahead == null) {
+            return null;
+        }
+        byte[] bytes = ahead;
+        ahead = null;
+        aheadNumber = 0;
+        return bytes;
     }
 
     /** The store ids of the marked messages, in message-number order. */
