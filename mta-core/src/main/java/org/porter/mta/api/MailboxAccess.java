@@ -39,6 +39,23 @@ public interface MailboxAccess {
     }
 
     /**
+     * Several entries' bytes, as {@link #read(long)} would give each, in one go (POP3 reads the
+     * next few small messages ahead this way: one transaction instead of one per message).
+     * Entries that no longer exist are left out of the map. The default reads them one by one.
+     */
+    default java.util.Map<Long, byte[]> read(List<Long> entryIds) {
+        java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
+        for (long id : entryIds) {
+            try {
+                out.put(id, read(id));
+            } catch (InvalidRequestException e) {
+                // gone meanwhile: left out
+            }
+        }
+        return out;
+    }
+
+    /**
      * Removes the given entries of {@code address}'s mailbox in one transaction; message bodies
      * no longer referenced by any mailbox or queue entry are dropped in the same transaction.
      * Entries that are already gone are ignored.

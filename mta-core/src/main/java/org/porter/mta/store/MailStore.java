@@ -190,37 +190,53 @@ public final class MailStore implements MailboxAccess {
      */
     @Override
     public byte[] read(long entryId) {
+        byte[] bytes = read(List.of(entryId)).get(entryId);
+        if (bytes == null) {
+            throw new InvalidRequestException("no such message");
+        }
+        return bytes;
+    }
+
+    /** Several entries in one transaction and one prepared statement; see {@link #read(long)}. */
+    @Override
+    public java.util.Map<Long, byte[]> read(List<Long> entryIds) {
         return db.tx(c -> {
+            java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT m.body, e.header_prefix FROM messages m"
                     + " JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?")) {
-                ps.setLong(1, entryId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new InvalidRequestException("no such message");
-                    }
-                    Blob blob = rs.getBlob(1);
-                    String prefix = rs.getString(2);
-                    try {
-                        long length = blob.length();
-                        byte[] head = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
-                        if (head.length + length > Integer.MAX_VALUE - 16) {
-                            throw new IllegalArgumentException("message " + entryId + " is too big to read in one piece");
+                for (long id : entryIds) {
+                    ps.setLong(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            out.put(id, entryBytes(id, rs.getBlob(1), rs.getString(2)));
                         }
-                        byte[] out = new byte[(int) (head.length + length)];
-                        System.arraycopy(head, 0, out, 0, head.length);
-                        try (InputStream in = blob.getBinaryStream()) {
-                            int n = in.readNBytes(out, head.length, (int) length);
-                            if (n != length) {
-                                throw new IOException("message " + entryId + " ended after " + n + " of " + length + " octets");
-                            }
-                        }
-                        return out;
-                    } finally {
-                        blob.free();
                     }
                 }
             }
+            return out;
         });
+    }
+
+    /** The header prefix (UTF-8) followed by the body, in one array. */
+    private static byte[] entryBytes(long entryId, Blob blob, String prefix) throws SQLException, IOException {
+        try {
+            long length = blob.length();
+            byte[] head = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
+            if (head.length + length > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("message " + entryId + " is too big to read in one piece");
+            }
+            byte[] out = new byte[(int) (head.length + length)];
+            System.arraycopy(head, 0, out, 0, head.length);
+            try (InputStream in = blob.getBinaryStream()) {
+                int n = in.readNBytes(out, head.length, (int) length);
+                if (n != length) {
+                    throw new IOException("message " + entryId + " ended after " + n + " of " + length + " octets");
+                }
+            }
+            return out;
+        } finally {
+            blob.free();
+        }
     }
 
     /** Opens a stored message by its id (for the outbound queue); close the stream. */

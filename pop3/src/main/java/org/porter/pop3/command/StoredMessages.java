@@ -37,20 +37,41 @@ final class StoredMessages {
         return guarded(session, entry, () -> session.context().mailboxes().read(entry.id()));
     }
 
+    /** Read ahead at most this many messages, and this many octets, at a time. */
+    static final int AHEAD_MESSAGES = 16;
+    static final long AHEAD_OCTETS = 1024 * 1024;
+
     /**
-     * After a RETR of message {@code number - 1}, while the client reads it: reads message
-     * {@code number} into the maildrop when it exists, is not marked and is small, so that the
-     * client's next RETR (mail clients fetch in order) is answered without waiting for the store.
-     * A failure is left for that RETR to find and report.
+     * After a RETR, while the client reads it: unless message {@code number} is read ahead already,
+     * reads it and the next few small unmarked ones ({@link #AHEAD_MESSAGES}, {@link #AHEAD_OCTETS})
+     * into the maildrop in one store transaction, up to the first message too big to hold, so that
+     * the client's next RETRs (mail clients fetch in order) are answered without waiting for the
+     * store. A failure is left for those RETRs to find and report.
      */
     static void readAhead(Pop3Session session, Maildrop drop, int number) {
-        if (number > drop.size() || drop.isMarked(number) || !inMemory(drop.entry(number))) {
+        if (number > drop.size() || drop.hasAhead(number)) {
+            return;
+        }
+        java.util.Map<Long, Integer> numbers = new java.util.LinkedHashMap<>();
+        long octets = 0;
+        for (int n = number; n <= drop.size() && numbers.size() < AHEAD_MESSAGES; n++) {
+            MailboxEntry entry = drop.entry(n);
+            if (!inMemory(entry) || octets + entry.size() > AHEAD_OCTETS) {
+                break;
+            }
+            if (!drop.isMarked(n) && !drop.hasAhead(n)) {
+                numbers.put(entry.id(), n);
+                octets += entry.size();
+            }
+        }
+        if (numbers.isEmpty()) {
             return;
         }
         try {
-            drop.keepAhead(number, session.context().mailboxes().read(drop.entry(number).id()));
+            session.context().mailboxes().read(java.util.List.copyOf(numbers.keySet()))
+                    .forEach((id, bytes) -> drop.keepAhead(numbers.get(id), bytes));
         } catch (RuntimeException e) {
-            Pop3Log.LOG.debug("reading message {} of {} ahead failed: {}", number, session.address(), e.toString());
+            Pop3Log.LOG.debug("reading messages of {} ahead failed: {}", session.address(), e.toString());
         }
     }
 

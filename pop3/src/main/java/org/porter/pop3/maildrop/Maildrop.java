@@ -16,9 +16,8 @@ import org.porter.mta.api.MailboxAccess.MailboxEntry;
 public final class Maildrop {
     private final List<MailboxEntry> entries;
     private final boolean[] marked;
-    /** A message's bytes read ahead of its RETR (see {@link #keepAhead}); 0 / null when none. */
-    private int aheadNumber;
-    private byte[] ahead;
+    /** Messages' bytes read ahead of their RETR, by message number (see {@link #keepAhead}). */
+    private final java.util.Map<Integer, byte[]> ahead = new java.util.HashMap<>();
 
     public Maildrop(List<MailboxEntry> entries) {
         this.entries = List.copyOf(entries);
@@ -79,23 +78,20 @@ public final class Maildrop {
     }
 
     /**
-     * Keeps the bytes of message {@code number}, read while the client was still busy with the
-     * previous one; one message at a time (the latest replaces the earlier one).
+     * Keeps the bytes of message {@code number}, read while the client was still busy with an
+     * earlier one, until its RETR takes them.
      */
     public void keepAhead(int number, byte[] bytes) {
-        this.aheadNumber = number;
-        this.ahead = bytes;
+        ahead.put(number, bytes);
+    }
+
+    public boolean hasAhead(int number) {
+        return ahead.containsKey(number);
     }
 
     /** The bytes kept for message {@code number}, handed over once; null when none are kept. */
     public byte[] takeAhead(int number) {
-        if (aheadNumber != number || ahead == null) {
-            return null;
-        }
-        byte[] bytes = ahead;
-        ahead = null;
-        aheadNumber = 0;
-        return bytes;
+        return ahead.remove(number);
     }
 
     /** The store ids of the marked messages, in message-number order. */

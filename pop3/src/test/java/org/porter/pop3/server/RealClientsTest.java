@@ -117,13 +117,15 @@ class RealClientsTest {
     void retrAndTopAreByteExactForSmallBoundaryAndLargeMessages(@TempDir Path dir) throws Exception {
         try (Box box = new Box(dir.resolve("data"))) {
             box.deliverRaw("Subject: dots\r\n\r\n.one\r\n..two\r\n.\r\nend\r\n");
+            box.deliverRaw(filler("small-a", 3_000)); // 2 and 3 are read ahead together, with 4
+            box.deliverRaw(filler("small-b", 20_000));
             box.deliverRaw(filler("boundary-below", 128 * 1024 - 2_000));
             box.deliverRaw(filler("boundary-above", 128 * 1024 + 2_000));
             box.deliverRaw(filler("large", 5 * 1024 * 1024));
             List<org.porter.mta.api.MailboxAccess.MailboxEntry> entries = box.mta.mailboxes().list(ALICE);
-            assertThat(entries).hasSize(4);
-            assertThat(entries.get(1).size()).isLessThanOrEqualTo(128 * 1024);
-            assertThat(entries.get(2).size()).isGreaterThan(128 * 1024);
+            assertThat(entries).hasSize(6);
+            assertThat(entries.get(3).size()).isLessThanOrEqualTo(128 * 1024);
+            assertThat(entries.get(4).size()).isGreaterThan(128 * 1024);
             String script = String.join("\n",
                     "import poplib, ssl, sys, os",
                     "port, sport, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]",
@@ -132,7 +134,7 @@ class RealClientsTest {
                     "for tag, p in (('plain', poplib.POP3('127.0.0.1', port, timeout=" + TestTime.seconds(60) + ")),",
                     "               ('tls', poplib.POP3_SSL('127.0.0.1', sport, context=ctx, timeout=" + TestTime.seconds(60) + "))):",
                     "    p.user('" + ALICE + "'); p.pass_('" + PASSWORD + "')",
-                    "    for n in range(1, 5):",
+                    "    for n in range(1, 7):",
                     "        _, lines, octets = p.retr(n)",
                     "        with open(os.path.join(out, '%s-%d.eml' % (tag, n)), 'wb') as f:",
                     "            f.write(b''.join(l + b'\\r\\n' for l in lines))",
@@ -146,7 +148,7 @@ class RealClientsTest {
                     String.valueOf(box.pop3sPort), dir.toString()), dir, Map.of());
             assertThat(run.exitCode()).as(run.output()).isZero();
             assertThat(run.output()).contains("plain ok", "tls ok");
-            for (int n = 1; n <= 4; n++) {
+            for (int n = 1; n <= 6; n++) {
                 byte[] stored;
                 try (var in = box.mta.mailboxes().open(entries.get(n - 1).id())) {
                     stored = in.readAllBytes();
