@@ -23,6 +23,39 @@ public interface MailboxAccess {
     InputStream open(long entryId);
 
     /**
+     * An entry's bytes in one piece, for an entry small enough to hold in memory (the caller
+     * checks {@link MailboxEntry#size}): one short read, the connection given back before this
+     * returns. The default reads {@link #open}'s stream.
+     *
+     * @throws InvalidRequestException when the entry no longer exists
+     * @throws java.io.UncheckedIOException when the bytes cannot be read
+     */
+    default byte[] read(long entryId) {
+        try (InputStream in = open(entryId)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Several entries' bytes, as {@link #read(long)} would give each, in one go (POP3 reads the
+     * next few small messages ahead this way: one transaction instead of one per message).
+     * Entries that no longer exist are left out of the map. The default reads them one by one.
+     */
+    default java.util.Map<Long, byte[]> read(List<Long> entryIds) {
+        java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
+        for (long id : entryIds) {
+            try {
+                out.put(id, read(id));
+            } catch (InvalidRequestException e) {
+                // gone meanwhile: left out
+            }
+        }
+        return out;
+    }
+
+    /**
      * Removes the given entries of {@code address}'s mailbox in one transaction; message bodies
      * no longer referenced by any mailbox or queue entry are dropped in the same transaction.
      * Entries that are already gone are ignored.

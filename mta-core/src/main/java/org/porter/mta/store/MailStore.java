@@ -183,6 +183,61 @@ public final class MailStore implements MailboxAccess {
                 + " WHERE e.id = ?", entryId);
     }
 
+    /**
+     * The entry's header prefix and body in one array, in one short transaction (no stream, and
+     * so no connection, outlives the call): POP3 reads small messages this way.
+     */
+    @Override
+    public byte[] read(long entryId) {
+        byte[] bytes = read(List.of(entryId)).get(entryId);
+        if (bytes == null) {
+            throw new InvalidRequestException("no such message");
+        }
+        return bytes;
+    }
+
+    /** Several entries in one transaction and one prepared statement; see {@link #read(long)}. */
+    @Override
+    public java.util.Map<Long, byte[]> read(List<Long> entryIds) {
+        return db.tx(c -> {
+            java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT m.body, e.header_prefix FROM messages m"
+                    + " JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?")) {
+                for (long id : entryIds) {
+                    ps.setLong(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            out.put(id, entryBytes(id, rs.getBlob(1), rs.getString(2)));
+                        }
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The header prefix (UTF-8) followed by the body, in one array. */
+    private static byte[] entryBytes(long entryId, Blob blob, String prefix) throws SQLException, IOException {
+        try {
+            long length = blob.length();
+            byte[] head = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
+            if (head.length + length > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("message " + entryId + " is too big to read in one piece");
+            }
+            byte[] out = new byte[(int) (head.length + length)];
+            System.arraycopy(head, 0, out, 0, head.length);
+            try (InputStream in = blob.getBinaryStream()) {
+                int n = in.readNBytes(out, head.length, (int) length);
+                if (n != length) {
+                    throw new IOException("message " + entryId + " ended after " + n + " of " + length + " octets");
+                }
+            }
+            return out;
+        } finally {
+            blob.free();
+        }
+    }
+
     /** Opens a stored message by its id (for the outbound queue); close the stream. */
     public InputStream openMessage(long messageId) {
         return openBody("SELECT body FROM messages WHERE id = ?", messageId);

@@ -49,6 +49,34 @@ class DirectoryStoreTest {
     }
 
     @Test
+    void aRepeatedLoginSkipsTheSlowHashButAWrongOrChangedPasswordNeverMatches() {
+        DirectoryStore store = (DirectoryStore) d;
+        d.addUser("carol@office.example", "carol-pass-1".toCharArray());
+        long before = store.verifiedLoginHits();
+        assertThat(d.authenticate("carol@office.example", "carol-pass-1".toCharArray())).contains("carol@office.example");
+        assertThat(store.verifiedLoginHits()).as("first login: the slow check").isEqualTo(before);
+        assertThat(d.authenticate("CAROL", "carol-pass-1".toCharArray())).contains("carol@office.example");
+        assertThat(store.verifiedLoginHits()).as("second login: remembered").isEqualTo(before + 1);
+
+        assertThat(d.authenticate("carol@office.example", "carol-pass-2".toCharArray())).isEmpty();
+        assertThat(d.authenticate("carol@office.example", "carol-pass-".toCharArray())).isEmpty();
+        assertThat(d.authenticate("carol@office.example", "carol-pass-1 ".toCharArray())).isEmpty();
+        assertThat(d.authenticate("alice@office.example", "carol-pass-1".toCharArray())).isEmpty();
+
+        d.setPassword("carol@office.example", "carol-pass-2".toCharArray());
+        assertThat(d.authenticate("carol@office.example", "carol-pass-1".toCharArray())).as("old password").isEmpty();
+        assertThat(d.authenticate("carol@office.example", "carol-pass-2".toCharArray())).contains("carol@office.example");
+        // the same password set again gets a new salt: the remembered check no longer applies
+        d.setPassword("carol@office.example", "carol-pass-1".toCharArray());
+        long hits = store.verifiedLoginHits();
+        assertThat(d.authenticate("carol@office.example", "carol-pass-1".toCharArray())).contains("carol@office.example");
+        assertThat(store.verifiedLoginHits()).isEqualTo(hits);
+
+        d.removeUser("carol@office.example");
+        assertThat(d.authenticate("carol@office.example", "carol-pass-1".toCharArray())).as("removed user").isEmpty();
+    }
+
+    @Test
     void passwordsAreHashedNotStored() {
         String h = PasswordHash.hash("password1".toCharArray());
         assertThat(h).startsWith("pbkdf2-sha256$210000$").doesNotContain("password1");

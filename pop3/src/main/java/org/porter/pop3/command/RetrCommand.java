@@ -5,9 +5,14 @@ import org.porter.mta.api.MailboxAccess.MailboxEntry;
 import org.porter.pop3.maildrop.DotStuffingInputStream;
 import org.porter.pop3.maildrop.Maildrop;
 import org.porter.pop3.server.Pop3Session;
+import org.porter.pop3.server.PreparedReply;
 import org.porter.pop3.server.StreamReply;
 
-/** RETR msg (RFC 1939 §5): the stored bytes, byte-stuffed, streamed from the store. */
+/**
+ * RETR msg (RFC 1939 §5): the stored bytes, byte-stuffed. A small message is read in one piece
+ * (or taken from the read-ahead of the previous RETR) and sent in one write, after which the next
+ * message is read ahead; a big one is streamed from the store.
+ */
 final class RetrCommand extends TransactionCommand {
 
     RetrCommand() {
@@ -17,9 +22,20 @@ final class RetrCommand extends TransactionCommand {
     @Override
     Response execute(Pop3Session session, Maildrop drop, Arguments args) {
         args.atMost(1);
-        MailboxEntry entry = drop.entry(args.message(0, drop));
-        StreamReply reply = StreamReply.ok(session, entry.size() + " octets",
-                new DotStuffingInputStream(StoredMessages.open(session, entry)));
+        int number = args.message(0, drop);
+        MailboxEntry entry = drop.entry(number);
+        String text = entry.size() + " octets";
+        Response reply;
+        if (StoredMessages.inMemory(entry)) {
+            byte[] bytes = drop.takeAhead(number);
+            if (bytes == null) {
+                bytes = StoredMessages.read(session, entry);
+            }
+            reply = PreparedReply.ok(text, bytes)
+                    .then(() -> StoredMessages.readAhead(session, drop, number + 1));
+        } else {
+            reply = StreamReply.ok(session, text, new DotStuffingInputStream(StoredMessages.open(session, entry)));
+        }
         session.countRetrieved();
         return reply;
     }

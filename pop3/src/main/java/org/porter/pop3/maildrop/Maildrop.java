@@ -16,6 +16,8 @@ import org.porter.mta.api.MailboxAccess.MailboxEntry;
 public final class Maildrop {
     private final List<MailboxEntry> entries;
     private final boolean[] marked;
+    /** Messages' bytes read ahead of their RETR, by message number (see {@link #keepAhead}). */
+    private final java.util.Map<Integer, byte[]> ahead = new java.util.HashMap<>();
 
     public Maildrop(List<MailboxEntry> entries) {
         this.entries = List.copyOf(entries);
@@ -73,6 +75,23 @@ public final class Maildrop {
             }
         }
         return removed;
+    }
+
+    /**
+     * Keeps the bytes of message {@code number}, read while the client was still busy with an
+     * earlier one, until its RETR takes them.
+     */
+    public void keepAhead(int number, byte[] bytes) {
+        ahead.put(number, bytes);
+    }
+
+    public boolean hasAhead(int number) {
+        return ahead.containsKey(number);
+    }
+
+    /** The bytes kept for message {@code number}, handed over once; null when none are kept. */
+    public byte[] takeAhead(int number) {
+        return ahead.remove(number);
     }
 
     /** The store ids of the marked messages, in message-number order. */

@@ -49,6 +49,10 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
             suspend(session, delayed);
             return null;
         }
+        if (reply instanceof PreparedReply || reply instanceof StreamReply) {
+            session.send(reply); // in one piece or large chunks, not the framework's line + 8 KiB chunks
+            return null;
+        }
         return reply;
     }
 
@@ -122,7 +126,7 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
                 session.nextQueuedOrResume();
                 return;
             }
-            transport.writeResponse(reply, session);
+            session.send(reply);
             byte[] line;
             while ((line = session.nextQueuedOrResume()) != null) {
                 Response next = handle(session, line);
@@ -131,7 +135,7 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
                             delayed.delay().toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 }
-                transport.writeResponse(next, session);
+                session.send(next);
                 if (next.isEndSession()) {
                     return;
                 }

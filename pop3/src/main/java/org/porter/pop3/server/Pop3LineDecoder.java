@@ -33,6 +33,9 @@ public final class Pop3LineDecoder extends LineBasedFrameDecoder {
     @Override
     protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
         Pop3Session session = (Pop3Session) ctx.channel().attr(BasicChannelInboundHandler.SESSION_ATTRIBUTE_KEY).get();
+        if (session != null) {
+            session.attachChannel(ctx.channel());
+        }
         if (session != null && session.discarding()) {
             int n = buffer.readableBytes();
             if (n > 0) {

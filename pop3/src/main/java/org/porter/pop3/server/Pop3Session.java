@@ -56,6 +56,8 @@ public final class Pop3Session extends ProtocolSessionImpl {
     private volatile long lastActivity = System.nanoTime();
 
     private final Set<Closeable> openStreams = ConcurrentHashMap.newKeySet();
+    /** The connection, for replies written in one piece or in large chunks; set by the framer before the first command. */
+    private volatile io.netty.channel.Channel channel;
 
     /** The greeting's APOP timestamp ("<...@host>"); null when APOP is not offered. */
     private volatile String apopTimestamp;
@@ -67,6 +69,30 @@ public final class Pop3Session extends ProtocolSessionImpl {
     Pop3Session(ProtocolTransport transport, ProtocolConfiguration config, Pop3Context context) {
         super(transport, config);
         this.context = context;
+    }
+
+    /** Called by the framer with its connection (before any command of the session runs). */
+    void attachChannel(io.netty.channel.Channel c) {
+        if (channel == null) {
+            channel = c;
+        }
+    }
+
+    /**
+     * Writes a reply: a {@link PreparedReply} as one buffer, a {@link StreamReply} as large chunks
+     * (the status line in the first), anything else through the framework. All go through the
+     * same channel from the same thread, so replies keep their order.
+     */
+    void send(Response reply) {
+        io.netty.channel.Channel c = channel;
+        if (c != null && reply instanceof PreparedReply prepared) {
+            c.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(prepared.bytes()));
+            prepared.afterSend();
+        } else if (c != null && reply instanceof StreamReply stream) {
+            c.writeAndFlush(new ReplyChunks(stream.statusBytes(), stream.getStream()));
+        } else {
+            getProtocolTransport().writeResponse(reply, this);
+        }
     }
 
     /** Records that the client sent something: the login timer counts idle time from here. */

@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.james.protocols.api.StreamResponse;
 
 /**
- * A "+OK" line followed by a stream (RETR, TOP): the framework writes the line, then the stream
- * in chunks as the socket accepts them, and closes the stream at its end.
+ * A "+OK" line followed by a stream (RETR, TOP of a message too big to hold in memory): the
+ * session writes the line and the stream in {@link ReplyChunks} as the socket accepts them, and
+ * closes the stream at its end.
  *
  * <p>The stream is also registered with the session, which closes it if the connection dies
  * first. If reading it fails half-way, the reply cannot be finished correctly, so the connection
@@ -29,6 +30,11 @@ public final class StreamReply implements StreamResponse {
     /** "+OK text", then {@code body}, which must already carry its own dot-stuffing and terminator. */
     public static StreamReply ok(Pop3Session session, String text, InputStream body) {
         return new StreamReply(text, new SessionStream(session, body));
+    }
+
+    /** The status line with its CRLF, as the framework would send it. */
+    byte[] statusBytes() {
+        return (lines.get(0) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     @Override

@@ -79,11 +79,133 @@ class RealClientsTest {
             }
         }
 
+        /** Sends {@code message} (CRLF lines) to ALICE over SMTP, dot-stuffing it as a client does. */
+        void deliverRaw(String message) throws Exception {
+            try (Socket s = new Socket(smtp.getAddress(), smtp.getPort())) {
+                s.setSoTimeout(TestTime.millis(60_000));
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 65536);
+                assertThat(in.readLine()).startsWith("220");
+                for (String cmd : List.of("HELO client.example", "MAIL FROM:<x@elsewhere.example>", "RCPT TO:<" + ALICE + ">",
+                        "DATA")) {
+                    out.write((cmd + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    assertThat(in.readLine()).as(cmd).matches("^[23].*");
+                }
+                for (String line : message.split("(?<=\r\n)")) {
+                    out.write(((line.startsWith(".") ? "." : "") + line).getBytes(StandardCharsets.US_ASCII));
+                }
+                out.write(".\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(in.readLine()).as("end of DATA").startsWith("250");
+            }
+        }
+
         @Override
         public void close() {
             pop3.close();
             mta.close();
         }
+    }
+
+    /**
+     * RETR and TOP over the real store, plain and POP3S: a small message with lines starting with
+     * dots (read and sent in one piece), one just either side of the in-memory limit, and a 5 MB one
+     * (streamed in chunks): every byte as stored, the dots undone by poplib.
+     */
+    @Test
+    void retrAndTopAreByteExactForSmallBoundaryAndLargeMessages(@TempDir Path dir) throws Exception {
+        try (Box box = new Box(dir.resolve("data"))) {
+            box.deliverRaw("Subject: dots\r\n\r\n.one\r\n..two\r\n.\r\nend\r\n");
+            box.deliverRaw(filler("small-a", 3_000)); // 2 and 3 are read ahead together, with 4
+            box.deliverRaw(filler("small-b", 20_000));
+            box.deliverRaw(filler("boundary-below", 128 * 1024 - 2_000));
+            box.deliverRaw(filler("boundary-above", 128 * 1024 + 2_000));
+            box.deliverRaw(filler("large", 5 * 1024 * 1024));
+            List<org.porter.mta.api.MailboxAccess.MailboxEntry> entries = box.mta.mailboxes().list(ALICE);
+            assertThat(entries).hasSize(6);
+            assertThat(entries.get(3).size()).isLessThanOrEqualTo(128 * 1024);
+            assertThat(entries.get(4).size()).isGreaterThan(128 * 1024);
+            String script = String.join("\n",
+                    "import poplib, ssl, sys, os",
+                    "port, sport, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]",
+                    "ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE",
+                    "poplib._MAXLINE = 100000",
+                    "for tag, p in (('plain', poplib.POP3('127.0.0.1', port, timeout=" + TestTime.seconds(60) + ")),",
+                    "               ('tls', poplib.POP3_SSL('127.0.0.1', sport, context=ctx, timeout=" + TestTime.seconds(60) + "))):",
+                    "    p.user('" + ALICE + "'); p.pass_('" + PASSWORD + "')",
+                    "    for n in range(1, 7):",
+                    "        _, lines, octets = p.retr(n)",
+                    "        with open(os.path.join(out, '%s-%d.eml' % (tag, n)), 'wb') as f:",
+                    "            f.write(b''.join(l + b'\\r\\n' for l in lines))",
+                    "        blank = lines.index(b'')",
+                    "        for k in (0, 3):",
+                    "            _, top, _ = p.top(n, k)",
+                    "            assert top == lines[:blank + 1 + k], (tag, n, k, top[-3:])",
+                    "    print(tag, 'ok')",
+                    "    p.quit()");
+            ExternalProcess run = ExternalProcess.run(List.of("python3", "-c", script, String.valueOf(box.pop3Port),
+                    String.valueOf(box.pop3sPort), dir.toString()), dir, Map.of());
+            assertThat(run.exitCode()).as(run.output()).isZero();
+            assertThat(run.output()).contains("plain ok", "tls ok");
+            for (int n = 1; n <= 6; n++) {
+                byte[] stored;
+                try (var in = box.mta.mailboxes().open(entries.get(n - 1).id())) {
+                    stored = in.readAllBytes();
+                }
+                assertThat(stored).hasSize((int) entries.get(n - 1).size());
+                for (String tag : List.of("plain", "tls")) {
+                    assertThat(Files.readAllBytes(dir.resolve(tag + "-" + n + ".eml"))).as("%s message %d", tag, n)
+                            .isEqualTo(stored);
+                }
+            }
+            assertThat(new String(Files.readAllBytes(dir.resolve("plain-1.eml")), StandardCharsets.US_ASCII))
+                    .endsWith("\r\n\r\n.one\r\n..two\r\n.\r\nend\r\n");
+        }
+    }
+
+    /**
+     * The remembered-login cache over real sockets and the real directory: a repeated login
+     * succeeds, a wrong password is refused right after a good one, and after a password change
+     * the old one is refused and the new one works.
+     */
+    @Test
+    void aRememberedLoginNeverLetsAWrongOrOldPasswordIn(@TempDir Path dir) throws Exception {
+        try (Box box = new Box(dir.resolve("data"))) {
+            String script = String.join("\n",
+                    "import poplib, sys",
+                    "port = int(sys.argv[1])",
+                    "for pw in sys.argv[2:]:",
+                    "    p = poplib.POP3('127.0.0.1', port, timeout=" + TestTime.seconds(30) + ")",
+                    "    p.user('" + ALICE + "')",
+                    "    try:",
+                    "        p.pass_(pw); print(pw, 'in'); p.quit()",
+                    "    except poplib.error_proto as e:",
+                    "        print(pw, 'refused', e.args[0].decode())",
+                    "        p.close()");
+            ExternalProcess first = ExternalProcess.run(List.of("python3", "-c", script, String.valueOf(box.pop3Port),
+                    PASSWORD, PASSWORD, "alice-passwor", PASSWORD + "x", PASSWORD), dir, Map.of());
+            assertThat(first.exitCode()).as(first.output()).isZero();
+            assertThat(first.output().lines().toList()).as(first.output()).containsExactly(
+                    PASSWORD + " in", PASSWORD + " in", "alice-passwor refused -ERR [AUTH] invalid user name or password",
+                    PASSWORD + "x refused -ERR [AUTH] invalid user name or password", PASSWORD + " in");
+            box.mta.directory().setPassword(ALICE, "new-alice-password".toCharArray());
+            ExternalProcess second = ExternalProcess.run(List.of("python3", "-c", script, String.valueOf(box.pop3Port),
+                    PASSWORD, "new-alice-password", "new-alice-password"), dir, Map.of());
+            assertThat(second.exitCode()).as(second.output()).isZero();
+            assertThat(second.output().lines().toList()).as(second.output()).containsExactly(
+                    PASSWORD + " refused -ERR [AUTH] invalid user name or password", "new-alice-password in",
+                    "new-alice-password in");
+        }
+    }
+
+    private static String filler(String subject, int size) {
+        StringBuilder b = new StringBuilder("Subject: " + subject + "\r\n\r\n");
+        for (int i = 0; b.length() < size; i++) {
+            b.append(i % 3 == 0 ? "." : "").append("line ").append(i).append(" of ").append(subject)
+                    .append(" ........................................\r\n");
+        }
+        return b.toString();
     }
 
     @Test

@@ -189,6 +189,68 @@ class SessionLifecycleTest {
         }
     }
 
+    /** A small message is read in one piece before anything is sent: a failure is an -ERR, not a dropped session. */
+    @Test
+    void aSmallMessageThatCannotBeReadIsATemporaryErrorAndTheSessionGoesOn() throws Exception {
+        try (TestServer server = new TestServer()) {
+            server.mailboxes.put(DAVE, "uid-fine", "Subject: fine\r\n\r\nok\r\n");
+            server.mailboxes.put(DAVE, "uid-broken", "Subject: broken\r\n\r\nsecret detail\r\n".getBytes(StandardCharsets.US_ASCII), 10);
+            server.start();
+            try (RawClient c = server.connect()) {
+                login(c, DAVE, "pw");
+                c.sendLine("DELE 1");
+                assertThat(c.readLine()).isEqualTo("+OK message 1 deleted");
+                c.sendLine("RETR 2");
+                assertThat(c.readLine()).isEqualTo("-ERR [SYS/TEMP] unable to read message, try later");
+                c.sendLine("TOP 2 0");
+                assertThat(c.readLine()).isEqualTo("-ERR [SYS/TEMP] unable to read message, try later");
+                c.sendLine("RSET");
+                assertThat(c.readLine()).startsWith("+OK");
+                c.sendLine("RETR 1");
+                assertThat(c.readLine()).isEqualTo("+OK 21 octets");
+                assertThat(unstuff(c.readRawUntilTerminator())).isEqualTo("Subject: fine\r\n\r\nok\r\n");
+                c.sendLine("QUIT");
+                assertThat(c.readLine()).startsWith("+OK");
+            }
+            server.awaitStreamsClosed();
+            assertThat(server.mailboxes.deleteCalls()).isEmpty();
+        }
+    }
+
+    /**
+     * While the client reads message n, the next ones are read from the store (clients fetch in
+     * order): each message is still read once, a marked one is not read ahead, and the bytes
+     * are exact.
+     */
+    @Test
+    void theNextMessagesAreReadAheadWhileTheClientReadsOne() throws Exception {
+        try (TestServer server = new TestServer().start(); RawClient c = server.connect()) {
+            login(c, ALICE, "secret");
+            c.sendLine("DELE 3");
+            assertThat(c.readLine()).startsWith("+OK");
+            c.sendLine("RETR 1");
+            assertThat(c.readLine()).isEqualTo("+OK " + TestServer.ALICE_1.length() + " octets");
+            assertThat(unstuff(c.readRawUntilTerminator())).isEqualTo(TestServer.ALICE_1);
+            c.sendLine("NOOP"); // runs after the read-ahead, on the same thread
+            assertThat(c.readLine()).isEqualTo("+OK");
+            assertThat(server.mailboxes.opened()).as("message 2 read ahead, 3 is marked").isEqualTo(2);
+            c.sendLine("RSET");
+            assertThat(c.readLine()).startsWith("+OK");
+            c.sendLine("RETR 2");
+            assertThat(c.readLine()).isEqualTo("+OK " + TestServer.ALICE_2.length() + " octets");
+            assertThat(unstuff(c.readRawUntilTerminator())).isEqualTo(TestServer.ALICE_2);
+            c.sendLine("RETR 3");
+            assertThat(c.readLine()).isEqualTo("+OK " + TestServer.ALICE_3.length() + " octets");
+            assertThat(unstuff(c.readRawUntilTerminator())).isEqualTo(TestServer.ALICE_3);
+            c.sendLine("NOOP");
+            assertThat(c.readLine()).isEqualTo("+OK");
+            assertThat(server.mailboxes.opened()).as("each message read once").isEqualTo(3);
+            c.sendLine("QUIT");
+            assertThat(c.readLine()).startsWith("+OK");
+            server.awaitStreamsClosed();
+        }
+    }
+
     @Test
     void storeFailuresAreTemporaryErrorsWithoutDetails() throws Exception {
         try (TestServer server = new TestServer().start()) {
