@@ -49,24 +49,69 @@ public final class QueueStore implements QueueStorage {
                 rs.getLong(14), bits, rs.getShort(15) != 0, rs.getString(16));
     }
 
-    /** Entries due at {@code now} and not held, oldest due first. */
+    /**
+     * Entries due at {@code now} and not held, oldest due first. Two single-table reads, not a join:
+     * a join holds the message's row while it waits for an entry that a finishing delivery is
+     * removing, and that delivery then waits for the message's row to drop it (a deadlock Derby
+     * finds only after 20 s, the scheduler stuck meanwhile). An entry whose message went meanwhile
+     * was finished: it is left out.
+     */
     @Override
     public List<QueueEntry> due(Instant now, int limit) {
         return db.tx(c -> {
-            List<QueueEntry> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + ENTRY_COLUMNS
-                    + " FROM queue_entries q JOIN messages m ON m.id = q.message_id"
-                    + " WHERE q.held = 0 AND q.next_attempt_at <= ? ORDER BY q.next_attempt_at, q.id")) {
+            List<EntryRow> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
+                    + " attempts, created_at, delay_warned, last_reply FROM queue_entries"
+                    + " WHERE held = 0 AND next_attempt_at <= ? ORDER BY next_attempt_at, id")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setMaxRows(limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(entry(rs));
+                        rows.add(new EntryRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                                new DsnParameters(rs.getString(4), rs.getString(5)), rs.getInt(6),
+                                rs.getTimestamp(7).toInstant(), rs.getShort(8) != 0, rs.getString(9)));
                     }
+                }
+            }
+            Map<Long, MessageRow> messages = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT queue_id, sender, received_at, dsn_ret, dsn_envid,"
+                    + " smtputf8, size_octets, eight_bit FROM messages WHERE id = ?")) {
+                for (EntryRow r : rows) {
+                    if (messages.containsKey(r.messageId)) {
+                        continue;
+                    }
+                    ps.setLong(1, r.messageId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            short eightBit = rs.getShort(8);
+                            BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0);
+                            messages.put(r.messageId, new MessageRow(rs.getString(1), rs.getString(2),
+                                    rs.getTimestamp(3).toInstant(), new EnvelopeOptions(rs.getString(4), rs.getString(5),
+                                            rs.getShort(6) != 0), rs.getLong(7), bits));
+                        } else {
+                            messages.put(r.messageId, null);
+                        }
+                    }
+                }
+            }
+            List<QueueEntry> out = new ArrayList<>();
+            for (EntryRow r : rows) {
+                MessageRow m = messages.get(r.messageId);
+                if (m != null) {
+                    out.add(new QueueEntry(r.id, r.messageId, m.queueId, m.sender, r.recipient, r.dsn, r.attempts,
+                            r.created, m.received, m.options, m.size, m.bits, r.delayWarned, r.lastReply));
                 }
             }
             return out;
         });
+    }
+
+    private record EntryRow(long id, long messageId, String recipient, DsnParameters dsn, int attempts, Instant created,
+            boolean delayWarned, String lastReply) {
+    }
+
+    private record MessageRow(String queueId, String sender, Instant received, EnvelopeOptions options, long size,
+            BodyBits bits) {
     }
 
     /** When the next not-held entry becomes due, if any. */
@@ -100,18 +145,21 @@ public final class QueueStore implements QueueStorage {
             return List.of();
         }
         return db.tx(c -> {
-            Counters.add(c, at, Counters.SENT, sent);
-            Counters.add(c, at, Counters.BOUNCED, bounced);
             List<Long> messages = new ArrayList<>();
+            // an entry's attempts go first, by entry_id (row locks through the index: see V15)
             try (PreparedStatement find = c.prepareStatement("SELECT message_id FROM queue_entries WHERE id = ?");
+                    PreparedStatement history = c.prepareStatement("DELETE FROM delivery_attempts WHERE entry_id = ?");
                     PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {
-                for (long id : entryIds) {
+                for (long id : new java.util.TreeSet<>(entryIds)) {
                     find.setLong(1, id);
                     try (ResultSet rs = find.executeQuery()) {
-                        if (rs.next()) {
-                            messages.add(rs.getLong(1));
+                        if (!rs.next()) {
+                            continue;
                         }
+                        messages.add(rs.getLong(1));
                     }
+                    history.setLong(1, id);
+                    history.executeUpdate();
                     del.setLong(1, id);
                     del.executeUpdate();
                 }
@@ -136,6 +184,9 @@ public final class QueueStore implements QueueStorage {
                 }
             }
             MailStore.dropUnreferenced(c, messages);
+            // last: the day's counter rows are shared, so they are held for the shortest time
+            Counters.add(c, at, Counters.SENT, sent);
+            Counters.add(c, at, Counters.BOUNCED, bounced);
             return left;
         });
     }
@@ -151,7 +202,7 @@ public final class QueueStore implements QueueStorage {
             DirectoryStore.update(c, "UPDATE queue_entries SET status = 'DEFERRED', attempts = ?, last_attempt_at = ?,"
                     + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Timestamp.from(attemptAt),
                     Timestamp.from(next), truncate(reply), entryId);
-            DirectoryStore.update(c, "INSERT INTO queue_attempts (entry_id, attempted_at, relay, reply) VALUES (?, ?, ?, ?)",
+            DirectoryStore.update(c, "INSERT INTO delivery_attempts (entry_id, attempted_at, relay, reply) VALUES (?, ?, ?, ?)",
                     entryId, Timestamp.from(attemptAt), truncate300(relay == null ? "none" : relay),
                     truncate(reply == null ? "" : reply));
             return null;
@@ -164,7 +215,7 @@ public final class QueueStore implements QueueStorage {
         return db.tx(c -> {
             List<QueueControl.Attempt> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT q.recipient, a.attempted_at, a.relay, a.reply"
-                    + " FROM queue_attempts a JOIN queue_entries q ON q.id = a.entry_id JOIN messages m ON m.id = q.message_id"
+                    + " FROM delivery_attempts a JOIN queue_entries q ON q.id = a.entry_id JOIN messages m ON m.id = q.message_id"
                     + " WHERE m.queue_id = ? ORDER BY a.id")) {
                 ps.setString(1, queueId);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -20,7 +20,7 @@ import org.porter.mta.api.StoreReport;
 public final class StoreCheck {
     private static final List<String> TABLES = List.of("DOMAINS", "USERS", "ALIASES", "SETTINGS", "MESSAGES",
             "MAILBOX_ENTRIES", "QUEUE_ENTRIES", "APOP_SECRETS", "DIAL_CALLS", "DAILY_COUNTERS", "ADMIN_AUDIT",
-            "QUEUE_ATTEMPTS", "FETCH_ACCOUNTS", "FETCH_SEEN");
+            "DELIVERY_ATTEMPTS", "FETCH_ACCOUNTS", "FETCH_SEEN");
     private static final String ORPHANS = "FROM messages m WHERE NOT EXISTS (SELECT 1 FROM mailbox_entries e WHERE e.message_id = m.id)"
             + " AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.message_id = m.id)";
 
