@@ -201,13 +201,18 @@ public final class MailStore implements MailboxAccess {
     public java.util.Map<Long, byte[]> read(List<Long> entryIds) {
         return db.tx(c -> {
             java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT m.body, e.header_prefix FROM messages m"
+            // the prefix and size before the body: reading another column after a stream closes the stream (JDBC)
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.header_prefix, m.size_octets, m.body FROM messages m"
                     + " JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?")) {
                 for (long id : entryIds) {
                     ps.setLong(1, id);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
-                            out.put(id, entryBytes(id, rs.getBlob(1), rs.getString(2)));
+                            String prefix = rs.getString(1);
+                            long length = rs.getLong(2);
+                            try (InputStream body = rs.getBinaryStream(3)) {
+                                out.put(id, entryBytes(id, body, length, prefix));
+                            }
                         }
                     }
                 }
@@ -216,26 +221,22 @@ public final class MailStore implements MailboxAccess {
         });
     }
 
-    /** The header prefix (UTF-8) followed by the body, in one array. */
-    private static byte[] entryBytes(long entryId, Blob blob, String prefix) throws SQLException, IOException {
-        try {
-            long length = blob.length();
-            byte[] head = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
-            if (head.length + length > Integer.MAX_VALUE - 16) {
-                throw new IllegalArgumentException("message " + entryId + " is too big to read in one piece");
-            }
-            byte[] out = new byte[(int) (head.length + length)];
-            System.arraycopy(head, 0, out, 0, head.length);
-            try (InputStream in = blob.getBinaryStream()) {
-                int n = in.readNBytes(out, head.length, (int) length);
-                if (n != length) {
-                    throw new IOException("message " + entryId + " ended after " + n + " of " + length + " octets");
-                }
-            }
-            return out;
-        } finally {
-            blob.free();
+    /**
+     * The header prefix (UTF-8) followed by the body of {@code length} octets, in one array. A stream, not a
+     * {@code Blob}: PostgreSQL's BYTEA has none.
+     */
+    private static byte[] entryBytes(long entryId, InputStream body, long length, String prefix) throws IOException {
+        byte[] head = prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8);
+        if (head.length + length > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("message " + entryId + " is too big to read in one piece");
         }
+        byte[] out = new byte[(int) (head.length + length)];
+        System.arraycopy(head, 0, out, 0, head.length);
+        int n = body.readNBytes(out, head.length, (int) length);
+        if (n != length || body.read() >= 0) {
+            throw new IOException("message " + entryId + " is not its recorded " + length + " octets");
+        }
+        return out;
     }
 
     /** Opens a stored message by its id (for the outbound queue); close the stream. */
