@@ -37,9 +37,12 @@ final class StoredMessages {
         return guarded(session, entry, () -> session.context().mailboxes().read(entry.id()));
     }
 
-    /** Read ahead at most this many messages, and this many octets, at a time. */
+    /**
+     * Read ahead at most this many messages, and this many octets, at a time: kept small because
+     * every session (pop3.max-connections, 100 by default) may hold that much in a heap of 128 MiB.
+     */
     static final int AHEAD_MESSAGES = 16;
-    static final long AHEAD_OCTETS = 1024 * 1024;
+    static final long AHEAD_OCTETS = 256 * 1024;
 
     /**
      * After a RETR, while the client reads it: unless message {@code number} is read ahead already,
