@@ -41,6 +41,7 @@ public final class MtaSettingKeys {
     public static final String RETRY_MIN = "queue.retry-min";
     public static final String RETRY_MAX = "queue.retry-max";
     public static final String CONCURRENCY = "queue.concurrency";
+    public static final String DESTINATION_CONCURRENCY = "queue.destination-concurrency";
 
     private MtaSettingKeys() {
     }
