@@ -41,6 +41,7 @@ public final class MtaSettingKeys {
     public static final String RETRY_MIN = "queue.retry-min";
     public static final String RETRY_MAX = "queue.retry-max";
     public static final String CONCURRENCY = "queue.concurrency";
+    public static final String DESTINATION_CONCURRENCY = "queue.destination-concurrency";
 
     // Collecting the office's mail (ODMR, RFC 2645; read by the dialer's calls and 'porter odmr now')
     public static final String ODMR_SERVER = "odmr.server";

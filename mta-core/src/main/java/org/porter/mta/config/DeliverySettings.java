@@ -50,8 +50,11 @@ public final class DeliverySettings {
                         Values.duration(Duration.ofSeconds(1), Duration.ofDays(1))).withExamples("30s", "1m"),
                 SettingDef.of(RETRY_MAX, "1h", "longest retry interval", Values.duration(Duration.ofSeconds(1), Duration.ofDays(1)))
                         .withExamples("4h", "1d"),
-                SettingDef.of(CONCURRENCY, "10", "most outbound SMTP sessions at once (one per destination)",
-                        Values.integer(1, 100)).withExamples("2", "20"));
+                SettingDef.of(CONCURRENCY, "10", "most outbound SMTP sessions at once, all destinations together",
+                        Values.integer(1, 100)).withExamples("2", "20"),
+                SettingDef.of(DESTINATION_CONCURRENCY, "10", "most SMTP sessions at once to one destination (the smarthost,"
+                        + " or one domain's mail servers) while mail for it is waiting; 1 = one at a time",
+                        Values.integer(1, 100)).withExamples("1", "5"));
     }
 
     private final Settings settings;
@@ -136,5 +139,9 @@ public final class DeliverySettings {
 
     public int concurrency() {
         return Integer.parseInt(settings.get(CONCURRENCY));
+    }
+
+    public int destinationConcurrency() {
+        return Integer.parseInt(settings.get(DESTINATION_CONCURRENCY));
     }
 }

@@ -16,4 +16,33 @@ public interface DeliveryAgent {
      * @return one result for every recipient of every message, in order
      */
     DeliveryReport deliver(NextHop hop, List<OutboundMessage> messages);
+
+    /**
+     * A session to {@code hop} for several batches one after another (the queue manager records each
+     * batch's report before it hands over the next): the agent may keep its connection between them.
+     * Call order: {@link Session#deliver} any number of times, then {@link Session#close}. The default
+     * delivers each batch on its own.
+     */
+    default Session open(NextHop hop) {
+        return new Session() {
+            @Override
+            public DeliveryReport deliver(List<OutboundMessage> messages) {
+                return DeliveryAgent.this.deliver(hop, messages);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** One next hop's session: see {@link #open}. */
+    interface Session extends AutoCloseable {
+        /** As {@link DeliveryAgent#deliver}, on this session's connection when it still has one. */
+        DeliveryReport deliver(List<OutboundMessage> messages);
+
+        /** Ends the session (QUIT); never throws. */
+        @Override
+        void close();
+    }
 }

@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * Where a recipient's mail goes, before any DNS (Postfix's nexthop as qmgr groups by it): the
- * smarthost, a domain's MX hosts, or a fixed host from the transport map. The queue manager runs
- * one session per destination at a time and throttles a dead one as a whole.
+ * smarthost, a domain's MX hosts, or a fixed host from the transport map. The queue manager limits
+ * the sessions per destination (queue.destination-concurrency) and throttles a dead one as a whole.
  */
 public sealed interface Destination {
 

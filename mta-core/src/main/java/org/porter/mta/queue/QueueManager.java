@@ -35,16 +35,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The outbound queue manager (Postfix's qmgr): picks due entries, groups them by destination (one
- * SMTP session per destination, several recipients per message, several messages per session),
- * limits concurrency, and owns the schedule: exponential backoff with a cap, dead-destination
- * throttling, delay warnings, expiry → bounce. Delivery agents only deliver and report; the queue
- * never opens a socket itself. The owner's actions on single messages (list, hold, delete, return)
- * are {@link QueueAdmin}'s.
+ * The outbound queue manager (Postfix's qmgr): picks due entries, groups them by destination
+ * (several recipients per message, several messages per session, and up to
+ * queue.destination-concurrency sessions per destination when mail is waiting; a session takes
+ * the destination's next due mail over the same connection when its batch is done), limits
+ * concurrency (queue.concurrency sessions in all), and owns the schedule: exponential backoff
+ * with a cap, dead-destination throttling, delay warnings, expiry → bounce. Delivery agents only
+ * deliver and report; the queue never opens a socket itself. The owner's actions on single
+ * messages (list, hold, delete, return) are {@link QueueAdmin}'s.
  */
 public final class QueueManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueManager.class);
     private static final int BATCH = 1000;
+    /** Most messages one session delivers before it records the outcome and takes more. */
+    static final int BATCH_MESSAGES = 20;
 
     private final QueueStorage store;
     private final DeliverySettings settings;
@@ -56,7 +60,8 @@ public final class QueueManager implements AutoCloseable {
     /** Guards claiming due entries against deliveries ending meanwhile: see {@link #launchDue}. */
     private final ReentrantLock claims = new ReentrantLock();
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
-    private final Set<Destination> activeDestinations = ConcurrentHashMap.newKeySet();
+    /** Sessions running per destination (guarded by {@link #claims}). */
+    private final Map<Destination, Integer> sessions = new HashMap<>();
     private final Map<Destination, Instant> deadUntil = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final Semaphore slots;
@@ -138,7 +143,8 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /**
-     * Starts delivery of everything due now, one task per destination not already busy; returns
+     * Starts delivery of everything due now that no session has, in new sessions up to each
+     * destination's limit (the rest waits for a running session to take it); returns
      * the tasks' threads (tests join them to run the queue synchronously).
      *
      * <p>Reading the due entries and claiming them (the in-flight set) is one step under
@@ -161,51 +167,143 @@ public final class QueueManager implements AutoCloseable {
     }
 
     private List<Thread> claimAndStart(Instant now) {
-        Map<Destination, List<QueueEntry>> byDestination = new LinkedHashMap<>();
-        Function<String, Destination> destinations = nextHops.destinations();
-        List<QueueEntry> due = store.due(now, BATCH);
+        Map<Destination, List<QueueEntry>> byDestination = unclaimed(now);
         afterScan.run();
-        for (QueueEntry e : due) {
-            if (inFlight.contains(e.id())) {
-                continue;
-            }
-            byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
-        }
         List<Thread> tasks = new ArrayList<>();
+        int perDestination = settings.destinationConcurrency();
         for (Map.Entry<Destination, List<QueueEntry>> d : byDestination.entrySet()) {
             Destination dest = d.getKey();
-            if (!activeDestinations.add(dest)) {
-                continue; // a session to it is running; its entries wait for the next run
+            List<List<QueueEntry>> byMessage = byMessage(d.getValue().stream().filter(e -> !inFlight.contains(e.id())).toList());
+            int free = perDestination - sessions.getOrDefault(dest, 0);
+            // one session for a message or two; more (up to the limit) when a burst is waiting
+            int n = Math.min(free, (byMessage.size() + 1) / 2);
+            for (List<QueueEntry> batch : split(byMessage, n)) {
+                claim(dest, batch);
+                tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> session(dest, batch)));
             }
-            List<QueueEntry> entries = d.getValue();
-            entries.forEach(e -> inFlight.add(e.id()));
-            active.incrementAndGet();
-            tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> {
-                try {
-                    slots.acquire();
-                    try {
-                        deliver(dest, entries);
-                    } finally {
-                        slots.release();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException e) {
-                    LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest.label(), e);
-                } finally {
-                    claims.lock();
-                    try {
-                        entries.forEach(e -> inFlight.remove(e.id()));
-                        activeDestinations.remove(dest);
-                    } finally {
-                        claims.unlock();
-                    }
-                    active.decrementAndGet();
-                    wake();
-                }
-            }));
         }
         return tasks;
+    }
+
+    /** The due entries no session has, by destination, in due order (call under {@link #claims}). */
+    private Map<Destination, List<QueueEntry>> unclaimed(Instant now) {
+        Map<Destination, List<QueueEntry>> byDestination = new LinkedHashMap<>();
+        Function<String, Destination> destinations = nextHops.destinations();
+        for (QueueEntry e : store.due(now, BATCH, inFlight::contains)) {
+            byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
+        }
+        return byDestination;
+    }
+
+    /** Entries grouped by message (a message's recipients at one destination go in one transaction). */
+    private static List<List<QueueEntry>> byMessage(List<QueueEntry> entries) {
+        Map<Long, List<QueueEntry>> m = new LinkedHashMap<>();
+        for (QueueEntry e : entries) {
+            m.computeIfAbsent(e.messageId(), k -> new ArrayList<>()).add(e);
+        }
+        return new ArrayList<>(m.values());
+    }
+
+    /**
+     * {@code messages} in at most {@code n} batches of consecutive messages, as even as can be and
+     * at most {@link #BATCH_MESSAGES} each (what is left waits for a session's next batch): a batch's
+     * report is recorded when it is done, so a small one takes its mail off the queue soon, and a
+     * crash repeats little.
+     */
+    private static List<List<QueueEntry>> split(List<List<QueueEntry>> messages, int n) {
+        List<List<QueueEntry>> out = new ArrayList<>();
+        if (n <= 0 || messages.isEmpty()) {
+            return out;
+        }
+        int per = Math.min(BATCH_MESSAGES, (messages.size() + n - 1) / n);
+        for (int i = 0; i < messages.size() && out.size() < n; i += per) {
+            List<QueueEntry> batch = new ArrayList<>();
+            messages.subList(i, Math.min(messages.size(), i + per)).forEach(batch::addAll);
+            out.add(batch);
+        }
+        return out;
+    }
+
+    /** Under {@link #claims}: the batch is this session's; counted as a session to {@code dest}. */
+    private void claim(Destination dest, List<QueueEntry> batch) {
+        batch.forEach(e -> inFlight.add(e.id()));
+        sessions.merge(dest, 1, Integer::sum);
+        active.incrementAndGet();
+    }
+
+    /**
+     * One session to {@code dest} (a task of its own): delivers {@code first}, records the report,
+     * then takes the next due entries for the same destination and delivers them over the same
+     * connection (connection reuse), until none are left, the queue is held, or the site failed.
+     * A batch's claim ends only after its report is recorded (see {@link #launchDue}).
+     */
+    private void session(Destination dest, List<QueueEntry> first) {
+        List<QueueEntry> batch = first;
+        DeliveryAgent.Session session = null;
+        try {
+            slots.acquire();
+            try {
+                while (!batch.isEmpty()) {
+                    boolean siteFailed;
+                    try {
+                        if (session == null) {
+                            Optional<DeliveryAgent.Session> opened = openSession(dest, batch);
+                            if (opened.isEmpty()) { // dead, or no next hop: the batch is recorded
+                                batch = nextBatch(dest, batch, false);
+                                continue;
+                            }
+                            session = opened.get();
+                        }
+                        siteFailed = deliverBatch(session, dest, batch);
+                    } catch (RuntimeException e) {
+                        LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest.label(), e);
+                        siteFailed = true;
+                    }
+                    batch = nextBatch(dest, batch, !siteFailed && running && !held());
+                }
+            } finally {
+                slots.release();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            nextBatch(dest, batch, false);
+        } finally {
+            if (session != null) {
+                session.close();
+            }
+            claims.lock();
+            try {
+                sessions.computeIfPresent(dest, (k, v) -> v > 1 ? v - 1 : null);
+            } finally {
+                claims.unlock();
+            }
+            active.decrementAndGet();
+            wake();
+        }
+    }
+
+    /**
+     * Ends the claim on {@code done} and, when {@code more}, claims this session's share of the
+     * destination's due entries that no session has (one step under {@link #claims}).
+     */
+    private List<QueueEntry> nextBatch(Destination dest, List<QueueEntry> done, boolean more) {
+        claims.lock();
+        try {
+            done.forEach(e -> inFlight.remove(e.id()));
+            if (!more) {
+                return List.of();
+            }
+            List<QueueEntry> due = unclaimed(clock.instant()).getOrDefault(dest, List.of());
+            List<List<QueueEntry>> byMessage = byMessage(due.stream().filter(e -> !inFlight.contains(e.id())).toList());
+            List<List<QueueEntry>> share = split(byMessage, Math.max(1, sessions.getOrDefault(dest, 1)));
+            if (share.isEmpty()) {
+                return List.of();
+            }
+            share.get(0).forEach(e -> inFlight.add(e.id()));
+            return share.get(0);
+        } finally {
+            claims.unlock();
+        }
     }
 
     /** Threads waiting to end their claim while a scan runs (for a test). */
@@ -220,7 +318,11 @@ public final class QueueManager implements AutoCloseable {
         }
     }
 
-    private void deliver(Destination dest, List<QueueEntry> entries) {
+    /**
+     * The session for a destination's first batch, or none when the batch was dealt with without
+     * one (a dead destination: postponed; no next hop: recorded as its failure).
+     */
+    private Optional<DeliveryAgent.Session> openSession(Destination dest, List<QueueEntry> entries) {
         Instant now = clock.instant();
         Instant dead = deadUntil.get(dest);
         if (dead != null && dead.isAfter(now)) {
@@ -228,7 +330,7 @@ public final class QueueManager implements AutoCloseable {
                 // not an attempt: the destination failed a moment ago (Postfix's dead-destination throttle)
                 store.deferred(e.id(), e.attempts(), now, dead, e.lastReply());
             }
-            return;
+            return Optional.empty();
         }
         NextHopResolver.Resolution hop = nextHops.resolve(dest);
         if (hop instanceof MxResolver.Failure f) {
@@ -238,23 +340,24 @@ public final class QueueManager implements AutoCloseable {
                         f.permanent() ? Outcome.BOUNCED : Outcome.DEFERRED, f.dsnCode(), null, new LocalReason(f.reason())));
             }
             apply(entries, new DeliveryReport(results, !f.permanent(), f.reason()), dest);
-            return;
+            return Optional.empty();
         }
-        NextHop nextHop = ((NextHopResolver.Found) hop).hop();
-        Map<Long, List<QueueEntry>> byMessage = new LinkedHashMap<>();
-        for (QueueEntry e : entries) {
-            byMessage.computeIfAbsent(e.messageId(), k -> new ArrayList<>()).add(e);
-        }
+        return Optional.of(agent.open(((NextHopResolver.Found) hop).hop()));
+    }
+
+    /** Delivers one batch over the session and records the report; true when the site failed. */
+    private boolean deliverBatch(DeliveryAgent.Session session, Destination dest, List<QueueEntry> entries) {
         List<OutboundMessage> messages = new ArrayList<>();
-        for (List<QueueEntry> m : byMessage.values()) {
+        for (List<QueueEntry> m : byMessage(entries)) {
             QueueEntry first = m.get(0);
             List<OutboundMessage.Recipient> rcpts = m.stream()
                     .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsn())).toList();
             messages.add(new OutboundMessage(first.queueId(), first.sender(), rcpts, first.options(), first.size(),
                     first.bits(), () -> store.openMessage(first.messageId())));
         }
-        DeliveryReport report = agent.deliver(nextHop, messages);
+        DeliveryReport report = session.deliver(messages);
         apply(entries, report, dest);
+        return report.siteFailed();
     }
 
     /** Records a report: sent and bounced entries end, deferred ones are rescheduled (or expire). */

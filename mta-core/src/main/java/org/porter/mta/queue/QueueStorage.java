@@ -15,7 +15,16 @@ import org.porter.mta.api.QueueControl;
 public interface QueueStorage {
 
     /** Entries due at {@code now} and not held, oldest due first, at most {@code limit}. */
-    List<QueueEntry> due(Instant now, int limit);
+    default List<QueueEntry> due(Instant now, int limit) {
+        return due(now, limit, id -> false);
+    }
+
+    /**
+     * As {@link #due(Instant, int)}, leaving out the entries {@code skip} names (those a running
+     * delivery has: the scheduler scans at every new message, and reading their messages again
+     * each time was most of its work).
+     */
+    List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip);
 
     /** When the next not-held entry becomes due, if any. */
     Optional<Instant> nextDue();

@@ -57,16 +57,18 @@ public final class QueueStore implements QueueStorage {
      * was finished: it is left out.
      */
     @Override
-    public List<QueueEntry> due(Instant now, int limit) {
+    public List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip) {
         return db.tx(c -> {
             List<EntryRow> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
                     + " attempts, created_at, delay_warned, last_reply FROM queue_entries"
                     + " WHERE held = 0 AND next_attempt_at <= ? ORDER BY next_attempt_at, id")) {
                 ps.setTimestamp(1, Timestamp.from(now));
-                ps.setMaxRows(limit);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
+                    while (rows.size() < limit && rs.next()) {
+                        if (skip.test(rs.getLong(1))) {
+                            continue;
+                        }
                         rows.add(new EntryRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
                                 new DsnParameters(rs.getString(4), rs.getString(5)), rs.getInt(6),
                                 rs.getTimestamp(7).toInstant(), rs.getShort(8) != 0, rs.getString(9)));

@@ -357,7 +357,8 @@ class SmtpClientTest {
 
     @Test
     void severalMessagesOverOneConnectionWithRsetAfterAnAbandonedTransaction() throws Exception {
-        try (FakeSmtpPeer peer = new FakeSmtpPeer().on("RCPT", (s, l) -> l.contains("x@") ? "550 5.1.1 no" : null).start()) {
+        try (FakeSmtpPeer peer = new FakeSmtpPeer().extensions("SIZE 10240000", "8BITMIME") // no PIPELINING
+                .on("RCPT", (s, l) -> l.contains("x@") ? "550 5.1.1 no" : null).start()) {
             DeliveryReport r = send(peer, msg("Q1", "one\r\n", "a@remote.example"), msg("Q2", "two\r\n", "x@remote.example"),
                     msg("Q3", "three\r\n", "b@remote.example", "c@remote.example"));
             assertThat(r.recipients()).extracting(RecipientResult::outcome).containsExactly(Outcome.SENT, Outcome.BOUNCED,
@@ -367,6 +368,53 @@ class SmtpClientTest {
             assertThat(peer.session(0).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "RSET",
                     "MAIL", "RCPT", "RCPT", "DATA", "QUIT");
             assertThat(peer.session(0).message(1)).isEqualTo("three\r\n");
+        }
+    }
+
+    /**
+     * Issue 13: with PIPELINING offered, MAIL, the RCPTs and DATA go out in one write. A message whose
+     * every recipient was refused still gets its DATA (it was sent before the refusals were read);
+     * a server that invites the data anyway gets an empty message, and the transaction is reset.
+     */
+    @Test
+    void pipelinedTransactionsWithPerRecipientOutcomes() throws Exception {
+        try (FakeSmtpPeer peer = new FakeSmtpPeer().on("RCPT", (s, l) -> l.contains("x@") ? "550 5.1.1 no"
+                : l.contains("later@") ? "451 4.3.0 later" : null).start()) {
+            DeliveryReport r = send(peer, msg("Q1", "one\r\n", "a@remote.example"), msg("Q2", "two\r\n", "x@remote.example"),
+                    msg("Q3", "three\r\n", "b@remote.example", "later@remote.example", "c@remote.example"));
+            assertThat(r.recipients()).extracting(RecipientResult::outcome).containsExactly(Outcome.SENT, Outcome.BOUNCED,
+                    Outcome.SENT, Outcome.DEFERRED, Outcome.SENT);
+            assertThat(r.recipients()).extracting(RecipientResult::dsnCode).containsExactly("2.0.0", "5.1.1", "2.0.0",
+                    "4.3.0", "2.0.0");
+            assertThat(peer.sessions()).hasSize(1);
+            assertThat(peer.session(0).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "RSET",
+                    "MAIL", "RCPT", "RCPT", "RCPT", "DATA", "QUIT");
+            assertThat(peer.session(0).messages).hasSize(3);
+            assertThat(peer.session(0).message(1)).as("the empty message after all refusals").isEmpty();
+            assertThat(peer.session(0).message(2)).isEqualTo("three\r\n");
+        }
+    }
+
+    /**
+     * Issue 13: a session carries batch after batch over one connection (RSET checks it first), and
+     * a connection the server closed meanwhile is replaced without failing anything.
+     */
+    @Test
+    void aSessionKeepsItsConnectionForTheNextBatchAndReconnectsWhenTheServerClosedIt() throws Exception {
+        try (FakeSmtpPeer peer = new FakeSmtpPeer()
+                .on("RSET", (s, l) -> s.index == 0 && s.verbs().stream().filter("RSET"::equals).count() == 2
+                        ? FakeSmtpPeer.DROP : null).start();
+                DeliveryAgent.Session session = CLIENT.open(hop(peer))) {
+            for (String q : List.of("Q1", "Q2", "Q3")) {
+                assertThat(session.deliver(List.of(msg(q, q + "\r\n", "a@remote.example"))).recipients())
+                        .extracting(RecipientResult::outcome).as(q).containsExactly(Outcome.SENT);
+            }
+            session.close();
+            assertThat(peer.sessions()).hasSize(2);
+            assertThat(peer.session(0).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "RSET", "MAIL", "RCPT", "DATA",
+                    "RSET");
+            assertThat(peer.session(1).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "QUIT");
+            assertThat(peer.session(1).message(0)).isEqualTo("Q3\r\n");
         }
     }
 
@@ -384,7 +432,8 @@ class SmtpClientTest {
             DeliveryReport r = send(peer, msg("Q1", "x\r\n", "a@remote.example", "b@remote.example", "c@remote.example"),
                     msg("Q2", "x\r\n", "d@remote.example"));
             assertThat(r.recipients()).extracting(RecipientResult::outcome).containsOnly(Outcome.DEFERRED);
-            assertThat(peer.session(0).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "RCPT");
+            // pipelined: the whole group was sent before the 421 was read; nothing after it
+            assertThat(peer.session(0).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "RCPT", "RCPT", "DATA");
         }
     }
 }

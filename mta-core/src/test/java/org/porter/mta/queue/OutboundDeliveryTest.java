@@ -117,4 +117,45 @@ class OutboundDeliveryTest {
         }
     }
 
+    /**
+     * Issue 13 against a real Postfix: a burst for one destination goes out over several sessions
+     * (queue.destination-concurrency), each carrying several messages (connection reuse), pipelined
+     * (Postfix offers PIPELINING; a client that sent ahead without it would be logged as "improper
+     * command pipelining"). Postfix's smtpd logs each session's commands when it ends.
+     */
+    @Test
+    void aBurstToTheSmarthostGoesOutOverThreeReusedSessions(@TempDir Path dir) throws Exception {
+        try (PostfixPeer isp = PostfixPeer.builder(dir.resolve("isp")).mailboxDomain("elsewhere.example").start();
+                TestMta t = new TestMta(dir.resolve("porter"))) {
+            var s = t.mta.settings();
+            s.set("delivery.route", "smarthost");
+            s.set("delivery.smarthost", "127.0.0.1:" + isp.port());
+            s.set("delivery.tls", "none");
+            s.set("queue.destination-concurrency", "3");
+            t.mta.queue().hold();
+            t.mta.startDelivery();
+            for (int i = 0; i < 30; i++) {
+                SmtpSend.send(t.port(), "alice@office.example", MESSAGE, "friend" + i + "@elsewhere.example");
+            }
+            t.mta.queue().release();
+            isp.awaitMessages(30, Duration.ofSeconds(120));
+            assertThat(t.mta.queue().awaitIdle(TestTime.scaled(Duration.ofSeconds(30)))).isTrue();
+            assertThat(t.mta.queue().list()).isEmpty();
+            long end = System.nanoTime() + TestTime.scaled(Duration.ofSeconds(30)).toNanos();
+            while (disconnects(isp.log()).size() < 3 && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            String log = isp.log();
+            List<String> sessions = disconnects(log);
+            assertThat(sessions).as(log).hasSize(3)
+                    .allMatch(l -> l.contains(" mail=10 ") && l.contains(" rcpt=10 ") && l.contains(" data=10 "));
+            assertThat(log).doesNotContain("improper command pipelining");
+        }
+    }
+
+    static List<String> disconnects(String maillog) {
+        // sessions that said EHLO: not PostfixPeer's start-up probe
+        return maillog.lines().filter(l -> l.contains("smtpd") && l.contains("disconnect from") && l.contains(" ehlo="))
+                .toList();
+    }
 }

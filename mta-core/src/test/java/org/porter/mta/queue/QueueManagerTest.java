@@ -137,6 +137,37 @@ class QueueManagerTest {
         assertThat(admin.status().bounced()).isEqualTo(1);
     }
 
+    /** Issue 13: a burst for one destination goes out over several sessions, at most queue.destination-concurrency. */
+    @Test
+    void aBurstForOneDestinationGoesOutOverSeveralSessionsUpToTheLimit() throws Exception {
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 2.0.0 Ok"};
+        for (int i = 0; i < 8; i++) {
+            send("alice@office.example", "friend" + i + "@elsewhere.example");
+        }
+        t.mta.settings().set("queue.destination-concurrency", "1");
+        List<Thread> one = q.launchDue();
+        assertThat(one).hasSize(1);
+        for (Thread th : one) {
+            th.join(60_000);
+        }
+        assertThat(agent.calls).hasSize(1);
+        assertThat(admin.list()).isEmpty();
+
+        for (int i = 0; i < 8; i++) {
+            send("alice@office.example", "friend" + i + "@elsewhere.example");
+        }
+        t.mta.settings().set("queue.destination-concurrency", "3");
+        List<Thread> three = q.launchDue();
+        assertThat(three).hasSize(3);
+        for (Thread th : three) {
+            th.join(60_000);
+        }
+        assertThat(agent.calls).hasSize(4);
+        assertThat(agent.calls.subList(1, 4)).allMatch(c -> c.startsWith("smarthost 127.0.0.1: "));
+        assertThat(admin.list()).isEmpty();
+        assertThat(admin.status().sent()).isEqualTo(16);
+    }
+
     @Test
     void eachRecipientHasItsOwnOutcomeAndMessagesShareOneSession() throws Exception {
         agent.answer = rcpt -> rcpt.startsWith("bad") ? new String[] {"BOUNCED", "5.1.1", "550 5.1.1 no such user"}

@@ -122,6 +122,19 @@ public final class SmtpConnection implements Closeable {
         return read(timeout);
     }
 
+    /**
+     * Writes one command line (CRLF added) without sending it yet: for PIPELINING (RFC 2920), a
+     * group of commands goes out with {@link #flush()}, and their replies are read in order.
+     */
+    public void queue(String line) throws IOException {
+        write(line, line);
+    }
+
+    /** Sends what {@link #queue} wrote. */
+    public void flush() throws IOException {
+        out.flush();
+    }
+
     /** Sends a line whose content must not be logged. */
     public Reply secret(String line, Duration timeout) throws IOException {
         send(line, "(credentials)");
@@ -129,13 +142,17 @@ public final class SmtpConnection implements Closeable {
     }
 
     private void send(String line, String logged) throws IOException {
+        write(line, logged);
+        out.flush();
+    }
+
+    private void write(String line, String logged) throws IOException {
         int max = logged.equals("(credentials)") ? MAX_AUTH_LINE : MAX_COMMAND;
         if (line.length() > max || line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("not a command line: " + Addresses.printable(logged));
         }
         LOG.debug("{} > {}", label(), logged);
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 
     /** The message content stream; each write of a block may take at most {@code blockTimeout}. */
