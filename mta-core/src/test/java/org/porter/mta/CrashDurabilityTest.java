@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +64,84 @@ class CrashDurabilityTest {
                             .startsWith("Return-Path: <").contains("\r\nDelivered-To: alice@office.example\r\nReceived: ").endsWith("Subject: crash round " + round + "\r\n\r\nmust survive\r\n");
                 }
             }
+        }
+    }
+
+    /**
+     * The same promise under load: ten sessions send at once (Derby shares one log sync among the
+     * commits that wait together), each message to an alias of three mailboxes, and the server is
+     * killed with SIGKILL the moment the 60th 250 has been read, while other commits are under way.
+     * Every message any client got a 250 for is in all three mailboxes after the restart.
+     */
+    @Test
+    void concurrentSessions250sAllSurviveKillMinus9(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        Process server = start(data);
+        java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> clients = new java.util.ArrayList<>();
+        try {
+            int port = readPort(server);
+            for (int t = 0; t < 10; t++) {
+                int client = t;
+                clients.add(Thread.ofPlatform().start(() -> burst(port, client, server, acknowledged, count)));
+            }
+            for (Thread c : clients) {
+                c.join(TestTime.millis(120_000));
+            }
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(TestTime.seconds(30), TimeUnit.SECONDS);
+        }
+        assertThat(count.get()).as("250s read before the kill").isGreaterThanOrEqualTo(60);
+        try (Mta mta = Mta.open(data, "check", List.of())) {
+            for (String user : List.of("alice", "bob", "carol")) {
+                java.util.Set<String> stored = new java.util.HashSet<>();
+                for (var e : mta.mailboxes().list(user + "@office.example")) {
+                    try (InputStream body = mta.mailboxes().open(e.id())) {
+                        Matcher m = QUEUE_ID.matcher(new String(body.readAllBytes(), StandardCharsets.US_ASCII));
+                        assertThat(m.find()).isTrue();
+                        stored.add(m.group(1));
+                    }
+                }
+                assertThat(stored).as(user + "'s mailbox after the kill").containsAll(acknowledged);
+            }
+        }
+    }
+
+    private static final Pattern QUEUE_ID = Pattern.compile("\\(Porter\\) with E?SMTP id ([^\\s;]+)");
+
+    /** One session sending until the server dies; the queue id of each 250 goes to {@code acknowledged}. */
+    private static void burst(int port, int client, Process server, java.util.Set<String> acknowledged,
+            java.util.concurrent.atomic.AtomicInteger count) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(TestTime.millis(30_000));
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            if (!ScriptedSmtpTest.readLine(in).startsWith("220 ")) {
+                return;
+            }
+            out.write("HELO c\r\n".getBytes(StandardCharsets.US_ASCII));
+            ScriptedSmtpTest.readLine(in);
+            for (int n = 0; n < 1000 && server.isAlive(); n++) {
+                out.write(("MAIL FROM:<a@b.example>\r\nRCPT TO:<team@office.example>\r\nDATA\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < 3; i++) {
+                    ScriptedSmtpTest.readLine(in);
+                }
+                out.write(("Subject: burst " + client + "-" + n + "\r\n\r\n" + "x".repeat(2000) + "\r\n.\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String reply = ScriptedSmtpTest.readLine(in);
+                if (!reply.startsWith("250 2.0.0 Ok: queued as ")) {
+                    return; // the server is gone (or going): nothing was promised for this one
+                }
+                acknowledged.add(reply.substring("250 2.0.0 Ok: queued as ".length()));
+                if (count.incrementAndGet() == 60) {
+                    server.destroyForcibly();
+                }
+            }
+        } catch (java.io.IOException | AssertionError e) {
+            // the kill cut the session
         }
     }
 

@@ -79,6 +79,9 @@ class RealMtaServeTest {
             assertThat(ok("", "user", "list").out()).startsWith("alice@office.example\t1\t");
             assertThat(Files.readString(data.resolve("maillog"))).contains("to=<alice@office.example>")
                     .containsPattern(" porter/local\\[\\d+\\]: [0-9A-Z]+: to=<alice@office.example>"); // pflogsumm --syslog-name=porter
+            // the mail log's lines are written once, to maillog: not again to porter.log and the console
+            assertThat(Files.readString(data.resolve("porter.log"))).doesNotContain("to=<alice@office.example>");
+            assertThat(server.stdout()).noneMatch(l -> l.contains("to=<alice@office.example>"));
 
             assertThat(server.stop()).as(server.output()).isZero();
             assertThat(ControlFile.path(data)).doesNotExist();

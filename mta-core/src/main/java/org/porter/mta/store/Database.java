@@ -77,9 +77,36 @@ public final class Database implements AutoCloseable {
         this.pool = new HikariDataSource(config);
     }
 
+    /**
+     * How embedded Derby writes its transaction log (read when a database boots; JVM-wide). The
+     * durability is Derby's default, unchanged: the log is opened for synchronous writes (O_DSYNC on
+     * a preallocated file), a commit returns once its records are on disk, concurrent commits share
+     * one write (a committer whose records an earlier flush covered returns without writing again),
+     * and a data page goes out only after the log that covers it. What changes is the sizes:
+     * <ul>
+     * <li>{@code logBufferSize} 256 KiB (default 32 KiB; Derby keeps 3): a buffer that fills in the
+     * middle of a transaction is written, synchronously, at once, so a 10 MiB message waited for
+     * about 320 disk writes before its commit; now 40. A small message's commit is one write either way.</li>
+     * <li>{@code logSwitchInterval} 8 MiB, {@code checkpointInterval} 64 MiB (defaults 1 MiB and
+     * 10 MiB): a new (preallocated, synced) log file every 90 small messages, and a checkpoint (every
+     * dirty page written and synced) for each single 10 MiB message, cost more than the disk they save;
+     * 64 MiB of log is what a crash replays at the next start.</li>
+     * </ul>
+     * An operator's own {@code -Dderby.storage...} wins.
+     */
+    static final java.util.Map<String, String> DERBY_LOG_SETTINGS = java.util.Map.of(
+            "derby.storage.logBufferSize", String.valueOf(256 * 1024),
+            "derby.storage.logSwitchInterval", String.valueOf(8 * 1024 * 1024),
+            "derby.storage.checkpointInterval", String.valueOf(64 * 1024 * 1024));
+
     /** Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. */
     public static Database openEmbedded(Path dir) {
         System.setProperty("derby.stream.error.file", dir.resolveSibling(dir.getFileName() + "-derby.log").toString());
+        DERBY_LOG_SETTINGS.forEach((k, v) -> {
+            if (System.getProperty(k) == null) { // an operator's -D wins
+                System.setProperty(k, v);
+            }
+        });
         return open("jdbc:derby:" + dir.toAbsolutePath() + ";create=true", Dialect.DERBY);
     }
 
