@@ -64,6 +64,7 @@ public final class MtaCore implements Mta {
     private final QueueAdmin queueAdmin;
     private boolean deliveryStarted;
     private final org.porter.mta.fetch.FetchService fetch;
+    private final org.porter.mta.store.DeviceStore devices;
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
         this.dataDir = dataDir;
@@ -77,6 +78,7 @@ public final class MtaCore implements Mta {
         this.settings = new SettingsStore(db, defs);
         this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.mail = new MailStore(db);
+        this.devices = new org.porter.mta.store.DeviceStore(db);
         this.callLog = new org.porter.mta.store.CallLogStore(db);
         this.statistics = new org.porter.mta.store.Counters(db, clock);
         this.audit = new org.porter.mta.store.AuditStore(db, clock);
@@ -292,6 +294,16 @@ public final class MtaCore implements Mta {
     }
 
     @Override
+    public InetSocketAddress startDeviceSmtp(InetSocketAddress address) throws Exception {
+        return start(ListenerKind.DEVICE, address);
+    }
+
+    @Override
+    public org.porter.mta.api.Devices devices() {
+        return devices;
+    }
+
+    @Override
     public InetSocketAddress startSubmission(InetSocketAddress address) throws Exception {
         return start(ListenerKind.SUBMISSION, address);
     }
@@ -311,7 +323,7 @@ public final class MtaCore implements Mta {
     /** A listener of {@code kind} over this core, not started; the caller starts and closes it (tests). */
     SmtpServer smtpServer(ListenerKind kind) {
         SmtpContext ctx = new SmtpContext(kind, hostname, new MtaSettings(settings), new Router(directory), intake,
-                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle);
+                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle, devices);
         return new SmtpServer(ctx, tls());
     }
 

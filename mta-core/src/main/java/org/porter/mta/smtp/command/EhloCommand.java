@@ -27,7 +27,7 @@ public final class EhloCommand extends SmtpCommand {
         List<String> lines = new ArrayList<>();
         lines.add(host);
         lines.add("PIPELINING");
-        lines.add("SIZE " + session.context().settings().maxMessageSize());
+        lines.add("SIZE " + session.maxMessageSize());
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
         lines.add("CHUNKING");

@@ -52,7 +52,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
             var ctx = session.context();
             QueueId id = QueueId.next(ctx.clock().instant());
             Spool spool = new Spool(ctx.spoolDir());
-            MessageSink sink = new MessageSink(spool, ctx.settings().maxMessageSize(), ctx.settings().maxReceivedHeaders());
+            MessageSink sink = new MessageSink(spool, session.maxMessageSize(), ctx.settings().maxReceivedHeaders());
             sink.prepend(received(session, session.transaction(), id).getBytes(StandardCharsets.UTF_8));
             session.enterData(spool);
             return new Message(id, spool, sink);

@@ -36,6 +36,12 @@ public final class ConnectionHandler implements ConnectHandler<SmtpSession>, Dis
         if (stopping) {
             return Replies.SHUTTING_DOWN;
         }
+        if (context.kind() == ListenerKind.DEVICE && !session.device()
+                .map(d -> d.port() == session.getLocalAddress().getPort()).orElse(false)) {
+            MailLog.connectionRefused(session.clientLabel(), "not a device registered for this port");
+            return SmtpReply.of(554, "5.7.1", context.hostname() + " Error: this port is for registered office devices only")
+                    .closing();
+        }
         var settings = context.settings();
         var verdict = limiter.acquire(session.clientAddress(), settings.maxConnections(), settings.maxConnectionsPerIp(),
                 session.relayAllowed());
