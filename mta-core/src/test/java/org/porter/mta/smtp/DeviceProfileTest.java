@@ -197,6 +197,42 @@ class DeviceProfileTest {
         }
     }
 
+    /**
+     * RFC 1123 5.3.2: a server waits at least 5 minutes for the next command. smtp.timeout may be set
+     * lower for everyone else; a registered device still gets the 5 minutes (old fax machines pause long).
+     */
+    @Test
+    void aDeviceKeepsTheRfc1123TimeoutWhenSmtpTimeoutIsShorter(@TempDir Path tmp) throws Exception {
+        try (TestMta t = office(tmp)) {
+            t.mta.settings().set("smtp.timeout", "1s");
+            t.mta.devices().add(new Device("old-fax", Cidr.parse(MFP), false, 50L << 20, false, 0));
+            try (Socket device = connect(t.port(), MFP)) {
+                InputStream din = device.getInputStream();
+                assertThat(ScriptedSmtpTest.readLine(din)).startsWith("220 ");
+                device.getOutputStream().write("HELO fax.office.example\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(ScriptedSmtpTest.readLine(din)).isEqualTo("250 mail.office.example");
+                for (int i = 0; i < 2; i++) { // two strangers in turn: the device idles over 2 timeouts meanwhile
+                    try (Socket stranger = connect(t.port(), STRANGER)) {
+                        InputStream sin = stranger.getInputStream();
+                        assertThat(ScriptedSmtpTest.readLine(sin)).startsWith("220 ");
+                        assertThat(ScriptedSmtpTest.readLine(sin)).as("a stranger idles out after smtp.timeout")
+                                .isEqualTo("421 4.4.2 mail.office.example Error: timeout exceeded");
+                    }
+                }
+                device.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(ScriptedSmtpTest.readLine(din)).as("the device is still served").isEqualTo("250 2.0.0 Ok");
+            }
+        }
+    }
+
+    private static Socket connect(int port, String from) throws Exception {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(from, 0));
+        s.connect(new InetSocketAddress("127.0.0.1", port), TestTime.millis(10_000));
+        s.setSoTimeout(TestTime.millis(15_000));
+        return s;
+    }
+
     private static String greeting(InetSocketAddress server, String from) throws Exception {
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(from, 0));
