@@ -65,6 +65,7 @@ public final class MtaCore implements Mta {
     private boolean deliveryStarted;
     private final org.porter.mta.fetch.FetchService fetch;
     private final org.porter.mta.store.DeviceStore devices;
+    private final org.porter.mta.conneg.FaxDirectory fax;
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
         this.dataDir = dataDir;
@@ -79,6 +80,7 @@ public final class MtaCore implements Mta {
         this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.mail = new MailStore(db);
         this.devices = new org.porter.mta.store.DeviceStore(db);
+        this.fax = new org.porter.mta.conneg.FaxDirectory(new org.porter.mta.store.FaxStore(db));
         this.callLog = new org.porter.mta.store.CallLogStore(db);
         this.statistics = new org.porter.mta.store.Counters(db, clock);
         this.audit = new org.porter.mta.store.AuditStore(db, clock);
@@ -304,6 +306,11 @@ public final class MtaCore implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.FaxCapabilities fax() {
+        return fax;
+    }
+
+    @Override
     public InetSocketAddress startSubmission(InetSocketAddress address) throws Exception {
         return start(ListenerKind.SUBMISSION, address);
     }
@@ -323,7 +330,7 @@ public final class MtaCore implements Mta {
     /** A listener of {@code kind} over this core, not started; the caller starts and closes it (tests). */
     SmtpServer smtpServer(ListenerKind kind) {
         SmtpContext ctx = new SmtpContext(kind, hostname, new MtaSettings(settings), new Router(directory), intake,
-                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle, devices);
+                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle, devices, fax);
         return new SmtpServer(ctx, tls());
     }
 

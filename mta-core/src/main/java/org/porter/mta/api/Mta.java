@@ -148,6 +148,11 @@ public interface Mta extends AutoCloseable {
         throw new UnsupportedOperationException("this Mta keeps no devices");
     }
 
+    /** The Internet fax recipients' capabilities, returned for RCPT TO ... CONNEG (RFC 4141). */
+    default FaxCapabilities fax() {
+        throw new UnsupportedOperationException("this Mta keeps no fax capabilities");
+    }
+
     /** Starts a submission listener (RFC 6409: STARTTLS offered, AUTH required to send). */
     InetSocketAddress startSubmission(InetSocketAddress address) throws Exception;
 

@@ -35,6 +35,7 @@ import org.porter.mta.testing.TestTime;
  *   !messages N     expect N stored message bodies (after the session)
  *   !queued N       expect N outbound queue entries (after the session)
  *   !device NAME ADDRESS|CIDR [relay] [lenient] [max-size=OCTETS]   register a device (before connecting)
+ *   !fax ADDRESS EXPRESSION   set a fax recipient's RFC 2533 capabilities (before connecting)
  *   !contains ADDRESS TEXT   the (one) message in that mailbox contains TEXT (escapes as in C&gt;)
  *   # comment
  * </pre>
@@ -61,6 +62,10 @@ public class ScriptedSmtpTest {
                 }
                 if (l.startsWith("!device ")) {
                     device(t, l.substring(8).split(" "));
+                }
+                if (l.startsWith("!fax ")) {
+                    String[] ae = l.substring(5).split(" ", 2);
+                    t.mta.fax().set(ae[0], ae[1]);
                 }
             }
             try (Socket s = new Socket("127.0.0.1", t.port())) {

@@ -33,6 +33,7 @@ public final class EhloCommand extends SmtpCommand {
         lines.add("CHUNKING");
         lines.add("DSN");
         lines.add("SMTPUTF8");
+        lines.add("CONNEG"); // RFC 4141 content negotiation; no CONPERM: Porter converts no content
         if (session.isStartTLSSupported() && !session.isTLSStarted()) {
             lines.add("STARTTLS");
         }
