@@ -64,6 +64,8 @@ public final class MtaCore implements Mta {
     private final QueueAdmin queueAdmin;
     private boolean deliveryStarted;
     private final org.porter.mta.fetch.FetchService fetch;
+    private final org.porter.mta.store.DeviceStore devices;
+    private final org.porter.mta.conneg.FaxDirectory fax;
 
     private MtaCore(Path dataDir, String hostname, Database db, List<SettingDef> moreSettings, Clock clock) {
         this.dataDir = dataDir;
@@ -78,6 +80,8 @@ public final class MtaCore implements Mta {
         this.settings = new SettingsStore(db, defs);
         this.directory = new DirectoryStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.mail = new MailStore(db);
+        this.devices = new org.porter.mta.store.DeviceStore(db);
+        this.fax = new org.porter.mta.conneg.FaxDirectory(new org.porter.mta.store.FaxStore(db));
         this.callLog = new org.porter.mta.store.CallLogStore(db);
         this.statistics = new org.porter.mta.store.Counters(db, clock);
         this.audit = new org.porter.mta.store.AuditStore(db, clock);
@@ -336,6 +340,21 @@ public final class MtaCore implements Mta {
     }
 
     @Override
+    public InetSocketAddress startDeviceSmtp(InetSocketAddress address) throws Exception {
+        return start(ListenerKind.DEVICE, address);
+    }
+
+    @Override
+    public org.porter.mta.api.Devices devices() {
+        return devices;
+    }
+
+    @Override
+    public org.porter.mta.api.FaxCapabilities fax() {
+        return fax;
+    }
+
+    @Override
     public InetSocketAddress startSubmission(InetSocketAddress address) throws Exception {
         return start(ListenerKind.SUBMISSION, address);
     }
@@ -359,7 +378,7 @@ public final class MtaCore implements Mta {
 
     private SmtpContext smtpContext(ListenerKind kind) {
         return new SmtpContext(kind, hostname, new MtaSettings(settings), new Router(directory), intake,
-                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle);
+                dataDir.resolve("tmp"), clock, directory::domains, connections, directory, authThrottle, devices, fax);
     }
 
     @Override

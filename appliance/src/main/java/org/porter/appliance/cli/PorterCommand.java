@@ -9,8 +9,8 @@ import picocli.CommandLine.ScopeType;
         description = "Porter, a mail server for a small office.",
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
                 ConfigCommand.class, QueueCommand.class, DialCommand.class, EtrnCommand.class, FetchCommand.class,
-                OdmrCommand.class, BackupCommand.class, RestoreCommand.class, CheckCommand.class, StoreCommand.class,
-                VersionCommand.class},
+                OdmrCommand.class, DeviceCommand.class, FaxCommand.class, BackupCommand.class, RestoreCommand.class,
+                CheckCommand.class, StoreCommand.class, VersionCommand.class},
         footer = {"", "Commands other than serve work whether or not 'porter serve' runs on the same --data folder."})
 public final class PorterCommand {
 }

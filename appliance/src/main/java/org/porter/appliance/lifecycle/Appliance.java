@@ -103,6 +103,15 @@ public final class Appliance implements AutoCloseable {
                 ready.append(", ").append(kind[1]).append(" on ").append(format(bound));
             }
         }
+        // Registered devices with a port of their own (porter device add ... --port): one listener per port.
+        int[] devicePorts = mta.devices().list().stream().mapToInt(org.porter.mta.api.Devices.Device::port)
+                .filter(p -> p > 0).distinct().sorted().toArray();
+        for (int port : devicePorts) {
+            InetSocketAddress bound = listen("device SMTP", "porter device remove NAME, or add it again with"
+                    + " another --port", config.listen(), port, mta::startDeviceSmtp);
+            log.info("device SMTP listening on {}", format(bound));
+            ready.append(", devices on ").append(format(bound));
+        }
 
         Pop3Server pop3Server = new Pop3Server(config.hostname(), mta.directory(), mta.mailboxes(), mta.settings(),
                 mta.tlsContext());

@@ -402,6 +402,37 @@ public final class FakeMta implements Mta {
     }
 
     @Override
+    public org.porter.mta.api.Devices devices() {
+        // no devices (serve opens no device ports); the rest is tested against the real core (DeviceCommandTest)
+        return new org.porter.mta.api.Devices() {
+            @Override
+            public void add(Device device) {
+                throw new UnsupportedOperationException("not in the fake Mta");
+            }
+
+            @Override
+            public java.util.List<Device> list() {
+                return java.util.List.of();
+            }
+
+            @Override
+            public java.util.Optional<Device> find(String name) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public void remove(String name) {
+                throw new UnsupportedOperationException("not in the fake Mta");
+            }
+
+            @Override
+            public java.util.Optional<Device> forAddress(java.net.InetAddress address) {
+                return java.util.Optional.empty();
+            }
+        };
+    }
+
+    @Override
     public org.porter.mta.api.FetchControl fetch() {
         // no ISP mailboxes (calls skip POP3); the rest is tested against the real core (FetchCommandTest)
         return new org.porter.mta.api.FetchControl() {

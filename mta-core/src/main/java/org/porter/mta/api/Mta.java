@@ -156,6 +156,24 @@ public interface Mta extends AutoCloseable {
      */
     javax.net.ssl.SSLContext tlsContext();
 
+    /**
+     * Starts a registered device's own SMTP listener ({@link Devices.Device#port}): only the devices
+     * registered with the bound port may connect; anyone else gets 554 at the greeting.
+     */
+    default InetSocketAddress startDeviceSmtp(InetSocketAddress address) throws Exception {
+        throw new UnsupportedOperationException("this Mta has no device listeners");
+    }
+
+    /** The office's registered devices (scanners, fax machines, old clients) and their SMTP profiles. */
+    default Devices devices() {
+        throw new UnsupportedOperationException("this Mta keeps no devices");
+    }
+
+    /** The Internet fax recipients' capabilities, returned for RCPT TO ... CONNEG (RFC 4141). */
+    default FaxCapabilities fax() {
+        throw new UnsupportedOperationException("this Mta keeps no fax capabilities");
+    }
+
     /** Starts a submission listener (RFC 6409: STARTTLS offered, AUTH required to send). */
     InetSocketAddress startSubmission(InetSocketAddress address) throws Exception;
 

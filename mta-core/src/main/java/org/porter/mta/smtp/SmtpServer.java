@@ -66,7 +66,8 @@ public final class SmtpServer implements AutoCloseable {
         server = new NettyListener("smtp", protocol, encryption, pipeline -> new SmtpLineDecoder(MAX_FRAME, startTls),
                 HANDLER_THREADS);
         // our own idle check answers 421 first (ConnectionHandler); the framework's silent close is a backstop
-        server.setTimeout((int) Math.max(1, context.settings().smtpTimeout().toSeconds()) + 60);
+        server.setTimeout((int) Math.max(ConnectionHandler.DEVICE_MINIMUM.toSeconds(),
+                context.settings().smtpTimeout().toSeconds()) + 60);
         InetSocketAddress bound = server.listen(address);
         LOG.info("{} listening on {}{}", context.kind(), bound,
                 context.kind().implicitTls() ? " (TLS)" : startTls ? " (STARTTLS)" : "");

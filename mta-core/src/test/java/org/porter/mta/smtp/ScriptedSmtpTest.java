@@ -34,6 +34,9 @@ import org.porter.mta.testing.TestTime;
  *   !mailbox ADDRESS N   expect N messages in that mailbox (checked after the session)
  *   !messages N     expect N stored message bodies (after the session)
  *   !queued N       expect N outbound queue entries (after the session)
+ *   !device NAME ADDRESS|CIDR [relay] [lenient] [max-size=OCTETS]   register a device (before connecting)
+ *   !fax ADDRESS EXPRESSION   set a fax recipient's RFC 2533 capabilities (before connecting)
+ *   !contains ADDRESS TEXT   the (one) message in that mailbox contains TEXT (escapes as in C&gt;)
  *   # comment
  * </pre>
  */
@@ -56,6 +59,13 @@ public class ScriptedSmtpTest {
                 if (l.startsWith("!set ")) {
                     String[] kv = l.substring(5).split(" ", 2);
                     t.mta.settings().set(kv[0], kv[1]);
+                }
+                if (l.startsWith("!device ")) {
+                    device(t, l.substring(8).split(" "));
+                }
+                if (l.startsWith("!fax ")) {
+                    String[] ae = l.substring(5).split(" ", 2);
+                    t.mta.fax().set(ae[0], ae[1]);
                 }
             }
             try (Socket s = new Socket("127.0.0.1", t.port())) {
@@ -87,11 +97,29 @@ public class ScriptedSmtpTest {
                     case "!mailbox" -> assertThat(t.mta.mailboxes().list(w[1])).as(l).hasSize(Integer.parseInt(w[2]));
                     case "!messages" -> assertThat(t.core().mailStore().messageCount()).as(l).isEqualTo(Long.parseLong(w[1]));
                     case "!queued" -> assertThat(t.core().mailStore().queuedCount()).as(l).isEqualTo(Long.parseLong(w[1]));
+                    case "!contains" -> {
+                        var entries = t.mta.mailboxes().list(w[1]);
+                        assertThat(entries).as(l).hasSize(1);
+                        try (InputStream m = t.mta.mailboxes().open(entries.get(0).id())) {
+                            assertThat(new String(m.readAllBytes(), StandardCharsets.ISO_8859_1)).as(l).contains(
+                                    new String(unescape(l.substring(l.indexOf(w[1]) + w[1].length() + 1)),
+                                            StandardCharsets.ISO_8859_1));
+                        }
+                    }
                     default -> {
                     }
                 }
             }
         }
+    }
+
+    /** {@code !device NAME ADDRESS|CIDR [relay] [lenient] [max-size=OCTETS]}. */
+    private static void device(TestMta t, String[] w) {
+        List<String> flags = List.of(w).subList(2, w.length);
+        long max = flags.stream().filter(f -> f.startsWith("max-size=")).map(f -> Long.parseLong(f.substring(9)))
+                .findFirst().orElse(org.porter.mta.api.Devices.DEFAULT_MAX_SIZE);
+        t.mta.devices().add(new org.porter.mta.api.Devices.Device(w[0], org.porter.mta.api.Cidr.parse(w[1]),
+                flags.contains("relay"), max, flags.contains("lenient"), 0));
     }
 
     /** One CRLF-terminated line, without the CRLF; a bare LF or EOF fails the test. */

@@ -106,6 +106,7 @@ public final class AdminServer implements AutoCloseable {
         pages.addMapping(PathSpec.from("/setup"), new SetupPage(services));
         pages.addMapping(PathSpec.from("/users/*"), new UsersPage(services));
         pages.addMapping(PathSpec.from("/domains/*"), new DomainsPage(services));
+        pages.addMapping(PathSpec.from("/devices/*"), new org.porter.webadmin.page.DevicesPage(services));
         pages.addMapping(PathSpec.from("/aliases/*"), new AliasesPage(services));
         pages.addMapping(PathSpec.from("/settings/*"), new SettingsPage(services));
         pages.addMapping(PathSpec.from("/queue/*"), new QueuePage(services));

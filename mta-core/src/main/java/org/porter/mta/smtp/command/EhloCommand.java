@@ -27,12 +27,13 @@ public final class EhloCommand extends SmtpCommand {
         List<String> lines = new ArrayList<>();
         lines.add(host);
         lines.add("PIPELINING");
-        lines.add("SIZE " + session.context().settings().maxMessageSize());
+        lines.add("SIZE " + session.maxMessageSize());
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
         lines.add("CHUNKING");
         lines.add("DSN");
         lines.add("SMTPUTF8");
+        lines.add("CONNEG"); // RFC 4141 content negotiation; no CONPERM: Porter converts no content
         if (session.isStartTLSSupported() && !session.isTLSStarted()) {
             lines.add("STARTTLS");
         }

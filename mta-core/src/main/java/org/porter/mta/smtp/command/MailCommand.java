@@ -62,7 +62,7 @@ public final class MailCommand extends SmtpCommand {
                 default -> throw new RejectException(555, "5.5.4", "Unsupported option: " + p.getKey());
             }
         }
-        if (declared > session.context().settings().maxMessageSize()) {
+        if (declared > session.maxMessageSize()) {
             throw new RejectException(552, "5.3.4", "Message size exceeds fixed limit");
         }
         if (!smtputf8 && !EnvelopePath.isAscii(path.address())) {

@@ -49,10 +49,12 @@ public final class RcptCommand extends SmtpCommand {
         }
         String notify = null;
         String orcpt = null;
+        boolean conneg = false;
         for (var p : path.params().entrySet()) {
             switch (p.getKey()) {
                 case "NOTIFY" -> notify = notify(p.getValue());
                 case "ORCPT" -> orcpt = orcpt(p.getValue());
+                case "CONNEG" -> conneg = ConnegReply.parameter(p.getValue());
                 default -> throw new RejectException(555, "5.5.4", "Unsupported option: " + p.getKey());
             }
         }
@@ -61,7 +63,7 @@ public final class RcptCommand extends SmtpCommand {
             case RcptVerdict.Accept accept -> {
                 tx.countRcpt();
                 tx.recipients().add(new Intake.Recipient(path.given(), accept.route(), notify, orcpt));
-                return OK;
+                return conneg ? ConnegReply.accepted(session, path.address(), OK) : OK;
             }
             case RcptVerdict.Reject reject -> {
                 tx.countRcpt();

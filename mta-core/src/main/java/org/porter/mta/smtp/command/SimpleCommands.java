@@ -83,7 +83,10 @@ public final class SimpleCommands {
         }
     }
 
-    /** RFC 821 leftovers and TURN (RFC 5321 4.1.1, 7.x): known, never implemented. */
+    /**
+     * RFC 821 leftovers and TURN (RFC 5321 4.1.1, 7.x): known, never implemented. SEND, SOML and SAML
+     * (deliver to a terminal) get a text that tells an old client's owner what to use instead.
+     */
     public static final class NotImplemented extends SmtpCommand {
         public NotImplemented() {
             super("SEND", "SOML", "SAML", "TURN");
@@ -91,7 +94,11 @@ public final class SimpleCommands {
 
         @Override
         protected SmtpReply handle(SmtpSession session, String verb, String arg) {
-            return SmtpReply.of(502, "5.5.1", "Error: command not implemented");
+            if (verb.equals("TURN")) {
+                return SmtpReply.of(502, "5.5.1", "Error: command not implemented");
+            }
+            return SmtpReply.of(502, "5.5.1", "Error: " + verb
+                    + " (RFC 821 delivery to a terminal) is not implemented; send mail with MAIL FROM");
         }
     }
 

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads one message after DATA: dot-unstuffing and the end of data, which is CRLF "." CRLF only
- * (RFC 5321 4.1.1.4): a "." line counts only when the line before it ended in CRLF. The content
+ * (RFC 5321 4.1.1.4): a "." line counts only when the line before it ended in CRLF. A registered
+ * device with lenient line endings may end lines in a bare LF, stored as CRLF; even then a bare LF
+ * never counts toward the end of data, so nothing after a fake end can become a second message. The content
  * checks are the {@link MessageSink}'s; a refused message is read to its real end, so whatever a
  * client tried to smuggle after a fake end (bare LF "." LF and friends) is swallowed as data of
  * the refused message.
@@ -33,6 +35,9 @@ public final class DataReader implements LineHandler<SmtpSession> {
     private final Spool spool;
     private final MessageSink sink;
     private boolean atLineStart = true;
+    /** The line before ended in a bare LF taken from a lenient device ({@link SmtpSession#lenientLineEndings}). */
+    private boolean afterLenientLf;
+    private static final byte[] CRLF = {'\r', '\n'};
 
     private DataReader(QueueId id, Spool spool, MessageSink sink) {
         this.id = id;
@@ -52,7 +57,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
             var ctx = session.context();
             QueueId id = QueueId.next(ctx.clock().instant());
             Spool spool = new Spool(ctx.spoolDir());
-            MessageSink sink = new MessageSink(spool, ctx.settings().maxMessageSize(), ctx.settings().maxReceivedHeaders());
+            MessageSink sink = new MessageSink(spool, session.maxMessageSize(), ctx.settings().maxReceivedHeaders());
             sink.prepend(received(session, session.transaction(), id).getBytes(StandardCharsets.UTF_8));
             session.enterData(spool);
             return new Message(id, spool, sink);
@@ -82,8 +87,17 @@ public final class DataReader implements LineHandler<SmtpSession> {
             session.popLineHandler();
             return commit(session, id, spool, sink);
         }
-        int from = atLineStart && len > 0 && line[0] == '.' ? 1 : 0;
+        int from = (atLineStart || afterLenientLf) && len > 0 && line[0] == '.' ? 1 : 0;
         atLineStart = crlf;
+        afterLenientLf = false;
+        if (!crlf && len > 0 && line[len - 1] == '\n' && session.lenientLineEndings()) {
+            // a registered device that sends bare LF: the line is stored with CRLF and a "." after it is
+            // unstuffed as after any line, but it never counts as the CRLF before the end of data
+            afterLenientLf = true;
+            sink.write(line, from, len - 1 - from);
+            sink.write(CRLF, 0, 2);
+            return null;
+        }
         sink.write(line, from, len - from);
         return null;
     }

@@ -36,6 +36,12 @@ public final class ConnectionHandler implements ConnectHandler<SmtpSession>, Dis
         if (stopping) {
             return Replies.SHUTTING_DOWN;
         }
+        if (context.kind() == ListenerKind.DEVICE && !session.device()
+                .map(d -> d.port() == session.getLocalAddress().getPort()).orElse(false)) {
+            MailLog.connectionRefused(session.clientLabel(), "not a device registered for this port");
+            return SmtpReply.of(554, "5.7.1", context.hostname() + " Error: this port is for registered office devices only")
+                    .closing();
+        }
         var settings = context.settings();
         // a tenth of the slots is kept for the relay networks (the office): see smtp.max-connections
         var verdict = limiter.acquire(session.clientAddress(), settings.maxConnections(), settings.maxConnections() / 10,
@@ -53,7 +59,7 @@ public final class ConnectionHandler implements ConnectHandler<SmtpSession>, Dis
             return Replies.SHUTTING_DOWN;
         }
         session.touch();
-        scheduleIdleCheck(session, context.settings().smtpTimeout());
+        scheduleIdleCheck(session, idleTimeout(session));
         return SmtpReply.lines(220, List.of(context.hostname() + " ESMTP Porter"));
     }
 
@@ -81,6 +87,19 @@ public final class ConnectionHandler implements ConnectHandler<SmtpSession>, Dis
                     wait.toSeconds());
         }
     }
+
+    /**
+     * The server's wait for a client's next command or data line (RFC 1123 5.3.2, RFC 5321 4.5.3.2.7:
+     * at least 5 minutes). {@code smtp.timeout} may be set lower for strangers; registered devices (old
+     * fax machines and scanners pause long between data blocks) always get at least {@link #DEVICE_MINIMUM}.
+     */
+    static Duration idleTimeout(SmtpSession session) {
+        Duration configured = session.context().settings().smtpTimeout();
+        return session.device().isPresent() && configured.compareTo(DEVICE_MINIMUM) < 0 ? DEVICE_MINIMUM : configured;
+    }
+
+    /** RFC 1123 5.3.2's server timeout, the least a registered device gets. */
+    public static final Duration DEVICE_MINIMUM = Duration.ofMinutes(5);
 
     private void scheduleIdleCheck(SmtpSession session, Duration timeout) {
         session.schedule(() -> {

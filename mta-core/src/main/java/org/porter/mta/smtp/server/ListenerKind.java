@@ -7,7 +7,12 @@ public enum ListenerKind {
     /** Message submission (RFC 6409), port 587 style: STARTTLS offered, AUTH required. */
     SUBMISSION(false, true),
     /** Submission with implicit TLS (RFC 8314), port 465 style: AUTH required. */
-    SMTPS(true, true);
+    SMTPS(true, true),
+    /**
+     * A registered device's own port ({@code porter device add ... --port}): SMTP as {@link #SMTP}, but
+     * only for the devices registered with that port; anyone else is refused at the greeting.
+     */
+    DEVICE(false, false);
 
     private final boolean implicitTls;
     private final boolean authRequired;

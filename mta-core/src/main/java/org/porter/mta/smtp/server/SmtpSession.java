@@ -8,6 +8,7 @@ import org.apache.james.protocols.api.ProtocolSessionImpl;
 import org.apache.james.protocols.api.ProtocolTransport;
 import org.apache.james.protocols.api.Response;
 import org.porter.mta.api.Cidr;
+import org.porter.mta.api.Devices;
 
 /**
  * One SMTP connection's state. Two lifetimes: the connection (HELO name, relay permission) and
@@ -131,7 +132,39 @@ public final class SmtpSession extends ProtocolSessionImpl {
             return true;
         }
         InetAddress a = clientAddress();
-        return context.settings().relayNetworks().stream().anyMatch((Cidr n) -> n.contains(a));
+        return context.settings().relayNetworks().stream().anyMatch((Cidr n) -> n.contains(a))
+                || device().map(Devices.Device::relay).orElse(false);
+    }
+
+    // Device profiles (org.porter.mta.api.Devices): looked up once per connection.
+    private java.util.Optional<Devices.Device> device;
+
+    /**
+     * The registered device profile for this client, looked up at its first use in the connection (a
+     * change applies to the next connection). When the store cannot answer, none: the client gets the
+     * normal rules, never more.
+     */
+    public java.util.Optional<Devices.Device> device() {
+        if (device == null) {
+            try {
+                device = context.devices().forAddress(clientAddress());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(SmtpSession.class).warn("device profile of {} not available: {}",
+                        clientLabel(), e.getMessage());
+                return java.util.Optional.empty();
+            }
+        }
+        return device;
+    }
+
+    /** The largest message this client may send: its device profile's limit, else smtp.max-message-size. */
+    public long maxMessageSize() {
+        return device().map(Devices.Device::maxSize).orElseGet(() -> context.settings().maxMessageSize());
+    }
+
+    /** Whether message lines ending in a bare LF are taken and stored with CRLF: only for devices registered so. */
+    public boolean lenientLineEndings() {
+        return device().map(Devices.Device::lenientLineEndings).orElse(false);
     }
 
     public String heloName() {
