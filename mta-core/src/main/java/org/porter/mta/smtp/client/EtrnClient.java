@@ -1,6 +1,5 @@
 package org.porter.mta.smtp.client;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
@@ -252,16 +251,7 @@ public final class EtrnClient implements Etrn {
     }
 
     private static String lost(SmtpConnection c, IOException e, String server) {
-        if (c.timedOut(e)) {
-            return "your ISP's server " + server + " did not answer in time";
-        }
-        if (e instanceof ReplyReader.ProtocolException) {
-            return "your ISP's server " + server + " sent something that is not an SMTP reply: " + why(e);
-        }
-        if (e instanceof EOFException) {
-            return "your ISP's server " + server + " closed the connection";
-        }
-        return "lost the connection with your ISP's server " + server + " during ETRN: " + why(e);
+        return IspConnectionLost.sentence(c, e, "your ISP's server " + server, " during ETRN");
     }
 
     private static EtrnResult problem(String server, String why) {
@@ -270,8 +260,7 @@ public final class EtrnClient implements Etrn {
     }
 
     private static String why(Exception e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : Addresses.printable(m);
+        return IspConnectionLost.why(e);
     }
 
     /** The ETRN server, resolved. */

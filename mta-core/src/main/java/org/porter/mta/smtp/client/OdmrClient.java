@@ -1,6 +1,5 @@
 package org.porter.mta.smtp.client;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -313,16 +312,7 @@ public final class OdmrClient {
     }
 
     private static String lost(SmtpConnection c, IOException e, String server) {
-        if (c.timedOut(e)) {
-            return "your ISP's ODMR server " + server + " did not answer in time";
-        }
-        if (e instanceof ReplyReader.ProtocolException) {
-            return "your ISP's ODMR server " + server + " sent something that is not an SMTP reply: " + why(e);
-        }
-        if (e instanceof EOFException) {
-            return "your ISP's ODMR server " + server + " closed the connection";
-        }
-        return "lost the connection with your ISP's ODMR server " + server + ": " + why(e);
+        return IspConnectionLost.sentence(c, e, "your ISP's ODMR server " + server, "");
     }
 
     private static OdmrResult failed(String server, String why) {
@@ -331,7 +321,6 @@ public final class OdmrClient {
     }
 
     private static String why(Exception e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : Addresses.printable(m);
+        return IspConnectionLost.why(e);
     }
 }
