@@ -26,10 +26,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * counted or locked.
  *
  * <p>Memory is bounded: at most {@link #MAX_KEYS} names and addresses each are tracked; beyond
- * that expired entries are pruned, then the oldest dropped.
+ * that expired entries are pruned, then others dropped down to {@link #EVICT_TO}, so the scan of the
+ * whole map runs once per thousand new names, not at every failure of a flood.
  */
 public final class LoginThrottle {
     static final int MAX_KEYS = 10_000;
+    static final int EVICT_TO = MAX_KEYS - MAX_KEYS / 10;
     private static final int MAX_TRUSTED_PER_USER = 16;
     private static final int MAX_DOUBLINGS = 4;
 
@@ -131,7 +133,7 @@ public final class LoginThrottle {
             }
         }
         Iterator<String> it = map.keySet().iterator();
-        while (map.size() >= MAX_KEYS && it.hasNext()) {
+        while (map.size() > EVICT_TO && it.hasNext()) {
             it.next();
             it.remove();
         }
