@@ -21,10 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * typed them (lower-cased), so names that do not exist are locked exactly like real ones.
  *
  * <p>With {@code maxFailures} 0 nothing is counted or locked. Memory is bounded: at most
- * {@link #MAX_KEYS} pairs; beyond that expired ones are pruned, then the oldest dropped.
+ * {@link #MAX_KEYS} pairs; beyond that expired ones are pruned, then others dropped down to
+ * {@link #EVICT_TO} (one scan per thousand new pairs, not one per failure of a flood).
  */
 public final class AuthThrottle {
     static final int MAX_KEYS = 10_000;
+    static final int EVICT_TO = MAX_KEYS - MAX_KEYS / 10;
 
     /** The settings in force for one decision (read per attempt, so changes apply at once). */
     public record Limits(int maxFailures, Duration window) {
@@ -88,7 +90,7 @@ public final class AuthThrottle {
             }
         }
         Iterator<Key> it = failures.keySet().iterator();
-        while (failures.size() >= MAX_KEYS && it.hasNext()) {
+        while (failures.size() > EVICT_TO && it.hasNext()) {
             it.next();
             it.remove();
         }
