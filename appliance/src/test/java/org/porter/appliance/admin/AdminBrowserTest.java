@@ -426,6 +426,9 @@ class AdminBrowserTest {
         assertThat(browser.find("#s-odmr\\.auth-password").getAttribute("value")).isEmpty();
         assertThat(browser.find("#s-odmr\\.auth-password").getAttribute("placeholder")).startsWith("set");
         assertThat(browser.driver.getPageSource()).doesNotContain("odmr-pw-1").contains("ODMR");
+        ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeScript(
+                "document.getElementById('s-odmr.server').scrollIntoView({block: 'center'})");
+        browser.screenshot("39-connection-odmr");
         browser.type("etrn.server", "").type("odmr.server", "").press("Save the connection");
         browser.awaitText("Saved");
     }
