@@ -97,5 +97,6 @@ class LoginThrottleTest {
             t.failed("user" + i, "10.0." + (i >> 8 & 0xff) + "." + (i & 0xff), LIMITS);
         }
         assertThat(t.userFailures("user" + (LoginThrottle.MAX_KEYS * 2 - 1), LIMITS)).isEqualTo(1);
+        assertThat(t.tracked()).as("names + addresses tracked").isLessThanOrEqualTo(2 * LoginThrottle.MAX_KEYS);
     }
 }
