@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ODMR client (RFC 2645) on the SMTP client's pieces: {@link SmtpConnection}, {@link ReplyReader},
- * {@link Capabilities}, {@link ClientAuth}, as {@link EtrnClient}.
+ * {@link Capabilities}, {@link ClientAuth}; the opening before ATRN is {@link IspOpening}, as for {@link EtrnClient}.
  *
  * <p>The conversation: greeting (220), EHLO, STARTTLS per the request's policy and EHLO again, AUTH
  * (RFC 2645 5: required before ATRN; the password goes out only over TLS), {@code ATRN domain,...}.
@@ -77,10 +77,12 @@ public final class OdmrClient {
     public record Served(long messages, boolean quit) {
     }
 
-    private final String helo;
+    static final IspOpening.Service SERVICE = new IspOpening.Service("ODMR", "your ISP's ODMR server", "odmr", false,
+            false);
+
     private final ClientTimeouts timeouts;
     private final Duration total;
-    private final SSLContext tls;
+    private final IspOpening opening;
     private final Turn turn;
 
     /**
@@ -88,10 +90,9 @@ public final class OdmrClient {
      * @param turn  Porter's SMTP receive path over a connected socket
      */
     public OdmrClient(String helo, ClientTimeouts timeouts, Duration total, SSLContext tls, Turn turn) {
-        this.helo = helo;
         this.timeouts = timeouts;
         this.total = total;
-        this.tls = tls;
+        this.opening = new IspOpening(SERVICE, helo, timeouts, tls, LOG);
         this.turn = turn;
     }
 
@@ -126,23 +127,16 @@ public final class OdmrClient {
         }
         try {
             return conversation(req, hp, address, req.tls() != Tls.NONE, limit);
-        } catch (HandshakeFailed e) {
+        } catch (IspOpening.HandshakeFailed e) {
             if (req.tls() == Tls.REQUIRED) {
                 return failed(server, e.getMessage() + " (odmr.tls is required)");
             }
             LOG.info("ODMR: {}; trying again without TLS", e.getMessage());
             try {
                 return conversation(req, hp, address, false, limit);
-            } catch (HandshakeFailed impossible) {
+            } catch (IspOpening.HandshakeFailed impossible) {
                 throw new IllegalStateException("no TLS was tried", impossible);
             }
-        }
-    }
-
-    /** The TLS handshake failed: opportunistic TLS tries again in clear. */
-    private static final class HandshakeFailed extends Exception {
-        HandshakeFailed(String message) {
-            super(message, null, false, false);
         }
     }
 
@@ -157,7 +151,7 @@ public final class OdmrClient {
     }
 
     private OdmrResult conversation(Request req, HostPort hp, InetAddress address, boolean tryTls, Duration limit)
-            throws HandshakeFailed {
+            throws IspOpening.HandshakeFailed {
         String server = req.server();
         SmtpConnection c;
         try {
@@ -172,8 +166,12 @@ public final class OdmrClient {
             Socket turned;
             try {
                 turned = ask(c, req, tryTls);
+            } catch (IspOpening.Stop s) {
+                opening.quit(c);
+                LOG.warn("ODMR: {}", s.getMessage());
+                return new OdmrResult(server, s.refused ? Outcome.REFUSED : Outcome.FAILED, 0, s.getMessage());
             } catch (Stop s) {
-                quit(c);
+                opening.quit(c);
                 LOG.warn("ODMR: {}", s.getMessage());
                 return s.result;
             }
@@ -197,20 +195,12 @@ public final class OdmrClient {
     }
 
     /** Up to the ATRN's 250; returns the socket to serve. */
-    private Socket ask(SmtpConnection c, Request req, boolean tryTls) throws IOException, Stop, HandshakeFailed {
-        String server = req.server();
-        Reply greeting = logged(c.read(timeouts.greeting()));
-        if (greeting.code() != 220) {
-            throw new Stop(failed(server, "your ISP's ODMR server " + server + " did not greet us: " + greeting.text()));
-        }
-        Capabilities caps = hello(c, server);
-        if (tryTls) {
-            caps = startTls(c, req, caps);
-        }
-        login(c, req, caps);
-        Reply r = command(c, "ATRN " + String.join(",", req.domains()));
+    private Socket ask(SmtpConnection c, Request req, boolean tryTls)
+            throws IOException, Stop, IspOpening.Stop, IspOpening.HandshakeFailed {
+        opening.open(c, req.server(), req.tls(), tryTls, req.user(), req.password());
+        Reply r = opening.command(c, "ATRN " + String.join(",", req.domains()));
         if (r.code() != 250) {
-            throw new Stop(atrnRefused(server, req.domains(), r));
+            throw new Stop(atrnRefused(req.server(), req.domains(), r));
         }
         return c.turn();
     }
@@ -231,84 +221,6 @@ public final class OdmrClient {
             default -> new OdmrResult(server, Outcome.REFUSED, 0,
                     "your ISP did not accept ATRN for " + asked + said);
         };
-    }
-
-    private Capabilities hello(SmtpConnection c, String server) throws IOException, Stop {
-        Reply r = command(c, "EHLO " + helo);
-        if (r.code() == 250) {
-            return Capabilities.of(r);
-        }
-        throw new Stop(failed(server, "your ISP's ODMR server refused our greeting: " + r.text()));
-    }
-
-    private Capabilities startTls(SmtpConnection c, Request req, Capabilities caps)
-            throws IOException, Stop, HandshakeFailed {
-        String server = req.server();
-        boolean required = req.tls() == Tls.REQUIRED;
-        if (!caps.has("STARTTLS")) {
-            if (required) {
-                throw new Stop(failed(server, "your ISP's ODMR server " + server
-                        + " does not offer STARTTLS, and odmr.tls is required"));
-            }
-            return caps;
-        }
-        Reply r = command(c, "STARTTLS");
-        if (r.code() != 220) {
-            if (required || r.code() == 421) {
-                throw new Stop(failed(server, "your ISP's ODMR server " + server + " refused STARTTLS: " + r.text()
-                        + (required ? " (odmr.tls is required)" : "")));
-            }
-            return caps;
-        }
-        try {
-            c.startTls(tls, timeouts.ehlo());
-        } catch (IOException e) {
-            if (c.timedOut(e)) {
-                throw e;
-            }
-            c.close();
-            throw new HandshakeFailed("TLS handshake with your ISP's ODMR server " + server + " failed: " + why(e));
-        }
-        LOG.info("ODMR client: TLS {}", c.tlsDescription());
-        return hello(c, server);
-    }
-
-    /** AUTH with odmr.auth-user; the password goes out only over TLS. */
-    private void login(SmtpConnection c, Request req, Capabilities caps) throws IOException, Stop {
-        String server = req.server();
-        if (!c.tls()) {
-            throw new Stop(failed(server, "Porter sends the ODMR login (odmr.auth-user) only over TLS, and the session"
-                    + " with your ISP's server " + server + " is not encrypted" + (req.tls() == Tls.NONE
-                            ? " (odmr.tls is none)" : " (it did not offer STARTTLS)")));
-        }
-        Reply r = ClientAuth.login(c, caps, req.user(), req.password(), timeouts.ehlo());
-        if (r == null) {
-            throw new Stop(failed(server, "your ISP's ODMR server " + server + (caps.has("AUTH")
-                    ? " offers no login method Porter supports (PLAIN, LOGIN)" : " does not offer AUTH")));
-        }
-        LOG.info("ODMR client < {}", r);
-        if (r.code() != 235) {
-            throw new Stop(new OdmrResult(server, Outcome.REFUSED, 0, "your ISP's ODMR server " + server
-                    + " refused the login (odmr.auth-user, odmr.auth-password): " + r.text()));
-        }
-    }
-
-    private Reply command(SmtpConnection c, String line) throws IOException {
-        LOG.info("ODMR client > {}", line);
-        return logged(c.command(line, timeouts.ehlo()));
-    }
-
-    private static Reply logged(Reply r) {
-        LOG.info("ODMR client < {}", r);
-        return r;
-    }
-
-    private void quit(SmtpConnection c) {
-        try {
-            command(c, "QUIT");
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("ODMR: QUIT: {}", e.toString());
-        }
     }
 
     private static String lost(SmtpConnection c, IOException e, String server) {

@@ -158,7 +158,7 @@ class OdmrClientTest {
         mta.settings().set("odmr.auth-password", "wrong");
         OdmrResult refused = mta.odmr().run(LIMIT);
         assertThat(refused.outcome()).isEqualTo(Outcome.REFUSED);
-        assertThat(refused.message()).contains("refused the login (odmr.auth-user, odmr.auth-password)");
+        assertThat(refused.message()).contains("refused the ODMR login (odmr.auth-user, odmr.auth-password)");
         assertThat(isp.transcript()).noneMatch(l -> l.startsWith("C: ATRN"));
         assertThat(isp.held()).hasSize(1);
         assertThat(mailbox("alice")).isEmpty();
