@@ -56,6 +56,9 @@ public final class Database implements AutoCloseable {
     private long lastReopenAttempt;
     private static final long REOPEN_INTERVAL_NANOS = 2_000_000_000L;
 
+    /** The routing's lookups of domains, users and aliases, kept in memory (see {@link DirectoryCache}). */
+    final DirectoryCache directoryCache = new DirectoryCache(this);
+
     private Database(String url, Dialect dialect, String user, String password) {
         this.url = url;
         this.dialect = dialect;

@@ -40,7 +40,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
     @Override
     public void addDomain(String raw) {
         String domain = Addresses.domain(raw);
-        db.tx(c -> {
+        write(c -> {
             if (exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
                 throw new InvalidRequestException("domain already exists: " + domain);
             }
@@ -56,7 +56,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
     @Override
     public void removeDomain(String raw) {
         String domain = Addresses.domain(raw);
-        db.tx(c -> {
+        write(c -> {
             if (!exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
                 throw new InvalidRequestException("no such domain: " + domain);
             }
@@ -76,8 +76,16 @@ public final class DirectoryStore implements Directory, DirectoryView {
 
     @Override
     public boolean isLocalDomain(String domain) {
-        String d = domain.toLowerCase(Locale.ROOT);
-        return db.tx(c -> exists(c, "SELECT 1 FROM domains WHERE name = ?", d));
+        return db.directoryCache.get().domains().contains(domain.toLowerCase(Locale.ROOT));
+    }
+
+    /** A change of domains, users or aliases: committed, then the routing's cache is told. */
+    private void write(Database.Work<Void> work) {
+        try {
+            db.tx(work);
+        } finally {
+            db.directoryCache.changed();
+        }
     }
 
     @Override
@@ -85,7 +93,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
         String address = Addresses.mailbox(raw);
         checkPassword(password);
         String hash = PasswordHash.hash(password);
-        db.tx(c -> {
+        write(c -> {
             String domain = Addresses.domainOf(address);
             if (!exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
                 throw new InvalidRequestException("not a local domain: " + domain + " (add it with: porter domain add " + domain + ")");
@@ -139,7 +147,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
     @Override
     public void removeUser(String raw) {
         String address = Addresses.mailbox(raw);
-        db.tx(c -> {
+        write(c -> {
             Long id = userId(c, address);
             if (id == null) {
                 throw new InvalidRequestException("no such user: " + address);
@@ -185,7 +193,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
         if (bytesOrZeroForNone < 0) {
             throw new InvalidRequestException("a quota cannot be negative (0 removes it)");
         }
-        db.tx(c -> {
+        write(c -> {
             if (update(c, "UPDATE users SET quota_octets = ? WHERE address = ?", bytesOrZeroForNone, address) == 0) {
                 throw new InvalidRequestException("no such user: " + address);
             }
@@ -306,7 +314,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
         if (targets.contains(alias)) {
             throw new InvalidRequestException("an alias cannot point at itself: " + alias);
         }
-        db.tx(c -> {
+        write(c -> {
             String domain = Addresses.domainOf(alias);
             if (!exists(c, "SELECT 1 FROM domains WHERE name = ?", domain)) {
                 throw new InvalidRequestException("not a local domain: " + domain + " (add it with: porter domain add " + domain + ")");
@@ -351,7 +359,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
     public void removeAlias(String raw, List<String> rawTargets) {
         String alias = Addresses.mailbox(raw);
         List<String> targets = rawTargets.stream().map(Addresses::mailbox).toList();
-        db.tx(c -> {
+        write(c -> {
             if (!exists(c, "SELECT 1 FROM aliases WHERE address = ?", alias)) {
                 throw new InvalidRequestException("no such alias: " + alias);
             }
@@ -388,13 +396,12 @@ public final class DirectoryStore implements Directory, DirectoryView {
 
     @Override
     public Optional<Long> userId(String address) {
-        return db.tx(c -> Optional.ofNullable(userId(c, address.toLowerCase(Locale.ROOT))));
+        return Optional.ofNullable(db.directoryCache.get().users().get(address.toLowerCase(Locale.ROOT)));
     }
 
     @Override
     public List<String> aliasTargets(String address) {
-        String a = address.toLowerCase(Locale.ROOT);
-        return db.tx(c -> strings(c, "SELECT target FROM aliases WHERE address = ? ORDER BY position", a));
+        return db.directoryCache.get().aliases().getOrDefault(address.toLowerCase(Locale.ROOT), List.of());
     }
 
     private static Long userId(Connection c, String address) throws SQLException {

@@ -370,36 +370,39 @@ public final class MailStore implements MailboxAccess {
     }
 
     /**
-     * The quota and usage of the given users' mailboxes, in one short read transaction. Users
-     * without a quota are answered without summing their mailbox (no cost for them).
+     * The quota and usage of the given users' mailboxes: quotas from the directory's cache, usage
+     * summed in one short read transaction for the users that have a quota (no cost for the others).
+     * Users that do not exist are left out.
      */
     public java.util.Map<Long, QuotaUsage> quotaUsage(Collection<Long> userIds) {
         if (userIds.isEmpty()) {
             return java.util.Map.of();
         }
+        java.util.Map<Long, Long> quotas = db.directoryCache.get().quotas();
+        java.util.Map<Long, QuotaUsage> out = new java.util.LinkedHashMap<>();
+        List<Long> summed = new ArrayList<>();
+        for (long id : new java.util.LinkedHashSet<>(userIds)) {
+            Long q = quotas.get(id);
+            if (q == null) {
+                continue; // no such user (removed meanwhile)
+            }
+            out.put(id, new QuotaUsage(id, q, 0));
+            if (q > 0) {
+                summed.add(id);
+            }
+        }
+        if (summed.isEmpty()) {
+            return out;
+        }
         return db.tx(c -> {
-            java.util.Map<Long, QuotaUsage> out = new java.util.LinkedHashMap<>();
-            try (PreparedStatement quota = c.prepareStatement("SELECT quota_octets FROM users WHERE id = ?");
-                    PreparedStatement used = c.prepareStatement(
-                            "SELECT COALESCE(SUM(size_octets), 0) FROM mailbox_entries WHERE user_id = ?")) {
-                for (long id : new java.util.LinkedHashSet<>(userIds)) {
-                    quota.setLong(1, id);
-                    long q;
-                    try (ResultSet rs = quota.executeQuery()) {
-                        if (!rs.next()) {
-                            continue;
-                        }
-                        q = rs.getLong(1);
+            try (PreparedStatement used = c.prepareStatement(
+                    "SELECT COALESCE(SUM(size_octets), 0) FROM mailbox_entries WHERE user_id = ?")) {
+                for (long id : summed) {
+                    used.setLong(1, id);
+                    try (ResultSet rs = used.executeQuery()) {
+                        rs.next();
+                        out.put(id, new QuotaUsage(id, quotas.get(id), rs.getLong(1)));
                     }
-                    long u = 0;
-                    if (q > 0) {
-                        used.setLong(1, id);
-                        try (ResultSet rs = used.executeQuery()) {
-                            rs.next();
-                            u = rs.getLong(1);
-                        }
-                    }
-                    out.put(id, new QuotaUsage(id, q, u));
                 }
             }
             return out;
