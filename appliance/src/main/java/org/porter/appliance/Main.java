@@ -18,7 +18,22 @@ public final class Main {
         // before anything can make a TLS server handshake: JSSE reads this switch only once
         // (Renegotiation has no logger: nothing may log before Cli.run has set logging up)
         Renegotiation.refuseClientInitiated();
+        smallBoxBuffers();
         System.exit(run(args));
+    }
+
+    /**
+     * Netty pools its buffers in one arena per two cores' worth of threads by default, each growing
+     * by 4 MiB chunks; on the appliance's 2 cores one heap and one direct arena are enough (its
+     * threads keep their own caches) and hold 5-13 MiB less after three ingest runs (issue 13: RSS <=
+     * 256 MiB). Before any Netty class is loaded; a -D given on the command line wins.
+     */
+    static void smallBoxBuffers() {
+        for (String p : new String[] {"io.netty.allocator.numHeapArenas", "io.netty.allocator.numDirectArenas"}) {
+            if (System.getProperty(p) == null) {
+                System.setProperty(p, "1");
+            }
+        }
     }
 
     static int run(String[] args) {
