@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +30,6 @@ import org.porter.mta.testing.SmtpSend;
  * the queue holds outbound mail, bodies no longer referenced are dropped, and it all survives a restart.
  */
 class PostgresStoreTest {
-    @TempDir
-    static Path pgDir;
     static PostgresPeer pg;
 
     @TempDir
@@ -40,18 +37,11 @@ class PostgresStoreTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        pg = PostgresPeer.start(pgDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
+        pg = PostgresPeer.shared();
     }
 
     private Path dataFolderOn(String database) throws Exception {
-        String url = pg.createDatabase(database);
+        String url = pg.createDatabase(database + "_" + ProcessHandle.current().pid());
         Path data = Files.createDirectories(tmp.resolve("data"));
         StoreLocation.write(data, new StoreLocation(url, PostgresPeer.USER, PostgresPeer.PASSWORD));
         return data;
@@ -132,7 +122,7 @@ class PostgresStoreTest {
                 bodies.put(a, body(porter.mta, a, porter.mta.mailboxes().list(a).size() - 1));
             }
         }
-        String url = pg.createDatabase("moved");
+        String url = pg.newDatabase();
         List<StoreMigration.Progress> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         StoreMigration.Result moved = Mta.migrateStore(data, url, PostgresPeer.USER, PostgresPeer.PASSWORD, seen::add);
         assertThat(moved.messages()).isEqualTo(3);
@@ -177,7 +167,7 @@ class PostgresStoreTest {
             assertThatThrownBy(() -> Mta.open(other, "mail2.office.example", List.of()))
                     .isInstanceOf(UnavailableException.class)
                     .hasMessageContaining("in use by another Porter")
-                    .hasMessageContaining("jdbc:postgresql://127.0.0.1:" + pg.port() + "/shared");
+                    .hasMessageContaining(StoreLocation.of(data).url());
             assertThat(first.mta.directory().authenticate("alice@office.example", TestMta.PASSWORD.toCharArray())).isPresent();
         }
         try (Mta second = Mta.open(other, "mail2.office.example", List.of())) {
