@@ -42,7 +42,8 @@ public final class Database implements AutoCloseable {
     private static final long BORROW_WAIT_MS = 30_000;
     private static final String[] MIGRATIONS = {"V1__initial.sql", "V2__pop3.sql", "V4__dialer.sql", "V5__delivery_headers.sql",
             "V6__daily_counters.sql", "V7__admin_audit.sql", "V8__queue_attempts.sql",
-            "V9__message_eight_bit.sql", "V10__fetch.sql", "V11__devices.sql", "V15__delivery_attempts.sql"};
+            "V9__message_eight_bit.sql", "V10__fetch.sql", "V11__devices.sql", "V15__delivery_attempts.sql",
+            "V16__message_chunks.sql"};
 
     private final String url;
     private final Dialect dialect;

@@ -154,7 +154,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
                 }
             }
             update(c, "DELETE FROM mailbox_entries WHERE user_id = ?", id);
-            MailStore.dropUnreferenced(c, messages);
+            MailStore.dropUnreferenced(c, db.dialect(), messages);
             update(c, "DELETE FROM apop_secrets WHERE user_id = ?", id);
             update(c, "DELETE FROM users WHERE id = ?", id);
             return null;

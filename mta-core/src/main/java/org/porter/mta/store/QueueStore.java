@@ -185,7 +185,7 @@ public final class QueueStore implements QueueStorage {
                     }
                 }
             }
-            MailStore.dropUnreferenced(c, messages);
+            MailStore.dropUnreferenced(c, db.dialect(), messages);
             // last: the day's counter rows are shared, so they are held for the shortest time
             Counters.add(c, at, Counters.SENT, sent);
             Counters.add(c, at, Counters.BOUNCED, bounced);
