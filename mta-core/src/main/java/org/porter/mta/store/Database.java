@@ -361,13 +361,22 @@ public final class Database implements AutoCloseable {
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {
                     ps.setInt(1, v);
-                    ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                    ps.setTimestamp(2, timestamp(Instant.now()));
                     ps.executeUpdate();
                 }
                 LOG.info("database schema migrated: {}", script);
             }
             return null;
         });
+    }
+
+    /**
+     * An instant as the store keeps it, to the microsecond on every engine: PostgreSQL keeps microseconds (and
+     * rounds what is finer), Derby nanoseconds; cut here, a time read back is the time written on both, and a
+     * store copied from one to the other keeps its times.
+     */
+    static Timestamp timestamp(Instant at) {
+        return Timestamp.from(at.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     }
 
     /** "V12__what.sql" → 12. */

@@ -46,7 +46,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO domains (name, created_at) VALUES (?, ?)")) {
                 ps.setString(1, domain);
-                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.setTimestamp(2, Database.timestamp(Instant.now()));
                 ps.executeUpdate();
             }
             return null;
@@ -102,7 +102,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
                 ps.setString(2, Addresses.localPart(address));
                 ps.setString(3, domain);
                 ps.setString(4, hash);
-                ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                ps.setTimestamp(5, Database.timestamp(Instant.now()));
                 ps.executeUpdate();
             }
             return null;

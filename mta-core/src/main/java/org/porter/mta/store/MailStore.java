@@ -91,7 +91,7 @@ public final class MailStore implements MailboxAccess {
                 ps.setString(1, m.queueId());
                 ps.setString(2, m.sender());
                 ps.setLong(3, m.size());
-                ps.setTimestamp(4, Timestamp.from(m.receivedAt()));
+                ps.setTimestamp(4, Database.timestamp(m.receivedAt()));
                 ps.setString(5, m.options().ret());
                 ps.setString(6, m.options().envid());
                 ps.setShort(7, (short) (m.options().smtputf8() ? 1 : 0));
@@ -128,7 +128,7 @@ public final class MailStore implements MailboxAccess {
                         ps.setLong(2, messageId);
                         ps.setString(3, m.queueId() + "." + (++n));
                         ps.setLong(4, m.size() + (prefix == null ? 0 : prefix.getBytes(StandardCharsets.UTF_8).length));
-                        ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
+                        ps.setTimestamp(5, Database.timestamp(m.receivedAt()));
                         ps.setString(6, prefix);
                         ps.addBatch();
                     }
@@ -144,8 +144,8 @@ public final class MailStore implements MailboxAccess {
                         ps.setString(2, r.address());
                         ps.setString(3, r.dsn().notifyOn());
                         ps.setString(4, r.dsn().orcpt());
-                        ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
-                        ps.setTimestamp(6, Timestamp.from(m.receivedAt()));
+                        ps.setTimestamp(5, Database.timestamp(m.receivedAt()));
+                        ps.setTimestamp(6, Database.timestamp(m.receivedAt()));
                         ps.addBatch();
                     }
                     ps.executeBatch();

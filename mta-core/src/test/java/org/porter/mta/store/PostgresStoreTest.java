@@ -79,6 +79,32 @@ class PostgresStoreTest {
             assertThat(again.mta.mailboxes().delete("bob@office.example", List.of(first.id()))).isEqualTo(1);
             assertThat(again.mta.mailboxes().list("bob@office.example")).isEmpty();
             assertThat(again.mta.check(false).items()).allSatisfy(i -> assertThat(i.ok()).as(i.text()).isTrue());
+            assertThat(pieces(data)).as("bodies in pieces of at most 256 KiB, none in messages.body (V16)")
+                    .isEqualTo(List.of(2L, 13L, 13L, 0L));
+            // the last mailbox entry of a message goes: the message goes, and its pieces with it
+            MailboxEntry bigEntry = again.mta.mailboxes().list("alice@office.example").get(1);
+            again.mta.mailboxes().delete("alice@office.example", List.of(bigEntry.id()));
+            assertThat(pieces(data)).isEqualTo(List.of(1L, 1L, 1L, 0L));
+        }
+    }
+
+    /**
+     * Counted on the server: messages, pieces of bodies, the pieces their sizes make at 256 KiB each, and bodies
+     * kept whole in messages.body.
+     */
+    static List<Long> pieces(Path data) throws Exception {
+        StoreLocation at = StoreLocation.of(data);
+        try (var c = java.sql.DriverManager.getConnection(at.url(), at.user(), at.password()); var s = c.createStatement()) {
+            List<Long> out = new java.util.ArrayList<>();
+            for (String q : List.of("SELECT COUNT(*) FROM messages", "SELECT COUNT(*) FROM message_chunks",
+                    "SELECT SUM((size_octets + " + Bodies.CHUNK + " - 1) / " + Bodies.CHUNK + ") FROM messages",
+                    "SELECT COUNT(*) FROM messages WHERE body IS NOT NULL")) {
+                try (var rs = s.executeQuery(q)) {
+                    rs.next();
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
         }
     }
 
@@ -132,6 +158,7 @@ class PostgresStoreTest {
         assertThat(StoreLocation.of(data).url()).isEqualTo(url);
         assertThat(data.resolve("db")).as("the old built-in store is kept").isDirectory();
 
+        assertThat(pieces(data)).as("the copied bodies are in pieces").isEqualTo(List.of(3L, 11L, 11L, 0L));
         try (TestMta porter = new TestMta(data, false)) {
             for (String u : List.of("alice", "bob", "carol")) {
                 String a = u + "@office.example";
