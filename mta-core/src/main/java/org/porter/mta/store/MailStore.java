@@ -251,7 +251,7 @@ public final class MailStore implements MailboxAccess {
 
     /** Opens a stored message by its id (for the outbound queue); close the stream. */
     public InputStream openMessage(long messageId) {
-        return openBody("SELECT id, NULL, size_octets, body FROM messages WHERE id = ?", messageId);
+        return openBody("SELECT id, CAST(NULL AS VARCHAR(1)), size_octets, body FROM messages WHERE id = ?", messageId);
     }
 
     private InputStream openBody(String sql, long id) {
