@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
+import org.porter.mta.api.MailboxAccess.MailboxEntry;
 import org.porter.mta.api.Mta;
 import org.porter.mta.testing.PostgresPeer;
 import org.porter.mta.testing.SmtpSend;
@@ -43,10 +44,12 @@ class MigrationKillTest {
     void aMigrationKilledWhileCopyingMessagesChangesNothingAndCanBeRunAgain(@TempDir Path tmp) throws Exception {
         Path data = tmp.resolve("box");
         String body = ("x".repeat(76) + "\r\n").repeat(1_400); // ~110 KB: a progress report every few dozen
+        List<MailboxEntry> before;
         try (TestMta porter = new TestMta(data)) {
             for (int i = 0; i < MESSAGES; i++) {
                 SmtpSend.send(porter.port(), "partner@example.net", "Subject: m" + i + "\r\n\r\n" + body, "alice@office.example");
             }
+            before = porter.mta.mailboxes().list("alice@office.example");
         }
         String url = PostgresPeer.shared().newDatabase();
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -84,12 +87,15 @@ class MigrationKillTest {
                     Duration.ofSeconds(30));
         }
         try (TestMta again = new TestMta(data, false)) {
-            assertThat(again.mta.mailboxes().list("alice@office.example")).hasSize(MESSAGES);
+            // untouched: the same entries, UIDLs and sizes, a sound store, and it takes mail as before
+            assertThat(again.mta.mailboxes().list("alice@office.example")).isEqualTo(before);
+            assertThat(again.mta.check(false).items()).allSatisfy(i -> assertThat(i.ok()).as(i.text()).isTrue());
+            SmtpSend.send(again.port(), "partner@example.net", "Subject: after the kill\r\n\r\nhello\r\n", "bob@office.example");
         }
         var moved = Mta.migrateStore(data, url, PostgresPeer.USER, PostgresPeer.PASSWORD, p -> { });
-        assertThat(moved.rows()).containsEntry("messages", (long) MESSAGES);
+        assertThat(moved.rows()).containsEntry("messages", MESSAGES + 1L);
         try (TestMta onServer = new TestMta(data, false)) {
-            assertThat(onServer.mta.mailboxes().list("alice@office.example")).hasSize(MESSAGES);
+            assertThat(onServer.mta.mailboxes().list("alice@office.example")).isEqualTo(before);
         }
         assertThat(List.of(data.resolve("db").toFile().list())).isNotEmpty();
     }
