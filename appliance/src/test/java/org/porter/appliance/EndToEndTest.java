@@ -70,28 +70,34 @@ class EndToEndTest {
 
     @Test
     void officeMailPathWithRealClients() throws Exception {
-        officeMailPath();
+        officeMailPath(false);
     }
 
-    /** Issue 18: the same path with the store on a PostgreSQL server, named as the README says before the first start. */
+    /**
+     * Issue 18: the same path with the store on a PostgreSQL server, named as the README says before the first
+     * start; and then a 30 MB message in and out (SMTP, POP3) of a server with a 64 MiB heap: bodies are
+     * streamed on PostgreSQL too (a BYTEA read whole is 30 MB, and 60 MB more while the driver decodes it).
+     */
     @Test
     void officeMailPathWithRealClientsOnPostgresql() throws Exception {
-        try (PostgresPeer pg = PostgresPeer.start(work)) {
-            String url = pg.createDatabase("office");
-            Files.writeString(data.resolve("store.properties"), "url=" + url + "\nuser=" + PostgresPeer.USER
-                    + "\npassword=" + PostgresPeer.PASSWORD + "\n");
-            officeMailPath();
-            assertThat(data.resolve("db")).as("no built-in database beside the server's").doesNotExist();
-            assertThat(ok("", "store", "show").out()).contains("a database server: " + url);
-        }
+        String url = PostgresPeer.shared().newDatabase();
+        Files.writeString(data.resolve("store.properties"), "url=" + url + "\nuser=" + PostgresPeer.USER
+                + "\npassword=" + PostgresPeer.PASSWORD + "\n");
+        officeMailPath(true);
+        assertThat(data.resolve("db")).as("no built-in database beside the server's").doesNotExist();
+        assertThat(ok("", "store", "show").out()).contains("a database server: " + url);
     }
 
-    private void officeMailPath() throws Exception {
+    private void officeMailPath(boolean bigMessageInASmallHeap) throws Exception {
         ok("", "config", "set", "submission.port", "0");
         ok("", "config", "set", "smtps.port", "0");
         ok("", "config", "set", "pop3s.port", "0");
         ok("", "config", "set", "admin.tls-port", "0");
-        try (ServerProcess server = ServerProcess.start(Main.class, data, "--hostname", "mail.office.example")) {
+        if (bigMessageInASmallHeap) {
+            ok("", "config", "set", "smtp.max-message-size", "40M");
+        }
+        List<String> jvm = bigMessageInASmallHeap ? List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError") : List.of();
+        try (ServerProcess server = ServerProcess.launch(null, jvm, Main.class, data, "--hostname", "mail.office.example")) {
             Matcher m = Pattern.compile("Porter ready: SMTP on 127\\.0\\.0\\.1:(\\d+), POP3 on 127\\.0\\.0\\.1:(\\d+);.*")
                     .matcher(server.awaitLine("Porter ready:"));
             assertThat(m.matches()).as(server.output()).isTrue();
@@ -162,7 +168,34 @@ class EndToEndTest {
             String maillog = Files.readString(data.resolve("maillog"));
             assertThat(maillog).containsPattern("[0-9A-Z]{14}: to=<carol@office.example>, orig_to=<team@office.example>, relay=local, "
                     + "delay=[0-9.]+, dsn=2\\.0\\.0, status=sent \\(delivered to mailbox\\)");
+            if (bigMessageInASmallHeap) {
+                bigMessage(smtp, pop3, server);
+            }
             assertThat(server.stop()).isZero();
         }
+    }
+
+    /** 30 MB to carol by smtplib, and back by poplib's RETR, byte for byte, from a server with a small heap. */
+    private void bigMessage(int smtp, int pop3, ServerProcess server) throws Exception {
+        String script = String.join("\n",
+                "import smtplib, poplib, hashlib",
+                "smtp, pop3 = " + smtp + ", " + pop3,
+                "lines = [b'Subject: big', b'']",
+                "lines += [(b'.' if i % 997 == 0 else b'') + b'%08d ' % i + b'x' * 68 for i in range(380000)]",
+                "data = b'\\r\\n'.join(lines) + b'\\r\\n'",
+                "assert len(data) > 30_000_000, len(data)",
+                "with smtplib.SMTP('127.0.0.1', smtp, timeout=" + TestTime.seconds(120) + ") as s:",
+                "    assert s.sendmail('boss@elsewhere.example', ['carol@office.example'], data) == {}",
+                "p = poplib.POP3('127.0.0.1', pop3, timeout=" + TestTime.seconds(120) + ")",
+                "p.user('carol@office.example'); p.pass_('carol-password')",
+                "count, size = p.stat()",
+                "resp, lines, octets = p.retr(count)",
+                "got = b'\\r\\n'.join(lines) + b'\\r\\n'",
+                "assert got.endswith(data), (len(got), len(data))",
+                "p.quit()",
+                "print('OK', len(data), 'octets back byte for byte', hashlib.sha256(data).hexdigest())");
+        String py = run(List.of("python3", "-c", script), work, Map.of());
+        assertThat(py).as(py + "\n" + server.output()).startsWith("exit=0").contains("octets back byte for byte");
+        assertThat(server.process().isAlive()).as("the server, after 30 MB in a 64 MiB heap\n" + server.output()).isTrue();
     }
 }

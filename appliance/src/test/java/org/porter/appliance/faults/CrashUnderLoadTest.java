@@ -26,6 +26,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.StoreReport;
+import org.porter.mta.testing.PostgresPeer;
 import org.porter.mta.testing.TestTime;
 
 /**
@@ -69,8 +70,24 @@ class CrashUnderLoadTest {
 
     @Test
     void everyMessageThatGotA250SurvivesRepeatedKillMinus9UnderLoad() throws Exception {
+        killRepeatedlyUnderLoad(soak() ? 200 : 20);
+    }
+
+    /**
+     * Issue 18: the same on a PostgreSQL store, 3 kills (60 with {@code -Dporter.soak=true}): a commit there is
+     * the server's, on its disk, before the 250; a killed Porter's session, its advisory lock with it, ends at
+     * once, so the next start is not refused as a second Porter.
+     */
+    @Test
+    void everyMessageThatGotA250SurvivesRepeatedKillMinus9UnderLoadOnPostgresql() throws Exception {
+        java.nio.file.Files.writeString(data.resolve("store.properties"), "url=" + PostgresPeer.shared().newDatabase()
+                + "\nuser=" + PostgresPeer.USER + "\npassword=" + PostgresPeer.PASSWORD + "\n");
+        killRepeatedlyUnderLoad(soak() ? 60 : 3);
+        assertThat(data.resolve("db")).as("no built-in database beside the server's").doesNotExist();
+    }
+
+    private void killRepeatedlyUnderLoad(int kills) throws Exception {
         setUp(porter, data);
-        int kills = soak() ? 200 : 20;
         long seed = System.nanoTime();
         Random random = new Random(seed);
         Map<String, List<String>> acked = SmtpLoadClient.newLedger();

@@ -28,7 +28,7 @@ public final class AuditStore implements AuditTrail {
     public void record(String who, String client, String what) {
         db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO admin_audit (happened_at, who, client, what) VALUES (?, ?, ?, ?)")) {
-                ps.setTimestamp(1, Timestamp.from(clock.instant()));
+                ps.setTimestamp(1, Database.timestamp(clock.instant()));
                 ps.setString(2, cut(who, 100));
                 ps.setString(3, cut(client, 100));
                 ps.setString(4, cut(what, 1000));

@@ -25,8 +25,8 @@ public final class CallLogStore implements CallLog {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO dial_calls (started_at, ended_at, link_type,"
                     + " connected_seconds, bytes_in, bytes_out, bytes_source, messages_out, messages_in, outcome, detail)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-                ps.setTimestamp(1, Timestamp.from(call.start()));
-                ps.setTimestamp(2, Timestamp.from(call.end()));
+                ps.setTimestamp(1, Database.timestamp(call.start()));
+                ps.setTimestamp(2, Database.timestamp(call.end()));
                 ps.setString(3, call.link());
                 ps.setLong(4, call.connectedSeconds());
                 ps.setLong(5, call.bytesIn());
@@ -72,8 +72,8 @@ public final class CallLogStore implements CallLog {
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT COALESCE(SUM(connected_seconds), 0) FROM dial_calls WHERE started_at >= ? AND started_at < ?")) {
-                ps.setTimestamp(1, Timestamp.from(from));
-                ps.setTimestamp(2, Timestamp.from(to));
+                ps.setTimestamp(1, Database.timestamp(from));
+                ps.setTimestamp(2, Database.timestamp(to));
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0L;
                 }

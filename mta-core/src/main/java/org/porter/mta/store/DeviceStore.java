@@ -43,7 +43,7 @@ public final class DeviceStore implements Devices {
             }
             DirectoryStore.update(c, "INSERT INTO devices (name, network, may_relay, max_size, lenient_eol, port, created_at)"
                     + " VALUES (?, ?, ?, ?, ?, ?, ?)", d.name(), d.network().toString(), flag(d.relay()), d.maxSize(),
-                    flag(d.lenientLineEndings()), d.port(), Timestamp.from(Instant.now()));
+                    flag(d.lenientLineEndings()), d.port(), Database.timestamp(Instant.now()));
             return null;
         });
         cache = null;

@@ -8,11 +8,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What differs between database engines, in one place: type names in migration scripts
- * ({@code ${BLOB}}, {@code ${TEXT}}) and shutdown. Everything else Porter sends is standard SQL
+ * ({@code ${BLOB}}, {@code ${TEXT}}, {@code ${DROP_NOT_NULL}}), where message bodies go ({@link #chunkedBodies}),
+ * and shutdown. Everything else Porter sends is standard SQL
  * (identity columns, FETCH FIRST, no engine functions), so a PostgreSQL dialect is a few lines.
  */
 public enum Dialect {
-    DERBY("BLOB(2G)", "CLOB(1M)") {
+    DERBY("BLOB(2G)", "CLOB(1M)", "NULL") {
         @Override
         boolean checkTable(java.sql.Connection c, String table) throws SQLException {
             return StoreCheck.derbyCheck(c, table);
@@ -55,7 +56,7 @@ public enum Dialect {
             }
         }
     },
-    POSTGRESQL("BYTEA", "TEXT") {
+    POSTGRESQL("BYTEA", "TEXT", "DROP NOT NULL") {
         @Override
         boolean checkTable(java.sql.Connection c, String table) {
             return true; // PostgreSQL checks its pages itself (data checksums); amcheck is the DBA's tool
@@ -98,6 +99,11 @@ public enum Dialect {
 
         @Override
         void shutdown(String url) {
+        }
+
+        @Override
+        boolean chunkedBodies() {
+            return true;
         }
 
         @Override
@@ -177,14 +183,24 @@ public enum Dialect {
     abstract void backup(java.sql.Connection c, java.nio.file.Path dir) throws SQLException;
     private final String blob;
     private final String text;
+    private final String dropNotNull;
 
-    Dialect(String blob, String text) {
+    Dialect(String blob, String text, String dropNotNull) {
         this.blob = blob;
         this.text = text;
+        this.dropNotNull = dropNotNull;
     }
 
     String expand(String sql) {
-        return sql.replace("${BLOB}", blob).replace("${TEXT}", text);
+        return sql.replace("${BLOB}", blob).replace("${TEXT}", text).replace("${DROP_NOT_NULL}", dropNotNull);
+    }
+
+    /**
+     * Whether message bodies are written in pieces to message_chunks ({@link Bodies}) instead of messages.body:
+     * on PostgreSQL, whose driver reads a BYTEA value whole into memory; Derby streams its BLOB.
+     */
+    boolean chunkedBodies() {
+        return false;
     }
 
     abstract void shutdown(String url);

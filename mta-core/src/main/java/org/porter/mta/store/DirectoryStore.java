@@ -46,7 +46,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO domains (name, created_at) VALUES (?, ?)")) {
                 ps.setString(1, domain);
-                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.setTimestamp(2, Database.timestamp(Instant.now()));
                 ps.executeUpdate();
             }
             return null;
@@ -110,7 +110,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
                 ps.setString(2, Addresses.localPart(address));
                 ps.setString(3, domain);
                 ps.setString(4, hash);
-                ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                ps.setTimestamp(5, Database.timestamp(Instant.now()));
                 ps.executeUpdate();
             }
             return null;
@@ -162,7 +162,7 @@ public final class DirectoryStore implements Directory, DirectoryView {
                 }
             }
             update(c, "DELETE FROM mailbox_entries WHERE user_id = ?", id);
-            MailStore.dropUnreferenced(c, messages);
+            MailStore.dropUnreferenced(c, db.dialect(), messages);
             update(c, "DELETE FROM apop_secrets WHERE user_id = ?", id);
             update(c, "DELETE FROM users WHERE id = ?", id);
             return null;

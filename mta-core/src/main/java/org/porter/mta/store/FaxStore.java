@@ -25,7 +25,7 @@ public final class FaxStore {
             if (DirectoryStore.update(c, "UPDATE fax_capabilities SET expression = ? WHERE address = ?", expression,
                     address) == 0) {
                 DirectoryStore.update(c, "INSERT INTO fax_capabilities (address, expression, created_at) VALUES (?, ?, ?)",
-                        address, expression, Timestamp.from(Instant.now()));
+                        address, expression, Database.timestamp(Instant.now()));
             }
             return null;
         });

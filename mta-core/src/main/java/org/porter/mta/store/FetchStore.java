@@ -71,7 +71,7 @@ public final class FetchStore {
                 ps.setInt(10, a.keepDays());
                 ps.setLong(11, a.maxSize());
                 ps.setString(12, a.trustedCertificate());
-                ps.setTimestamp(13, Timestamp.from(Instant.now()));
+                ps.setTimestamp(13, Database.timestamp(Instant.now()));
                 ps.executeUpdate();
             }
             return null;
@@ -184,7 +184,7 @@ public final class FetchStore {
 
     static void insertSeen(Connection c, long accountId, String uidl, char state, Instant at) throws SQLException {
         DirectoryStore.update(c, "INSERT INTO fetch_seen (account_id, uidl, state, seen_at) VALUES (?, ?, ?, ?)",
-                accountId, uidl, String.valueOf(state), Timestamp.from(at));
+                accountId, uidl, String.valueOf(state), Database.timestamp(at));
     }
 
     private static String aad(String name) {

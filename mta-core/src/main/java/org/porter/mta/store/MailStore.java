@@ -91,7 +91,7 @@ public final class MailStore implements MailboxAccess {
                 ps.setString(1, m.queueId());
                 ps.setString(2, m.sender());
                 ps.setLong(3, m.size());
-                ps.setTimestamp(4, Timestamp.from(m.receivedAt()));
+                ps.setTimestamp(4, Database.timestamp(m.receivedAt()));
                 ps.setString(5, m.options().ret());
                 ps.setString(6, m.options().envid());
                 ps.setShort(7, (short) (m.options().smtputf8() ? 1 : 0));
@@ -100,13 +100,21 @@ public final class MailStore implements MailboxAccess {
                 } else {
                     ps.setShort(8, (short) (m.bits() == BodyBits.EIGHT_BIT ? 1 : 0));
                 }
+                boolean chunked = db.dialect().chunkedBodies();
                 try (InputStream in = m.body().open()) {
-                    ps.setBinaryStream(9, in, m.size());
+                    if (chunked) {
+                        ps.setNull(9, java.sql.Types.BINARY); // the body goes to message_chunks, below
+                    } else {
+                        ps.setBinaryStream(9, in, m.size());
+                    }
                     ps.executeUpdate();
-                }
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    messageId = keys.getLong(1);
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        messageId = keys.getLong(1);
+                    }
+                    if (chunked) {
+                        Bodies.write(c, messageId, in, m.size());
+                    }
                 }
             }
             if (!m.localUserIds().isEmpty()) {
@@ -120,7 +128,7 @@ public final class MailStore implements MailboxAccess {
                         ps.setLong(2, messageId);
                         ps.setString(3, m.queueId() + "." + (++n));
                         ps.setLong(4, m.size() + (prefix == null ? 0 : prefix.getBytes(StandardCharsets.UTF_8).length));
-                        ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
+                        ps.setTimestamp(5, Database.timestamp(m.receivedAt()));
                         ps.setString(6, prefix);
                         ps.addBatch();
                     }
@@ -136,8 +144,8 @@ public final class MailStore implements MailboxAccess {
                         ps.setString(2, r.address());
                         ps.setString(3, r.dsn().notifyOn());
                         ps.setString(4, r.dsn().orcpt());
-                        ps.setTimestamp(5, Timestamp.from(m.receivedAt()));
-                        ps.setTimestamp(6, Timestamp.from(m.receivedAt()));
+                        ps.setTimestamp(5, Database.timestamp(m.receivedAt()));
+                        ps.setTimestamp(6, Database.timestamp(m.receivedAt()));
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -179,8 +187,8 @@ public final class MailStore implements MailboxAccess {
     /** The entry's own header lines (UTF-8), if any, then the shared body: as many octets as its size_octets. */
     @Override
     public InputStream open(long entryId) {
-        return openBody("SELECT m.body, e.header_prefix FROM messages m JOIN mailbox_entries e ON e.message_id = m.id"
-                + " WHERE e.id = ?", entryId);
+        return openBody("SELECT m.id, e.header_prefix, m.size_octets, m.body FROM messages m"
+                + " JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?", entryId);
     }
 
     /**
@@ -202,7 +210,7 @@ public final class MailStore implements MailboxAccess {
         return db.tx(c -> {
             java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
             // the prefix and size before the body: reading another column after a stream closes the stream (JDBC)
-            try (PreparedStatement ps = c.prepareStatement("SELECT e.header_prefix, m.size_octets, m.body FROM messages m"
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.header_prefix, m.size_octets, m.id, m.body FROM messages m"
                     + " JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?")) {
                 for (long id : entryIds) {
                     ps.setLong(1, id);
@@ -210,7 +218,9 @@ public final class MailStore implements MailboxAccess {
                         if (rs.next()) {
                             String prefix = rs.getString(1);
                             long length = rs.getLong(2);
-                            try (InputStream body = rs.getBinaryStream(3)) {
+                            long messageId = rs.getLong(3);
+                            InputStream inline = rs.getBinaryStream(4);
+                            try (InputStream body = inline != null ? inline : Bodies.open(c, messageId, length)) {
                                 out.put(id, entryBytes(id, body, length, prefix));
                             }
                         }
@@ -241,7 +251,7 @@ public final class MailStore implements MailboxAccess {
 
     /** Opens a stored message by its id (for the outbound queue); close the stream. */
     public InputStream openMessage(long messageId) {
-        return openBody("SELECT body FROM messages WHERE id = ?", messageId);
+        return openBody("SELECT id, CAST(NULL AS VARCHAR(1)), size_octets, body FROM messages WHERE id = ?", messageId);
     }
 
     private InputStream openBody(String sql, long id) {
@@ -255,10 +265,16 @@ public final class MailStore implements MailboxAccess {
             if (!rs.next()) {
                 throw new InvalidRequestException("no such message");
             }
-            // the prefix first: reading another column after a stream closes the stream (JDBC)
-            String prefix = rs.getMetaData().getColumnCount() > 1 ? rs.getString(2) : null;
-            // a stream, not getBlob: Derby streams its BLOB either way, PostgreSQL's BYTEA has no Blob
-            InputStream raw = rs.getBinaryStream(1);
+            // the other columns first: reading another column after a stream closes the stream (JDBC)
+            long messageId = rs.getLong(1);
+            String prefix = rs.getString(2);
+            long size = rs.getLong(3);
+            // a stream, not getBlob: Derby streams its BLOB either way, PostgreSQL's BYTEA has no Blob;
+            // NULL: the body is in pieces (PostgreSQL, V16), read one by one on this connection
+            InputStream raw = rs.getBinaryStream(4);
+            if (raw == null) {
+                raw = Bodies.open(c, messageId, size);
+            }
             InputStream body = new BlobStream(raw, ps, rs, c);
             return prefix == null ? body
                     : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(prefix.getBytes(StandardCharsets.UTF_8)), body);
@@ -340,19 +356,24 @@ public final class MailStore implements MailboxAccess {
                     removed += del.executeUpdate();
                 }
             }
-            dropUnreferenced(c, messages);
+            dropUnreferenced(c, db.dialect(), messages);
             return removed;
         });
     }
 
-    /** Drops those of {@code messageIds} no mailbox or queue entry references any more (same transaction). */
-    static void dropUnreferenced(Connection c, Collection<Long> messageIds) throws SQLException {
+    /**
+     * Drops those of {@code messageIds} no mailbox or queue entry references any more, with their pieces where
+     * bodies are kept in pieces (same transaction).
+     */
+    static void dropUnreferenced(Connection c, Dialect dialect, Collection<Long> messageIds) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE id = ?"
                 + " AND NOT EXISTS (SELECT 1 FROM mailbox_entries e WHERE e.message_id = messages.id)"
                 + " AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.message_id = messages.id)")) {
             for (long id : new java.util.TreeSet<>(messageIds)) {
                 ps.setLong(1, id);
-                ps.executeUpdate();
+                if (ps.executeUpdate() > 0 && dialect.chunkedBodies()) {
+                    Bodies.delete(c, id);
+                }
             }
         }
     }

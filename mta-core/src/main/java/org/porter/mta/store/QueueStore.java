@@ -63,7 +63,7 @@ public final class QueueStore implements QueueStorage {
             try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
                     + " attempts, created_at, delay_warned, last_reply FROM queue_entries"
                     + " WHERE held = 0 AND next_attempt_at <= ? ORDER BY next_attempt_at, id")) {
-                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(1, Database.timestamp(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rows.size() < limit && rs.next()) {
                         if (skip.test(rs.getLong(1))) {
@@ -185,7 +185,7 @@ public final class QueueStore implements QueueStorage {
                     }
                 }
             }
-            MailStore.dropUnreferenced(c, messages);
+            MailStore.dropUnreferenced(c, db.dialect(), messages);
             // last: the day's counter rows are shared, so they are held for the shortest time
             Counters.add(c, at, Counters.SENT, sent);
             Counters.add(c, at, Counters.BOUNCED, bounced);
@@ -202,10 +202,10 @@ public final class QueueStore implements QueueStorage {
             String relay) {
         db.tx(c -> {
             DirectoryStore.update(c, "UPDATE queue_entries SET status = 'DEFERRED', attempts = ?, last_attempt_at = ?,"
-                    + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Timestamp.from(attemptAt),
-                    Timestamp.from(next), truncate(reply), entryId);
+                    + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Database.timestamp(attemptAt),
+                    Database.timestamp(next), truncate(reply), entryId);
             DirectoryStore.update(c, "INSERT INTO delivery_attempts (entry_id, attempted_at, relay, reply) VALUES (?, ?, ?, ?)",
-                    entryId, Timestamp.from(attemptAt), truncate300(relay == null ? "none" : relay),
+                    entryId, Database.timestamp(attemptAt), truncate300(relay == null ? "none" : relay),
                     truncate(reply == null ? "" : reply));
             return null;
         });
@@ -245,8 +245,8 @@ public final class QueueStore implements QueueStorage {
     @Override
     public void deferred(long entryId, int attempts, Instant attemptAt, Instant next, String reply) {
         db.tx(c -> DirectoryStore.update(c, "UPDATE queue_entries SET status = 'DEFERRED', attempts = ?, last_attempt_at = ?,"
-                + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Timestamp.from(attemptAt),
-                Timestamp.from(next), truncate(reply), entryId));
+                + " next_attempt_at = ?, last_reply = ? WHERE id = ?", attempts, Database.timestamp(attemptAt),
+                Database.timestamp(next), truncate(reply), entryId));
     }
 
     @Override
@@ -259,7 +259,7 @@ public final class QueueStore implements QueueStorage {
     public int flush(Instant now) {
         return db.tx(c -> DirectoryStore.update(c,
                 "UPDATE queue_entries SET next_attempt_at = ? WHERE held = 0 AND next_attempt_at > ?",
-                Timestamp.from(now), Timestamp.from(now)));
+                Database.timestamp(now), Database.timestamp(now)));
     }
 
     /** Holds or releases every entry of a message; false when no such message is queued. */

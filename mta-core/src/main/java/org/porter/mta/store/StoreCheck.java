@@ -20,7 +20,10 @@ import org.porter.mta.api.StoreReport;
 public final class StoreCheck {
     private static final List<String> TABLES = List.of("DOMAINS", "USERS", "ALIASES", "SETTINGS", "MESSAGES",
             "MAILBOX_ENTRIES", "QUEUE_ENTRIES", "APOP_SECRETS", "DIAL_CALLS", "DAILY_COUNTERS", "ADMIN_AUDIT",
-            "DELIVERY_ATTEMPTS", "FETCH_ACCOUNTS", "FETCH_SEEN");
+            "DELIVERY_ATTEMPTS", "FETCH_ACCOUNTS", "FETCH_SEEN", "MESSAGE_CHUNKS");
+    /** Pieces of bodies (V16) whose message is gone. */
+    private static final String LOOSE_PIECES = "FROM message_chunks WHERE NOT EXISTS"
+            + " (SELECT 1 FROM messages m WHERE m.id = message_chunks.message_id)";
     private static final String ORPHANS = "FROM messages m WHERE NOT EXISTS (SELECT 1 FROM mailbox_entries e WHERE e.message_id = m.id)"
             + " AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.message_id = m.id)";
 
@@ -44,6 +47,7 @@ public final class StoreCheck {
             } else if (repair) {
                 int removed = DirectoryStore.update(c, "DELETE " + ORPHANS.replace("FROM messages m", "FROM messages")
                         .replace("m.id", "messages.id"));
+                DirectoryStore.update(c, "DELETE " + LOOSE_PIECES);
                 items.add(StoreReport.Item.fine("removed " + removed + " message bodies nothing referred to"));
             } else {
                 items.add(StoreReport.Item.problem(orphans + " message bodies have no mailbox or queue entry"

@@ -77,8 +77,9 @@ public final class StoreCopy {
                 }
             }
             long[] done = {0, 0, 0}; // rows, bodies, octets
+            boolean chunked = to.dialect().chunkedBodies();
             for (Table t : tables) {
-                copyTable(src, dst, t, counts.get(t.name()), total, done, start, progress);
+                copyTable(src, dst, t, chunked, counts.get(t.name()), total, done, start, progress);
                 to.dialect().continueIdentity(dst, t.name(), t.identity());
             }
             for (Table t : tables) {
@@ -94,8 +95,12 @@ public final class StoreCopy {
         }));
     }
 
-    private static void copyTable(Connection src, Connection dst, Table t, long tableRows, long total, long[] done,
-            long start, Consumer<StoreMigration.Progress> progress) throws SQLException, IOException {
+    /**
+     * Copies one table row by row. Into a store that keeps bodies in pieces ({@code chunked}: PostgreSQL), a
+     * message's body goes to message_chunks as it is read from the source, not into messages.body.
+     */
+    private static void copyTable(Connection src, Connection dst, Table t, boolean chunked, long tableRows, long total,
+            long[] done, long start, Consumer<StoreMigration.Progress> progress) throws SQLException, IOException {
         List<String> names = t.columns().stream().map(Column::name).toList();
         String select = "SELECT " + String.join(", ", names) + " FROM " + t.name() + orderBy(t);
         String insert = "INSERT INTO " + t.name() + " (" + String.join(", ", names) + ") VALUES ("
@@ -107,6 +112,8 @@ public final class StoreCopy {
         try (Statement s = src.createStatement(); ResultSet rs = s.executeQuery(select);
                 PreparedStatement ps = dst.prepareStatement(insert)) {
             while (rs.next()) {
+                long id = 0;
+                Blob pieces = null;
                 for (int i = 0; i < names.size(); i++) {
                     Column c = t.columns().get(i);
                     int at = i + 1;
@@ -114,6 +121,9 @@ public final class StoreCopy {
                         Blob blob = rs.getBlob(at);
                         if (blob == null) {
                             ps.setNull(at, Types.BINARY);
+                        } else if (chunked && isBody(t, c)) {
+                            ps.setNull(at, Types.BINARY);
+                            pieces = blob;
                         } else {
                             long length = blob.length();
                             ps.setBinaryStream(at, blob.getBinaryStream(), length);
@@ -124,6 +134,9 @@ public final class StoreCopy {
                         ps.setString(at, rs.getString(at));
                     } else {
                         Object v = rs.getObject(at);
+                        if (c.name().equals("id") && v instanceof Number n) {
+                            id = n.longValue();
+                        }
                         if (v == null) {
                             ps.setNull(at, c.type());
                         } else if (v instanceof java.sql.Timestamp ts) {
@@ -135,6 +148,14 @@ public final class StoreCopy {
                 }
                 if (streams) {
                     ps.executeUpdate(); // a body's stream is read now, before the source moves on
+                    if (pieces != null) {
+                        long length = pieces.length();
+                        try (InputStream in = pieces.getBinaryStream()) {
+                            Bodies.write(dst, id, in, length);
+                        }
+                        done[1]++;
+                        done[2] += length;
+                    }
                 } else {
                     ps.addBatch();
                 }
@@ -153,6 +174,11 @@ public final class StoreCopy {
             }
         }
         progress.accept(progressOf(t, rows, tableRows, done, total, start));
+    }
+
+    /** messages.body: on a store that keeps bodies in pieces, NULL, the body being in message_chunks. */
+    private static boolean isBody(Table t, Column c) {
+        return t.name().equals("messages") && c.name().equals("body");
     }
 
     private static StoreMigration.Progress progressOf(Table t, long rows, long tableRows, long[] done, long total, long start) {
@@ -174,18 +200,27 @@ public final class StoreCopy {
         try (Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT " + String.join(", ", names) + " FROM " + t.name() + orderBy(t))) {
             while (rs.next()) {
+                long id = 0;
+                long size = 0;
                 for (int i = 0; i < names.size(); i++) {
                     Column col = t.columns().get(i);
                     int at = i + 1;
                     String v;
                     if (col.binary()) {
-                        try (InputStream in = rs.getBinaryStream(at)) {
+                        InputStream inline = rs.getBinaryStream(at);
+                        // a body kept in pieces is compared as the body it is
+                        try (InputStream in = inline != null || !isBody(t, col) ? inline : Bodies.open(c, id, size)) {
                             v = in == null ? null : hash(in);
                         }
                     } else if (col.text()) {
                         v = rs.getString(at);
                     } else {
                         Object o = rs.getObject(at);
+                        if (col.name().equals("id") && o instanceof Number n) {
+                            id = n.longValue();
+                        } else if (col.name().equals("size_octets") && o instanceof Number n) {
+                            size = n.longValue();
+                        }
                         v = o == null ? null
                                 : o instanceof java.sql.Timestamp ts ? micros(ts).toString()
                                 : o instanceof Number n ? new BigDecimal(n.toString()).stripTrailingZeros().toPlainString()
@@ -230,7 +265,8 @@ public final class StoreCopy {
         try (ResultSet rs = md.getTables(null, schema, "%", new String[] {"TABLE"})) {
             while (rs.next()) {
                 String name = rs.getString("TABLE_NAME").toLowerCase(Locale.ROOT);
-                if (!name.equals("schema_version")) {
+                // message_chunks: the pieces are copied and compared as the bodies of messages
+                if (!name.equals("schema_version") && !name.equals("message_chunks")) {
                     byName.put(name, null);
                 }
             }

@@ -43,7 +43,8 @@ class QueueManagerTest {
     @TempDir
     Path dir;
     TestMta t;
-    final MutableClock clock = new MutableClock(Instant.now());
+    /** To the microsecond: the store keeps times to the microsecond (issue 18: as PostgreSQL does). */
+    final MutableClock clock = new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     final FakeAgent agent = new FakeAgent();
     final List<String> reports = new ArrayList<>();
     QueueManager q;
@@ -87,7 +88,7 @@ class QueueManagerTest {
             String reply = ScriptedSmtpTest.readLine(in);
             assertThat(reply).startsWith("250 2.0.0 Ok: queued as ");
             if (clock.instant().isBefore(Instant.now())) {
-                clock.set(Instant.now()); // the intake stamped the entry with the real time
+                clock.set(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS)); // the intake stamped the entry with the real time
             }
             return reply.substring("250 2.0.0 Ok: queued as ".length());
         }

@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
@@ -15,6 +18,7 @@ import org.porter.mta.message.BodyBits;
 import org.porter.mta.message.DsnParameters;
 import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.message.QueueId;
+import org.porter.mta.testing.StoreEngine;
 import org.porter.mta.testing.SmtpSend;
 
 /**
@@ -23,11 +27,15 @@ import org.porter.mta.testing.SmtpSend;
  * every attempt to find out. A message stored without it (before V9) reads as UNKNOWN, which
  * delivery still scans.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(StoreEngine.class)
 class BodyBitsTest {
+    @Parameter
+    StoreEngine engine;
 
     @Test
     void receivedMessagesAreRecordedAsSevenOrEightBit(@TempDir Path dir) throws Exception {
-        try (TestMta t = new TestMta(dir)) { // delivery not started: the entries stay queued
+        try (TestMta t = new TestMta(engine.dataFolder(dir))) { // delivery not started: the entries stay queued
             String plain = SmtpSend.send(t.port(), "alice@office.example", "Subject: plain\r\n\r\nHello.\r\n",
                     "friend@elsewhere.example");
             String eight = SmtpSend.send(t.port(), "alice@office.example", "Subject: caf\u00e9\r\n\r\nna\u00efve\r\n",
@@ -39,7 +47,7 @@ class BodyBitsTest {
 
     @Test
     void aMessageStoredWithoutTheRecordIsUnknown(@TempDir Path dir) throws Exception {
-        try (TestMta t = new TestMta(dir)) {
+        try (TestMta t = new TestMta(engine.dataFolder(dir))) {
             byte[] body = "Subject: old\r\n\r\nna\u00efve\r\n".getBytes(StandardCharsets.UTF_8);
             Instant now = Instant.now();
             String id = QueueId.next(now).value();

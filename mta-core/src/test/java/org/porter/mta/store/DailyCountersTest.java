@@ -18,6 +18,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.porter.mta.testing.StoreEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.api.CallLog;
@@ -29,7 +33,11 @@ import org.porter.mta.api.Statistics;
  * deliveries (in the accept's transaction), SMTP refusals over a real socket, calls with their line
  * use; exact under concurrent SMTP sessions; and still there after a restart.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(StoreEngine.class)
 class DailyCountersTest {
+    @Parameter
+    StoreEngine engine;
 
     @TempDir
     Path dir;
@@ -44,6 +52,7 @@ class DailyCountersTest {
 
     @Test
     void countsMessagesRefusalsAndCallsAndKeepsThemAcrossARestart() throws Exception {
+        engine.dataFolder(dir);
         try (Mta mta = Mta.open(dir, "mail.office.example", List.of())) {
             mta.directory().addDomain("office.example");
             mta.directory().addUser("alice@office.example", "alice-password".toCharArray());

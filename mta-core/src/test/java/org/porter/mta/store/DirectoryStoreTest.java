@@ -6,30 +6,39 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.porter.mta.api.Directory;
 import org.porter.mta.api.PasswordHash;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.StoreEngine;
 
+/** The directory's rules, on each database (one store per database, shared by the tests of that round). */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(StoreEngine.class)
 class DirectoryStoreTest {
+    @Parameter
+    StoreEngine engine;
     @TempDir
-    static Path dir;
+    static Path tmp;
     static Mta mta;
     static Directory d;
 
-    @BeforeAll
-    static void open() {
-        mta = Mta.open(dir, "test", List.of());
+    @BeforeParameterizedClassInvocation
+    static void open(StoreEngine engine) throws Exception {
+        mta = Mta.open(engine.dataFolder(tmp.resolve(engine.name())), "test", List.of());
         d = mta.directory();
         d.addDomain("Office.Example");
         d.addUser("Alice@office.example", "password1".toCharArray());
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void close() {
         mta.close();
     }

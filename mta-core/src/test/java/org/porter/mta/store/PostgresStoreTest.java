@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +30,6 @@ import org.porter.mta.testing.SmtpSend;
  * the queue holds outbound mail, bodies no longer referenced are dropped, and it all survives a restart.
  */
 class PostgresStoreTest {
-    @TempDir
-    static Path pgDir;
     static PostgresPeer pg;
 
     @TempDir
@@ -40,18 +37,11 @@ class PostgresStoreTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        pg = PostgresPeer.start(pgDir);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
+        pg = PostgresPeer.shared();
     }
 
     private Path dataFolderOn(String database) throws Exception {
-        String url = pg.createDatabase(database);
+        String url = pg.createDatabase(database + "_" + ProcessHandle.current().pid());
         Path data = Files.createDirectories(tmp.resolve("data"));
         StoreLocation.write(data, new StoreLocation(url, PostgresPeer.USER, PostgresPeer.PASSWORD));
         return data;
@@ -89,6 +79,32 @@ class PostgresStoreTest {
             assertThat(again.mta.mailboxes().delete("bob@office.example", List.of(first.id()))).isEqualTo(1);
             assertThat(again.mta.mailboxes().list("bob@office.example")).isEmpty();
             assertThat(again.mta.check(false).items()).allSatisfy(i -> assertThat(i.ok()).as(i.text()).isTrue());
+            assertThat(pieces(data)).as("bodies in pieces of at most 256 KiB, none in messages.body (V16)")
+                    .isEqualTo(List.of(2L, 13L, 13L, 0L));
+            // the last mailbox entry of a message goes: the message goes, and its pieces with it
+            MailboxEntry bigEntry = again.mta.mailboxes().list("alice@office.example").get(1);
+            again.mta.mailboxes().delete("alice@office.example", List.of(bigEntry.id()));
+            assertThat(pieces(data)).isEqualTo(List.of(1L, 1L, 1L, 0L));
+        }
+    }
+
+    /**
+     * Counted on the server: messages, pieces of bodies, the pieces their sizes make at 256 KiB each, and bodies
+     * kept whole in messages.body.
+     */
+    static List<Long> pieces(Path data) throws Exception {
+        StoreLocation at = StoreLocation.of(data);
+        try (var c = java.sql.DriverManager.getConnection(at.url(), at.user(), at.password()); var s = c.createStatement()) {
+            List<Long> out = new java.util.ArrayList<>();
+            for (String q : List.of("SELECT COUNT(*) FROM messages", "SELECT COUNT(*) FROM message_chunks",
+                    "SELECT SUM((size_octets + " + Bodies.CHUNK + " - 1) / " + Bodies.CHUNK + ") FROM messages",
+                    "SELECT COUNT(*) FROM messages WHERE body IS NOT NULL")) {
+                try (var rs = s.executeQuery(q)) {
+                    rs.next();
+                    out.add(rs.getLong(1));
+                }
+            }
+            return out;
         }
     }
 
@@ -132,7 +148,7 @@ class PostgresStoreTest {
                 bodies.put(a, body(porter.mta, a, porter.mta.mailboxes().list(a).size() - 1));
             }
         }
-        String url = pg.createDatabase("moved");
+        String url = pg.newDatabase();
         List<StoreMigration.Progress> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         StoreMigration.Result moved = Mta.migrateStore(data, url, PostgresPeer.USER, PostgresPeer.PASSWORD, seen::add);
         assertThat(moved.messages()).isEqualTo(3);
@@ -142,6 +158,7 @@ class PostgresStoreTest {
         assertThat(StoreLocation.of(data).url()).isEqualTo(url);
         assertThat(data.resolve("db")).as("the old built-in store is kept").isDirectory();
 
+        assertThat(pieces(data)).as("the copied bodies are in pieces").isEqualTo(List.of(3L, 11L, 11L, 0L));
         try (TestMta porter = new TestMta(data, false)) {
             for (String u : List.of("alice", "bob", "carol")) {
                 String a = u + "@office.example";
@@ -177,7 +194,7 @@ class PostgresStoreTest {
             assertThatThrownBy(() -> Mta.open(other, "mail2.office.example", List.of()))
                     .isInstanceOf(UnavailableException.class)
                     .hasMessageContaining("in use by another Porter")
-                    .hasMessageContaining("jdbc:postgresql://127.0.0.1:" + pg.port() + "/shared");
+                    .hasMessageContaining(StoreLocation.of(data).url());
             assertThat(first.mta.directory().authenticate("alice@office.example", TestMta.PASSWORD.toCharArray())).isPresent();
         }
         try (Mta second = Mta.open(other, "mail2.office.example", List.of())) {

@@ -18,10 +18,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.porter.mta.message.DsnParameters;
 import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.message.QueueId;
 import org.porter.mta.queue.QueueEntry;
+import org.porter.mta.testing.StoreEngine;
 
 /**
  * Issue 13 (the outbound stall): deliveries to many destinations end at once, each in a transaction
@@ -31,7 +35,11 @@ import org.porter.mta.queue.QueueEntry;
  * recompiled meanwhile Derby could not see the cycle: outbound mail stalled until the 60 s lock
  * timeout. The test waits a few seconds where the right answer comes at once.
  */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(StoreEngine.class)
 class QueueStoreLockingTest {
+    @Parameter
+    StoreEngine engine;
     @TempDir
     Path dir;
     Database db;
@@ -41,8 +49,13 @@ class QueueStoreLockingTest {
     final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     @BeforeEach
+    void setUp() throws Exception {
+        engine.dataFolder(dir);
+        open();
+    }
+
     void open() {
-        db = Database.openEmbedded(dir.resolve("db"));
+        db = StoreEngine.open(dir);
         mail = new MailStore(db);
         queue = new QueueStore(db, mail);
     }

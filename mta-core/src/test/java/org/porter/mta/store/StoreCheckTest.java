@@ -7,20 +7,29 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
 import org.porter.mta.api.StoreReport;
+import org.porter.mta.testing.StoreEngine;
 import org.porter.mta.testing.SmtpSend;
 
 /** porter check on a whole store, on one with a body nothing refers to, and --repair. */
+@ParameterizedClass(name = "on {0}")
+@EnumSource(StoreEngine.class)
 class StoreCheckTest {
+    @Parameter
+    StoreEngine engine;
+
     @TempDir
     Path dir;
 
     @Test
     void anOrphanBodyIsReportedAndRepairRemovesOnlyIt() throws Exception {
-        try (TestMta porter = new TestMta(dir)) {
+        try (TestMta porter = new TestMta(engine.dataFolder(dir))) {
             SmtpSend.send(porter.port(), "partner@example.net", "Subject: kept\r\n\r\nkept\r\n", "alice@office.example");
             StoreReport whole = porter.mta.check(false);
             assertThat(whole.ok()).as(whole.toString()).isTrue();
@@ -29,7 +38,7 @@ class StoreCheckTest {
                     .contains("the database engine finds every table and index sound");
         }
         // a body left behind (as a bug or a crash in a store without transactions could leave it)
-        try (Database db = Database.openEmbedded(dir.resolve("db"))) {
+        try (Database db = StoreEngine.open(dir)) {
             db.tx(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO messages (queue_id, sender, size_octets,"
                         + " received_at, smtputf8, body) VALUES ('ORPHAN1', '', 3, ?, 0, ?)")) {

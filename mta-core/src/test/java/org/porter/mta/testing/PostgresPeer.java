@@ -43,6 +43,36 @@ public final class PostgresPeer implements AutoCloseable {
         this.asPostgres = asPostgres;
     }
 
+    private static PostgresPeer shared;
+    private static int databases;
+
+    /**
+     * One server for the whole test JVM (a cluster costs an initdb, a few seconds on a busy box): started at the
+     * first call, stopped and removed when the JVM exits. Tests each take a database of their own from it
+     * ({@link #newDatabase}), so they do not see each other's rows.
+     */
+    public static synchronized PostgresPeer shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            Path parent = Files.createTempDirectory("porter-pg");
+            PostgresPeer peer = start(parent);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                peer.close();
+                deleteQuietly(parent);
+            }, "stop shared PostgreSQL"));
+            shared = peer;
+        }
+        return shared;
+    }
+
+    /** A new empty database with a name of its own ("t1", "t2", ...); its JDBC URL. */
+    public String newDatabase() throws IOException {
+        int n;
+        synchronized (PostgresPeer.class) {
+            n = ++databases;
+        }
+        return createDatabase("t" + ProcessHandle.current().pid() + "_" + n);
+    }
+
     public static PostgresPeer start(Path parent) throws IOException, InterruptedException {
         Path bin = serverBin();
         Path dir = parent.toAbsolutePath().resolve("pg");
@@ -115,14 +145,30 @@ public final class PostgresPeer implements AutoCloseable {
     }
 
     /** Creates an empty database owned by {@link #USER}; its JDBC URL. */
-    public String createDatabase(String name) throws IOException, InterruptedException {
+    public String createDatabase(String name) throws IOException {
         if (!name.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("database name: " + name);
         }
-        PostfixPeer.run(as(asPostgres, List.of(bin.resolve("psql").toString(), "-h", dir.toString(), "-p",
-                Integer.toString(port), "-U", USER, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c",
-                "CREATE DATABASE " + name)), null);
+        sql("CREATE DATABASE " + name);
         return url(name);
+    }
+
+    /** Runs one statement as {@link #USER} (the cluster's superuser) in the {@code postgres} database, outside a transaction. */
+    public void sql(String statement) throws IOException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url("postgres"), USER, PASSWORD);
+                java.sql.Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (java.sql.SQLException e) {
+            throw new IOException(statement + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            // a temporary folder: best effort
+        }
     }
 
     public String url(String database) {
@@ -131,6 +177,11 @@ public final class PostgresPeer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The cluster's files (tables, write-ahead log): what a thief of the disk would read. */
+    public Path dataDirectory() {
+        return dir.resolve("data");
     }
 
     /** The server's log, for a failure message. */
