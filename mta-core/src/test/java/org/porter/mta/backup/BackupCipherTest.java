@@ -50,9 +50,10 @@ class BackupCipherTest {
             Path back = dir.resolve("back-" + size);
             BackupCipher.decrypt(enc, back, PASS.clone());
             assertThat(Files.mismatch(p, back)).as("size " + size).isEqualTo(-1);
-            byte[] e = Files.readAllBytes(enc);
-            assertThat(indexOf(e, Arrays.copyOf(Files.readAllBytes(p), Math.min(size, 64)))).as("no plaintext")
-                    .isLessThan(0);
+            if (size >= 64) { // a shorter needle may turn up in random ciphertext by chance
+                byte[] e = Files.readAllBytes(enc);
+                assertThat(indexOf(e, Arrays.copyOf(Files.readAllBytes(p), 64))).as("no plaintext").isLessThan(0);
+            }
         }
     }
 
