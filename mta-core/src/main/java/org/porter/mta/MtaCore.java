@@ -135,6 +135,14 @@ public final class MtaCore implements Mta {
 
         @Override
         public org.porter.mta.api.Backups.Restored restore(Path archive, Path dataDir) {
+            return restore(archive, dataDir, () -> {
+                throw new InvalidRequestException("the backup " + archive + " is encrypted: its passphrase is needed");
+            });
+        }
+
+        @Override
+        public org.porter.mta.api.Backups.Restored restore(Path archive, Path dataDir,
+                java.util.function.Supplier<char[]> passphrase) {
             return org.porter.mta.backup.BackupArchive.restore(archive, dataDir, Clock.systemUTC(),
                     new org.porter.mta.backup.BackupArchive.Opener() {
                         @Override
@@ -148,7 +156,7 @@ public final class MtaCore implements Mta {
                                 return new Opened(new MailStore(db).messageCount(), db.schemaVersion());
                             }
                         }
-                    });
+                    }, passphrase);
         }
     }
 
@@ -157,7 +165,10 @@ public final class MtaCore implements Mta {
     @Override
     public synchronized void startScheduledBackups() {
         if (backups == null) {
-            backups = new org.porter.mta.backup.BackupScheduler(dataDir, settings, this::backup, clock,
+            backups = new org.porter.mta.backup.BackupScheduler(dataDir, settings, file -> {
+                String secret = settings.get(org.porter.mta.backup.BackupSettings.PASSPHRASE);
+                return backup(file, secret.isEmpty() ? null : secret.toCharArray());
+            }, clock,
                     java.time.ZoneId.systemDefault());
             backups.start();
         }
@@ -170,12 +181,17 @@ public final class MtaCore implements Mta {
 
     @Override
     public org.porter.mta.api.Backups.Written backup(Path file) {
+        return backup(file, null);
+    }
+
+    @Override
+    public org.porter.mta.api.Backups.Written backup(Path file, char[] passphrase) {
         return org.porter.mta.backup.BackupArchive.write(dataDir, db, folder -> {
             try (Database copy = Database.openCopy(folder)) {
                 return new org.porter.mta.backup.BackupArchive.Counter.Counted(new MailStore(copy).messageCount(),
                         copy.schemaVersion());
             }
-        }, file, clock);
+        }, file, clock, passphrase);
     }
 
     public static Mta open(Path dataDir, String hostname, List<SettingDef> moreSettings) {

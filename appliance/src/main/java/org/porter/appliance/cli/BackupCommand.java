@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "backup", description = {"Write a backup of everything Porter holds into one file, while mail keeps "
         + "flowing: all mailboxes, the queue, users, settings, the box's keys and its TLS certificate.",
         "Put it back with: porter restore FILE (into a stopped or new box)."})
-public final class BackupCommand extends AdminCommand {
+public final class BackupCommand extends AdminCommand implements PasswordCommand {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     @Parameters(paramLabel = "FILE", arity = "0..1",
@@ -22,6 +22,34 @@ public final class BackupCommand extends AdminCommand {
 
     @picocli.CommandLine.Option(names = "--last", description = "say how the last scheduled backup went (backup.schedule)")
     boolean last;
+
+    @picocli.CommandLine.Option(names = "--passphrase-stdin", description = "encrypt the backup with a passphrase read as"
+            + " one line from standard input (AES-256-GCM; porter restore asks for it)")
+    boolean passphraseStdin;
+
+    @picocli.CommandLine.Option(names = "--encrypt", description = "encrypt the backup with a passphrase asked twice on"
+            + " the terminal")
+    boolean encrypt;
+
+    @Override
+    public String passwordOwner() {
+        return "the backup";
+    }
+
+    @Override
+    public String passwordPrompt() {
+        return "Passphrase for the backup (needed to restore it): ";
+    }
+
+    @Override
+    public boolean passwordFromStdin() {
+        return passphraseStdin;
+    }
+
+    @Override
+    public boolean needsPassword() {
+        return passphraseStdin || encrypt;
+    }
 
     @Override
     protected int run(Mta mta, PrintWriter out) {
@@ -39,7 +67,18 @@ public final class BackupCommand extends AdminCommand {
         }
         Path target = context().resolve(file != null ? file
                 : Path.of("porter-backup-" + STAMP.format(LocalDateTime.now()) + ".zip"));
-        out.println(mta.backup(target).summary());
+        char[] passphrase = needsPassword() ? context().password().orElseThrow(
+                () -> new IllegalStateException("no passphrase handed to backup")) : null;
+        try {
+            if (passphrase != null && passphrase.length < 8) {
+                throw new org.porter.mta.api.InvalidRequestException("the passphrase is too short: at least 8 characters");
+            }
+            out.println(mta.backup(target, passphrase).summary() + (passphrase != null ? ", encrypted" : ""));
+        } finally {
+            if (passphrase != null) {
+                java.util.Arrays.fill(passphrase, '\0');
+            }
+        }
         return 0;
     }
 }

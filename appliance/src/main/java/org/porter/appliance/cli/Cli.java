@@ -85,7 +85,16 @@ public final class Cli {
                 // never sent to a running server (it refuses then); the folder may not exist yet
                 logging.configure(Files.isDirectory(restore.dataDir()) ? Logging.Mode.COMMAND : Logging.Mode.QUIET,
                         restore.dataDir());
-                return execute(args, local);
+                // an encrypted backup's passphrase is asked for only when the archive turns out to be encrypted
+                CommandLine cl = commandLine(local);
+                RestoreCommand running = cl.getSubcommands().get("restore").getCommand();
+                running.passphrase(() -> readPassphrase(io));
+                try {
+                    return cl.execute(args);
+                } finally {
+                    local.out().flush();
+                    local.err().flush();
+                }
             }
             if (command instanceof StoreCommand.Migrate migrate) {
                 // never sent to a running server (it refuses then): the copy needs the store at rest
@@ -316,6 +325,16 @@ public final class Cli {
             throw new InvalidRequestException("empty password");
         }
         return password;
+    }
+
+    /** An encrypted backup's passphrase: once on the terminal, else one line of stdin. */
+    static char[] readPassphrase(Io io) {
+        char[] p = io.console() != null ? io.console().read("Passphrase of the backup: ") : readLine(io.in());
+        if (p == null || p.length == 0) {
+            throw new InvalidRequestException("the backup is encrypted: give its passphrase (on the terminal, or as one"
+                    + " line of standard input)");
+        }
+        return p;
     }
 
     /** One line of UTF-8 from {@code in}, without its line end; null at end of input with nothing read. */

@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "restore", description = {"Put a backup made by 'porter backup' back into a data folder: a new one, "
         + "or that of a stopped Porter.",
         "Every file is checked against the backup's checksums before anything changes; what the folder held "
-                + "before is moved aside, never deleted."})
+                + "before is moved aside, never deleted.",
+        "An encrypted backup's passphrase is asked for on the terminal, or read as one line from standard input."})
 public final class RestoreCommand implements Callable<Integer> {
     @Mixin
     private DataDirOption data;
@@ -28,6 +29,15 @@ public final class RestoreCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "the backup file")
     Path file;
+
+    /** Asks for an encrypted backup's passphrase (set by the CLI: the terminal, else a line of stdin). */
+    private java.util.function.Supplier<char[]> passphrase = () -> {
+        throw new InvalidRequestException("the backup is encrypted and there is no way to ask for its passphrase");
+    };
+
+    void passphrase(java.util.function.Supplier<char[]> source) {
+        this.passphrase = source;
+    }
 
     public Path dataDir() {
         return data.path();
@@ -40,7 +50,7 @@ public final class RestoreCommand implements Callable<Integer> {
             throw new InvalidRequestException("Porter is running on " + dir + ": stop it first (on the appliance: "
                     + "systemctl stop porter), then restore");
         }
-        spec.commandLine().getOut().println(Mta.restore(file.toAbsolutePath(), dir).summary());
+        spec.commandLine().getOut().println(Mta.restore(file.toAbsolutePath(), dir, passphrase).summary());
         return 0;
     }
 }

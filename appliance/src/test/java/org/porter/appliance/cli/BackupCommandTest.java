@@ -40,6 +40,49 @@ class BackupCommandTest {
         }
     }
 
+    /**
+     * An encrypted backup restored with the real CLI: no passphrase, a wrong one, a damaged file (each a
+     * one-line error, and neither a new folder nor a restored box changed), then the right one.
+     */
+    private void encryptedBackupsNeedTheirPassphraseAndRefuseDamage(Path encrypted, Path existing) throws Exception {
+        assertThat(Files.readString(encrypted, java.nio.charset.StandardCharsets.ISO_8859_1)).startsWith("PORTER-ENC1\n")
+                .doesNotContain("alice@office.example");
+        Path other = tmp.resolve("other-box");
+        Result none = porter.run(in(other, "restore", encrypted.toString()));
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).startsWith("porter: the backup is encrypted: give its passphrase").hasLineCount(1);
+        assertThat(other).doesNotExist();
+        Result wrong = porter.runWithStdin("not the passphrase\n", in(other, "restore", encrypted.toString()));
+        assertThat(wrong.code()).isEqualTo(1);
+        assertThat(wrong.err()).startsWith("porter: wrong passphrase for the backup " + encrypted).hasLineCount(1);
+        assertThat(other).doesNotExist();
+
+        List<String> before;
+        try (var files = Files.walk(existing)) {
+            before = files.map(Path::toString).filter(f -> !f.endsWith(".log")).sorted().toList();
+        }
+        Result overWrong = porter.runWithStdin("not the passphrase\n", in(existing, "restore", encrypted.toString()));
+        assertThat(overWrong.err()).startsWith("porter: wrong passphrase").hasLineCount(1);
+        byte[] bytes = Files.readAllBytes(encrypted);
+        bytes[bytes.length / 2] ^= 0x20;
+        Path damaged = Files.write(tmp.resolve("damaged.zip"), bytes);
+        Result bad = porter.runWithStdin("a passphrase long enough\n", in(existing, "restore", damaged.toString()));
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("porter: the backup " + damaged + " is damaged").contains("nothing was changed")
+                .hasLineCount(1);
+        try (var files = Files.walk(existing)) {
+            assertThat(files.map(Path::toString).filter(f -> !f.endsWith(".log")).sorted().toList())
+                    .as("the box after refused restores").isEqualTo(before);
+        }
+
+        Result right = porter.runWithStdin("a passphrase long enough\n", in(other, "restore", encrypted.toString()));
+        assertThat(right.code()).as(right.toString()).isZero();
+        assertThat(right.out()).startsWith("restored the backup of ").contains("into " + other);
+        try (Mta mta = Mta.open(other, "localhost", ApplianceSettings.all())) {
+            assertThat(mta.directory().authenticate("alice@office.example", "long-enough-pw".toCharArray())).isPresent();
+        }
+    }
+
     @Test
     void backupWhileServingThenRestoreIntoANewBox() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
@@ -48,6 +91,7 @@ class BackupCommandTest {
         ok(data, "", "config", "set", "pop3s.port", "0");
         ok(data, "", "config", "set", "admin.tls-port", "0");
         Path backup;
+        Path encrypted = tmp.resolve("encrypted.zip");
         // the server runs in another folder than this JVM's: a relative FILE must still mean ours
         Path serverCwd = Files.createDirectories(tmp.resolve("server-cwd"));
         try (ServerProcess server = ServerProcess.launchIn(serverCwd, Main.class, data)) {
@@ -65,6 +109,15 @@ class BackupCommandTest {
             assertThat(again.code()).isEqualTo(1);
             assertThat(again.err()).startsWith("porter: will not overwrite").hasLineCount(1);
 
+            // encrypted, taken inside the server: the passphrase travels with the command over the control endpoint
+            Result enc = ok(data, "a passphrase long enough\n", "backup", encrypted.toString(), "--passphrase-stdin");
+            assertThat(enc.out()).startsWith("backup written: " + encrypted).endsWith(", encrypted\n");
+            Result shortOne = porter.runWithStdin("short\n", in(data, "backup", tmp.resolve("x.zip").toString(),
+                    "--passphrase-stdin"));
+            assertThat(shortOne.code()).isEqualTo(1);
+            assertThat(shortOne.err()).startsWith("porter: the passphrase is too short").hasLineCount(1);
+            assertThat(tmp.resolve("x.zip")).doesNotExist();
+
             Result busy = porter.run(in(data, "restore", backup.toString()));
             assertThat(busy.code()).isEqualTo(1);
             assertThat(busy.err()).startsWith("porter: Porter is running on " + data).hasLineCount(1);
@@ -78,6 +131,8 @@ class BackupCommandTest {
                 assertThat(mta.directory().users()).extracting(u -> u.address()).containsExactly("alice@office.example");
                 assertThat(mta.directory().authenticate("alice@office.example", "long-enough-pw".toCharArray())).isPresent();
             }
+            encryptedBackupsNeedTheirPassphraseAndRefuseDamage(encrypted, fresh);
+
             Result missing = porter.run(in(fresh, "restore", tmp.resolve("nope.zip").toString()));
             assertThat(missing.code()).isEqualTo(1);
             assertThat(missing.err()).startsWith("porter: no backup file at").hasLineCount(1);

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.porter.appliance.Main;
 import org.porter.appliance.config.ApplianceSettings;
 import org.porter.appliance.testing.CliRunner;
+import org.porter.appliance.testing.QuickServe;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.StoreReport;
@@ -33,7 +33,8 @@ import org.porter.mta.testing.TestTime;
  * Issue 14, crash durability under load: several SMTP clients send to a real {@code porter serve}
  * while it is killed with SIGKILL at random moments and started again, 20 times (200 with
  * {@code -Dporter.soak=true}). Afterwards every message that got a 250 is in each of its
- * recipients' mailboxes, found by its Message-ID: none lost.
+ * recipients' mailboxes, found by its Message-ID: none lost. The first four kills also cut POP3
+ * sessions at their sharpest points ({@link Pop3KillSteps}).
  *
  * <p>Duplicates are counted and printed, not failed on: a kill after the commit and before the 250
  * reached the client leaves the client without an answer, and it sends the message again (RFC 5321
@@ -88,11 +89,14 @@ class CrashUnderLoadTest {
 
     private void killRepeatedlyUnderLoad(int kills) throws Exception {
         setUp(porter, data);
+        ok(porter, Pop3Session.PASSWORD + "\n", in(data, "user", "add", Pop3KillSteps.USER, "--password-stdin"));
         long seed = System.nanoTime();
         Random random = new Random(seed);
         Map<String, List<String>> acked = SmtpLoadClient.newLedger();
         AtomicInteger ackCount = new AtomicInteger();
         int smtpPort = freePort();
+        int pop3Port = freePort();
+        Pop3KillSteps pop3 = new Pop3KillSteps(smtpPort, pop3Port);
         List<SmtpLoadClient> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
@@ -106,7 +110,7 @@ class CrashUnderLoadTest {
         List<Long> toFirst250 = new ArrayList<>();
         try {
             for (int k = 1; k <= kills; k++) {
-                try (ServerProcess server = launch(data, smtpPort)) {
+                try (ServerProcess server = launch(data, smtpPort, pop3Port)) {
                     if (k % 5 == 0) {
                         // now and then the kill comes while the server starts (the database recovering
                         // from the last kill, the listeners opening), at a random moment
@@ -128,14 +132,16 @@ class CrashUnderLoadTest {
                             throw new AssertionError(e.getMessage() + "\n" + server.output() + failures(clients), e);
                         }
                         Thread.sleep(random.nextInt(250)); // the random moment: clients are mid-session
+                        pop3.beforeKill(k, server);
                     }
                     server.process().destroyForcibly(); // SIGKILL: no shutdown hook, no clean database close
                     server.waitForExit();
+                    pop3.afterKill();
                     lastOutput = server.stdout();
                 }
             }
             // the last start: let every client finish the message in hand, then stop cleanly
-            try (ServerProcess server = launch(data, smtpPort)) {
+            try (ServerProcess server = launch(data, smtpPort, pop3Port)) {
                 server.awaitLine("Porter ready:");
                 clients.forEach(SmtpLoadClient::stop);
                 for (Thread t : threads) {
@@ -193,6 +199,7 @@ class CrashUnderLoadTest {
         assertThat(lost).as("acknowledged messages missing from their mailboxes (seed " + seed + ")").isEmpty();
         assertThat(acked.size()).as("messages acknowledged").isGreaterThanOrEqualTo(kills);
         assertThat(unexplained).as("duplicates of messages no client had to send again").isEmpty();
+        assertThat(pop3.stepsDone()).as("POP3's kill steps").isEqualTo(Math.min(4, kills));
         assertThat(report.ok()).as("porter check after the kills: " + report.items() + "\n" + lastOutput).isTrue();
     }
 
@@ -207,12 +214,12 @@ class CrashUnderLoadTest {
     }
 
     /**
-     * {@code porter serve} with SMTP on a fixed port (the clients keep it across restarts), the rest
-     * on free ports; C1 only, as start-up is what this test repeats.
+     * {@code porter serve} with SMTP and POP3 on fixed ports (the clients keep it across restarts), the rest
+     * on free ports; started as cheaply as it can be ({@link QuickServe}), as start-up is what this
+     * test repeats.
      */
-    static ServerProcess launch(Path data, int smtpPort) throws Exception {
-        return ServerProcess.launch(null, List.of("-XX:TieredStopAtLevel=1"), Main.class, data, "--smtp-port",
-                String.valueOf(smtpPort));
+    static ServerProcess launch(Path data, int smtpPort, int pop3Port) throws Exception {
+        return QuickServe.launch(data, "--smtp-port", String.valueOf(smtpPort), "--pop3-port", String.valueOf(pop3Port));
     }
 
     static int freePort() throws Exception {

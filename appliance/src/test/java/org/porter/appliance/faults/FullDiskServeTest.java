@@ -19,8 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.porter.appliance.Main;
 import org.porter.appliance.testing.CliRunner;
+import org.porter.appliance.testing.QuickServe;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
 import org.porter.mta.testing.SmtpSend;
@@ -57,15 +57,13 @@ class FullDiskServeTest {
         CrashUnderLoadTest.ok(porter, "", in(data, "config", "set", "store.min-free-space", "8M"));
         int smtp = CrashUnderLoadTest.freePort();
         int pop3 = CrashUnderLoadTest.freePort();
-        try (ServerProcess server = ServerProcess.launch(null, List.of("-XX:TieredStopAtLevel=1"), Main.class, data,
-                "--smtp-port", "" + smtp, "--pop3-port", "" + pop3)) {
-            server.awaitLine("Porter ready:");
+        try (ServerProcess server = QuickServe.start(data, "--smtp-port", "" + smtp, "--pop3-port", "" + pop3)) {
             for (int i = 1; i <= 4; i++) {
                 SmtpSend.send(smtp, "n@elsewhere.example", "Subject: before " + i + "\r\n\r\nstored before\r\n",
                         "alice@office.example");
             }
             List<String> uidls;
-            try (CrashPop3AndOutboundTest.Pop3 s = new CrashPop3AndOutboundTest.Pop3(pop3)) {
+            try (Pop3Session s = new Pop3Session(pop3)) {
                 uidls = s.uidls();
                 s.ok("QUIT");
             }
@@ -74,7 +72,7 @@ class FullDiskServeTest {
             // below the threshold: SMTP refuses before the body, POP3 reads and deletes
             Path filler = fill(disk, 4L << 20);
             assertThat(mailFrom(smtp)).as(server.output()).startsWith("452 4.3.1");
-            try (CrashPop3AndOutboundTest.Pop3 s = new CrashPop3AndOutboundTest.Pop3(pop3)) {
+            try (Pop3Session s = new Pop3Session(pop3)) {
                 assertThat(s.uidls()).isEqualTo(uidls);
                 assertThat(s.retr(1)).contains("Subject: before 1").contains("stored before");
                 s.ok("DELE 1");
@@ -85,7 +83,7 @@ class FullDiskServeTest {
             Path more = fill(disk.resolve("filler2"), disk, 0);
             assertThat(Files.getFileStore(disk).getUsableSpace()).isLessThan(1L << 20);
             assertThat(mailFrom(smtp)).as(server.output()).startsWith("452 4.3.1");
-            try (CrashPop3AndOutboundTest.Pop3 s = new CrashPop3AndOutboundTest.Pop3(pop3)) {
+            try (Pop3Session s = new Pop3Session(pop3)) {
                 assertThat(s.uidls()).isEqualTo(uidls.subList(1, 4));
                 assertThat(s.retr(3)).contains("Subject: before 4").contains("stored before");
                 s.ok("QUIT");
@@ -96,7 +94,7 @@ class FullDiskServeTest {
             Files.delete(filler);
             TestTime.await("SMTP accepting MAIL again", () -> mailFrom(smtp).startsWith("250 "), Duration.ofSeconds(60));
             SmtpSend.send(smtp, "n@elsewhere.example", "Subject: after\r\n\r\nroom again\r\n", "alice@office.example");
-            try (CrashPop3AndOutboundTest.Pop3 s = new CrashPop3AndOutboundTest.Pop3(pop3)) {
+            try (Pop3Session s = new Pop3Session(pop3)) {
                 List<String> now = s.uidls();
                 assertThat(now).hasSize(4).startsWith(uidls.subList(1, 4).toArray(String[]::new));
                 assertThat(s.retr(2)).contains("Subject: before 3");

@@ -47,10 +47,16 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess launch(Path cwd, List<String> jvmOptions, Class<?> mainClass, Path data, String... extra)
             throws IOException {
+        return launch(cwd, jvmOptions, List.of(System.getProperty("java.class.path")), mainClass, data, extra);
+    }
+
+    /** As {@link #launch(Path, List, Class, Path, String...)} with the child's class path given. */
+    static ServerProcess launch(Path cwd, List<String> jvmOptions, List<String> classPath, Class<?> mainClass, Path data,
+            String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName(), "serve", "--data",
+        cmd.addAll(List.of("-cp", String.join(java.io.File.pathSeparator, classPath), mainClass.getName(), "serve", "--data",
                 data.toString()));
         if (Runtime.version().feature() >= 23) {
             cmd.add(1, "--sun-misc-unsafe-memory-access=allow"); // as ./porter does: Netty, JEP 471

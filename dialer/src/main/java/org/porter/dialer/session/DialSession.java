@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
 public final class DialSession {
     private static final Logger LOG = LoggerFactory.getLogger(DialSession.class);
     private static final Duration POLL = Duration.ofSeconds(1);
+    /** How long a broken-off ETRN conversation waits for the link to say whether the line went. */
+    private static final Duration LINE_VERDICT = Duration.ofSeconds(5);
+    private static final Duration LINE_POLL = Duration.ofMillis(100);
 
     private final DialerConfig config;
     private final Link link;
@@ -198,11 +201,16 @@ public final class DialSession {
                     }
                 }
             }
+            if (r != null && !r.problem().isEmpty()) {
+                awaitLineVerdict();
+            }
             etrnAnswered.complete(Optional.ofNullable(r));
             Instant etrnDone = clock.instant();
             boolean refused = r != null && !r.anyAccepted();
             String ended;
-            if (pop3Done && (r == null || refused)) {
+            if (!link.isUp() && !link.alwaysUp()) {
+                ended = "link down: " + link.lastDownReason().orElse("unknown reason");
+            } else if (pop3Done && (r == null || refused)) {
                 ended = collected + " message(s) collected by POP3: nothing more to wait for";
             } else if (refused && config.etrnFallback().equals("lan")) {
                 step("ETRN not accepted: staying connected like a LAN gateway (etrn.fallback=lan), so the ISP can"
@@ -324,6 +332,21 @@ public final class DialSession {
                 step(e.getMessage() + "; redialling in " + delay.get().toSeconds() + " s");
                 sleeper.sleep(delay.get());
             }
+        }
+    }
+
+    /**
+     * The ETRN conversation broke off (connection refused, reset, timed out): on a dial-up link that is
+     * most often the line going, and pppd says so a moment later (the modem's carrier loss, LCP echoes).
+     * Give it {@link #LINE_VERDICT} to say so, so the call is logged as the dropped line it was, not as
+     * an ISP that refused ETRN (which would send the owner to the ISP's ETRN settings).
+     */
+    private void awaitLineVerdict() throws InterruptedException {
+        if (link.alwaysUp()) {
+            return;
+        }
+        for (long waited = 0; link.isUp() && waited < LINE_VERDICT.toMillis(); waited += LINE_POLL.toMillis()) {
+            sleeper.sleep(LINE_POLL);
         }
     }
 

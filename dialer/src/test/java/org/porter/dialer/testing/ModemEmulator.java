@@ -43,6 +43,7 @@ public final class ModemEmulator implements AutoCloseable {
     private volatile boolean online;
     private volatile boolean dropOnDial;
     private volatile boolean silentOnDial;
+    private volatile boolean noCarrierOnHangUp;
     private volatile boolean closed;
     private volatile OutputStream farOut;
 
@@ -112,6 +113,12 @@ public final class ModemEmulator implements AutoCloseable {
     /** The next dial gets no answer at all (a dead modem): the DTE's timeout must act. */
     public ModemEmulator silentOnDial() {
         silentOnDial = true;
+        return this;
+    }
+
+    /** The next ATH is answered NO CARRIER instead of OK: the line dropped while the DTE hung up. */
+    public ModemEmulator noCarrierOnHangUp() {
+        noCarrierOnHangUp = true;
         return this;
     }
 
@@ -246,7 +253,12 @@ public final class ModemEmulator implements AutoCloseable {
             dial(body);
         } else if (body.equals("H") || body.equals("H0")) {
             events.add("hung up (ATH)");
-            send("OK", "0");
+            if (noCarrierOnHangUp) {
+                noCarrierOnHangUp = false;
+                send("NO CARRIER", "3");
+            } else {
+                send("OK", "0");
+            }
         } else if (body.equals("E0")) {
             echo = false;
             send("OK", "0");

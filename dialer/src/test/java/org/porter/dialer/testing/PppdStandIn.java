@@ -18,8 +18,12 @@ import java.util.stream.Stream;
  * <li>{@code exit N}: fails at once with status N (19 = authentication failed, ...);
  * <li>{@code drop}: comes up, then after 0.5 s the "modem hangs up": exit 16;
  * <li>{@code blip}: comes up and the line drops at once (exit 16), racing the link's move to UP;
- * <li>{@code noup}: never reports the interface up.
+ * <li>{@code noup}: never reports the interface up;
+ * <li>{@code hupterm}: comes up; told to stop (SIGTERM, the dialer hanging up) it reports the line
+ * lost instead of a clean end ("Modem hangup", exit 16): the line dropped during the hang-up.
  * </ul>
+ * In every mode that came up, {@link #hangUp} makes the modem hang up now (exit 16), as a line
+ * dropping mid-call does.
  */
 public final class PppdStandIn {
     private final Path dir;
@@ -46,7 +50,12 @@ public final class PppdStandIn {
                 case "$mode" in
                   exit*) echo "stand-in pppd: failing as told"; exit ${mode#exit } ;;
                 esac
-                trap 'echo "Terminating on signal 15"; echo "Connection terminated."; echo "Sent 1234 bytes, received 5678 bytes."; exit 5' TERM
+                rm -f "$here/hangup"
+                if [ "$mode" = hupterm ]; then
+                  trap 'echo "Modem hangup"; echo "Connection terminated."; echo "Sent 1234 bytes, received 5678 bytes."; exit 16' TERM
+                else
+                  trap 'echo "Terminating on signal 15"; echo "Connection terminated."; echo "Sent 1234 bytes, received 5678 bytes."; exit 5' TERM
+                fi
                 echo "Using interface ppp0"
                 echo "Connect: ppp0 <--> $1"
                 if [ "$mode" != noup ]; then
@@ -57,7 +66,13 @@ public final class PppdStandIn {
                   [ "$mode" = drop ] && sleep 0.5
                   echo "Modem hangup"; echo "Connection terminated."; echo "Sent 10 bytes, received 20 bytes."; exit 16
                 fi
-                while :; do sleep 0.1; done
+                while :; do
+                  sleep 0.1
+                  if [ -e "$here/hangup" ]; then
+                    rm -f "$here/hangup"
+                    echo "Modem hangup"; echo "Connection terminated."; echo "Sent 100 bytes, received 200 bytes."; exit 16
+                  fi
+                done
                 """);
         Files.setPosixFilePermissions(s.script, PosixFilePermissions.fromString("rwxr-xr-x"));
         return s;
@@ -67,7 +82,16 @@ public final class PppdStandIn {
         return script;
     }
 
-    /** up | exit N | drop | blip | noup */
+    /** The running pppd's modem hangs up now (the line dropped): it exits 16 within a tenth of a second. */
+    public void hangUp() {
+        try {
+            Files.writeString(dir.resolve("hangup"), "");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** up | exit N | drop | blip | noup | hupterm */
     public PppdStandIn mode(String mode) throws IOException {
         Files.writeString(dir.resolve("mode"), mode);
         return this;

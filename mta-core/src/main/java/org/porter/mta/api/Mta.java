@@ -32,6 +32,11 @@ public interface Mta extends AutoCloseable {
 
         Backups.Restored restore(Path archive, Path dataDir);
 
+        /** As {@link #restore(Path, Path)}; {@code passphrase} is asked for when the archive is encrypted. */
+        default Backups.Restored restore(Path archive, Path dataDir, java.util.function.Supplier<char[]> passphrase) {
+            return restore(archive, dataDir);
+        }
+
         StoreMigration.Result migrateStore(Path dataDir, String url, String user, String password,
                 java.util.function.Consumer<StoreMigration.Progress> progress);
 
@@ -62,6 +67,17 @@ public interface Mta extends AutoCloseable {
      */
     Backups.Written backup(Path file);
 
+    /**
+     * As {@link #backup(Path)}, encrypted with {@code passphrase} when it is not null: AES-256-GCM with a
+     * key from PBKDF2-HMAC-SHA256; {@link #restore(Path, Path, java.util.function.Supplier)} needs it back.
+     */
+    default Backups.Written backup(Path file, char[] passphrase) {
+        if (passphrase != null) {
+            throw new UnsupportedOperationException("encrypted backups");
+        }
+        return backup(file);
+    }
+
     /** Starts writing backups on {@code backup.schedule} ({@code porter serve} does, after the listeners). */
     void startScheduledBackups();
 
@@ -76,6 +92,14 @@ public interface Mta extends AutoCloseable {
      */
     static Backups.Restored restore(Path archive, Path dataDir) {
         return Provider.INSTANCE.restore(archive, dataDir);
+    }
+
+    /**
+     * As {@link #restore(Path, Path)}; when the archive is encrypted, {@code passphrase} is asked for
+     * it (once), and a wrong one is refused before anything changes.
+     */
+    static Backups.Restored restore(Path archive, Path dataDir, java.util.function.Supplier<char[]> passphrase) {
+        return Provider.INSTANCE.restore(archive, dataDir, passphrase);
     }
 
     /**

@@ -204,7 +204,13 @@ public final class Values {
             if (v.isBlank()) {
                 return "";
             }
-            Path p = Path.of(v.strip()).toAbsolutePath();
+            Path p;
+            try {
+                p = Path.of(v.strip()).toAbsolutePath();
+            } catch (java.nio.file.InvalidPathException e) {
+                // e.g. a NUL in it (found by SettingValuesPropertyTest): a refusal, not an exception
+                throw new InvalidRequestException("not a file name: " + e.getReason());
+            }
             if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
                 throw new InvalidRequestException("cannot read " + p);
             }

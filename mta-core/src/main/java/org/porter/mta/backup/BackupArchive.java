@@ -66,6 +66,16 @@ public final class BackupArchive {
 
     /** Writes the archive to {@code target} (which must not exist yet). */
     public static Backups.Written write(Path dataDir, Database db, Counter counter, Path target, Clock clock) {
+        return write(dataDir, db, counter, target, clock, null);
+    }
+
+    /**
+     * As above; with a {@code passphrase} (not null) the sealed archive is encrypted ({@link BackupCipher}):
+     * it is made in the data folder's scratch space, and only its encrypted form goes to {@code target}'s
+     * folder (a USB stick, a share), so no readable copy ever lands there.
+     */
+    public static Backups.Written write(Path dataDir, Database db, Counter counter, Path target, Clock clock,
+            char[] passphrase) {
         Path file = target.toAbsolutePath().normalize();
         if (Files.exists(file)) {
             throw new InvalidRequestException("will not overwrite " + file + ": give another file name");
@@ -76,6 +86,7 @@ public final class BackupArchive {
         Instant at = clock.instant();
         Path staging = dataDir.resolve("tmp").resolve("backup-" + STAMP.format(at) + "-" + ProcessHandle.current().pid());
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Path zipFile = passphrase == null ? partial : staging.resolve("backup.zip");
         try {
             Files.createDirectories(staging);
             db.backupTo(staging);
@@ -84,7 +95,7 @@ public final class BackupArchive {
             int schema = counted.schemaVersion();
             long messages = counted.messages();
             Map<String, String[]> manifest = new LinkedHashMap<>();
-            try (OutputStream raw = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW);
+            try (OutputStream raw = Files.newOutputStream(zipFile, StandardOpenOption.CREATE_NEW);
                     ZipOutputStream zip = new ZipOutputStream(raw)) {
                 zip.setComment(SEAL_PREFIX + "0".repeat(SEAL_HEX));
                 addTree(zip, staging.resolve("db"), "db", manifest);
@@ -105,7 +116,15 @@ public final class BackupArchive {
                 p.store(zip, "Porter backup: every file's SHA-256 and size, checked before a restore");
                 zip.closeEntry();
             }
-            seal(partial);
+            seal(zipFile);
+            if (passphrase != null) {
+                try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW)) {
+                    BackupCipher.encrypt(zipFile, out, passphrase);
+                }
+                try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+            }
             move(partial, file);
             return new Backups.Written(file, Files.size(file), at, schema, messages);
         } catch (IOException e) {
@@ -118,10 +137,52 @@ public final class BackupArchive {
 
     /** Verifies {@code archive} and puts it in place in {@code dataDir}; see {@code Mta.restore}. */
     public static Backups.Restored restore(Path archive, Path dataDir, Clock clock, Opener opener) {
+        return restore(archive, dataDir, clock, opener, () -> {
+            throw new InvalidRequestException("the backup " + archive + " is encrypted: its passphrase is needed");
+        });
+    }
+
+    /**
+     * As above; {@code passphrase} is asked for only when the archive is encrypted. It is decrypted
+     * (every part's tag checked) into the data folder's scratch space first, then restored from there
+     * as any archive; a wrong passphrase or a damaged file changes nothing.
+     */
+    public static Backups.Restored restore(Path archive, Path dataDir, Clock clock, Opener opener,
+            java.util.function.Supplier<char[]> passphrase) {
         Path file = archive.toAbsolutePath().normalize();
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException("no backup file at " + file);
         }
+        boolean encrypted;
+        try {
+            encrypted = BackupCipher.isEncrypted(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (!encrypted) {
+            return restorePlain(file, dataDir, clock, opener);
+        }
+        char[] secret = passphrase.get();
+        boolean madeFolder = !Files.exists(dataDir);
+        Path plain = dataDir.resolve("restore-" + STAMP.format(clock.instant()) + ".zip.tmp");
+        try {
+            Files.createDirectories(dataDir);
+            BackupCipher.decrypt(file, plain, secret);
+            return restorePlain(plain, dataDir, clock, opener);
+        } catch (IOException e) {
+            throw new UncheckedIOException("restoring " + file + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (madeFolder) {
+                deleteTree(dataDir); // nothing was there before: nothing is left
+            }
+            throw e;
+        } finally {
+            java.util.Arrays.fill(secret, '\0');
+            deleteQuietly(plain);
+        }
+    }
+
+    private static Backups.Restored restorePlain(Path file, Path dataDir, Clock clock, Opener opener) {
         Instant now = clock.instant();
         Path staging = dataDir.resolve("restore-" + STAMP.format(now) + ".tmp");
         Path previous = dataDir.resolve("before-restore-" + STAMP.format(now));

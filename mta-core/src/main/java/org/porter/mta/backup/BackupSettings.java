@@ -10,6 +10,7 @@ public final class BackupSettings {
     public static final String SCHEDULE = "backup.schedule";
     public static final String TARGET = "backup.target";
     public static final String KEEP = "backup.keep";
+    public static final String PASSPHRASE = "backup.passphrase";
 
     private BackupSettings() {
     }
@@ -22,7 +23,19 @@ public final class BackupSettings {
                         + " network share); empty: the data folder's backups/", BackupSettings::folder)
                         .withExamples("/media/usb/porter", ""),
                 SettingDef.of(KEEP, "7", "how many scheduled backups to keep in backup.target; older ones are deleted",
-                        Values.integer(1, 1000)).withExamples("1", "30"));
+                        Values.integer(1, 1000)).withExamples("1", "30"),
+                new SettingDef(PASSPHRASE, "", "passphrase that scheduled backups are encrypted with (AES-256-GCM, key"
+                        + " by PBKDF2-HMAC-SHA256; write-only; empty = not encrypted); porter restore asks for it: keep a"
+                        + " copy away from the box", BackupSettings::passphrase, true)
+                        .withExamples("correct horse battery staple"));
+    }
+
+    private static String passphrase(String v) {
+        if (!v.isEmpty() && v.strip().length() < 8) {
+            throw new org.porter.mta.api.InvalidRequestException("backup.passphrase: at least 8 characters, or nothing"
+                    + " for unencrypted backups");
+        }
+        return v;
     }
 
     private static String folder(String v) {

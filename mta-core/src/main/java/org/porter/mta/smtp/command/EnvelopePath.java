@@ -51,6 +51,11 @@ public record EnvelopePath(String address, Map<String, String> params, String gi
                 throw new RejectException(501, "5.5.4", usage);
             }
         }
+        if (path.codePoints().anyMatch(c -> c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))) {
+            // RFC 5321 4.1.2: not even a quoted string or a quoted pair holds a control character; one
+            // would reach the store, the mail log and other servers' envelopes
+            throw new RejectException(501, badAddress, "Bad " + what + " address syntax: control character");
+        }
         if (path.startsWith("@")) { // source route: "@a,@b:user@c"
             int colon = path.indexOf(':');
             if (colon < 0) {

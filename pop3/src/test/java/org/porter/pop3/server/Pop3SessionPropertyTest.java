@@ -1,0 +1,129 @@
+package org.porter.pop3.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import org.porter.mta.testing.TestTime;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.porter.mta.testing.Generated;
+
+/**
+ * Issue 14, hostile input: a real POP3 listener (line decoder, command parser, message-number
+ * arguments, the maildrop's marks) fed generated sessions: commands in every state, numbers that
+ * are zero, negative, huge or not numbers, bare CR and LF, NUL and 8-bit octets, over-long lines.
+ * Whatever comes: the greeting is {@code +OK}, no answer shows Java internals, the session ends when
+ * the client's input ends, and afterwards no mailbox stays locked and no message stream stays open.
+ */
+class Pop3SessionPropertyTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new TestServer();
+        server.settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "0s");
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            server.awaitUnlocked(TestServer.ALICE);
+            server.awaitStreamsClosed();
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void anySessionGetsAnswersWithoutInternalsAndEnds() throws Exception {
+        Generated.forAll(60, r -> {
+            String replies = converse(session(r));
+            assertThat(replies).startsWith("+OK");
+            assertThat(replies).doesNotContain("Exception").doesNotContain("\tat org.").doesNotContain("java.");
+        });
+    }
+
+    private static String converse(byte[] bytes) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(TestTime.millis(30_000));
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            // the greeting first; then the replies are read while the client writes, since a server
+            // that ends the session with input unread resets the connection, and a reset drops what
+            // the client had not read yet
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            for (int c; (c = in.read()) >= 0 && c != '\n';) {
+                got.write(c);
+            }
+            got.write('\n');
+            if (!got.toString(StandardCharsets.ISO_8859_1).startsWith("+OK")) {
+                throw new AssertionError("greeting: " + got.toString(StandardCharsets.ISO_8859_1));
+            }
+            java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                byte[] buf = new byte[8192];
+                try {
+                    for (int n; (n = in.read(buf)) >= 0;) {
+                        synchronized (got) {
+                            got.write(buf, 0, n);
+                        }
+                    }
+                } catch (SocketTimeoutException e) {
+                    timedOut.set(true);
+                } catch (java.io.IOException reset) {
+                    // reset by the server after it closed with unread input: what came before it counts
+                }
+            });
+            try {
+                out.write(bytes);
+                out.flush();
+                s.shutdownOutput();
+            } catch (java.io.IOException closedEarly) {
+                // the server may end the session before it has read everything (QUIT, too many errors)
+            }
+            reader.join(TestTime.millis(40_000));
+            if (reader.isAlive() || timedOut.get()) {
+                throw new AssertionError("the session did not end after the client's input ended; replies so far:\n"
+                        + got.toString(StandardCharsets.ISO_8859_1) + "\nsent:\n" + new String(bytes, StandardCharsets.ISO_8859_1));
+            }
+            synchronized (got) {
+                return got.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+    }
+
+    private static final String[] VERBS = {"USER " + TestServer.ALICE, "PASS secret", "PASS wrong", "USER nobody",
+        "APOP " + TestServer.ALICE + " 0123456789abcdef0123456789abcdef", "STAT", "LIST", "RETR", "DELE", "TOP", "UIDL",
+        "RSET", "NOOP", "CAPA", "STLS", "AUTH", "AUTH PLAIN", "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHNlY3JldA==", "QUIT", "",
+        "user " + TestServer.ALICE, "X".repeat(600)};
+    private static final String[] NUMBERS = {"", " 0", " 1", " 2", " 3", " 4", " -1", " 999999999999", " x", " 1 2", " 1 0",
+        " 2 99999999999", " 01", "  1", " \u00e9"};
+
+    /** Mostly a login first (so the transaction commands are reached), then up to 20 commands and junk octets. */
+    private static byte[] session(Random r) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        if (r.nextInt(4) > 0) {
+            b.writeBytes(("USER " + TestServer.ALICE + "\r\nPASS secret\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        for (int i = 0, n = r.nextInt(21); i < n; i++) {
+            int kind = r.nextInt(12);
+            if (kind < 11) {
+                String eol = kind < 8 ? "\r\n" : Generated.oneOf(r, "\n", "\r", "");
+                b.writeBytes((Generated.oneOf(r, VERBS) + Generated.oneOf(r, NUMBERS) + eol).getBytes(StandardCharsets.UTF_8));
+            } else {
+                b.writeBytes(Generated.bytes(r, 30));
+            }
+        }
+        return b.toByteArray();
+    }
+}
