@@ -71,11 +71,14 @@ public final class Releases {
         }
     }
 
-    /** The database schema versions a release's jars can migrate to (the store's V*__*.sql scripts). */
+    /**
+     * The database schema versions a release's jars can migrate to: the store's V*__*.sql scripts, which live
+     * in mta-core's jar (only those jars are read: reading all of them takes seconds on a slow box).
+     */
     public static TreeSet<Integer> schemaVersions(Path release) throws IOException {
         TreeSet<Integer> versions = new TreeSet<>();
         try (var jars = Files.list(release.resolve("lib"))) {
-            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+            for (Path jar : jars.filter(p -> p.getFileName().toString().matches("mta-core.*\\.jar")).toList()) {
                 try (ZipFile zip = new ZipFile(jar.toFile())) {
                     zip.stream().forEach(e -> {
                         Matcher m = MIGRATION.matcher(e.getName());

@@ -2,6 +2,8 @@ package org.porter.appliance.upgrade;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +73,30 @@ public final class Upgrader {
     public enum Result { UPGRADED, ALREADY_INSTALLED, REFUSED, ROLLED_BACK, FAILED }
 
     public Result apply(Path archive, Optional<String> expectedSha256) throws IOException {
+        // one update at a time (two sticks, or a stick and the CLI): the second is refused, not queued
+        try (FileChannel lockFile = FileChannel.open(releases.home().resolve(".upgrade.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = tryLock(lockFile)) {
+            if (lock == null) {
+                say(archive.getFileName() + " was not applied: another update is under way (wait until it has finished, "
+                        + "then try again). Nothing was changed; Porter " + Releases.versionOf(releases.current())
+                        + " keeps running.");
+                log(archive, "not applied: another update was under way");
+                return Result.REFUSED;
+            }
+            return applyLocked(archive, expectedSha256);
+        }
+    }
+
+    /** The lock, or null when another process (or this one) holds it. */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    private Result applyLocked(Path archive, Optional<String> expectedSha256) throws IOException {
         Path old = releases.current();
         String oldVersion = Releases.versionOf(old);
         if (!Files.isRegularFile(archive)) {

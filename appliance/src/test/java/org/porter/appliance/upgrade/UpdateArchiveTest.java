@@ -106,6 +106,36 @@ class UpdateArchiveTest {
         assertRefused(zip, "a line this Porter does not understand");
     }
 
+    @Test
+    void aSecondUpdateWhileOneIsUnderWayIsRefusedAndChangesNothing() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("opt-porter"));
+        Files.write(home.resolve("appliance.jar"), UpdateBuilder.withVersion(jar("app"), "1.0"));
+        Path zip = build("2.0", Map.of());
+        Service untouchable = new Service() {
+            @Override
+            public void stop() {
+                throw new AssertionError("stopped");
+            }
+
+            @Override
+            public void start() {
+                throw new AssertionError("started");
+            }
+        };
+        java.io.StringWriter said = new java.io.StringWriter();
+        Upgrader upgrader = new Upgrader(new Releases(home), dir, untouchable, java.util.Optional::empty, f -> {
+            throw new AssertionError("backed up");
+        }, java.time.Duration.ofSeconds(1), new java.io.PrintWriter(said));
+        try (var channel = java.nio.channels.FileChannel.open(home.resolve(".upgrade.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE); var held = channel.lock()) {
+            assertThat(upgrader.apply(zip, java.util.Optional.empty())).isEqualTo(Upgrader.Result.REFUSED);
+        }
+        assertThat(said.toString()).contains("update.zip was not applied: another update is under way")
+                .contains("Nothing was changed; Porter 1.0 keeps running.");
+        assertThat(home.resolve("releases")).doesNotExist();
+        assertThat(home.resolve("current")).doesNotExist();
+    }
+
     private void assertRefused(Path zip, String words) {
         Path target = dir.resolve("refused-target");
         assertThatThrownBy(() -> UpdateArchive.unpack(zip, target)).isInstanceOf(UpdateArchive.Refused.class)

@@ -177,7 +177,7 @@ class UpgradeProcessTest {
 
     /** A jar that makes the release look as if it brought schema version 999. */
     private static Path migrationJar(Path stage) throws IOException {
-        Path jar = stage.resolve("schema-999.jar");
+        Path jar = stage.resolve("mta-core-schema-999.jar");   // the migrations live in mta-core's jar
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(jar))) {
             z.putNextEntry(new ZipEntry("org/porter/mta/store/V999__upgrade_test.sql"));
             z.write("CREATE TABLE upgrade_test (id INT)".getBytes(StandardCharsets.US_ASCII));
