@@ -124,7 +124,7 @@ chroot "$R" sh -c 'chown root:dip /etc/ppp/peers/porter && chmod 640 /etc/ppp/pe
 chroot "$R" useradd --system --user-group --groups dialout,dip --home-dir /var/lib/porter --no-create-home \
     --shell /usr/sbin/nologin --comment "Porter mail server" porter
 chroot "$R" systemctl enable --quiet porter.service porter-setup.service porter-admin-login.service \
-    systemd-networkd.service systemd-resolved.service
+    porter-support.path porter-support.service systemd-networkd.service systemd-resolved.service
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
 # The appliance's defaults: the standard ports. Set here, by the real CLI on the runtime just made,
 # so the first boot has nothing to do but start. The database is only files: it moves with the image.

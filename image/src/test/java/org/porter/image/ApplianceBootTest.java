@@ -73,6 +73,7 @@ class ApplianceBootTest {
         // The built image stays as built (a first boot): the VM writes to a copy-on-write overlay.
         run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", image.toString(), "-F", "raw", disk.toString()));
         Path seed = makeSetupStick();
+        var update = UpdateSticks.buildInBackground(WORK);     // an update archive of this tree, while the box boots
 
         String messageId = "<boot-test-" + System.nanoTime() + "@office.example>";
         byte[] message = message(messageId);
@@ -103,6 +104,12 @@ class ApplianceBootTest {
                 String relay = mailclient("relay", "127.0.0.1", vm.hostPort(25), "someone@outside.example",
                         "victim@elsewhere.example");
                 assertThat(relay).as("relay attempt from outside without AUTH").containsPattern("RCPT: 5\\d\\d ");
+                Path updated = WORK.resolve("received-after-update.eml");
+                UpdateSticks.applyAndRefuseDamage(vm, WORK, update, () -> {
+                    mailclient("fetch", "127.0.0.1", vm.hostPort(995), "alice@office.example", ALICE_PASSWORD, messageId, updated);
+                    assertDeliveredUnchanged(message, Files.readAllBytes(updated));
+                });
+                SupportOverSsh.check(vm, WORK);
 
                 long t1 = System.nanoTime();
                 assertThat(vm.powerDown(Duration.ofMinutes(3))).as("ACPI power-down ends the VM").isTrue();
@@ -168,8 +175,11 @@ class ApplianceBootTest {
                 java.net.URI.create("http://127.0.0.1:" + vm.hostPort(80) + "/login")).timeout(Duration.ofMinutes(1)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(plain.statusCode()).as("plain HTTP redirects").isEqualTo(301);
-        assertThat(plain.headers().firstValue("Location").orElse("")).startsWith("https://").endsWith("/login");
+        // no port in it: the guest serves HTTPS on the standard 443 (HttpsRedirect names any other port)
+        assertThat(plain.headers().firstValue("Location").orElse("")).isEqualTo("https://127.0.0.1/login");
         assertThat(vm.awaitConsole("Web admin: https://\\S+/", Duration.ofMinutes(2))).as("the admin's URL on the console").isTrue();
+        assertThat(vm.awaitConsole("Porter mail server\\. Web admin: https://\\d+\\.\\d+\\.\\d+\\.\\d+/", Duration.ofMinutes(2)))
+                .as("the admin's URL with the box's address in the console's login prompt (/etc/issue.d)").isTrue();
     }
 
     /** Whether the console (plain text) contains {@code text}, without the whole console in the message. */
@@ -180,7 +190,7 @@ class ApplianceBootTest {
 
     private static QemuVm vm(Path disk, Path seed, String consoleLog) throws IOException {
         return QemuVm.builder(WORK).disk(disk, "qcow2").disk(seed, "raw")
-                .forward(25).forward(110).forward(587).forward(995).forward(80).forward(443)
+                .forward(25).forward(110).forward(587).forward(995).forward(80).forward(443).forward(22)
                 .memoryMb(1024).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(15)).start();
     }
 

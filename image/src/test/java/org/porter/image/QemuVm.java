@@ -301,6 +301,11 @@ public final class QemuVm implements AutoCloseable {
 
     /** Sends one QMP command without arguments and returns qemu's answer line. */
     public String qmp(String command) throws IOException {
+        return qmp(command, null);
+    }
+
+    /** Sends one QMP command with {@code arguments} (a JSON object, or null) and returns qemu's answer line. */
+    public String qmp(String command, String arguments) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(qmpSocket));
             InputStream in = java.nio.channels.Channels.newInputStream(ch);
@@ -308,7 +313,8 @@ public final class QemuVm implements AutoCloseable {
             readLine(in);                                                     // the greeting
             out.write("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.US_ASCII));
             readLine(in);
-            out.write(("{\"execute\":\"" + command + "\"}\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("{\"execute\":\"" + command + "\"" + (arguments == null ? "" : ",\"arguments\":" + arguments)
+                    + "}\n").getBytes(StandardCharsets.UTF_8));
             String answer;
             do {
                 answer = readLine(in);                                        // skip events

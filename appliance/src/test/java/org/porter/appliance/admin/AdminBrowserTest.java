@@ -434,6 +434,12 @@ class AdminBrowserTest {
     }
 
     @Test
+    @Order(12)
+    void supportAccessTakesOnlyAPublicKeyAndIsOffUntilTurnedOn() throws Exception {
+        SupportAccessCheck.run(browser, data);
+    }
+
+    @Test
     @Order(13)
     void anIspMailboxAddedInTheBrowserIsCollectedIntoTheOfficesMailboxes() throws Exception {
         Path dir = Files.createTempDirectory("porter-admin-isp");

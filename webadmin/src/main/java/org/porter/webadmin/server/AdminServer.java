@@ -109,6 +109,7 @@ public final class AdminServer implements AutoCloseable {
         pages.addMapping(PathSpec.from("/devices/*"), new org.porter.webadmin.page.DevicesPage(services));
         pages.addMapping(PathSpec.from("/aliases/*"), new AliasesPage(services));
         pages.addMapping(PathSpec.from("/settings/*"), new SettingsPage(services));
+        pages.addMapping(PathSpec.from("/support/*"), new org.porter.webadmin.page.SupportPage(services));
         pages.addMapping(PathSpec.from("/queue/*"), new QueuePage(services));
         pages.addMapping(PathSpec.from("/connection/*"), new ConnectionPage(services));
         pages.addMapping(PathSpec.from("/stats"), new StatisticsPage(services));

@@ -1,0 +1,100 @@
+package org.porter.appliance.upgrade;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Writes an update archive ({@link UpdateArchive}) from Porter's jars, with the version given (written into
+ * the copy of appliance.jar's porter-version.properties, so the server says it), and beside it
+ * {@code FILE.sha256} (sha256sum's format) to publish with it. Used by image/build-update.sh:
+ *
+ * <pre>
+ * java -cp ... org.porter.appliance.upgrade.UpdateBuilder OUT.zip VERSION JAVA_FEATURE MODULES appliance.jar lib/*.jar
+ * </pre>
+ */
+public final class UpdateBuilder {
+    private UpdateBuilder() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 5) {
+            System.err.println("usage: UpdateBuilder OUT.zip VERSION JAVA_FEATURE MODULE,MODULE,... appliance.jar [lib.jar...]");
+            System.exit(2);
+        }
+        List<Path> libs = Arrays.stream(args).skip(5).map(Path::of).toList();
+        String sha = write(Path.of(args[0]), args[1], Integer.parseInt(args[2]), List.of(args[3].split(",")),
+                Path.of(args[4]), libs);
+        System.out.println(args[0] + ": Porter " + args[1] + ", " + (libs.size() + 1) + " files, SHA-256 " + sha);
+    }
+
+    /** Writes the archive (whole or not at all) and its .sha256 file; returns the archive's SHA-256. */
+    public static String write(Path out, String version, int javaFeature, List<String> modules, Path applianceJar,
+            List<Path> libJars) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("appliance.jar", withVersion(Files.readAllBytes(applianceJar), version));
+        for (Path lib : libJars) {
+            files.put("lib/" + lib.getFileName(), Files.readAllBytes(lib));
+        }
+        Map<String, String> hashes = new LinkedHashMap<>();
+        files.forEach((name, bytes) -> hashes.put(name, HexFormat.of().formatHex(UpdateArchive.sha256().digest(bytes))));
+        String manifest = UpdateArchive.format(new UpdateArchive.Manifest(version, javaFeature, modules, hashes));
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path part = dir.resolve(out.getFileName() + ".part");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(part))) {
+            zip.putNextEntry(new ZipEntry(UpdateArchive.MANIFEST));
+            zip.write(manifest.getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                zip.putNextEntry(new ZipEntry(f.getKey()));
+                zip.write(f.getValue());
+                zip.closeEntry();
+            }
+        }
+        Files.move(part, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        String sha = UpdateArchive.sha256(out);
+        Files.writeString(dir.resolve(out.getFileName() + ".sha256"), sha + "  " + out.getFileName() + "\n");
+        return sha;
+    }
+
+    /** A copy of a jar with porter-version.properties saying {@code version}. */
+    static byte[] withVersion(byte[] jar, String version) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(jar.length + 1024);
+        List<String> names = new ArrayList<>();
+        try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(jar));
+                ZipOutputStream zip = new ZipOutputStream(buf)) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
+                if (e.getName().equals("porter-version.properties")) {
+                    continue;
+                }
+                names.add(e.getName());
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                copy(in, zip);
+                zip.closeEntry();
+            }
+            zip.putNextEntry(new ZipEntry("porter-version.properties"));
+            zip.write(("version=" + version + "\n").getBytes(StandardCharsets.ISO_8859_1));
+            zip.closeEntry();
+        }
+        return buf.toByteArray();
+    }
+
+    private static void copy(InputStream in, OutputStream out) throws IOException {
+        in.transferTo(out);
+    }
+}
