@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # build-image.sh [--no-maven] [--variant=test] - builds image/target/porter.img: a raw disk image of the Porter
-# appliance that boots on its own (MBR + GRUB for BIOS, one ext4 partition with Debian 12, a jlink
-# runtime, Porter and its systemd units). No loop devices, no mounts: the filesystem is made from a
-# folder (mkfs.ext4 -d) and GRUB's boot sectors are written with dd.
+# appliance that boots on its own on BIOS and UEFI machines (GPT, GRUB for both, one ext4 partition
+# with Debian 12, a jlink runtime, Porter and its systemd units), and porter.qcow2, the same disk for
+# hypervisors. No loop devices, no mounts: the filesystems are made from a folder (mkfs.ext4 -d) and a
+# file (mkfs.vfat + mcopy), GRUB's boot sectors are written with dd.
 #
 # Steps (each its own script under build/ where it is more than a few lines):
 #   1. Porter's jars: mvn -pl appliance -am package (skipped with --no-maven: Maven's reactor has
@@ -12,8 +13,8 @@
 #      (build/runtime.sh) is made meanwhile
 #   3. Porter, the runtime, the rootfs/ overlay (units, scripts, network), the porter user, the
 #      appliance's port settings
-#   4. the filesystem image, the partition table and GRUB (build/disk.sh)
-# --variant=test builds image/target/porter-test.img for the image tests instead: the same image plus
+#   4. the filesystem images, the partition table and GRUB (build/disk.sh); the qcow2 (qemu-img)
+# --variant=test builds image/target/porter-test.img (and .qcow2) for the image tests instead: the same image plus
 # build/packages-test.txt (an ISP's Postfix, masked) and src/test/image-overlay (a root shell on ttyS3).
 # Needs root (chroot, file ownership). Installs the Debian tools it needs when they are missing.
 set -euo pipefail
@@ -29,7 +30,7 @@ for arg in "$@"; do
     case $arg in
         --no-maven) MAVEN=0 ;;
         --variant=test|--variant-test) VARIANT=test ;;
-        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-image.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -41,7 +42,7 @@ trap 'log "FAILED (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 started=$SECONDS
 
 # Host tools, installed when missing (./run-tests installs the same list first).
-tools=(mmdebstrap fdisk e2fsprogs grub-pc-bin)
+tools=(mmdebstrap fdisk e2fsprogs grub-pc-bin grub-efi-amd64-bin dosfstools mtools qemu-utils)
 missing=()
 for p in "${tools[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -180,7 +181,10 @@ fi
 : >"$R/etc/machine-id"
 rm -f "$R/var/lib/dbus/machine-id"
 
-# 4. The disk
+# 4. The disk, raw and as qcow2 (for hypervisors: only the used blocks, grows on write)
 "$HERE/build/disk.sh" "$R" "$OUT"
 rm -rf "$WORK"
-log "done in $((SECONDS - started)) s: $OUT ($(du -h --apparent-size "$OUT" | cut -f1), $(du -h "$OUT" | cut -f1) used)"
+QCOW=${OUT%.img}.qcow2
+rm -f "$QCOW"
+qemu-img convert -f raw -O qcow2 "$OUT" "$QCOW"
+log "done in $((SECONDS - started)) s: $OUT ($(du -h --apparent-size "$OUT" | cut -f1), $(du -h "$OUT" | cut -f1) used), $QCOW ($(du -h "$QCOW" | cut -f1))"

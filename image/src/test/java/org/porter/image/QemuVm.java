@@ -36,10 +36,17 @@ import org.porter.mta.testing.TestTime;
  * which kills qemu if it still runs. qemu runs under {@code timeout}, so even a crashed JVM leaves
  * no VM running for longer than the builder's {@code maxRuntime}.
  *
- * <p>Accelerator: TCG ({@code tcg,thread=multi}) unless the system property
- * {@code porter.qemu.accel} says otherwise (e.g. {@code kvm} on a machine with /dev/kvm).
+ * <p>Firmware: SeaBIOS (a BIOS PC) by default, or UEFI ({@link Builder#uefi()}: OVMF from Debian's
+ * {@code ovmf} package, with a fresh variable store of the VM's own, so no boot entry exists and the
+ * firmware boots the disk's removable-media path \EFI\BOOT\BOOTX64.EFI).
+ *
+ * <p>Accelerator: TCG ({@code tcg,thread=single}) unless the system property
+ * {@code porter.qemu.accel} says otherwise (e.g. {@code kvm} on a machine whose /dev/kvm works).
  */
 public final class QemuVm implements AutoCloseable {
+    /** Where Debian's ovmf package puts the UEFI firmware (4 MiB flash, without Secure Boot). */
+    static final Path OVMF = Path.of("/usr/share/OVMF");
+
     private final Process process;
     private final Path dir;
     private final Path consoleLog;
@@ -79,6 +86,7 @@ public final class QemuVm implements AutoCloseable {
         private int cpus = 2;
         private String consoleName = "console.log";
         private Duration maxRuntime = Duration.ofMinutes(20);
+        private boolean uefi;
         private final List<String> extraArgs = new ArrayList<>();
 
         private Builder(Path dir) {
@@ -132,6 +140,12 @@ public final class QemuVm implements AutoCloseable {
             return this;
         }
 
+        /** Boot with UEFI firmware (OVMF) instead of the BIOS. */
+        public Builder uefi() {
+            this.uefi = true;
+            return this;
+        }
+
         /** Raw qemu arguments, appended last. */
         public Builder qemuArgs(String... args) {
             extraArgs.addAll(List.of(args));
@@ -154,6 +168,13 @@ public final class QemuVm implements AutoCloseable {
                     "qemu-system-x86_64", "-nodefaults", "-display", "none",
                     "-m", Integer.toString(memoryMb), "-smp", Integer.toString(cpus), "-accel", accel,
                     "-qmp", "unix:" + qmp + ",server=on,wait=off"));
+            if (uefi) {
+                // The firmware's code read-only, its variables (boot entries) in a copy of the empty store.
+                Path vars = dir.resolve("OVMF_VARS.fd");
+                Files.copy(OVMF.resolve("OVMF_VARS_4M.fd"), vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF.resolve("OVMF_CODE_4M.fd"),
+                        "-drive", "if=pflash,format=raw,unit=1,file=" + vars.toAbsolutePath()));
+            }
             for (String d : drives) {
                 cmd.addAll(List.of("-drive", d));
             }
