@@ -188,7 +188,8 @@ class ApplianceBootTest {
     private static QemuVm vm(Path disk, Path seed, String consoleLog, boolean uefi) throws IOException {
         QemuVm.Builder b = QemuVm.builder(WORK).disk(disk, "qcow2").disk(seed, "raw")
                 .forward(25).forward(110).forward(587).forward(995).forward(80).forward(443)
-                .memoryMb(1024).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(15));
+                // 512 MB: the smallest box the appliance is meant to run in (porter.service: heap at most 128 MiB)
+                .memoryMb(512).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(15));
         return (uefi ? b.uefi() : b).start();
     }
 
@@ -281,7 +282,8 @@ class ApplianceBootTest {
         Path fs = WORK.resolve("after-failure.ext4");
         Path journal = WORK.resolve("after-failure-journal");
         run(List.of("rm", "-rf", raw.toString(), fs.toString(), journal.toString()));
-        run(List.of("qemu-img", "convert", "-O", "raw", qcow2.toString(), raw.toString()));
+        // -U: read it even when the power-down timed out and qemu still holds the disk's lock
+        run(List.of("qemu-img", "convert", "-U", "-O", "raw", qcow2.toString(), raw.toString()));
         // the root filesystem is the GPT partition named porter-root (build/disk.sh)
         String start = run(List.of("sh", "-c", "partx -g -o START,NAME " + raw + " | awk '$2 == \"porter-root\" {print $1}'")).strip();
         run(List.of("dd", "if=" + raw, "of=" + fs, "bs=1M", "iflag=skip_bytes", "skip=" + Long.parseLong(start) * 512,

@@ -134,7 +134,7 @@ public final class QemuVm implements AutoCloseable {
             return this;
         }
 
-        /** qemu is killed after this long whatever happens (its {@code timeout}); default 20 min. */
+        /** qemu is killed after this long (times PORTER_TEST_TIMEOUT_FACTOR) whatever happens; default 20 min. */
         public Builder maxRuntime(Duration d) {
             this.maxRuntime = d;
             return this;
@@ -164,7 +164,9 @@ public final class QemuVm implements AutoCloseable {
             // a stale translation of code written by one vCPU and run by another; single-threaded TCG has
             // no such race. (A real CPU or KVM is not affected.)
             String accel = System.getProperty("porter.qemu.accel", "tcg,thread=single");
-            List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", maxRuntime.toSeconds() + "s",
+            // Stretched like every other deadline (PORTER_TEST_TIMEOUT_FACTOR): unscaled, it killed a VM on a busy
+            // machine while the test's own, scaled, waits still ran (the client then saw the connection drop).
+            List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", TestTime.scaled(maxRuntime).toSeconds() + "s",
                     "qemu-system-x86_64", "-nodefaults", "-display", "none",
                     "-m", Integer.toString(memoryMb), "-smp", Integer.toString(cpus), "-accel", accel,
                     "-qmp", "unix:" + qmp + ",server=on,wait=off"));
