@@ -36,10 +36,17 @@ import org.porter.mta.testing.TestTime;
  * which kills qemu if it still runs. qemu runs under {@code timeout}, so even a crashed JVM leaves
  * no VM running for longer than the builder's {@code maxRuntime}.
  *
- * <p>Accelerator: TCG ({@code tcg,thread=multi}) unless the system property
- * {@code porter.qemu.accel} says otherwise (e.g. {@code kvm} on a machine with /dev/kvm).
+ * <p>Firmware: SeaBIOS (a BIOS PC) by default, or UEFI ({@link Builder#uefi()}: OVMF from Debian's
+ * {@code ovmf} package, with a fresh variable store of the VM's own, so no boot entry exists and the
+ * firmware boots the disk's removable-media path \EFI\BOOT\BOOTX64.EFI).
+ *
+ * <p>Accelerator: TCG ({@code tcg,thread=single}) unless the system property
+ * {@code porter.qemu.accel} says otherwise (e.g. {@code kvm} on a machine whose /dev/kvm works).
  */
 public final class QemuVm implements AutoCloseable {
+    /** Where Debian's ovmf package puts the UEFI firmware (4 MiB flash, without Secure Boot). */
+    static final Path OVMF = Path.of("/usr/share/OVMF");
+
     private final Process process;
     private final Path dir;
     private final Path consoleLog;
@@ -79,6 +86,7 @@ public final class QemuVm implements AutoCloseable {
         private int cpus = 2;
         private String consoleName = "console.log";
         private Duration maxRuntime = Duration.ofMinutes(20);
+        private boolean uefi;
         private final List<String> extraArgs = new ArrayList<>();
 
         private Builder(Path dir) {
@@ -126,9 +134,15 @@ public final class QemuVm implements AutoCloseable {
             return this;
         }
 
-        /** qemu is killed after this long whatever happens (its {@code timeout}); default 20 min. */
+        /** qemu is killed after this long (times PORTER_TEST_TIMEOUT_FACTOR) whatever happens; default 20 min. */
         public Builder maxRuntime(Duration d) {
             this.maxRuntime = d;
+            return this;
+        }
+
+        /** Boot with UEFI firmware (OVMF) instead of the BIOS. */
+        public Builder uefi() {
+            this.uefi = true;
             return this;
         }
 
@@ -150,10 +164,19 @@ public final class QemuVm implements AutoCloseable {
             // a stale translation of code written by one vCPU and run by another; single-threaded TCG has
             // no such race. (A real CPU or KVM is not affected.)
             String accel = System.getProperty("porter.qemu.accel", "tcg,thread=single");
-            List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", maxRuntime.toSeconds() + "s",
+            // Stretched like every other deadline (PORTER_TEST_TIMEOUT_FACTOR): unscaled, it killed a VM on a busy
+            // machine while the test's own, scaled, waits still ran (the client then saw the connection drop).
+            List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=10", TestTime.scaled(maxRuntime).toSeconds() + "s",
                     "qemu-system-x86_64", "-nodefaults", "-display", "none",
                     "-m", Integer.toString(memoryMb), "-smp", Integer.toString(cpus), "-accel", accel,
                     "-qmp", "unix:" + qmp + ",server=on,wait=off"));
+            if (uefi) {
+                // The firmware's code read-only, its variables (boot entries) in a copy of the empty store.
+                Path vars = dir.resolve("OVMF_VARS.fd");
+                Files.copy(OVMF.resolve("OVMF_VARS_4M.fd"), vars, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                cmd.addAll(List.of("-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF.resolve("OVMF_CODE_4M.fd"),
+                        "-drive", "if=pflash,format=raw,unit=1,file=" + vars.toAbsolutePath()));
+            }
             for (String d : drives) {
                 cmd.addAll(List.of("-drive", d));
             }
