@@ -145,11 +145,8 @@ class ApplianceBootTest {
         }
     }
 
-    /**
-     * The web admin from the host, as the owner's browser reaches it: the sign-in page over HTTPS on
-     * 443 with the box's own certificate, and plain HTTP on 80 sent there; the console shows the URL.
-     */
-    private static void assertWebAdminOverHttps(QemuVm vm) throws Exception {
+    /** TLS that takes the box's own certificate, as the owner accepts it once in the browser; no hostname check. */
+    static javax.net.ssl.SSLContext trustTheBox() throws Exception {
         javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
         trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
             @Override
@@ -166,6 +163,15 @@ class ApplianceBootTest {
             }
         }}, null);
         System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        return trustAll;
+    }
+
+    /**
+     * The web admin from the host, as the owner's browser reaches it: the sign-in page over HTTPS on
+     * 443 with the box's own certificate, and plain HTTP on 80 sent there; the console shows the URL.
+     */
+    private static void assertWebAdminOverHttps(QemuVm vm) throws Exception {
+        javax.net.ssl.SSLContext trustAll = trustTheBox();
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(trustAll)
                 .followRedirects(java.net.http.HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30)).build();
         java.net.http.HttpResponse<String> login = client.send(java.net.http.HttpRequest.newBuilder(

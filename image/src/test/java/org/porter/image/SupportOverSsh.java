@@ -73,22 +73,7 @@ final class SupportOverSsh {
 
     /** HTTPS to the box's own certificate (as the owner accepts it once), with cookies (the admin's session). */
     private static HttpClient httpsClient() throws Exception {
-        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
-        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-            @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {
-            }
-
-            @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
-        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+        javax.net.ssl.SSLContext trustAll = ApplianceBootTest.trustTheBox();
         return HttpClient.newBuilder().sslContext(trustAll).cookieHandler(new CookieManager())
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30)).build();
     }

@@ -3,18 +3,14 @@ package org.porter.mta.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
 import org.porter.mta.TestMta;
+import org.porter.mta.testing.RawConversation;
 import org.porter.mta.testing.SmtpSend;
-import org.porter.mta.testing.TestTime;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +55,7 @@ class SmtpSessionPropertyTest {
     void anyByteStreamGetsWellFormedRepliesAndTheSessionEnds() throws Exception {
         Generated.forAll(60, r -> {
             byte[] sent = session(r);
-            String replies = converse(sent);
+            String replies = RawConversation.converse(t.port(), "220", sent);
             for (String line : replies.split("\r\n", -1)) {
                 if (line.isEmpty()) {
                     continue;
@@ -73,55 +69,6 @@ class SmtpSessionPropertyTest {
         });
     }
 
-    /** Sends everything, ends the client's side, reads every reply until the server closes. */
-    private static String converse(byte[] bytes) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", t.port())) {
-            s.setSoTimeout(TestTime.millis(30_000));
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            // the greeting first; then the replies are read while the client writes, since a server
-            // that ends the session with input unread resets the connection, and a reset drops what
-            // the client had not read yet
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            for (int c; (c = in.read()) >= 0 && c != '\n';) {
-                got.write(c);
-            }
-            got.write('\n');
-            if (!got.toString(StandardCharsets.ISO_8859_1).startsWith("220")) {
-                throw new AssertionError("greeting: " + got.toString(StandardCharsets.ISO_8859_1));
-            }
-            java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-            Thread reader = Thread.ofPlatform().daemon().start(() -> {
-                byte[] buf = new byte[8192];
-                try {
-                    for (int n; (n = in.read(buf)) >= 0;) {
-                        synchronized (got) {
-                            got.write(buf, 0, n);
-                        }
-                    }
-                } catch (SocketTimeoutException e) {
-                    timedOut.set(true);
-                } catch (java.io.IOException reset) {
-                    // reset by the server after it closed with unread input: what came before it counts
-                }
-            });
-            try {
-                out.write(bytes);
-                out.flush();
-                s.shutdownOutput();
-            } catch (java.io.IOException closedEarly) {
-                // the server may end the session before it has read everything (QUIT, too many errors)
-            }
-            reader.join(TestTime.millis(40_000));
-            if (reader.isAlive() || timedOut.get()) {
-                throw new AssertionError("the session did not end after the client's input ended; replies so far:\n"
-                        + got.toString(StandardCharsets.ISO_8859_1) + "\nsent:\n" + new String(bytes, StandardCharsets.ISO_8859_1));
-            }
-            synchronized (got) {
-                return got.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-    }
 
     private static String printable(byte[] b) {
         StringBuilder s = new StringBuilder();

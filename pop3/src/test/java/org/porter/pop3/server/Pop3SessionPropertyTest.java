@@ -3,14 +3,10 @@ package org.porter.pop3.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
-import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.RawConversation;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,52 +50,7 @@ class Pop3SessionPropertyTest {
     }
 
     private static String converse(byte[] bytes) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(TestTime.millis(30_000));
-            OutputStream out = s.getOutputStream();
-            InputStream in = s.getInputStream();
-            // the greeting first; then the replies are read while the client writes, since a server
-            // that ends the session with input unread resets the connection, and a reset drops what
-            // the client had not read yet
-            ByteArrayOutputStream got = new ByteArrayOutputStream();
-            for (int c; (c = in.read()) >= 0 && c != '\n';) {
-                got.write(c);
-            }
-            got.write('\n');
-            if (!got.toString(StandardCharsets.ISO_8859_1).startsWith("+OK")) {
-                throw new AssertionError("greeting: " + got.toString(StandardCharsets.ISO_8859_1));
-            }
-            java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-            Thread reader = Thread.ofPlatform().daemon().start(() -> {
-                byte[] buf = new byte[8192];
-                try {
-                    for (int n; (n = in.read(buf)) >= 0;) {
-                        synchronized (got) {
-                            got.write(buf, 0, n);
-                        }
-                    }
-                } catch (SocketTimeoutException e) {
-                    timedOut.set(true);
-                } catch (java.io.IOException reset) {
-                    // reset by the server after it closed with unread input: what came before it counts
-                }
-            });
-            try {
-                out.write(bytes);
-                out.flush();
-                s.shutdownOutput();
-            } catch (java.io.IOException closedEarly) {
-                // the server may end the session before it has read everything (QUIT, too many errors)
-            }
-            reader.join(TestTime.millis(40_000));
-            if (reader.isAlive() || timedOut.get()) {
-                throw new AssertionError("the session did not end after the client's input ended; replies so far:\n"
-                        + got.toString(StandardCharsets.ISO_8859_1) + "\nsent:\n" + new String(bytes, StandardCharsets.ISO_8859_1));
-            }
-            synchronized (got) {
-                return got.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
+        return RawConversation.converse(server.port(), "+OK", bytes);
     }
 
     private static final String[] VERBS = {"USER " + TestServer.ALICE, "PASS secret", "PASS wrong", "USER nobody",
