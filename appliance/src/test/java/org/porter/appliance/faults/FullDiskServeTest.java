@@ -6,14 +6,12 @@ import static org.porter.appliance.testing.CliRunner.in;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,6 +21,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.QuickServe;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.SmallDisk;
 import org.porter.mta.testing.SmtpSend;
 import org.porter.mta.testing.TestTime;
 
@@ -41,13 +40,12 @@ class FullDiskServeTest {
 
     @BeforeEach
     void mount() throws Exception {
-        disk = Files.createDirectory(tmp.resolve("disk"));
-        run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", disk.toString());
+        disk = SmallDisk.mount(tmp.resolve("disk"), "48m");
     }
 
     @AfterEach
     void unmount() throws Exception {
-        run("umount", "-l", disk.toString());
+        SmallDisk.unmount(disk);
     }
 
     @Test
@@ -80,7 +78,7 @@ class FullDiskServeTest {
             }
 
             // entirely full: still no 5xx from SMTP, and POP3 still serves what is stored
-            Path more = fill(disk.resolve("filler2"), disk, 0);
+            Path more = SmallDisk.fill(disk.resolve("filler2"), disk, 0);
             assertThat(Files.getFileStore(disk).getUsableSpace()).isLessThan(1L << 20);
             assertThat(mailFrom(smtp)).as(server.output()).startsWith("452 4.3.1");
             try (Pop3Session s = new Pop3Session(pop3)) {
@@ -126,28 +124,6 @@ class FullDiskServeTest {
     }
 
     static Path fill(Path disk, long leave) throws Exception {
-        return fill(disk.resolve("filler"), disk, leave);
-    }
-
-    /** Writes {@code filler} until only about {@code leave} octets are usable on {@code disk}. */
-    static Path fill(Path filler, Path disk, long leave) throws Exception {
-        long usable = Files.getFileStore(disk).getUsableSpace();
-        try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
-            byte[] chunk = new byte[1 << 20];
-            long want = Math.max(0, usable - leave);
-            for (long written = 0; written < want; written += chunk.length) {
-                f.write(chunk, 0, (int) Math.min(chunk.length, want - written));
-            }
-        } catch (java.io.IOException e) {
-            // the disk is full: that is what was asked for
-        }
-        return filler;
-    }
-
-    static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+        return SmallDisk.fill(disk.resolve("filler"), disk, leave);
     }
 }

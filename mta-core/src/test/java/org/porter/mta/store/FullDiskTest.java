@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
 import org.porter.mta.smtp.ScriptedSmtpTest;
+import org.porter.mta.testing.SmallDisk;
 import org.porter.mta.testing.SmtpSend;
 
 /**
@@ -32,13 +31,12 @@ class FullDiskTest {
 
     @BeforeEach
     void mount() throws Exception {
-        disk = Files.createDirectory(tmp.resolve("disk"));
-        run("mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", disk.toString());
+        disk = SmallDisk.mount(tmp.resolve("disk"), "30m");
     }
 
     @AfterEach
     void unmount() throws Exception {
-        run("umount", "-l", disk.toString());
+        SmallDisk.unmount(disk);
     }
 
     /**
@@ -169,29 +167,6 @@ class FullDiskTest {
         }
     }
 
-    /** Writes a filler file until only about {@code leave} octets are usable; returns it. */
-    Path fill(long leave) throws Exception {
-        Path filler = disk.resolve("filler");
-        long usable = Files.getFileStore(disk).getUsableSpace();
-        try (RandomAccessFile f = new RandomAccessFile(filler.toFile(), "rw")) {
-            byte[] chunk = new byte[1 << 20];
-            long want = Math.max(0, usable - leave);
-            for (long written = 0; written < want; written += chunk.length) {
-                f.write(chunk, 0, (int) Math.min(chunk.length, want - written));
-            }
-        } catch (java.io.IOException e) {
-            // the disk is full: that is what was asked for
-        }
-        return filler;
-    }
-
-    static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
-    }
-
     /** One SMTP connection: send a command (or a message with its final dot), check the reply. */
     static final class Session implements AutoCloseable {
         final Socket s;
@@ -218,5 +193,10 @@ class FullDiskTest {
         public void close() throws Exception {
             s.close();
         }
+    }
+
+    /** A filler file on the small disk that leaves only about {@code leave} octets usable. */
+    Path fill(long leave) throws Exception {
+        return SmallDisk.fill(disk.resolve("filler"), disk, leave);
     }
 }
