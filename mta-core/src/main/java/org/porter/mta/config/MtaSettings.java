@@ -135,7 +135,18 @@ public final class MtaSettings {
         return settings.get(TLS_KEY);
     }
 
+    /** Asked for every RCPT and connection: parsed again only when the setting's text changed. */
     public List<Cidr> relayNetworks() {
-        return Cidr.parseList(settings.get(RELAY_NETWORKS));
+        String text = settings.get(RELAY_NETWORKS);
+        Parsed<List<Cidr>> last = relayNetworks;
+        if (last == null || !last.text().equals(text)) {
+            last = new Parsed<>(text, Cidr.parseList(text));
+            relayNetworks = last;
+        }
+        return last.value();
     }
+
+    private record Parsed<T>(String text, T value) {}
+
+    private volatile Parsed<List<Cidr>> relayNetworks;
 }

@@ -19,7 +19,8 @@ import org.porter.mta.api.Statistics;
 
 /**
  * The {@code daily_counters} table: one row per local day and counter name. {@link #add} joins the
- * caller's transaction, so a message and its count commit together.
+ * caller's transaction, so an event and its count commit together; the hottest counts (messages
+ * received, refusals) are written about once a second instead ({@link PendingCounts}).
  */
 public final class Counters implements Statistics {
     public static final String RECEIVED = "received";
@@ -54,10 +55,13 @@ public final class Counters implements Statistics {
      * A random one of {@link #STRIPES} rows takes the count, so parallel commits seldom share a row.
      */
     static void add(Connection c, Instant at, String name, long n) throws SQLException {
+        add(c, Date.valueOf(day(at)), name, n);
+    }
+
+    static void add(Connection c, Date day, String name, long n) throws SQLException {
         if (n == 0) {
             return;
         }
-        Date day = Date.valueOf(day(at));
         short stripe = (short) java.util.concurrent.ThreadLocalRandom.current().nextInt(STRIPES);
         try (PreparedStatement up = c.prepareStatement(
                 "UPDATE daily_counters SET amount = amount + ? WHERE count_day = ? AND counter = ? AND stripe = ?")) {
@@ -88,11 +92,7 @@ public final class Counters implements Statistics {
 
     /** Counts an event that has no transaction of its own (an SMTP refusal): a small one of its own. */
     public void record(String name, long n) {
-        Instant now = clock.instant();
-        db.tx(c -> {
-            add(c, now, name, n);
-            return null;
-        });
+        db.pendingCounts.add(clock.instant(), name, n);
     }
 
     @Override
@@ -114,7 +114,8 @@ public final class Counters implements Statistics {
         });
         List<Day> days = new ArrayList<>();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-            Map<String, Long> m = rows.getOrDefault(d, Map.of());
+            Map<String, Long> m = new HashMap<>(rows.getOrDefault(d, Map.of()));
+            db.pendingCounts.of(d).forEach((k, v) -> m.merge(k, v, Long::sum));
             days.add(new Day(d, m.getOrDefault(RECEIVED, 0L), m.getOrDefault(LOCAL, 0L), m.getOrDefault(SENT, 0L),
                     m.getOrDefault(BOUNCED, 0L), m.getOrDefault(REJECTED, 0L), m.getOrDefault(CALLS, 0L),
                     m.getOrDefault(CONNECTED_SECONDS, 0L), m.getOrDefault(BYTES_IN, 0L), m.getOrDefault(BYTES_OUT, 0L)));

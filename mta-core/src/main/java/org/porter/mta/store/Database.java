@@ -59,6 +59,8 @@ public final class Database implements AutoCloseable {
 
     /** The routing's lookups of domains, users and aliases, kept in memory (see {@link DirectoryCache}). */
     final DirectoryCache directoryCache = new DirectoryCache(this);
+    /** Statistics counts written about once a second (see {@link PendingCounts}). */
+    final PendingCounts pendingCounts = new PendingCounts(this);
 
     private Database(String url, Dialect dialect, String user, String password) {
         this.url = url;
@@ -454,6 +456,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        pendingCounts.close();
         closed = true;
         pool.close();
         if (claim != null) {

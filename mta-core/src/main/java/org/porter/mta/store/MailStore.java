@@ -151,18 +151,15 @@ public final class MailStore implements MailboxAccess {
                     ps.executeBatch();
                 }
             }
-            Counters.add(c, m.receivedAt(), Counters.RECEIVED, 1);
-            Counters.add(c, m.receivedAt(), Counters.LOCAL, m.localUserIds().size());
             return null;
         });
+        db.pendingCounts.add(m.receivedAt(), Counters.RECEIVED, 1);
+        db.pendingCounts.add(m.receivedAt(), Counters.LOCAL, m.localUserIds().size());
     }
 
-    /** Counts a refusal at SMTP time (its own small transaction: nothing else is stored for it). */
+    /** Counts a refusal at SMTP time (written with the others about once a second: {@link PendingCounts}). */
     public void countRejected(java.time.Instant at) {
-        db.tx(c -> {
-            Counters.add(c, at, Counters.REJECTED, 1);
-            return null;
-        });
+        db.pendingCounts.add(at, Counters.REJECTED, 1);
     }
 
     @Override
