@@ -196,8 +196,9 @@ class CrashDurabilityTest {
 
     static Process start(Path data, String... more) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                ServeMain.class.getName(), data.toString()));
+        // the quick compiler and the serial collector: a child that lives seconds starts faster on 2 busy cores
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), ServeMain.class.getName(), data.toString()));
         cmd.addAll(List.of(more));
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
