@@ -42,7 +42,7 @@ class DialCycleEndToEndTest {
 
     @Test
     void oneDialSessionSendsQueuedMailFetchesHeldMailWithEtrnAndHangsUp(@TempDir Path dir) throws Exception {
-        try (Office o = new Office(dir)) {
+        try (Office o = new Office(dir, "permit", true)) {
             Mta mta = o.mta;
             PostfixPeer isp = o.isp;
             ModemEmulator modem = o.modem;
@@ -74,16 +74,16 @@ class DialCycleEndToEndTest {
             long octets = (long) n * (body.length() + 200); // message + headers, each way
             System.out.printf("FIGURE dial cycle: %d out + %d in, %d s connected (of which %s s waiting for the"
                     + " ISP to go idle); about %d octets each way; line minimum %.1f s at 56k/33.6k (V.90 down/up)"
-                    + ", %.1f s on one 64k ISDN channel%n", n, n, call.connectedSeconds(),
+                    + ", %.1f s on one 64k ISDN channel; the line: %s%n", n, n, call.connectedSeconds(),
                     s.get("dial.idle-seconds"), octets, octets * 8 / 53_000.0 + octets * 8 / 33_600.0,
-                    2 * octets * 8 / 64_000.0);
+                    2 * octets * 8 / 64_000.0, Office.LINE);
             assertThat(call.connectedSeconds()).isPositive();
             assertThat(modem.commands()).contains("ATDT5551234").endsWith("ATH");
             assertThat(mta.queue().list()).as("the outbound message left").isEmpty();
             assertThat(mta.queue().held()).as("held again after hanging up").isTrue();
             assertThat(isp.log()).containsPattern("from=<alice@office.example>")
                     .containsPattern("to=<friend@elsewhere.example>, relay=none, .*status=deferred")
-                    .containsPattern("to=<alice@office.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + office
+                    .containsPattern("to=<alice@office.example>, relay=127\\.0\\.0\\.1\\[127\\.0\\.0\\.1\\]:" + o.officeSeenByIsp
                             + ".*status=sent");
             var inbox = mta.mailboxes().list("alice@office.example");
             assertThat(inbox).hasSize(n);
@@ -96,9 +96,14 @@ class DialCycleEndToEndTest {
 
     /** The office's settings: smarthost and ETRN at the ISP, a modem on the pty, pppd the stand-in, no schedule. */
     static org.porter.mta.api.Settings configure(Mta mta, PostfixPeer isp, PtyPair pty, PppdStandIn pppd) {
+        return configure(mta, isp.port(), pty, pppd);
+    }
+
+    /** @param ispPort where the office reaches the ISP's SMTP server (directly, or over a {@link PacedLine}) */
+    static org.porter.mta.api.Settings configure(Mta mta, int ispPort, PtyPair pty, PppdStandIn pppd) {
         var s = mta.settings();
         s.set("delivery.route", "smarthost");
-        s.set("delivery.smarthost", "127.0.0.1:" + isp.port());
+        s.set("delivery.smarthost", "127.0.0.1:" + ispPort);
         s.set("delivery.tls", "none");
         s.set("link.type", "modem");
         s.set("modem.device", pty.dte().toString());
@@ -106,7 +111,7 @@ class DialCycleEndToEndTest {
         s.set("ppp.pppd", pppd.path().toString());
         s.set("ppp.user", "office");
         s.set("ppp.password", "dialup-secret");
-        s.set("etrn.server", "127.0.0.1:" + isp.port());
+        s.set("etrn.server", "127.0.0.1:" + ispPort);
         s.set("etrn.domains", "office.example");
         s.set("dial.schedule", "off");
         s.set("dial.on-demand", "false");
@@ -325,23 +330,41 @@ class DialCycleEndToEndTest {
         final PppdStandIn pppd;
         final org.porter.mta.api.Settings settings;
         final DialerService dialer;
+        /** The office's SMTP port as the ISP reaches it: the office's own, or the paced line's. */
+        final int officeSeenByIsp;
+        /** With a paced line: office to ISP and back. */
+        private final PacedLine up;
+        private final PacedLine down;
+        /** The paced line: V.90 (53,000 bit/s down, 33,600 up) with a one-way delay of 60 ms, as a modem's. */
+        static final String LINE = "V.90, 53,000 bit/s down, 33,600 up, 60 ms one-way delay";
 
         Office(Path dir) throws Exception {
             this(dir, "permit");
         }
 
-        /** {@code etrnRestriction}: the ISP's smtpd_etrn_restrictions ({@code reject} refuses ETRN). */
         Office(Path dir, String etrnRestriction) throws Exception {
+            this(dir, etrnRestriction, false);
+        }
+
+        /**
+         * {@code etrnRestriction}: the ISP's smtpd_etrn_restrictions ({@code reject} refuses ETRN);
+         * {@code paced}: SMTP between the office and the ISP crosses a {@link PacedLine} ({@link #LINE}).
+         */
+        Office(Path dir, String etrnRestriction, boolean paced) throws Exception {
             mta = Mta.open(dir.resolve("data"), "mail.office.example", DialerService.settings());
             mta.directory().addDomain("office.example");
             mta.directory().addUser("alice@office.example", "alice-password".toCharArray());
             office = mta.startSmtp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
-            isp = PostfixPeer.builder(dir.resolve("isp")).holdsMailFor("office.example", office)
+            PacedLine.Modem line = paced ? new PacedLine.Modem(33_600, 53_000, 60) : null;
+            down = paced ? line.toOffice(new InetSocketAddress(InetAddress.getLoopbackAddress(), office)) : null;
+            officeSeenByIsp = paced ? down.port() : office;
+            isp = PostfixPeer.builder(dir.resolve("isp")).holdsMailFor("office.example", officeSeenByIsp)
                     .param("smtpd_etrn_restrictions", etrnRestriction).param("relayhost", "[127.0.0.1]:9").start();
+            up = paced ? line.toIsp(new InetSocketAddress(InetAddress.getLoopbackAddress(), isp.port())) : null;
             pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
             modem = ModemEmulator.analog(pty);
             pppd = PppdStandIn.create(dir.resolve("pppd"));
-            settings = configure(mta, isp, pty, pppd);
+            settings = configure(mta, paced ? up.port() : isp.port(), pty, pppd);
             dialer = DialerService.start(dir.resolve("data"), mta.etrn(), mta.fetch(), mta.odmr(), settings, mta::queue,
                     mta.smtpActivity(), mta.callLog(), Clock.systemDefaultZone());
             mta.startDelivery();
@@ -352,6 +375,10 @@ class DialCycleEndToEndTest {
             dialer.close();
             modem.close();
             pty.close();
+            if (up != null) {
+                up.close();
+                down.close();
+            }
             isp.close();
             mta.close();
         }
