@@ -361,6 +361,12 @@ public final class MtaCore implements Mta {
     }
 
     @Override
+    public void faxLine(org.porter.mta.api.FaxLine line) {
+        queueManager.fax(new org.porter.mta.fax.FaxDeliveryAgent(line),
+                domain -> domain.startsWith("fax.") && directory.isLocalDomain(domain.substring(4)));
+    }
+
+    @Override
     public org.porter.mta.api.Devices devices() {
         return devices;
     }

@@ -8,6 +8,7 @@ import org.porter.mta.api.Devices;
 import org.porter.mta.api.Devices.Device;
 import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
+import org.porter.mta.api.OfficeNetwork;
 import org.porter.mta.api.Values;
 
 import picocli.CommandLine.Command;
@@ -86,10 +87,14 @@ public final class DeviceCommand {
         return octets % 1024 == 0 ? octets / 1024 + "K" : Long.toString(octets);
     }
 
-    @Command(name = "list", description = "List the devices: name, address or subnet, what each may do.")
+    @Command(name = "list", description = {"List the devices: name, address or subnet, what each may do.",
+            "The first line is the built-in profile of the whole office network: the setting smtp.relay-networks."})
     static final class ListDevices extends AdminCommand {
         @Override
         protected int run(Mta mta, PrintWriter out) {
+            OfficeNetwork office = OfficeNetwork.of(mta.settings());
+            out.println(office.summary() + ", max " + size(office.maxSize()) + " (built in: the setting "
+                    + OfficeNetwork.SETTING + ")");
             List<Device> all = mta.devices().list();
             if (all.isEmpty()) {
                 out.println("no devices (add one with: porter device add NAME ADDRESS|CIDR [--relay] ...)");

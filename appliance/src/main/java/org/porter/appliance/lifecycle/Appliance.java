@@ -130,6 +130,7 @@ public final class Appliance implements AutoCloseable {
         DialerService dialer = DialerService.start(dataDir, mta.etrn(), mta.fetch(), mta.odmr(), mta.settings(), mta::queue,
                 mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
         running.push(dialer::close);
+        org.porter.dialer.fax.FaxGateway.startIfConfigured(mta, dataDir);
         RunningServices services = new RunningServices(mta, dialer);
         // Delivery after the dialer, which holds the queue first when the office has no permanent link.
         mta.startDelivery();

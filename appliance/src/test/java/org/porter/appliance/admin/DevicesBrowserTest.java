@@ -94,6 +94,19 @@ class DevicesBrowserTest {
                         .POST(HttpRequest.BodyPublishers.ofString("name=evil&network=0.0.0.0/0&relay=on",
                                 StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(forged.statusCode()).isEqualTo(403);
+
+                // the built-in first row is the setting smtp.relay-networks itself: changed on the settings
+                // page, the devices page shows the new value (nothing was copied)
+                browser.open("/devices").awaitText("Office network (built in)");
+                assertThat(browser.find("#office-network").getText()).contains("192.0.2.0/24",
+                        "may send to any domain without signing in", "messages up to 25.0 MB");
+                browser.driver.findElement(By.linkText("Change on the settings page")).click();
+                browser.awaitText("smtp.relay-networks");
+                browser.type("smtp.relay-networks", "192.0.2.0/24,198.51.100.0/24").press("Save receiving mail");
+                browser.awaitText("Saved: smtp.relay-networks");
+                browser.open("/devices").awaitText("Office network (built in)");
+                assertThat(browser.find("#office-network").getText()).contains("192.0.2.0/24, 198.51.100.0/24");
+                browser.screenshot("42-devices-office-network");
             }
 
             // what the page registered is what SMTP does: the scanner relays, a stranger may not
@@ -105,7 +118,9 @@ class DevicesBrowserTest {
             assertThat(AdminBrowserTest.python(SEND, ownPort, "127.0.0.3")).contains("554")
                     .contains("this port is for registered office devices only");
             Result list = porter.run(in(data, "device", "list"));
-            assertThat(list.outLines()).containsExactly("hp-dss\t127.0.0.2/32\tmay relay, max 50M, port " + ownPort,
+            assertThat(list.outLines()).containsExactly("Office network (all of 192.0.2.0/24, 198.51.100.0/24): may send"
+                    + " out without a password, max 25M (built in: the setting smtp.relay-networks)",
+                    "hp-dss\t127.0.0.2/32\tmay relay, max 50M, port " + ownPort,
                     "mfp-2nd-floor\t127.0.0.3/32\tmay relay, max 100M");
         }
     }

@@ -43,11 +43,20 @@ class DeviceCommandTest {
 
     @Test
     void anOwnerRegistersListsShowsAndRemovesDevices() throws Exception {
-        assertThat(ok("device", "list").out()).startsWith("no devices");
+        // the first line is the whole LAN's built-in profile: the setting smtp.relay-networks, read each time
+        assertThat(ok("device", "list").outLines()).containsExactly(
+                "Office network (all of 127.0.0.0/8, ::1/128): may send out without a password, max 25M"
+                        + " (built in: the setting smtp.relay-networks)",
+                "no devices (add one with: porter device add NAME ADDRESS|CIDR [--relay] ...)");
+        ok("config", "set", "smtp.relay-networks", "127.0.0.0/8,192.168.1.0/24");
+        assertThat(ok("device", "list").outLines().get(0))
+                .startsWith("Office network (all of 127.0.0.0/8, 192.168.1.0/24): may send out without a password");
         assertThat(ok("device", "add", "mfp-2nd-floor", "192.168.1.20", "--relay").out())
                 .isEqualTo("added mfp-2nd-floor\t192.168.1.20/32\tmay relay, max 50M\n");
         ok("device", "add", "old-pcs", "192.168.7.0/24", "--max-size", "10M", "--lenient-line-endings", "--port", "2526");
         assertThat(ok("device", "list").outLines()).containsExactly(
+                "Office network (all of 127.0.0.0/8, 192.168.1.0/24): may send out without a password, max 25M"
+                        + " (built in: the setting smtp.relay-networks)",
                 "mfp-2nd-floor\t192.168.1.20/32\tmay relay, max 50M",
                 "old-pcs\t192.168.7.0/24\tlocal mail only, max 10M, bare LF taken, port 2526");
         assertThat(ok("device", "show", "old-pcs").outLines()).containsExactly("name: old-pcs", "address: 192.168.7.0/24",
@@ -60,7 +69,7 @@ class DeviceCommandTest {
                     .isTrue();
         }
         ok("device", "remove", "mfp-2nd-floor");
-        assertThat(ok("device", "list").outLines()).hasSize(1).first().asString().startsWith("old-pcs\t");
+        assertThat(ok("device", "list").outLines()).hasSize(2).last().asString().startsWith("old-pcs\t");
     }
 
     @Test
@@ -80,6 +89,6 @@ class DeviceCommandTest {
         assertThat(refused(1, "device", "show", "nope").err()).isEqualTo("porter: no device named nope\n");
         assertThat(refused(1, "device", "remove", "nope").err()).isEqualTo("porter: no device named nope\n");
         assertThat(refused(2, "device", "add", "x").err()).contains("ADDRESS|CIDR");
-        assertThat(ok("device", "list").outLines()).containsExactly("mfp\t192.168.1.20/32\tlocal mail only, max 50M");
+        assertThat(ok("device", "list").outLines()).hasSize(2).endsWith("mfp\t192.168.1.20/32\tlocal mail only, max 50M");
     }
 }

@@ -48,9 +48,9 @@ class FaxCommandTest {
     @Test
     void aBadExpressionIsRefusedInOneLineAndChangesNothing() {
         run(0, "fax", "set", "fax@office.example", "(color=Binary)");
-        Result bad = run(1, "fax", "set", "fax@office.example", "(& (color=Binary) (dpi>=high))");
-        assertThat(bad.err()).isEqualTo("porter: not an RFC 2533 feature expression: >= compares numbers only, not high"
-                + " at character 25 ('high))')\n");
+        Result bad = run(1, "fax", "set", "fax@office.example", "(& (color=Binary) (dpi=[400..100]))");
+        assertThat(bad.err()).isEqualTo("porter: not an RFC 2533 feature expression: a range goes from low to high,"
+                + " not 400..100 at character 25 ('400..100]))')\n");
         assertThat(run(1, "fax", "set", "fax@office.example", "color=Binary").err())
                 .startsWith("porter: not an RFC 2533 feature expression: expected '(' to start a filter at character 1");
         assertThat(run(1, "fax", "set", "not-an-address", "(color=Binary)").err())

@@ -44,6 +44,8 @@ public final class DialerSettings {
     public static final String DIAL_MAX_SECONDS = "dial.max-seconds";
     public static final String DIAL_MAX_SECONDS_PER_DAY = "dial.max-seconds-per-day";
     public static final String DIAL_FLUSH_SECONDS = "dial.flush-seconds";
+    public static final String FAX_DEVICE = "fax.device";
+    public static final String FAX_STATION_ID = "fax.station-id";
     public static final String DIAL_RETRIES = "dial.retries";
     public static final String DIAL_RETRY_DELAY = "dial.retry-delay";
 
@@ -75,6 +77,17 @@ public final class DialerSettings {
                 Values.oneOf("lan", "modem", "isdn")).withExamples("lan", "modem", "isdn"));
         d.add(SettingDef.of(MODEM_DEVICE, "/dev/ttyS0", "Serial device of the modem or ISDN terminal adapter",
                 Values::nonEmpty).withExamples("/dev/ttyS1", "/dev/ttyUSB0"));
+        d.add(SettingDef.of(FAX_DEVICE, "", "Serial device of a fax modem (Class 1, 2 or 2.0) for the fax gateway:"
+                + " mail to NUMBER@fax.OFFICE-DOMAIN is sent as a fax with efax; empty: no fax gateway (applies at restart)",
+                Values::text).withExamples("/dev/ttyS1", "/dev/ttyUSB1"));
+        d.add(SettingDef.of(FAX_STATION_ID, "", "The number a fax machine receiving our faxes shows (digits, '+' and"
+                + " spaces, at most 20)", v -> {
+                    if (!v.matches("[0-9+ ]{0,20}")) {
+                        throw new org.porter.mta.api.InvalidRequestException(
+                                "a fax station id is digits, '+' and spaces, at most 20: " + v);
+                    }
+                    return v;
+                }).withExamples("+49 30 1234567"));
         d.add(SettingDef.of(MODEM_INIT, "ATZ", "Modem init commands, separated by ';' (each must answer OK)",
                 Values::text).withExamples("ATZ;ATE0;ATX3", "AT&F"));
         d.add(SettingDef.of(MODEM_NUMBER, "", "The ISP's phone number (digits, ',' pauses, 'W' wait for dial tone)",

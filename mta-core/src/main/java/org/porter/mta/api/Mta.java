@@ -198,6 +198,14 @@ public interface Mta extends AutoCloseable {
         throw new UnsupportedOperationException("this Mta keeps no fax capabilities");
     }
 
+    /**
+     * Opens the fax gateway: from now on mail to {@code NUMBER@fax.<office domain>} (from those who may
+     * send mail out) goes out through {@code line}, and each sender gets the outcome by mail.
+     */
+    default void faxLine(FaxLine line) {
+        throw new UnsupportedOperationException("this Mta has no fax gateway");
+    }
+
     /** Starts a submission listener (RFC 6409: STARTTLS offered, AUTH required to send). */
     InetSocketAddress startSubmission(InetSocketAddress address) throws Exception;
 

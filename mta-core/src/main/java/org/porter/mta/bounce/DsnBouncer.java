@@ -59,8 +59,8 @@ public final class DsnBouncer implements Bouncer {
         if (to.isEmpty()) {
             boolean alreadyDouble = notices.stream().allMatch(n -> n.entry().recipient().startsWith("postmaster@"));
             List<String> domains = localDomains.get();
-            if (kind == Kind.DELAYED || alreadyDouble || domains.isEmpty()) {
-                MailLog.notificationDiscarded(first.queueId(), kind == Kind.DELAYED);
+            if (kind != Kind.FAILED || alreadyDouble || domains.isEmpty()) { // no one to tell of a delay or a sent fax
+                MailLog.notificationDiscarded(first.queueId(), kind != Kind.FAILED);
                 return;
             }
             to = "postmaster@" + domains.get(0);
@@ -68,12 +68,17 @@ public final class DsnBouncer implements Bouncer {
         List<DsnRequest.Recipient> rcpts = new ArrayList<>();
         for (Notice n : notices) {
             rcpts.add(new DsnRequest.Recipient(n.entry().recipient(), n.entry().dsn().orcpt(),
-                    kind == Kind.FAILED ? DsnRequest.Action.FAILED : DsnRequest.Action.DELAYED, status(n.dsnCode(), kind),
+                    switch (kind) {
+                        case FAILED -> DsnRequest.Action.FAILED;
+                        case DELAYED -> DsnRequest.Action.DELAYED;
+                        case DELIVERED -> DsnRequest.Action.DELIVERED;
+                    }, status(n.dsnCode(), kind),
                     n.server(), n.detail() instanceof DeliveryReport.ServerReply r ? r.text() : null,
                     n.detail().sentence(n.server()), n.lastAttempt(), kind == Kind.DELAYED ? retryUntil : null));
         }
+        boolean fax = notices.stream().allMatch(n -> isFax(n.entry().recipient(), localDomains.get()));
         DsnRequest req = new DsnRequest(hostname, to, first.sender(), first.options().envid(), first.options().ret(), first.arrived(),
-                first.queueId(), rcpts, first.size(), () -> store.openMessage(first.messageId()));
+                first.queueId(), rcpts, first.size(), () -> store.openMessage(first.messageId()), fax);
         Route route = router.route(to, true);
         if (!(route instanceof Route.Accepted accepted)) {
             MailLog.notificationUndeliverable(first.queueId(), kind == Kind.FAILED, to, ((Route.Rejected) route).reason());
@@ -85,7 +90,11 @@ public final class DsnBouncer implements Bouncer {
             DsnBuilder.Result result = builder.write(req, spool.asOutputStream());
             intake.accept(id, "", new EnvelopeOptions(null, null, result.smtputf8()),
                     List.of(new Intake.Recipient(to, accepted)), spool, now);
-            MailLog.notification(first.queueId(), kind == Kind.FAILED, id);
+            if (kind == Kind.DELIVERED) {
+                MailLog.faxNotice(first.queueId(), id);
+            } else {
+                MailLog.notification(first.queueId(), kind == Kind.FAILED, id);
+            }
         } catch (IOException | RuntimeException e) {
             // the entries are only removed after this returns: the report is tried again next run
             LOG.error("{}: cannot submit the {} notice to <{}>: {}", first.queueId(), kind, to, e.toString());
@@ -93,11 +102,20 @@ public final class DsnBouncer implements Bouncer {
         }
     }
 
+    /** An address of the fax gateway: {@code NUMBER@fax.<a local domain>}. */
+    public static boolean isFax(String address, List<String> localDomains) {
+        String domain = address.substring(address.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT);
+        return domain.startsWith("fax.") && localDomains.contains(domain.substring(4));
+    }
+
     /** A failed recipient's report carries a 5.x.x status; a delay a 4.x.x one (RFC 3464 2.3.4). */
     static String status(String code, Kind kind) {
         String c = code != null && code.matches("[245]\\.\\d{1,3}\\.\\d{1,3}") ? code : (kind == Kind.FAILED ? "5.0.0" : "4.0.0");
         if (kind == Kind.FAILED && c.startsWith("4")) {
             return "5" + c.substring(1); // expired after temporary failures: Postfix reports 4.x.x, RFC 3463 wants the class of the outcome
+        }
+        if (kind == Kind.DELIVERED) {
+            return c.startsWith("2") ? c : "2.0.0";
         }
         if (kind == Kind.DELAYED && !c.startsWith("4")) {
             return "4" + c.substring(1);

@@ -101,9 +101,10 @@ public final class DsnBuilder {
         String boundary = "=_porter-dsn_" + HexFormat.of().formatHex(random(16));
 
         OutputStream out = new BufferedOutputStream(sink, 8192);
-        header(out, "From", "Mail Delivery System <MAILER-DAEMON@" + req.reportingMta() + ">");
+        header(out, "From", (req.fax() ? "Fax Gateway" : "Mail Delivery System") + " <MAILER-DAEMON@"
+                + req.reportingMta() + ">");
         header(out, "To", "<" + req.to() + ">");
-        header(out, "Subject", kind.subject);
+        header(out, "Subject", req.fax() ? faxSubject(req, kind) : kind.subject);
         header(out, "Date", date(now));
         header(out, "Message-ID", messageId);
         header(out, "Auto-Submitted", "auto-replied");
@@ -156,6 +157,9 @@ public final class DsnBuilder {
     // ---- the three parts ----
 
     private String humanText(DsnRequest req, Kind kind) {
+        if (req.fax()) {
+            return faxText(req, kind);
+        }
         List<String> l = new ArrayList<>();
         l.add("This is the mail system at host " + req.reportingMta() + ".");
         l.add("");
@@ -209,6 +213,58 @@ public final class DsnBuilder {
             b.append(s).append("\r\n");
         }
         return b.toString();
+    }
+
+    private static String faxSubject(DsnRequest req, Kind kind) {
+        String numbers = String.join(", ", req.recipients().stream()
+                .map(r -> r.address().substring(0, r.address().lastIndexOf('@'))).toList());
+        return (kind == Kind.SUCCESS ? "Fax sent to " : kind == Kind.DELAY ? "Fax not sent yet to " : "Fax NOT sent to ")
+                + numbers;
+    }
+
+    /**
+     * The notice of the fax gateway, for the person who sent the fax: one sentence per number, what
+     * happened in the words of the fax line ("sent, 3 pages, 1m12s", "not sent: the number was busy").
+     */
+    private String faxText(DsnRequest req, Kind kind) {
+        List<String> l = new ArrayList<>();
+        for (Recipient r : req.recipients()) {
+            String number = r.address().substring(0, r.address().lastIndexOf('@'));
+            String what = r.diagnostic() == null ? "" : oneLine(r.diagnostic().strip());
+            if (r.action() == Action.DELIVERED) {
+                l.addAll(sentences("Your fax to " + number + " was " + what.replaceFirst("^sent, ", "sent: ") + ".", 76));
+            } else if (r.action() == Action.DELAYED) {
+                l.addAll(sentences("Your fax to " + number + " has not gone out yet (" + what + "). Porter keeps trying.", 76));
+            } else {
+                l.addAll(sentences("Your fax to " + number + " could not be sent: " + what.replaceFirst("^not sent: ", "")
+                        + ".", 76));
+            }
+        }
+        l.add("");
+        l.add(kind == Kind.FAILURE ? "Your message is attached below; you may send it again."
+                : "Your message is attached below for reference.");
+        l.add("");
+        l.add("-- the fax gateway of " + req.reportingMta());
+        StringBuilder b = new StringBuilder();
+        for (String s : l) {
+            b.append(s).append("\r\n");
+        }
+        return b.toString();
+    }
+
+    /** Words on lines of at most {@code width}, without the report's indentation (a letter to a person). */
+    private static List<String> sentences(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String w : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + w.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            line.append(line.length() > 0 ? " " : "").append(w);
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     private void deliveryStatus(OutputStream out, DsnRequest req) throws IOException {

@@ -22,9 +22,20 @@ import org.porter.mta.delivery.OutboundMessage;
  * @param recipients    the recipients reported, at least one
  * @param originalSize  octets of the stored original (decides full message or headers only before reading it)
  * @param original      opens the stored original (CRLF lines); the builder closes what it opens
+ * @param fax           the recipients are fax numbers of the fax gateway: the text speaks of a fax
+ *                      ("Your fax to 0301234567 was sent: 3 pages, 1m12s") rather than of mail
  */
 public record DsnRequest(String reportingMta, String to, String originalSender, String envid, String ret,
-        Instant arrivalDate, String queueId, List<Recipient> recipients, long originalSize, OutboundMessage.Body original) {
+        Instant arrivalDate, String queueId, List<Recipient> recipients, long originalSize, OutboundMessage.Body original,
+        boolean fax) {
+
+    /** A report on mail (not on faxes). */
+    public DsnRequest(String reportingMta, String to, String originalSender, String envid, String ret,
+            Instant arrivalDate, String queueId, List<Recipient> recipients, long originalSize,
+            OutboundMessage.Body original) {
+        this(reportingMta, to, originalSender, envid, ret, arrivalDate, queueId, recipients, originalSize, original,
+                false);
+    }
 
     public DsnRequest {
         recipients = List.copyOf(recipients);

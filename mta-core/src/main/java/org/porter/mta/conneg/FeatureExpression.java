@@ -63,37 +63,46 @@ public sealed interface FeatureExpression {
     }
 
     /**
-     * The canonical text cut into lines of at most {@code width} characters (longer only where one
-     * comparison is longer), at the spaces between filters: whitespace is insignificant there, so the
-     * lines joined with spaces are the expression again.
+     * The expression laid out one filter per line, as in RFC 4141 section 9.2's example: an {@code (&},
+     * {@code (|} or {@code (!} carries its first filter on its own line, each further filter starts a
+     * line indented two columns past the opening parenthesis, and " )" closes after the last one. Lines
+     * are cut only between filters, where RFC 2533 section 4.1 allows white space, so the lines joined
+     * with any white space are the expression again.
      */
-    static List<String> fold(FeatureExpression e, int width) {
-        String text = e.toString();
-        List<String> lines = new ArrayList<>();
-        StringBuilder line = new StringBuilder();
-        boolean quoted = false;
-        int wordStart = 0;
-        for (int i = 0; i <= text.length(); i++) {
-            char c = i < text.length() ? text.charAt(i) : ' ';
-            if (c == '"') {
-                quoted = !quoted;
+    static List<String> layout(FeatureExpression e) {
+        List<StringBuilder> lines = new ArrayList<>();
+        lines.add(new StringBuilder());
+        layout(e, 0, lines);
+        return lines.stream().map(StringBuilder::toString).toList();
+    }
+
+    private static void layout(FeatureExpression e, int column, List<StringBuilder> lines) {
+        List<FeatureExpression> inner;
+        List<String> params;
+        String open;
+        switch (e) {
+            case Junction j -> {
+                open = "(" + j.op();
+                inner = j.filters();
+                params = j.params();
             }
-            if (c == ' ' && !quoted) {
-                String word = text.substring(wordStart, i);
-                if (line.length() > 0 && line.length() + 1 + word.length() > width) {
-                    lines.add(line.toString());
-                    line.setLength(0);
-                }
-                if (line.length() > 0) {
-                    line.append(' ');
-                }
-                line.append(word);
-                wordStart = i + 1;
+            case Not n -> {
+                open = "(!";
+                inner = List.of(n.filter());
+                params = n.params();
+            }
+            default -> {
+                lines.getLast().append(e);
+                return;
             }
         }
-        if (line.length() > 0) {
-            lines.add(line.toString());
+        lines.getLast().append(open);
+        for (int i = 0; i < inner.size(); i++) {
+            if (i > 0) {
+                lines.add(new StringBuilder(" ".repeat(column + 2)));
+            }
+            layout(inner.get(i), column + 2, lines);
         }
-        return lines;
+        lines.getLast().append(" )").append(params(params));
     }
 }

@@ -6,26 +6,33 @@ import java.util.List;
 import org.porter.mta.api.InvalidRequestException;
 
 /**
- * Recursive descent over RFC 2533 section 4.1's grammar, one method per rule:
+ * Recursive descent over the grammar of RFC 2533 section 4.1 (checked against the RFC's text), one
+ * method per rule:
  * <pre>
  *   filter     = "(" filtercomp ")" *( ";" parameter )
  *   filtercomp = "&amp;" filterlist / "|" filterlist / "!" filter / item
  *   filterlist = 1*filter
  *   item       = attr "=" "[" setentry *( "," setentry ) "]"      ; set
  *              / attr ( "=" / "&gt;=" / "&lt;=" ) value             ; simple
- *   setentry   = value / value ".." value                         ; ranges between numbers
- *   value      = number / boolean / token / quoted-string
- *   number     = [ "+" / "-" ] 1*DIGIT [ "/" 1*DIGIT ]             ; integer or rational
+ *   setentry   = value / range                                    ; the RFC prints value "/" range: a
+ *   range      = value ".." value                                 ;   misprint (4.2.5 shows [3,4,6..17/2])
+ *   value      = Boolean / number / token / string
+ *   number     = [ "+" / "-" ] 1*DIGIT [ "/" 1*DIGIT ]             ; integer or rational (4.2.4.2)
+ *   token      = ALPHA *( ALPHA / DIGIT / "-" )                    ; TRUE and FALSE are tokens too
+ *   string     = DQUOTE *( %x20-21 / %x23-7E ) DQUOTE              ; no escapes: '\' is a character
  *   parameter  = ( "q" "=" qvalue ) / ( ext-param "=" ext-value )
  * </pre>
- * White space may stand between any two of these (not inside a tag, number or token). On top of the
- * syntax: "&gt;=" and "&lt;=" compare numbers only, a range is two numbers low to high, a rational's
- * denominator is not 0, and nesting is at most {@link #MAX_DEPTH} deep. Every refusal names the
- * character where it went wrong.
+ * White space may stand between any two syntax elements (not inside a tag, number or token).
+ * "&gt;=" and "&lt;=" take any value: 4.2.2 allows them on tokens (they then amount to equality).
+ * Beyond the grammar, because a device could do nothing with it: a range is two numbers, low to
+ * high (4.2.5 defines it by &gt;= and &lt;=), a rational's denominator is not 0, one comparison is at
+ * most {@link #MAX_ITEM} characters (it must fit an SMTP reply line, RFC 5321 4.5.3.1.5), and nesting
+ * is at most {@link #MAX_DEPTH} deep. Every refusal names the character where it went wrong.
  */
 final class FilterParser {
     static final int MAX_DEPTH = 32;
     static final int MAX_LENGTH = 4000;
+    static final int MAX_ITEM = 400;
     private final String s;
     private int pos;
     private int depth;
@@ -94,6 +101,7 @@ final class FilterParser {
 
     /** attr, then a set or a comparison, then ')' and the filter's parameters. */
     private FeatureExpression item() {
+        int start = pos;
         String attr = ftag();
         skipSpace();
         String op;
@@ -121,15 +129,14 @@ final class FilterParser {
             expect(')', "')' to close (" + attr + "=[...]");
             f = new FeatureExpression.SetOf(attr, entries, parameters());
         } else {
-            int at = pos;
             String v = value();
-            if (!op.equals("=") && !isNumber(v)) {
-                pos = at;
-                throw error(op + " compares numbers only, not " + v);
-            }
             skipSpace();
             expect(')', "')' to close (" + attr + op + v);
             f = new FeatureExpression.Comparison(attr, op, v, parameters());
+        }
+        if (f.toString().length() > MAX_ITEM) {
+            pos = start;
+            throw error("one comparison longer than " + MAX_ITEM + " characters (it must fit a reply line)");
         }
         return f;
     }
@@ -208,12 +215,6 @@ final class FilterParser {
             if (c < 0x20 || c > 0x7e) {
                 throw error("only printable ASCII inside a quoted string");
             }
-            if (c == '\\') {
-                pos++;
-                if (pos >= s.length()) {
-                    break;
-                }
-            }
             pos++;
         }
         if (pos >= s.length()) {
@@ -236,10 +237,10 @@ final class FilterParser {
         return s.substring(start, pos);
     }
 
+    /** RFC 2533's token: a letter, then letters, digits and '-' (nothing else, unlike a feature tag). */
     private String token() {
         int start = pos;
-        while ((isAlpha(peek()) || isDigit(peek()) || "-._+!#$%'*^`{}~".indexOf(peek()) >= 0)
-                && !s.startsWith("..", pos)) { // "a..b": the range's dots are not the token's
+        while (isAlpha(peek()) || isDigit(peek()) || peek() == '-') {
             pos++;
         }
         return s.substring(start, pos);

@@ -12,6 +12,17 @@ public sealed interface Destination {
     /** For logs and thread names: {@code smarthost}, {@code mx:DOMAIN}, {@code relay:HOST:PORT}. */
     String label();
 
+    /**
+     * The office's fax gateway: mail to {@code NUMBER@fax.<office domain>} goes out through the fax
+     * modem ({@link org.porter.mta.api.FaxLine}), not by SMTP.
+     */
+    record Fax() implements Destination {
+        @Override
+        public String label() {
+            return "fax";
+        }
+    }
+
     /** The configured smarthost (delivery.smarthost), with its credentials. */
     record Smarthost() implements Destination {
         @Override

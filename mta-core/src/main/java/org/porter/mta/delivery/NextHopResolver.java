@@ -95,6 +95,8 @@ public final class NextHopResolver {
                 yield addresses("smarthost " + r.bareHost(), r, tls, auth);
             }
             case Destination.Relay r -> addresses(r.bareHost(), r, tls, null);
+            // the queue manager hands faxes to the fax line itself; here only if none is registered
+            case Destination.Fax f -> new MxResolver.Failure(false, "4.3.2", "the fax gateway is not running");
         };
     }
 

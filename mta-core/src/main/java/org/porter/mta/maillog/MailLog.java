@@ -141,6 +141,11 @@ public final class MailLog {
         BOUNCE.info("{}: sender {} notification: {}", id, failure ? "non-delivery" : "delay", reportId);
     }
 
+    /** The fax gateway's notice to a sender whose fax was sent. */
+    public static void faxNotice(Object id, Object reportId) {
+        BOUNCE.info("{}: sender fax notice: {}", id, reportId);
+    }
+
     /** A report not sent because the message came from the null sender (a delay, or a bounce of a bounce). */
     public static void notificationDiscarded(Object id, boolean delay) {
         BOUNCE.info("{}: discarding {} notice for a message from the null sender", id, delay ? "delay" : "double-bounce");

@@ -13,8 +13,9 @@ import org.porter.mta.delivery.NextHop;
  */
 public interface Bouncer {
 
+    /** DELIVERED: only for faxes, whose sender is told the outcome either way ("sent, 3 pages, 1m12s"). */
     enum Kind {
-        FAILED, DELAYED
+        FAILED, DELAYED, DELIVERED
     }
 
     /**

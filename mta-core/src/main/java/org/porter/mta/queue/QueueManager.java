@@ -188,11 +188,36 @@ public final class QueueManager implements AutoCloseable {
     /** The due entries no session has, by destination, in due order (call under {@link #claims}). */
     private Map<Destination, List<QueueEntry>> unclaimed(Instant now) {
         Map<Destination, List<QueueEntry>> byDestination = new LinkedHashMap<>();
-        Function<String, Destination> destinations = nextHops.destinations();
+        Function<String, Destination> destinations = destinations();
         for (QueueEntry e : store.due(now, BATCH, inFlight::contains)) {
             byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
         }
         return byDestination;
+    }
+
+    /** By the settings, except the fax gateway's addresses once a fax line is registered ({@link #fax}). */
+    private Function<String, Destination> destinations() {
+        Function<String, Destination> byHops = nextHops.destinations();
+        DeliveryAgent faxes = faxAgent;
+        java.util.function.Predicate<String> isFax = faxDomain;
+        if (faxes == null) {
+            return byHops;
+        }
+        return recipient -> isFax.test(recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT))
+                ? new Destination.Fax() : byHops.apply(recipient);
+    }
+
+    private volatile DeliveryAgent faxAgent;
+    private volatile java.util.function.Predicate<String> faxDomain = d -> false;
+
+    /**
+     * From now on, recipients whose domain {@code isFaxDomain} are delivered by {@code agent} (the fax
+     * gateway), and their senders are told the outcome by mail whether it was sent or not.
+     */
+    public void fax(DeliveryAgent agent, java.util.function.Predicate<String> isFaxDomain) {
+        this.faxDomain = isFaxDomain;
+        this.faxAgent = agent;
+        wake();
     }
 
     /** Entries grouped by message (a message's recipients at one destination go in one transaction). */
@@ -332,6 +357,10 @@ public final class QueueManager implements AutoCloseable {
             }
             return Optional.empty();
         }
+        if (dest instanceof Destination.Fax) {
+            return Optional.of(faxAgent.open(new org.porter.mta.delivery.NextHop("fax", List.of(),
+                    org.porter.mta.delivery.NextHop.TlsPolicy.NONE, null)));
+        }
         NextHopResolver.Resolution hop = nextHops.resolve(dest);
         if (hop instanceof MxResolver.Failure f) {
             List<RecipientResult> results = new ArrayList<>();
@@ -370,6 +399,7 @@ public final class QueueManager implements AutoCloseable {
         long bouncedNow = 0;
         Map<String, List<Bouncer.Notice>> failures = new LinkedHashMap<>();
         Map<String, List<Bouncer.Notice>> delays = new LinkedHashMap<>();
+        Map<String, List<Bouncer.Notice>> faxesSent = new LinkedHashMap<>();
         for (RecipientResult r : report.recipients()) {
             QueueEntry e = byId.get(r.entryId());
             if (e == null) {
@@ -390,12 +420,16 @@ public final class QueueManager implements AutoCloseable {
                     sentNow++;
                     sent.incrementAndGet();
                     lastDelivery = now;
+                    if (dest instanceof Destination.Fax) { // a fax's sender is told, whatever NOTIFY said
+                        faxesSent.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
+                                .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
+                    }
                 }
                 case BOUNCED -> {
                     done.add(e.id());
                     bouncedNow++;
                     bounced.incrementAndGet();
-                    if (e.notifies("FAILURE")) {
+                    if (e.notifies("FAILURE") || dest instanceof Destination.Fax) {
                         failures.computeIfAbsent(e.queueId(), k -> new ArrayList<>())
                                 .add(new Bouncer.Notice(e, r.dsnCode(), r.server(), detail, now));
                     }
@@ -425,6 +459,9 @@ public final class QueueManager implements AutoCloseable {
         }
         for (List<Bouncer.Notice> n : delays.values()) {
             bouncer.report(Bouncer.Kind.DELAYED, n, n.get(0).entry().created().plus(settings.maxLifetime()));
+        }
+        for (List<Bouncer.Notice> n : faxesSent.values()) {
+            bouncer.report(Bouncer.Kind.DELIVERED, n, null);
         }
         // after the bounce is submitted: a crash in between repeats the report, never loses it
         store.finish(done, now, sentNow, bouncedNow).forEach(MailLog::removed);

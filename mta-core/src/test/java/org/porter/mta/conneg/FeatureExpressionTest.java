@@ -45,7 +45,12 @@ class FeatureExpressionTest {
                         "(| (paper-size=A4);q=0.8 (paper-size=letter);q=1.0)"},
                 new String[] {"(& (grey=TRUE) (type=\"image/tiff (f)\"))", "(& (grey=TRUE) (type=\"image/tiff (f)\"))"},
                 new String[] {"(urn:ietf:params:conneg:ua-media=screen)", "(urn:ietf:params:conneg:ua-media=screen)"},
-                new String[] {"(&(a=1)(|(b=2)(c=3)))", "(& (a=1) (| (b=2) (c=3)))"});
+                new String[] {"(&(a=1)(|(b=2)(c=3)))", "(& (a=1) (| (b=2) (c=3)))"},
+                // RFC 2533 4.2.2: <= and >= may take tokens (they then amount to equality)
+                new String[] {"(paper-size<=A4)", "(paper-size<=A4)"},
+                // 4.1's string has no escapes: a backslash is an ordinary character
+                new String[] {"(t=\"C:\\fax\")", "(t=\"C:\\fax\")"},
+                new String[] {"(color=true)", "(color=true)"});
     }
 
     @ParameterizedTest
@@ -71,7 +76,10 @@ class FeatureExpressionTest {
         "(dpi 200) => expected =, >= or <= after dpi at character 6",
         "(dpi=) => expected a value (number, token or \"string\") at character 6",
         "(dpi=200 300) => expected ')' to close (dpi=200 at character 10",
-        "(dpi>=high) => >= compares numbers only, not high at character 7",
+        "(t=\"a\\\"b\") => expected ')' to close (t=\"a\\\" at character 8",
+        "(paper-size=A_4) => expected ')' to close (paper-size=A at character 14",
+        "(ua-media=stationery.x) => expected ')' to close (ua-media=stationery at character 21",
+        "(name=tiff+fx) => expected ')' to close (name=tiff at character 11",
         "(dpi<=[100,200]) => expected a value",
         "(dpi=[100,]) => expected a value",
         "(dpi=[100 200]) => expected ',' or ']' in the set of dpi at character 11",
@@ -101,13 +109,35 @@ class FeatureExpressionTest {
     }
 
     @Test
-    void foldingCutsBetweenFiltersAndJoinsBackToTheSameExpression() {
-        FeatureExpression e = FeatureExpression.parse(FAX + "");
-        List<String> lines = FeatureExpression.fold(e, 60);
-        assertThat(lines).hasSizeGreaterThan(3).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(60));
-        assertThat(FeatureExpression.parse(String.join(" ", lines))).isEqualTo(e);
-        // a space inside a quoted string is never a place to cut
-        FeatureExpression q = FeatureExpression.parse("(& (t=\"a b c d e f g h\") (u=1))");
-        assertThat(FeatureExpression.fold(q, 5)).containsExactly("(&", "(t=\"a b c d e f g h\")", "(u=1))");
+    void aSingleComparisonMustFitAReplyLine() {
+        String set = "(paper-size=[" + "A4,".repeat(150) + "A4])";
+        assertThatThrownBy(() -> FeatureExpression.parse("(& (a=1) " + set + ")"))
+                .hasMessageContaining("one comparison longer than 400 characters").hasMessageContaining("at character 11");
     }
+
+    /** RFC 4141 section 9.2's expression comes out on the lines of its example, character for character. */
+    @Test
+    void layoutIsTheOneOfRfc4141sExample() {
+        FeatureExpression e = FeatureExpression.parse(RFC4141_EXAMPLE);
+        assertThat(FeatureExpression.layout(e)).containsExactly(
+                "(&(image-file-structure=TIFF-minimal)",
+                "  (MRC-mode=0)",
+                "  (color=Binary)",
+                "  (|(&(dpi=204)",
+                "      (dpi-xyratio=[204/98,204/196]) )",
+                "    (&(dpi=200)",
+                "      (dpi-xyratio=[200/100,1]) ) )",
+                "  (image-coding=[MH,MR,MMR])",
+                "  (size-x<=2150/254)",
+                "  (paper-size=[letter,A4])",
+                "  (ua-media=stationery) )");
+        assertThat(FeatureExpression.parse(String.join("\r\n", FeatureExpression.layout(e)))).isEqualTo(e);
+        assertThat(FeatureExpression.layout(FeatureExpression.parse("(| (a=1);q=0.5 (! (b=2)));q=1")))
+                .containsExactly("(|(a=1);q=0.5", "  (!(b=2) ) );q=1");
+        assertThat(FeatureExpression.layout(FeatureExpression.parse("(t=\"a b\")"))).containsExactly("(t=\"a b\")");
+    }
+
+    static final String RFC4141_EXAMPLE = "(&(image-file-structure=TIFF-minimal)(MRC-mode=0)(color=Binary)"
+            + "(|(&(dpi=204)(dpi-xyratio=[204/98,204/196]))(&(dpi=200)(dpi-xyratio=[200/100,1])))"
+            + "(image-coding=[MH,MR,MMR])(size-x<=2150/254)(paper-size=[letter,A4])(ua-media=stationery))";
 }

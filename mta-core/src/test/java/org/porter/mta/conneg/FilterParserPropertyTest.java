@@ -54,7 +54,7 @@ class FilterParserPropertyTest {
     }
 
     private static String value(Random r) {
-        return r.nextInt(3) == 0 ? number(r) : oneOf(r, "TRUE", "FALSE", "Binary", "A4", "\"a b\"", "\"q\\\"x\"");
+        return r.nextInt(3) == 0 ? number(r) : oneOf(r, "TRUE", "FALSE", "Binary", "A4", "\"a b\"", "\"q\\x\"");
     }
 
     private static String filter(Random r, int depth) {

@@ -225,6 +225,37 @@ class DeviceProfileTest {
         }
     }
 
+    /**
+     * The wait itself (soak only, {@code -Dporter.soak=true}: it takes 5 minutes): with smtp.timeout at
+     * 1 s, a registered device idle after HELO is closed with 421 after RFC 1123's 5 minutes, not sooner
+     * and not never. The test above shows the device outliving the 1 s; this one that it gets exactly the
+     * minimum.
+     */
+    @Test
+    void aDevicesIdleWaitIsTheRfc1123FiveMinutes(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("porter.soak"),
+                "a soak test (5 minutes): ./run-tests -Dporter.soak=true");
+        try (TestMta t = office(tmp)) {
+            t.mta.settings().set("smtp.timeout", "1s");
+            t.mta.devices().add(new Device("old-fax", Cidr.parse(MFP), false, 50L << 20, false, 0));
+            try (Socket device = connect(t.port(), MFP)) {
+                device.setSoTimeout((int) TestTime.millis(10 * 60_000));
+                InputStream din = device.getInputStream();
+                assertThat(ScriptedSmtpTest.readLine(din)).startsWith("220 ");
+                long idleFrom = System.nanoTime(); // before the server reads HELO: its idle time is shorter
+                device.getOutputStream().write("HELO fax.office.example\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(ScriptedSmtpTest.readLine(din)).isEqualTo("250 mail.office.example");
+                assertThat(ScriptedSmtpTest.readLine(din)).as("the device is closed in the end")
+                        .isEqualTo("421 4.4.2 mail.office.example Error: timeout exceeded");
+                java.time.Duration waited = java.time.Duration.ofNanos(System.nanoTime() - idleFrom);
+                assertThat(waited).as("closed after RFC 1123's 5 minutes, not sooner")
+                        .isGreaterThanOrEqualTo(org.porter.mta.smtp.server.ConnectionHandler.DEVICE_MINIMUM)
+                        .isLessThan(org.porter.mta.smtp.server.ConnectionHandler.DEVICE_MINIMUM
+                                .plusMillis(TestTime.millis(60_000)));
+            }
+        }
+    }
+
     private static Socket connect(int port, String from) throws Exception {
         Socket s = new Socket();
         s.bind(new InetSocketAddress(from, 0));

@@ -9,6 +9,7 @@ import org.porter.mta.api.Devices;
 import org.porter.mta.api.Devices.Device;
 import org.porter.mta.api.FaxCapabilities;
 import org.porter.mta.api.InvalidRequestException;
+import org.porter.mta.api.OfficeNetwork;
 import org.porter.mta.api.Values;
 import org.porter.webadmin.AdminServices;
 import org.porter.webadmin.view.Form;
@@ -26,7 +27,12 @@ public final class DevicesPage extends Page {
     public record Row(String name, String network, String allows) {
     }
 
-    public record View(Frame frame, List<Row> devices, Form add, List<FaxCapabilities.Entry> fax, Form faxForm) {
+    /**
+     * @param office the built-in profile of the whole office network (the setting smtp.relay-networks,
+     *               read now: changed on the settings page, never copied here)
+     */
+    public record View(Frame frame, Row office, List<Row> devices, Form add, List<FaxCapabilities.Entry> fax,
+            Form faxForm) {
     }
 
     public DevicesPage(AdminServices services) {
@@ -41,8 +47,11 @@ public final class DevicesPage extends Page {
     private void show(Exchange x, int status, Form add, Form fax, String alert) {
         List<Row> rows = services.mta().devices().list().stream()
                 .map(d -> new Row(d.name(), d.network().toString(), allows(d))).toList();
-        html(x, status, Views.render("devices.jte", new View(frame(x, "Office devices", "devices", alert), rows, add,
-                services.mta().fax().list(), fax)));
+        OfficeNetwork office = OfficeNetwork.of(services.mta().settings());
+        Row officeRow = new Row("Office network (built in)", office.networksText(),
+                "may send to any domain without signing in; messages up to " + Format.bytes(office.maxSize()));
+        html(x, status, Views.render("devices.jte", new View(frame(x, "Office devices", "devices", alert), officeRow,
+                rows, add, services.mta().fax().list(), fax)));
     }
 
     static String allows(Device d) {

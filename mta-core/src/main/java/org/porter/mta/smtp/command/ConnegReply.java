@@ -9,19 +9,21 @@ import org.porter.mta.smtp.server.SmtpReply;
 import org.porter.mta.smtp.server.SmtpSession;
 
 /**
- * RFC 4141 section 4 (CONNEG): {@code RCPT TO:<addr> CONNEG} asks for the recipient's capabilities.
- * When the recipient has some ({@code porter fax set}), the acceptance is a multi-line 250: the usual
- * acceptance first, then the RFC 2533 feature expression, folded between filters into lines of at most
- * {@link #WIDTH} characters (the lines joined with spaces are the expression). Otherwise the plain 250:
- * "no capabilities known", as for a recipient of a server without CONNEG.
+ * RFC 4141 section 5 (CONNEG): {@code RCPT TO:<addr> CONNEG} asks for the recipient's capabilities.
+ * When the recipient has some ({@code porter fax set}), the acceptance is a multi-line 250 as section
+ * 5.2 ("Server Action") prescribes: the usual acceptance first, then the RFC 2533 feature expression
+ * on lines that each begin "250-CONNEG", the last "250 CONNEG", laid out as in the example of section
+ * 9.2 ({@link FeatureExpression#layout}). Otherwise the plain 250: 5.2 asks for the capabilities only
+ * when the server knows them.
  */
 final class ConnegReply {
-    static final int WIDTH = 72;
+    /** What starts each capability line after the reply code (RFC 4141 5.2). */
+    static final String KEYWORD = "CONNEG";
 
     private ConnegReply() {
     }
 
-    /** The CONNEG parameter takes no value (RFC 4141 4.1). */
+    /** The CONNEG parameter takes no value (RFC 4141 5.2: "There are no arguments"). */
     static boolean parameter(String value) {
         if (!value.isEmpty()) {
             throw new RejectException(501, "5.5.4", "Bad CONNEG parameter: takes no value");
@@ -45,7 +47,9 @@ final class ConnegReply {
         }
         List<String> lines = new ArrayList<>();
         lines.add(plain.getLines().get(0).toString().substring(4)); // "2.1.5 Ok" without the code
-        lines.addAll(FeatureExpression.fold(FeatureExpression.parse(expression.get()), WIDTH));
+        for (String line : FeatureExpression.layout(FeatureExpression.parse(expression.get()))) {
+            lines.add(KEYWORD + " " + line);
+        }
         return SmtpReply.lines(250, lines);
     }
 }
