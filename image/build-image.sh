@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-image.sh [--no-maven] [--variant=test] - builds image/target/porter.img: a raw disk image of the Porter
+# build-image.sh [--no-maven] [--variant=test] [--update-key=FILE.pub]... - builds image/target/porter.img: a raw disk image of the Porter
 # appliance that boots on its own on BIOS and UEFI machines (GPT, GRUB for both, one ext4 partition
 # with Debian 12, a jlink runtime, Porter and its systemd units), and porter.qcow2, the same disk for
 # hypervisors. No loop devices, no mounts: the filesystems are made from a folder (mkfs.ext4 -d) and a
@@ -14,6 +14,11 @@
 #   3. Porter, the runtime, the rootfs/ overlay (units, scripts, network), the porter user, the
 #      appliance's port settings
 #   4. the filesystem images, the partition table and GRUB (build/disk.sh); the qcow2 (qemu-img)
+# Updates: the image trusts the Ed25519 public keys given with --update-key (copied to
+# /etc/porter/update-keys/; 'porter upgrade' then takes only archives signed by one of them). Without
+# --update-key, the key pair in $PORTER_UPDATE_KEY_DIR (default ~/.config/porter/update-key, outside the
+# repository) is used, and made there first when there is none: porter-update.key (private: sign updates
+# with build-update.sh --sign-key, keep it safe) and porter-update.pub.
 # --variant=test builds image/target/porter-test.img (and .qcow2) for the image tests instead: the same image plus
 # build/packages-test.txt (an ISP's Postfix, masked) and src/test/image-overlay (a root shell on ttyS3).
 # Needs root (chroot, file ownership). Installs the Debian tools it needs when they are missing.
@@ -26,11 +31,13 @@ WORK=$TARGET/work
 CACHE=${PORTER_IMAGE_CACHE:-/var/cache/porter-image}
 MAVEN=1
 VARIANT=appliance
+UPDATE_KEYS=()
 for arg in "$@"; do
     case $arg in
+        --update-key=*) UPDATE_KEYS+=("${arg#--update-key=}") ;;
         --no-maven) MAVEN=0 ;;
         --variant=test|--variant-test) VARIANT=test ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-image.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -124,6 +131,24 @@ fi
 chroot "$R" sh -c 'chown root:dip /etc/ppp/peers/porter && chmod 640 /etc/ppp/peers/porter'
 chroot "$R" useradd --system --user-group --groups dialout,dip --home-dir /var/lib/porter --no-create-home \
     --shell /usr/sbin/nologin --comment "Porter mail server" porter
+# The update keys this box trusts (porter upgrade refuses archives not signed by one of them)
+if [ ${#UPDATE_KEYS[@]} -eq 0 ]; then
+    keydir=${PORTER_UPDATE_KEY_DIR:-$HOME/.config/porter/update-key}
+    if [ ! -f "$keydir/porter-update.pub" ]; then
+        log "no --update-key: making an update key pair in $keydir"
+        mkdir -p "$keydir" && chmod 700 "$keydir"
+        "$JAVA_HOME/bin/java" -cp "$APP/appliance.jar" org.porter.appliance.upgrade.UpdateKeys new \
+            "$keydir/porter-update.key" "$keydir/porter-update.pub" >/dev/null
+    fi
+    UPDATE_KEYS=("$keydir/porter-update.pub")
+    log "updates must be signed with $keydir/porter-update.key (build-update.sh --sign-key FILE): keep it safe"
+fi
+mkdir -p "$R/etc/porter/update-keys"
+for key in "${UPDATE_KEYS[@]}"; do
+    grep -q -- '-----BEGIN PUBLIC KEY-----' "$key" || { echo "build-image.sh: $key is not a PEM public key" >&2; exit 1; }
+    install -m 644 -o root -g root "$key" "$R/etc/porter/update-keys/$(basename "${key%.pub}").pub"
+    log "trusted update key: $key"
+done
 chroot "$R" systemctl enable --quiet porter.service porter-setup.service porter-admin-login.service \
     porter-support.path porter-support.service systemd-networkd.service systemd-resolved.service
 ln -sf ../run/systemd/resolve/stub-resolv.conf "$R/etc/resolv.conf"
@@ -138,13 +163,12 @@ chroot "$R" chown -R porter:porter /var/lib/porter
 # JDK 25+: an AOT cache from a training run of serve inside the image's own root (the class path must
 # be the one used at run time), in namespaces of its own: /proc for the java launcher, a network with
 # only a loopback (ephemeral ports, nothing reachable). Best effort: without it the box starts slower.
-# Off unless PORTER_IMAGE_AOT=1. With the cache, the JVM in the booted image once crashed (SIGSEGV in
-# C1-compiled DigestBase.engineDigest, during SMTP AUTH's PBKDF2) under qemu's multi-threaded TCG;
-# the same crash (fresh C1 code: DigestBase.engineDigest, Arrays.fill) later came without any cache
-# under multi-threaded TCG, and the tests have run TCG single-threaded since. So it follows qemu's
-# emulation, not the cache: the same cache ran serve + AUTH + POP3S cleanly on the host CPU and under
-# TCG (qemu-user) in every run tried. Still off by default until a boot test has run with it on.
-if [ "${PORTER_IMAGE_AOT:-0}" = 1 ] \
+# On by default (PORTER_IMAGE_AOT=0 leaves it out). History: with the cache, the JVM in the booted image
+# once crashed (SIGSEGV in C1-compiled DigestBase.engineDigest, during SMTP AUTH's PBKDF2) under qemu's
+# multi-threaded TCG; the same crash later came without any cache under multi-threaded TCG, so it
+# follows qemu's emulation, not the cache. The tests run TCG single-threaded, and the boot tests pass
+# with the cache there.
+if [ "${PORTER_IMAGE_AOT:-1}" = 1 ] \
         && [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$R/opt/porter/runtime/release")" -ge 25 ]; then
     log "training run of 'porter serve' for the AOT cache"
     train=/tmp/porter-train

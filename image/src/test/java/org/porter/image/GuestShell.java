@@ -52,7 +52,10 @@ final class GuestShell implements AutoCloseable {
 
     /** Runs {@code command} (one line of bash), expects exit status 0, returns its output. */
     String run(String command, Duration timeout) throws Exception {
+        long t0 = System.nanoTime();
         Result r = attempt(command, timeout);
+        // where a boot test's minutes go: each guest command's time (a porter command is a JVM start under TCG)
+        ApplianceBootTest.figure("guest: " + command.substring(0, Math.min(60, command.length())), t0);
         assertThat(r).as("'%s' did not finish within %s", command, timeout).isNotNull();
         assertThat(r.status()).as("'%s' exited %d:%n%s", command, r.status(), r.output()).isZero();
         return r.output();

@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  * built from this tree by build-update.sh with a version of its own (while the box boots), then put in on
  * sticks labelled PORTER-UPDATE, plugged into the running VM (QMP hot-plug, as a USB stick into a box):
  * <ol>
- * <li>the update: the console says the new version runs; then the caller's mail check must pass again;
- * <li>a damaged copy of it: refused, nothing changed, the new version keeps running.
+ * <li>the update, signed with the update key the image trusts (build-update.sh --sign-key): the console says
+ *     the new version runs; then the caller's mail check must pass again;
+ * <li>the same archive re-signed by another key (as a stranger would make one): refused, nothing changed, the
+ *     new version keeps running. (A damaged archive is refused the same way: UpdateArchiveTest.)
  * </ol>
  */
 final class UpdateSticks {
@@ -31,7 +33,8 @@ final class UpdateSticks {
                 Path out = Files.createDirectories(work.resolve("update"));
                 long t0 = System.nanoTime();
                 ApplianceBootTest.run(List.of("bash", ApplianceBootTest.MODULE.resolve("build-update.sh").toString(),
-                        "--no-maven", "--version=" + VERSION, "--out=" + out));
+                        "--no-maven", "--version=" + VERSION, "--out=" + out,
+                        "--sign-key", ApplianceBootTest.UPDATE_KEYS.resolve("porter-update.key").toString()));
                 ApplianceBootTest.figure("update archive build (in the background)", t0);
                 return out.resolve("porter-update-" + VERSION + ".zip");
             } catch (Exception e) {
@@ -42,9 +45,9 @@ final class UpdateSticks {
 
     /**
      * Plugs in the update, waits for the console to say it runs, runs {@code mailStillThere}; then plugs in
-     * a damaged copy and checks that it is refused and the new version still answers.
+     * a copy signed by another key and checks that it is refused and the new version still answers.
      */
-    static void applyAndRefuseDamage(QemuVm vm, Path work, CompletableFuture<Path> archive, Check mailStillThere)
+    static void applyAndRefuseForeign(QemuVm vm, Path work, CompletableFuture<Path> archive, Check mailStillThere)
             throws Exception {
         Path zip = archive.join();
         long t0 = System.nanoTime();
@@ -57,12 +60,11 @@ final class UpdateSticks {
         ApplianceBootTest.figure("update from a stick, plugged in to new version answering", t0);
         mailStillThere.run();
 
-        byte[] damaged = Files.readAllBytes(zip);
-        damaged[damaged.length / 2] ^= 0x40;
-        plug(vm, "upd2", stick(work, "damaged-stick", zip, damaged));
+        plug(vm, "upd2", stick(work, "foreign-stick", zip, signedByAnotherKey(work, zip)));
         assertThat(vm.awaitConsole("porter-update: " + Pattern.quote(zip.getFileName().toString())
-                + " is not a usable Porter update: it is damaged.*Nothing was changed; Porter " + Pattern.quote(VERSION)
-                + " keeps running\\.", Duration.ofMinutes(6))).as("a damaged update is refused").isTrue();
+                + " is not a usable Porter update: its signature is not good: it was not signed by a key this box trusts"
+                + ".*Nothing was changed; Porter " + Pattern.quote(VERSION) + " keeps running\\.", Duration.ofMinutes(6)))
+                .as("an update signed by a key the box does not trust is refused").isTrue();
         assertThat(vm.awaitConsole("porter-update: the update was not applied \\(exit 1\\)", Duration.ofMinutes(1)))
                 .isTrue();
         mailStillThere.run();
@@ -71,6 +73,31 @@ final class UpdateSticks {
     @FunctionalInterface
     interface Check {
         void run() throws Exception;
+    }
+
+    /** The archive's bytes with its signature replaced by one from a fresh key pair (another party's). */
+    private static byte[] signedByAnotherKey(Path work, Path zip) throws Exception {
+        Path key = work.resolve("stranger.key");
+        Files.deleteIfExists(key);
+        org.porter.appliance.upgrade.UpdateKeys.generate(key, work.resolve("stranger.pub"));
+        var out = new java.io.ByteArrayOutputStream();
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(zip));
+                var z = new java.util.zip.ZipOutputStream(out)) {
+            byte[] manifest = null;
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null;) {
+                byte[] b = in.readAllBytes();
+                if (e.getName().equals(org.porter.appliance.upgrade.UpdateArchive.MANIFEST)) {
+                    manifest = b;
+                } else if (e.getName().equals(org.porter.appliance.upgrade.UpdateKeys.SIGNATURE)) {
+                    b = org.porter.appliance.upgrade.UpdateKeys.sign(manifest,
+                            org.porter.appliance.upgrade.UpdateKeys.readPrivate(key));
+                }
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     /** An ext4 stick labelled PORTER-UPDATE with {@code bytes} as the archive's file. */

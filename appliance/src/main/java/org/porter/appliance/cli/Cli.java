@@ -62,6 +62,9 @@ public final class Cli {
 
     /** The CLI's entry point (see {@code Main}). */
     public static int run(String[] args, Io io, MtaFactory factory, Logging.Setup logging) {
+        if (args.length == 1 && args[0].equals(Batch.OPTION)) {
+            return Batch.run(io, factory, logging);
+        }
         Context local = new Context(io.out(), io.err(), MtaConnector.direct(factory), factory, Optional.empty(), false,
                 Path.of("").toAbsolutePath(), Optional.empty());
         try {

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "upgrade", description = {"Update Porter on the appliance from an update archive "
         + "(porter-update-VERSION.zip), keeping all mail and settings.",
-        "The archive is checked first (a damaged or foreign file changes nothing); the server makes a backup; "
+        "The archive is checked first (a damaged or foreign file, or one not signed by a key in the keys folder, "
+                + "changes nothing); the server makes a backup; "
                 + "the new version is installed beside the old one and started; if it does not answer in time, "
                 + "the old version is started again (with the backup put back if the database was changed).",
         "Needs root. A log line per attempt: /opt/porter/upgrade.log."})
@@ -60,6 +61,11 @@ public final class UpgradeCommand implements Callable<Integer> {
             description = "the server is healthy once it also greets on this port of 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: not asked)")
     int smtpPort;
 
+    @Option(names = "--keys", paramLabel = "DIR", defaultValue = "/etc/porter/update-keys",
+            description = "the update keys this box trusts (*.pub, Ed25519): when there are any, only an archive signed "
+                    + "by one of them is taken (default: ${DEFAULT-VALUE})")
+    Path keys;
+
     @Option(names = "--sha256", paramLabel = "HEX",
             description = "the SHA-256 published with the update: refuse the file unless it matches")
     String sha256;
@@ -79,7 +85,7 @@ public final class UpgradeCommand implements Callable<Integer> {
         }
         Upgrader upgrader = new Upgrader(releases, dataDir, Service.systemd(unit),
                 () -> runningVersion(dataDir).filter(v -> smtpPort == 0 || greets(smtpPort)),
-                f -> backup(dataDir, f), Duration.ofSeconds(timeoutSeconds), out);
+                f -> backup(dataDir, f), keys, Duration.ofSeconds(timeoutSeconds), out);
         Upgrader.Result r = upgrader.apply(file.toAbsolutePath(), Optional.ofNullable(sha256));
         return r == Upgrader.Result.UPGRADED || r == Upgrader.Result.ALREADY_INSTALLED ? Cli.OK : Cli.FAILED;
     }

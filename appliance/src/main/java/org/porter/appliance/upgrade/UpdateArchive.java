@@ -32,7 +32,9 @@ import java.util.zip.ZipInputStream;
  * sha256: HEX lib/derby-10.17.1.0.jar
  * </pre>
  *
- * <p>Checked against damage, not signed: every file's SHA-256 must match, the manifest must list
+ * <p>Then, when the builder signed it, {@value UpdateKeys#SIGNATURE}: an Ed25519 signature over the
+ * manifest's bytes ({@link UpdateKeys}). A box that trusts keys takes only an archive signed by one of
+ * them, checked before any file is written; every file's SHA-256 must match, the manifest must list
  * exactly the files there are, names are only {@code appliance.jar} and {@code lib/NAME.jar}; and the
  * whole file's SHA-256 is given to the owner to compare with the one published beside it. Anything else
  * is {@link Refused} with the reason, and nothing of it is left behind.
@@ -46,8 +48,12 @@ public final class UpdateArchive {
     private static final int MAX_FILES = 1000;
     private static final long MAX_BYTES = 1L << 30;     // a zip bomb fills no disk
 
-    /** What an archive holds, once checked. */
-    public record Manifest(String version, int javaFeature, List<String> modules, Map<String, String> files) {
+    /** What an archive holds, once checked; {@code signedBy}: the trusted key's name, null when not checked. */
+    public record Manifest(String version, int javaFeature, List<String> modules, Map<String, String> files,
+            String signedBy) {
+        public Manifest(String version, int javaFeature, List<String> modules, Map<String, String> files) {
+            this(version, javaFeature, modules, files, null);
+        }
     }
 
     /** The archive is not a usable Porter update; the message says why, in plain words. */
@@ -76,6 +82,14 @@ public final class UpdateArchive {
      * refusal or error {@code target} is removed again, so a refused archive leaves nothing behind.
      */
     public static Manifest unpack(Path archive, Path target) throws Refused, IOException {
+        return unpack(archive, target, UpdateKeys.Trust.NONE);
+    }
+
+    /**
+     * As {@link #unpack(Path, Path)}; when {@code trust} has keys, the archive must also be signed by one of
+     * them (checked after the manifest, before any other file is written).
+     */
+    public static Manifest unpack(Path archive, Path target, UpdateKeys.Trust trust) throws Refused, IOException {
         if (!Files.isRegularFile(archive)) {
             throw new Refused("there is no file " + archive);
         }
@@ -83,7 +97,7 @@ public final class UpdateArchive {
         Files.createDirectory(target);
         boolean ok = false;
         try {
-            Manifest m = unpackChecked(archive, target);
+            Manifest m = unpackChecked(archive, target, trust);
             ok = true;
             return m;
         } catch (ZipException | java.io.EOFException e) {
@@ -95,8 +109,13 @@ public final class UpdateArchive {
         }
     }
 
-    private static Manifest unpackChecked(Path archive, Path target) throws Refused, IOException {
+    private static Manifest unpackChecked(Path archive, Path target, UpdateKeys.Trust trust)
+            throws Refused, IOException {
         Manifest manifest = null;
+        byte[] manifestBytes = null;
+        byte[] signature = null;
+        String signedBy = null;
+        boolean signatureChecked = false;
         Map<String, String> seen = new LinkedHashMap<>();
         long total = 0;
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(archive))) {
@@ -107,8 +126,17 @@ public final class UpdateArchive {
                         throw new Refused("it is not a Porter update (its first file is " + quoted(name)
                                 + ", not " + MANIFEST + ")");
                     }
-                    manifest = parse(new String(readLimited(zip, 1 << 20), StandardCharsets.UTF_8));
+                    manifestBytes = readLimited(zip, 1 << 20);
+                    manifest = parse(new String(manifestBytes, StandardCharsets.UTF_8));
                     continue;
+                }
+                if (name.equals(UpdateKeys.SIGNATURE) && !signatureChecked && signature == null && seen.isEmpty()) {
+                    signature = readLimited(zip, 64 * 1024);
+                    continue;
+                }
+                if (!signatureChecked) {
+                    signedBy = checkSignature(manifestBytes, signature, trust);
+                    signatureChecked = true;
                 }
                 if (e.isDirectory() && (name.equals("lib/"))) {
                     continue;
@@ -150,6 +178,9 @@ public final class UpdateArchive {
         if (manifest == null) {
             throw new Refused("it is not a Porter update (no " + MANIFEST + " in it; is it a zip file at all?)");
         }
+        if (!signatureChecked) {
+            signedBy = checkSignature(manifestBytes, signature, trust);
+        }
         for (String listed : manifest.files().keySet()) {
             if (!seen.containsKey(listed)) {
                 throw new Refused("it is incomplete: " + listed + " is in the manifest but not in the archive");
@@ -157,7 +188,12 @@ public final class UpdateArchive {
         }
         Files.copy(new java.io.ByteArrayInputStream(format(manifest).getBytes(StandardCharsets.UTF_8)),
                 target.resolve(MANIFEST));
-        return manifest;
+        return new Manifest(manifest.version(), manifest.javaFeature(), manifest.modules(), manifest.files(), signedBy);
+    }
+
+    /** The trusted key's name; null when the box trusts no keys (then a signature is not looked at). */
+    private static String checkSignature(byte[] manifest, byte[] signature, UpdateKeys.Trust trust) throws Refused {
+        return trust.required() ? UpdateKeys.verify(manifest, signature, trust) : null;
     }
 
     static Manifest parse(String text) throws Refused {

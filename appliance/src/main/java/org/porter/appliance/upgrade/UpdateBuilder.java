@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -24,27 +26,50 @@ import java.util.zip.ZipOutputStream;
  * {@code FILE.sha256} (sha256sum's format) to publish with it. Used by image/build-update.sh:
  *
  * <pre>
- * java -cp ... org.porter.appliance.upgrade.UpdateBuilder OUT.zip VERSION JAVA_FEATURE MODULES appliance.jar lib/*.jar
+ * java -cp ... org.porter.appliance.upgrade.UpdateBuilder [--sign-key KEY] OUT.zip VERSION JAVA_FEATURE MODULES appliance.jar lib/*.jar
  * </pre>
+ *
+ * With {@code --sign-key} (an Ed25519 private key, {@link UpdateKeys}) the manifest is signed: boxes that
+ * trust the matching public key take the archive; without it boxes with trusted keys refuse it.
  */
 public final class UpdateBuilder {
     private UpdateBuilder() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, GeneralSecurityException {
+        PrivateKey key = null;
+        if (args.length >= 2 && args[0].equals("--sign-key")) {
+            key = UpdateKeys.readPrivate(Path.of(args[1]));
+            args = Arrays.copyOfRange(args, 2, args.length);
+        }
         if (args.length < 5) {
-            System.err.println("usage: UpdateBuilder OUT.zip VERSION JAVA_FEATURE MODULE,MODULE,... appliance.jar [lib.jar...]");
+            System.err.println("usage: UpdateBuilder [--sign-key KEY] OUT.zip VERSION JAVA_FEATURE MODULE,MODULE,... "
+                    + "appliance.jar [lib.jar...]");
             System.exit(2);
         }
         List<Path> libs = Arrays.stream(args).skip(5).map(Path::of).toList();
         String sha = write(Path.of(args[0]), args[1], Integer.parseInt(args[2]), List.of(args[3].split(",")),
-                Path.of(args[4]), libs);
-        System.out.println(args[0] + ": Porter " + args[1] + ", " + (libs.size() + 1) + " files, SHA-256 " + sha);
+                Path.of(args[4]), libs, key);
+        System.out.println(args[0] + ": Porter " + args[1] + ", " + (libs.size() + 1) + " files, "
+                + (key == null ? "NOT signed" : "signed") + ", SHA-256 " + sha);
     }
 
-    /** Writes the archive (whole or not at all) and its .sha256 file; returns the archive's SHA-256. */
+    /** An unsigned archive (boxes that trust update keys refuse it). */
     public static String write(Path out, String version, int javaFeature, List<String> modules, Path applianceJar,
             List<Path> libJars) throws IOException {
+        try {
+            return write(out, version, javaFeature, modules, applianceJar, libJars, null);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);     // nothing is signed
+        }
+    }
+
+    /**
+     * Writes the archive (whole or not at all) and its .sha256 file, the manifest signed with {@code signKey}
+     * unless null; returns the archive's SHA-256.
+     */
+    public static String write(Path out, String version, int javaFeature, List<String> modules, Path applianceJar,
+            List<Path> libJars, PrivateKey signKey) throws IOException, GeneralSecurityException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("appliance.jar", withVersion(Files.readAllBytes(applianceJar), version));
         for (Path lib : libJars) {
@@ -60,6 +85,11 @@ public final class UpdateBuilder {
             zip.putNextEntry(new ZipEntry(UpdateArchive.MANIFEST));
             zip.write(manifest.getBytes(StandardCharsets.UTF_8));
             zip.closeEntry();
+            if (signKey != null) {
+                zip.putNextEntry(new ZipEntry(UpdateKeys.SIGNATURE));
+                zip.write(UpdateKeys.sign(manifest.getBytes(StandardCharsets.UTF_8), signKey));
+                zip.closeEntry();
+            }
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
                 zip.putNextEntry(new ZipEntry(f.getKey()));
                 zip.write(f.getValue());

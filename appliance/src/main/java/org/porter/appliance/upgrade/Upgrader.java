@@ -25,8 +25,9 @@ import org.porter.mta.api.Mta;
  * {@code porter upgrade FILE}: puts an update archive's Porter beside the running one and switches to it
  * without losing mail. In order, each step said in plain words on {@code out}:
  * <ol>
- * <li>check the archive ({@link UpdateArchive}) while unpacking it into {@code releases/VERSION.part};
- *     a refused archive changes nothing;
+ * <li>check the archive ({@link UpdateArchive}) while unpacking it into {@code releases/VERSION.part}: when
+ *     the box trusts update keys ({@code keysDir/*.pub}, {@link UpdateKeys}), it must be signed by one of
+ *     them; a refused archive changes nothing;
  * <li>the running server writes a backup of the store ({@code porter backup}, consistent while mail flows);
  * <li>{@code current} is switched to the new version and the service restarted;
  * <li>healthy = the server answers on its control endpoint with the new version, which it opens only
@@ -55,11 +56,13 @@ public final class Upgrader {
     private final Service service;
     private final Probe probe;
     private final Backup backup;
+    private final Path keysDir;
     private final Duration timeout;
     private final PrintWriter out;
 
-    public Upgrader(Releases releases, Path dataDir, Service service, Probe probe, Backup backup, Duration timeout,
-            PrintWriter out) {
+    public Upgrader(Releases releases, Path dataDir, Service service, Probe probe, Backup backup, Path keysDir,
+            Duration timeout, PrintWriter out) {
+        this.keysDir = keysDir;
         this.releases = releases;
         this.dataDir = dataDir;
         this.service = service;
@@ -111,12 +114,14 @@ public final class Upgrader {
         UpdateArchive.deleteTree(staging);
         UpdateArchive.Manifest m;
         try {
-            m = UpdateArchive.unpack(archive, staging);
+            m = UpdateArchive.unpack(archive, staging, UpdateKeys.trusted(keysDir));
             checkRuntime(m);
         } catch (UpdateArchive.Refused e) {
             UpdateArchive.deleteTree(staging);
             return refused(archive, e.getMessage(), oldVersion);
         }
+        say(m.signedBy() != null ? "signed by " + m.signedBy() + ", a key this box trusts (" + keysDir + ")"
+                : "not checked who made it: this box trusts no update keys (" + keysDir + "/*.pub); only its checksums");
         if (m.version().equals(oldVersion)) {
             UpdateArchive.deleteTree(staging);
             say("Porter " + oldVersion + " is already installed and running: nothing to do");

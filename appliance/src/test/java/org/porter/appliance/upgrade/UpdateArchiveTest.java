@@ -125,7 +125,7 @@ class UpdateArchiveTest {
         java.io.StringWriter said = new java.io.StringWriter();
         Upgrader upgrader = new Upgrader(new Releases(home), dir, untouchable, java.util.Optional::empty, f -> {
             throw new AssertionError("backed up");
-        }, java.time.Duration.ofSeconds(1), new java.io.PrintWriter(said));
+        }, dir.resolve("no-keys"), java.time.Duration.ofSeconds(1), new java.io.PrintWriter(said));
         try (var channel = java.nio.channels.FileChannel.open(home.resolve(".upgrade.lock"),
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE); var held = channel.lock()) {
             assertThat(upgrader.apply(zip, java.util.Optional.empty())).isEqualTo(Upgrader.Result.REFUSED);
@@ -136,6 +136,119 @@ class UpdateArchiveTest {
         assertThat(home.resolve("current")).doesNotExist();
     }
 
+    @Test
+    void aBoxWithTrustedKeysTakesOnlyAnArchiveSignedByOneOfThem() throws Exception {
+        Path keys = Files.createDirectories(dir.resolve("update-keys"));
+        Path key = dir.resolve("reseller.key");
+        UpdateKeys.generate(key, keys.resolve("reseller.pub"));
+        Path other = dir.resolve("other.key");
+        UpdateKeys.generate(other, dir.resolve("other.pub"));
+        UpdateKeys.Trust trust = UpdateKeys.trusted(keys);
+        assertThat(trust.keys()).extracting(UpdateKeys.Trusted::name).containsExactly("reseller.pub");
+
+        Path signed = build("2.0", Map.of("lib/a.jar", jar("a")), key);
+        UpdateArchive.Manifest m = UpdateArchive.unpack(signed, dir.resolve("ok"), trust);
+        assertThat(m.signedBy()).isEqualTo("reseller.pub");
+        assertThat(Releases.versionOf(dir.resolve("ok"))).isEqualTo("2.0");
+        // a signed archive is still taken by a box without keys (checksums only), as before
+        assertThat(UpdateArchive.unpack(signed, dir.resolve("nokeys"), UpdateKeys.trusted(dir.resolve("none"))).signedBy())
+                .isNull();
+
+        assertRefused(build("2.0", Map.of("lib/a.jar", jar("a")), other), trust,
+                "its signature is not good: it was not signed by a key this box trusts (" + keys + "/*.pub)");
+        assertRefused(build("2.0", Map.of("lib/a.jar", jar("a"))), trust,
+                "it is not signed, and this box takes only updates signed by a key it trusts");
+
+        // the manifest changed after signing (another version, a file's checksum): the old signature no longer fits
+        Path changed = dir.resolve("changed.zip");
+        Map<String, byte[]> entries = entries(build("2.0", Map.of("lib/a.jar", jar("a")), key));
+        Map<String, byte[]> evil = new LinkedHashMap<>(entries);
+        evil.put(UpdateArchive.MANIFEST, new String(entries.get(UpdateArchive.MANIFEST), StandardCharsets.UTF_8)
+                .replace("version: 2.0", "version: 2.1").getBytes(StandardCharsets.UTF_8));
+        writeEntries(changed, evil);
+        assertRefused(changed, trust, "its signature is not good");
+    }
+
+    @Test
+    void aTrustedKeyFileThatIsNoKeyRefusesEveryUpdate() throws Exception {
+        Path keys = Files.createDirectories(dir.resolve("update-keys"));
+        Files.writeString(keys.resolve("typo.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI owner@pc\n");
+        assertThatThrownBy(() -> UpdateKeys.trusted(keys)).isInstanceOf(UpdateArchive.Refused.class)
+                .hasMessageContaining("typo.pub is not an Ed25519 public key in PEM");
+    }
+
+    @Test
+    void theUpgraderRefusesAnUnsignedOrForeignArchiveOrAnotherSha256AndChangesNothing() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("opt-porter"));
+        Files.write(home.resolve("appliance.jar"), UpdateBuilder.withVersion(jar("app"), "1.0"));
+        Path keys = Files.createDirectories(dir.resolve("update-keys"));
+        Path key = dir.resolve("reseller.key");
+        UpdateKeys.generate(key, keys.resolve("reseller.pub"));
+        Path other = dir.resolve("other.key");
+        UpdateKeys.generate(other, dir.resolve("other.pub"));
+        java.io.StringWriter said = new java.io.StringWriter();
+        Upgrader upgrader = new Upgrader(new Releases(home), dir, untouchable(), java.util.Optional::empty, f -> {
+            throw new AssertionError("backed up");
+        }, keys, java.time.Duration.ofSeconds(1), new java.io.PrintWriter(said));
+        assertThat(upgrader.apply(build("2.0", Map.of()), java.util.Optional.empty())).isEqualTo(Upgrader.Result.REFUSED);
+        assertThat(upgrader.apply(build("2.0", Map.of(), other), java.util.Optional.empty()))
+                .isEqualTo(Upgrader.Result.REFUSED);
+        Path signed = build("2.0", Map.of(), key);
+        assertThat(upgrader.apply(signed, java.util.Optional.of("00".repeat(32)))).isEqualTo(Upgrader.Result.REFUSED);
+        assertThat(said.toString())
+                .contains("update.zip is not a usable Porter update: it is not signed, and this box takes only updates "
+                        + "signed by a key it trusts (" + keys + "/*.pub; the builder signs with build-update.sh "
+                        + "--sign-key FILE). Nothing was changed; Porter 1.0 keeps running.")
+                .contains("update.zip is not a usable Porter update: its signature is not good")
+                .contains("its SHA-256 is not the one given (--sha256 " + "00".repeat(32) + "). Nothing was changed");
+        assertThat(home.resolve("releases/2.0")).doesNotExist();
+        assertThat(home.resolve("current")).doesNotExist();
+        try (var left = Files.list(home.resolve("releases"))) {
+            assertThat(left).as("nothing unpacked is left").isEmpty();
+        }
+    }
+
+    private static Service untouchable() {
+        return new Service() {
+            @Override
+            public void stop() {
+                throw new AssertionError("stopped");
+            }
+
+            @Override
+            public void start() {
+                throw new AssertionError("started");
+            }
+        };
+    }
+
+    private void assertRefused(Path zip, UpdateKeys.Trust trust, String words) {
+        Path target = dir.resolve("refused-target");
+        assertThatThrownBy(() -> UpdateArchive.unpack(zip, target, trust)).isInstanceOf(UpdateArchive.Refused.class)
+                .hasMessageContaining(words);
+        assertThat(target).as("nothing left behind").doesNotExist();
+    }
+
+    private static Map<String, byte[]> entries(Path zip) throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        return entries;
+    }
+
+    private static void writeEntries(Path zip, Map<String, byte[]> entries) throws IOException {
+        try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+            for (var e : entries.entrySet()) {
+                z.putNextEntry(new ZipEntry(e.getKey()));
+                z.write(e.getValue());
+                z.closeEntry();
+            }
+        }
+    }
+
     private void assertRefused(Path zip, String words) {
         Path target = dir.resolve("refused-target");
         assertThatThrownBy(() -> UpdateArchive.unpack(zip, target)).isInstanceOf(UpdateArchive.Refused.class)
@@ -144,6 +257,16 @@ class UpdateArchiveTest {
     }
 
     private Path build(String version, Map<String, byte[]> libs) throws IOException {
+        try {
+            return build(version, libs, null);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An archive from build-update.sh's builder, signed with the private key in {@code key} unless null. */
+    private Path build(String version, Map<String, byte[]> libs, Path key) throws IOException,
+            java.security.GeneralSecurityException {
         Path app = dir.resolve("appliance.jar");
         Files.write(app, jar("appliance"));
         List<Path> libPaths = new java.util.ArrayList<>();
@@ -152,7 +275,8 @@ class UpdateArchiveTest {
             libPaths.add(Files.write(libDir.resolve(Path.of(e.getKey()).getFileName()), e.getValue()));
         }
         Path zip = dir.resolve("update.zip");
-        UpdateBuilder.write(zip, version, 21, List.of("java.base"), app, libPaths);
+        UpdateBuilder.write(zip, version, 21, List.of("java.base"), app, libPaths,
+                key == null ? null : UpdateKeys.readPrivate(key));
         return zip;
     }
 

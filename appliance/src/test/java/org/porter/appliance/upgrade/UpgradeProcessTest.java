@@ -39,6 +39,7 @@ class UpgradeProcessTest {
     Path tmp;
 
     private ProcessService service;
+    private Path keys;
 
     @AfterEach
     void stopServer() throws IOException {
@@ -78,13 +79,31 @@ class UpgradeProcessTest {
         }
         assertThat(mailbox(data)).isEqualTo("alice@office.example\t1");
 
-        // 1. a good update: 2.0 answers, on the same store
-        Path v2 = tmp.resolve("porter-update-2.0.zip");
-        UpdateBuilder.write(v2, "2.0", 21, List.of("java.base", "java.sql"), appJar, libs);
+        // the box trusts the reseller's key (as /etc/porter/update-keys/ on the appliance)
+        keys = Files.createDirectories(tmp.resolve("update-keys"));
+        Path resellerKey = tmp.resolve("reseller.key");
+        UpdateKeys.generate(resellerKey, keys.resolve("reseller.pub"));
+        java.security.PrivateKey signing = UpdateKeys.readPrivate(resellerKey);
+
+        // 0. an update signed by a key the box does not trust: refused before anything happens, 1.0 keeps running
+        Path foreignKey = tmp.resolve("someone-else.key");
+        UpdateKeys.generate(foreignKey, tmp.resolve("someone-else.pub"));
+        Path foreign = tmp.resolve("porter-update-2.0-foreign.zip");
+        UpdateBuilder.write(foreign, "2.0", 21, List.of("java.base"), appJar, libs, UpdateKeys.readPrivate(foreignKey));
         StringWriter said = new StringWriter();
+        assertThat(upgrader(releases, data, said).apply(foreign, Optional.empty())).isEqualTo(Upgrader.Result.REFUSED);
+        assertThat(said.toString()).contains("its signature is not good").contains("Nothing was changed; Porter 1.0 keeps running.")
+                .doesNotContain("backing up");
+        assertThat(UpgradeCommand.runningVersion(data)).contains("1.0");
+
+        // 1. a good update, signed by the trusted key: 2.0 answers, on the same store
+        Path v2 = tmp.resolve("porter-update-2.0.zip");
+        UpdateBuilder.write(v2, "2.0", 21, List.of("java.base", "java.sql"), appJar, libs, signing);
+        said = new StringWriter();
         assertThat(upgrader(releases, data, said).apply(v2, Optional.empty())).as(said.toString())
                 .isEqualTo(Upgrader.Result.UPGRADED);
-        assertThat(said.toString()).contains("backup written: ").contains("done: Porter 2.0 runs");
+        assertThat(said.toString()).contains("signed by reseller.pub, a key this box trusts")
+                .contains("backup written: ").contains("done: Porter 2.0 runs");
         assertThat(UpgradeCommand.runningVersion(data)).contains("2.0");
         assertThat(releases.current()).isEqualTo(home.resolve("releases/2.0"));
         assertThat(mailbox(data)).isEqualTo("alice@office.example\t1");
@@ -94,7 +113,7 @@ class UpgradeProcessTest {
         Path v3 = tmp.resolve("porter-update-3.0.zip");
         List<Path> withoutDerby = new ArrayList<>(libs.stream().filter(p -> !p.getFileName().toString().startsWith("derby")).toList());
         withoutDerby.add(migrationJar(stage));
-        UpdateBuilder.write(v3, "3.0", 21, List.of("java.base"), appJar, withoutDerby);
+        UpdateBuilder.write(v3, "3.0", 21, List.of("java.base"), appJar, withoutDerby, signing);
         Path damaged = tmp.resolve("damaged.zip");
         byte[] b = Files.readAllBytes(v3);
         b[b.length / 2] ^= 0x40;
@@ -124,7 +143,7 @@ class UpgradeProcessTest {
     private Upgrader upgrader(Releases releases, Path data, StringWriter said) {
         return new Upgrader(releases, data, service, () -> UpgradeCommand.runningVersion(data)
                 .filter(v -> service.smtpPort().filter(UpgradeCommand::greets).isPresent()),
-                f -> UpgradeCommand.backup(data, f), TestTime.scaled(Duration.ofSeconds(90)), new PrintWriter(said));
+                f -> UpgradeCommand.backup(data, f), keys, TestTime.scaled(Duration.ofSeconds(90)), new PrintWriter(said));
     }
 
     private void awaitAnswer(Path data, String version) throws InterruptedException {
