@@ -31,7 +31,18 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 @EnabledIf("fuzzingOrFindingsToReplay")
 class SmtpSessionFuzzTest {
     static boolean fuzzingOrFindingsToReplay() {
-        return System.getenv("JAZZER_FUZZ") != null || SmtpSessionFuzzTest.class.getResource("SmtpSessionFuzzTestInputs") != null;
+        if (System.getenv("JAZZER_FUZZ") != null) {
+            return true;
+        }
+        java.net.URL inputs = SmtpSessionFuzzTest.class.getResource("SmtpSessionFuzzTestInputs");
+        if (inputs == null) {
+            return false;
+        }
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of(inputs.toURI()))) {
+            return files.anyMatch(java.nio.file.Files::isRegularFile);
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            return true; // cannot tell: replay
+        }
     }
 
     private static Path dir;

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.porter.mta.testing.RawConversation;
 
@@ -26,7 +28,18 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 @EnabledIf("fuzzingOrFindingsToReplay")
 class Pop3SessionFuzzTest {
     static boolean fuzzingOrFindingsToReplay() {
-        return System.getenv("JAZZER_FUZZ") != null || Pop3SessionFuzzTest.class.getResource("Pop3SessionFuzzTestInputs") != null;
+        if (System.getenv("JAZZER_FUZZ") != null) {
+            return true;
+        }
+        java.net.URL inputs = Pop3SessionFuzzTest.class.getResource("Pop3SessionFuzzTestInputs");
+        if (inputs == null) {
+            return false;
+        }
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of(inputs.toURI()))) {
+            return files.anyMatch(java.nio.file.Files::isRegularFile);
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            return true; // cannot tell: replay
+        }
     }
 
     private static TestServer server;
@@ -49,6 +62,7 @@ class Pop3SessionFuzzTest {
     }
 
     @FuzzTest(maxDuration = "2m")
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // the whole fuzzing run is one test: above the module's 60 s default
     void anySessionGetsAnswersWithoutInternalsAndEnds(FuzzedDataProvider data) throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         if (data.consumeInt(0, 3) > 0) {

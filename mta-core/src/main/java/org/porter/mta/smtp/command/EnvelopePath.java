@@ -126,8 +126,7 @@ public record EnvelopePath(String address, Map<String, String> params, String gi
         } catch (IllegalArgumentException | jakarta.mail.internet.AddressException e) {
             throw new RejectException(501, badAddress, "Bad " + what + " address syntax: bad domain");
         }
-        boolean quoted = local.length() >= 2 && local.startsWith("\"") && local.endsWith("\"");
-        boolean ok = quoted || java.util.Arrays.stream(local.split("\\.", -1))
+        boolean ok = quotedString(local) || java.util.Arrays.stream(local.split("\\.", -1))
                 .allMatch(atom -> !atom.isEmpty() && atom.codePoints()
                         .allMatch(c -> c >= 0x80 ? !Character.isISOControl(c) && !Character.isWhitespace(c)
                                 : (Character.isLetterOrDigit(c) || "!#$%&'*+/=?^_`{|}~-".indexOf(c) >= 0)));
@@ -135,6 +134,29 @@ public record EnvelopePath(String address, Map<String, String> params, String gi
             throw new RejectException(501, badAddress, "Bad " + what + " address syntax");
         }
         return local + "@" + domain;
+    }
+
+    /**
+     * RFC 5321 Quoted-string: one pair of quotes around qtext and quoted pairs. Starting and ending with
+     * a quote is not enough: {@code "%"@o¶%"} would pass, and stored, written back as {@code <"%"@o¶%"@o>}
+     * it no longer parses (its second quote swallows the closing bracket). Found by EnvelopePathFuzzTest.
+     */
+    private static boolean quotedString(String local) {
+        if (local.length() < 2 || !local.startsWith("\"") || !local.endsWith("\"")) {
+            return false;
+        }
+        for (int i = 1; i < local.length() - 1; i++) {
+            char c = local.charAt(i);
+            if (c == '\\') {
+                i++; // the quoted pair's second character, which must not be the closing quote
+                if (i >= local.length() - 1) {
+                    return false;
+                }
+            } else if (c == '"') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<String, String> params(String tail) {
