@@ -139,11 +139,12 @@ public record EnvelopePath(String address, Map<String, String> params, String gi
     /**
      * RFC 5321 Quoted-string: one pair of quotes around qtext and quoted pairs. Starting and ending with
      * a quote is not enough: {@code "%"@o¶%"} would pass, and stored, written back as {@code <"%"@o¶%"@o>}
-     * it no longer parses (its second quote swallows the closing bracket). Found by EnvelopePathFuzzTest.
+     * it no longer parses (its second quote swallows the closing bracket). Found by EnvelopePathFuzzTest, as was
+     * {@code ""@o¬b}, stored as {@code ""@xn--...}, which the ASCII path then refused.
      */
     private static boolean quotedString(String local) {
-        if (local.length() < 2 || !local.startsWith("\"") || !local.endsWith("\"")) {
-            return false;
+        if (local.length() < 3 || !local.startsWith("\"") || !local.endsWith("\"")) {
+            return false; // "" too: the ASCII path (James's MailAddress) refuses an empty local part
         }
         for (int i = 1; i < local.length() - 1; i++) {
             char c = local.charAt(i);
