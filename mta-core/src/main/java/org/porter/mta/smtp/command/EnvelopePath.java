@@ -98,6 +98,12 @@ public record EnvelopePath(String address, Map<String, String> params, String gi
             if (a.getLocalPart().length() > 64 || a.getDomain().asString().length() > 255) {
                 throw new RejectException(501, badAddress, "Bad " + what + " address syntax: too long");
             }
+            String local = a.getLocalPart();
+            if (!quotedString(local) && (local.indexOf('\\') >= 0 || local.indexOf('"') >= 0)) {
+                // RFC 5321: a Dot-string has no quoted pairs (MailAddress takes a\"b unquoted); stored, <a\"b@x>
+                // would not parse again (found by EnvelopePathFuzzTest)
+                throw new RejectException(501, badAddress, "Bad " + what + " address syntax");
+            }
             String domain = a.getDomain().asString().toLowerCase(Locale.ROOT);
             if (path.endsWith("]") && !domain.startsWith("[")) {
                 domain = "[" + domain + "]"; // keep an address literal recognisable as one
