@@ -87,6 +87,8 @@ public final class Appliance implements AutoCloseable {
         Mta mta = opener.open(dataDir, config.hostname(), ApplianceSettings.all());
         running.push(mta::close);
         log.info("database open in {} as {}", dataDir, config.hostname());
+        // before the listeners: from here on the log files are where the owner wants them
+        LogFolder logs = LogFolder.use(dataDir, mta.settings().get(ApplianceSettings.LOG_FOLDER));
 
         smtp = listen("SMTP", "--smtp-port", config.listen(), config.smtpPort(), mta::startSmtp);
         log.info("SMTP listening on {}", format(smtp));
@@ -138,7 +140,7 @@ public final class Appliance implements AutoCloseable {
 
         // The web admin on the same services the CLI uses; HTTPS with the box's certificate when configured.
         AdminServices adminServices = new AdminServices(services.mta(), () -> Optional.of(services.dialer()), dataDir,
-                Clock.systemDefaultZone());
+                Clock.systemDefaultZone(), logs.folder(), logs::problems);
         int adminTlsPort = Integer.parseInt(mta.settings().get(AdminSettings.TLS_PORT));
         InetSocketAddress adminWanted = new InetSocketAddress(config.listen(), config.adminPort());
         Optional<InetSocketAddress> adminTlsWanted = adminTlsPort > 0

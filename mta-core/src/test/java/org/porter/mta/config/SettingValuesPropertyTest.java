@@ -23,7 +23,7 @@ import org.porter.mta.testing.Generated;
  * and the admin's forms rely on.
  */
 class SettingValuesPropertyTest {
-    private static final List<SettingDef> ALL = all();
+    static final List<SettingDef> ALL = all();
     private static final List<String> EXAMPLES = examples();
 
     private static List<SettingDef> all() {

@@ -37,7 +37,7 @@ class FilterParserPropertyTest {
         });
     }
 
-    private static void check(String text) {
+    static void check(String text) {
         FeatureExpression e;
         try {
             e = FeatureExpression.parse(text);

@@ -25,8 +25,9 @@ import org.porter.mta.testing.TestTime;
  * Issue 14, floods and slow clients against a real listener: strangers (127.0.0.2 and up, outside
  * the relay networks) open 1,000 connections and hold them, trickle bytes, open 300 sessions from
  * one address; the office's PC (127.0.0.1, the relay network) still gets its banner and its 250
- * within its normal latency, the per-address limit holds exactly, and the mail log names every
- * refusal and every timeout.
+ * within its normal latency, the per-address limit holds exactly, the mail log names every
+ * refusal and every timeout, and memory stays bounded (printed: this JVM's RSS and heap after a full
+ * collection, before each flood and while it is held; the server runs in this JVM).
  */
 class FloodTest {
     static final String GOOD = "127.0.0.1";
@@ -117,6 +118,30 @@ class FloodTest {
         return greeted;
     }
 
+    /** This JVM's resident memory ({@code /proc/self/status}) and its heap in use after a full collection, in KiB. */
+    record Memory(long rssKib, long heapKib) {
+        static Memory now() throws IOException {
+            System.gc();
+            long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1024;
+            long rss = java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.substring(6).strip().split("\\s+")[0]))
+                    .findFirst().orElse(0);
+            return new Memory(rss, heap);
+        }
+    }
+
+    /**
+     * Prints memory before and during a flood; the heap in use may not grow by more than 64 MiB (a
+     * connection refused or held costs kilobytes: a leak per connection, or a buffer per held one
+     * that grows, would show here).
+     */
+    static void assertMemory(String what, Memory before) throws IOException {
+        Memory during = Memory.now();
+        System.out.printf("flood: %s: RSS %d -> %d MiB, heap in use after GC %d -> %d MiB%n", what, before.rssKib() / 1024,
+                during.rssKib() / 1024, before.heapKib() / 1024, during.heapKib() / 1024);
+        assertThat(during.heapKib() - before.heapKib()).as(what + ": heap growth in KiB").isLessThan(64 * 1024);
+    }
+
     void assertLatency(String what, long baseline, long worst) {
         System.out.printf("flood: %s: the office PC's worst transaction %d ms (baseline %d ms)%n", what, worst, baseline);
         assertThat(worst).as(what + ": worst latency against a baseline of " + baseline + " ms")
@@ -126,7 +151,9 @@ class FloodTest {
     @Test
     void thousandConnectionsHeldFromOneAddressTakeTwentySlotsAndTheOfficeIsServed() throws Exception {
         long baseline = goodClientWorst(5);
+        Memory before = Memory.now();
         assertThat(openAndHold("127.0.0.2", 1000)).as("greeted of 1,000 from one address").isEqualTo(PER_IP);
+        assertMemory("1,000 connections from one address", before);
         assertLatency("1,000 connections held from one address", baseline, goodClientWorst(5));
         assertThat(openAndHold("127.0.0.2", 1)).as("still full for that address").isZero();
         TestTime.await("980 refusals in the mail log", () -> log.lines().stream()
@@ -142,10 +169,12 @@ class FloodTest {
     @Test
     void strangersFromManyAddressesCannotTakeTheOfficesSlots() throws Exception {
         long baseline = goodClientWorst(5);
+        Memory before = Memory.now();
         int greeted = 0;
         for (int a = 1; a <= 50; a++) {
             greeted += openAndHoldAny("127.0.1." + a, PER_IP);
         }
+        assertMemory("1,000 connections from 50 addresses, 270 held", before);
         System.out.printf("flood: 1,000 connections from 50 addresses: %d greeted%n", greeted);
         assertThat(greeted).as("strangers' share of smtp.max-connections (300)").isEqualTo(270);
         assertLatency("1,000 connections from 50 addresses", baseline, goodClientWorst(5));
@@ -155,6 +184,7 @@ class FloodTest {
     @Test
     void threeHundredSessionsFromOneAddressAreHeldToThePerAddressLimit() throws Exception {
         long baseline = goodClientWorst(5);
+        Memory before = Memory.now();
         List<Thread> threads = new ArrayList<>();
         int[] greeted = new int[1];
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -173,6 +203,7 @@ class FloodTest {
         for (Thread th : threads) {
             th.join(TestTime.millis(120_000));
         }
+        assertMemory("300 sessions at once from one address", before);
         assertThat(failures).isEmpty();
         assertThat(greeted[0]).as("greeted of 300 simultaneous sessions from one address").isEqualTo(PER_IP);
         assertLatency("300 sessions from one address", baseline, goodClientWorst(5));
@@ -200,6 +231,7 @@ class FloodTest {
     void clientsTricklingBytesAreClosedAtTheTimeout() throws Exception {
         t.mta.settings().set("smtp.timeout", "2s");
         long baseline = goodClientWorst(5);
+        Memory before = Memory.now();
         List<Socket> slow = new ArrayList<>();
         for (int i = 0; i < PER_IP; i++) {
             Socket s = connect("127.0.0.3", t.port());
@@ -223,6 +255,7 @@ class FloodTest {
             }
             if (b == 3) {
                 assertLatency("20 clients trickling bytes", baseline, goodClientWorst(3));
+                assertMemory("20 clients trickling bytes", before);
             }
             Thread.sleep(250); // the trickle's pace: a byte per client every quarter second
         }

@@ -70,7 +70,7 @@ class SmtpSessionPropertyTest {
     }
 
 
-    private static String printable(byte[] b) {
+    static String printable(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (byte x : b) {
             int c = x & 0xff;
@@ -80,7 +80,7 @@ class SmtpSessionPropertyTest {
         return s.toString();
     }
 
-    private static final String[] COMMANDS = {"EHLO fuzz.example", "HELO fuzz", "EHLO",
+    static final String[] COMMANDS = {"EHLO fuzz.example", "HELO fuzz", "EHLO",
         "MAIL FROM:<fuzz@elsewhere.example>", "MAIL FROM:<>",
         "MAIL FROM:<fuzz@elsewhere.example> SIZE=999999999999 BODY=8BITMIME SMTPUTF8", "RCPT TO:<alice@office.example>",
         "RCPT TO:<team@office.example> NOTIFY=NEVER", "RCPT TO:<nobody@office.example>", "RCPT TO:<x@elsewhere.example>",

@@ -53,11 +53,11 @@ class Pop3SessionPropertyTest {
         return RawConversation.converse(server.port(), "+OK", bytes);
     }
 
-    private static final String[] VERBS = {"USER " + TestServer.ALICE, "PASS secret", "PASS wrong", "USER nobody",
+    static final String[] VERBS = {"USER " + TestServer.ALICE, "PASS secret", "PASS wrong", "USER nobody",
         "APOP " + TestServer.ALICE + " 0123456789abcdef0123456789abcdef", "STAT", "LIST", "RETR", "DELE", "TOP", "UIDL",
         "RSET", "NOOP", "CAPA", "STLS", "AUTH", "AUTH PLAIN", "AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHNlY3JldA==", "QUIT", "",
         "user " + TestServer.ALICE, "X".repeat(600)};
-    private static final String[] NUMBERS = {"", " 0", " 1", " 2", " 3", " 4", " -1", " 999999999999", " x", " 1 2", " 1 0",
+    static final String[] NUMBERS = {"", " 0", " 1", " 2", " 3", " 4", " -1", " 999999999999", " x", " 1 2", " 1 0",
         " 2 99999999999", " 01", "  1", " \u00e9"};
 
     /** Mostly a login first (so the transaction commands are reached), then up to 20 commands and junk octets. */

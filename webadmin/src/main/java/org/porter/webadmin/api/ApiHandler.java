@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * The admin's JSON API (the pages' live parts and scripts use it): with a signed-in session (changes
  * need the {@code X-CSRF-Token} header) or with the API token ({@code Authorization: Bearer TOKEN}):
  * <ul>
- * <li>{@code GET /api/status}: link, call in progress and its steps, queue counts;</li>
+ * <li>{@code GET /api/status}: link, call in progress and its steps, queue counts, what the box knows is wrong;</li>
  * <li>{@code POST /api/call}: call the ISP now;</li>
  * <li>{@code GET /api/call/events}: server-sent events while a call runs: {@code step} (one line each,
  * as it happens), then {@code done} (the call-log line) or {@code idle} when no call runs;</li>
@@ -201,6 +201,7 @@ public final class ApiHandler extends Handler.Abstract {
         m.put("queue", Map.of("queued", q.queued(), "deferred", q.deferred(), "held", q.held(), "active", q.active(),
                 "sent", q.sent(), "bounced", q.bounced()));
         m.put("received", services.mta().smtpActivity().messagesAccepted());
+        m.put("problems", services.health().get());
         return m;
     }
 

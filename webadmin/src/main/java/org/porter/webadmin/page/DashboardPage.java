@@ -50,7 +50,7 @@ public final class DashboardPage extends Page {
         List<CallLog.Call> last = services.mta().callLog().recent(1);
         java.time.LocalDate day = java.time.LocalDate.now(services.clock());
         Statistics.Day today = services.mta().statistics().days(day, day).get(0);
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new java.util.ArrayList<>(services.health().get());
         dial.map(DialerService.Status::problem).filter(p -> !p.isBlank()).ifPresent(problems::add);
         // mail that waits because another server refused it for now: the newest few, in words
         services.mta().queue().list().stream()

@@ -54,7 +54,7 @@ public final class LogsPage extends Page {
         String a = address.toLowerCase(Locale.ROOT);
         switch (kind) {
             case "mail" -> {
-                MailLogReader.Result r = MailLogReader.read(services.dataDir().resolve("maillog"),
+                MailLogReader.Result r = MailLogReader.read(services.logDir().resolve("maillog"),
                         new MailLogReader.Query(address, day, MAIL_OUTCOMES.contains(outcome) ? outcome : "", page, PER_PAGE), today);
                 mail = r.events();
                 more = r.more();

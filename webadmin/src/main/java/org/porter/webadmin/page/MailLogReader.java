@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the mail log ({@code maillog} in the data folder: one Postfix-style line per event) for the
+ * Reads the mail log ({@code maillog} in the log folder: one Postfix-style line per event) for the
  * Logs page: newest first, filtered by address, day and outcome, a page at a time. Only the current
  * file is read (rotated ones are compressed), and at most its last {@link #MAX_BYTES}.
  */

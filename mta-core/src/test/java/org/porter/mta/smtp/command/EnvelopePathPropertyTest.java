@@ -41,6 +41,32 @@ class EnvelopePathPropertyTest {
         }
     }
 
+    /**
+     * Found by EnvelopePathFuzzTest (Jazzer): an 8-bit address whose local part only began and ended with a
+     * quote ({@code "%"@o¶%"}), or was an empty quoted string ({@code ""@oo¬o}), was taken, and its stored
+     * form did not parse again; so was an ASCII local part with a quoted pair outside quotes ({@code \\"@o},
+     * unbracketed), or a quoted local part at an 8-bit domain that the ASCII rules refuse once the domain is
+     * an A-label. Now a 501.
+     */
+    @Test
+    void aLocalPartIsQuotedOnlyWhenItIsOneQuotedString() {
+        for (String arg : new String[] {"FROM:\"%\"@o\u00b6%\"@o", "TO:\"%\"@o\u00b6%\"@o\u00ac", "TO:<\"a\"b\u00e9\"@x.example>",
+                "FROM:\"\"@oo\u00aco", "TO:<\"\"@b\u00fccher.example>", "FROM:\\\"@o", "TO:a\\\"b@office.example",
+                "TO:\"\\]u..5h\\?\"@o\u00f3zh",
+                "TO:<\"\u00e9\\\"@x.example>"}) {
+            try {
+                EnvelopePath p = EnvelopePath.parse(arg, arg.startsWith("TO") ? "TO" : "FROM", "5.1.3", "recipient");
+                throw new AssertionError("taken: " + arg + " as " + p.address());
+            } catch (RejectException e) {
+                assertThat(e.reply().code()).isEqualTo(501);
+            }
+        }
+        for (String arg : new String[] {"TO:<\"\u00e9 \\\" x\"@x.example>", "TO:<\"a@b\"@b\u00fccher.example>"}) {
+            check(arg);
+            assertThat(EnvelopePath.parse(arg, "TO", "5.1.3", "recipient").address()).startsWith("\"");
+        }
+    }
+
     static void check(String arg) {
         String keyword = arg.regionMatches(true, 0, "TO", 0, 2) ? "TO" : "FROM";
         EnvelopePath p;
