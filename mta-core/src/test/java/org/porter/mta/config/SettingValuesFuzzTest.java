@@ -1,8 +1,5 @@
 package org.porter.mta.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.SettingDef;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -18,16 +15,6 @@ class SettingValuesFuzzTest {
     @FuzzTest(maxDuration = "2m")
     void everyValueIsTakenInItsNormalFormOrRefused(FuzzedDataProvider data) {
         SettingDef def = SettingValuesPropertyTest.ALL.get(data.consumeInt(0, SettingValuesPropertyTest.ALL.size() - 1));
-        String value = data.consumeRemainingAsString();
-        String stored;
-        try {
-            stored = def.parser().apply(value);
-        } catch (InvalidRequestException refused) {
-            assertThat(refused.getMessage()).as(def.key() + " = " + value).isNotBlank();
-            return;
-        }
-        assertThat(stored).as(def.key() + " = " + value).isNotNull();
-        assertThat(def.parser().apply(stored)).as(def.key() + ": the stored form of '" + value + "' set again")
-                .isEqualTo(stored);
+        SettingValuesPropertyTest.takenInNormalFormOrRefused(def, data.consumeRemainingAsString());
     }
 }

@@ -46,19 +46,22 @@ class SettingValuesPropertyTest {
     @Test
     void everyValueIsTakenInItsNormalFormOrRefused() throws Exception {
         forAll(5000, r -> {
-            SettingDef def = oneOf(r, ALL);
-            String value = value(r);
-            String stored;
-            try {
-                stored = def.parser().apply(value);
-            } catch (InvalidRequestException refused) {
-                assertThat(refused.getMessage()).as(def.key() + " = " + value).isNotBlank();
-                return;
-            }
-            assertThat(stored).as(def.key() + " = " + value).isNotNull();
-            assertThat(def.parser().apply(stored)).as(def.key() + ": the stored form of '" + value + "' set again")
-                    .isEqualTo(stored);
+            takenInNormalFormOrRefused(oneOf(r, ALL), value(r));
         });
+    }
+
+    /** The property, for generated values here and fuzzed ones ({@link SettingValuesFuzzTest}). */
+    static void takenInNormalFormOrRefused(SettingDef def, String value) {
+        String stored;
+        try {
+            stored = def.parser().apply(value);
+        } catch (InvalidRequestException refused) {
+            assertThat(refused.getMessage()).as(def.key() + " = " + value).isNotBlank();
+            return;
+        }
+        assertThat(stored).as(def.key() + " = " + value).isNotNull();
+        assertThat(def.parser().apply(stored)).as(def.key() + ": the stored form of '" + value + "' set again")
+                .isEqualTo(stored);
     }
 
     /** Found by the property: a file setting given a name with a NUL threw InvalidPathException. */

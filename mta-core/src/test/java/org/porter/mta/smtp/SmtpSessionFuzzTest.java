@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.porter.mta.TestMta;
 import org.porter.mta.testing.RawConversation;
-import org.porter.mta.testing.SmtpSend;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -45,17 +44,7 @@ class SmtpSessionFuzzTest {
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            assertThat(SmtpSend.send(t.port(), "after@fuzz.example", "Subject: after\r\n\r\nstill here\r\n",
-                    "alice@office.example")).isNotBlank();
-            var report = t.mta.check(false);
-            assertThat(report.ok()).as(report.items().toString()).isTrue();
-        } finally {
-            t.close();
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
+        SmtpSessionPropertyTest.afterHostileSessions(t, dir);
     }
 
     @FuzzTest(maxDuration = "2m")

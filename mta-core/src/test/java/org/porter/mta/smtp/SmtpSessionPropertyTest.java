@@ -37,6 +37,14 @@ class SmtpSessionPropertyTest {
 
     @AfterAll
     static void stop() throws Exception {
+        afterHostileSessions(t, dir);
+    }
+
+    /**
+     * After the generated (or fuzzed, {@link SmtpSessionFuzzTest}) sessions: a well-behaved client still
+     * gets its message stored and the store is whole; then the server and its folder go.
+     */
+    static void afterHostileSessions(TestMta t, Path dir) throws Exception {
         try {
             String id = SmtpSend.send(t.port(), "after@fuzz.example", "Subject: after the fuzzing\r\n\r\nstill here\r\n",
                     "alice@office.example");

@@ -35,19 +35,12 @@ class Pop3SessionFuzzTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new TestServer();
-        server.settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "0s");
-        server.start();
+        server = Pop3SessionPropertyTest.startForHostileSessions();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            server.awaitUnlocked(TestServer.ALICE);
-            server.awaitStreamsClosed();
-        } finally {
-            server.close();
-        }
+        Pop3SessionPropertyTest.afterHostileSessions(server);
     }
 
     @FuzzTest(maxDuration = "2m")

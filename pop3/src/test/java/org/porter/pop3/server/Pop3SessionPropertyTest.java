@@ -25,18 +25,29 @@ class Pop3SessionPropertyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new TestServer();
-        server.settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "0s");
-        server.start();
+        server = startForHostileSessions();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        afterHostileSessions(server);
+    }
+
+    /** A listener for generated (or fuzzed, {@link Pop3SessionFuzzTest}) sessions: no delay after a failed login. */
+    static TestServer startForHostileSessions() throws Exception {
+        TestServer s = new TestServer();
+        s.settings.set(Pop3Settings.AUTH_FAILURE_DELAY, "0s");
+        s.start();
+        return s;
+    }
+
+    /** Afterwards no mailbox stays locked and no message stream stays open; then the listener goes. */
+    static void afterHostileSessions(TestServer s) throws Exception {
         try {
-            server.awaitUnlocked(TestServer.ALICE);
-            server.awaitStreamsClosed();
+            s.awaitUnlocked(TestServer.ALICE);
+            s.awaitStreamsClosed();
         } finally {
-            server.close();
+            s.close();
         }
     }
 
