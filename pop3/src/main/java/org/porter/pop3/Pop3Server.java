@@ -60,8 +60,6 @@ public final class Pop3Server implements AutoCloseable {
     /** Longest wait at close for clients to take their -ERR and for a QUIT under way to finish. */
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
     private volatile boolean stopping;
-    /** Threads per listener that run the POP3 handlers (a RETR streams from the store on one). */
-    private static final int HANDLER_THREADS = 8;
 
     /** The setting keys this server reads, with their defaults, for {@code Mta.open}. */
     public static List<SettingDef> settings() {
@@ -112,17 +110,18 @@ public final class Pop3Server implements AutoCloseable {
         if (chain == null) {
             stopping = false;
             timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
-            worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-resume-", 0).factory());
+            // the commands that need the store or a password hash (the rest run on the I/O threads)
+            worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-worker-", 0).factory());
             chain = new ProtocolHandlerChainImpl();
             chain.add(new GreetingHandler(context.hostname(), connections, timer, sessions, () -> stopping));
-            chain.add(new Pop3Dispatcher(timer, worker));
+            chain.add(new Pop3Dispatcher(timer));
             chain.addAll(Pop3Commands.all());
             chain.add(new SessionEndHandler(sessions));
             chain.wireExtensibleHandlers();
         }
         Duration timeout = Pop3Settings.timeout(context.settings());
-        NettyListener server = new NettyListener("pop3", new Pop3Protocol(chain, context), encryption,
-                pipeline -> new Pop3LineDecoder(Pop3LineDecoder.MAX_FRAME), HANDLER_THREADS);
+        NettyListener server = new NettyListener("pop3", new Pop3Protocol(chain, context, worker), encryption,
+                pipeline -> new Pop3LineDecoder(Pop3LineDecoder.MAX_FRAME), NettyListener.ON_IO_THREADS);
         server.setTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toSeconds())));
         InetSocketAddress bound = server.listen(address);
         listeners.add(server);

@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.james.protocols.api.Request;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.CommandHandler;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
 
@@ -15,7 +16,7 @@ import org.porter.pop3.server.Pop3Session;
  * allowed (RFC 2595 section 4: a client then knows to use STLS first), STLS only while it can
  * start; the status line says the policy in words when it hides them.
  */
-final class CapaCommand implements CommandHandler<Pop3Session> {
+final class CapaCommand implements CommandHandler<Pop3Session>, FromMemory.Always {
 
     @Override
     public Response onCommand(Pop3Session session, Request request) {

@@ -2,11 +2,12 @@ package org.porter.pop3.command;
 
 import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
 
 /** DELE msg (RFC 1939 §5): only marks; QUIT removes. */
-final class DeleCommand extends TransactionCommand {
+final class DeleCommand extends TransactionCommand implements FromMemory.Always {
 
     DeleCommand() {
         super("DELE");

@@ -5,12 +5,13 @@ import java.util.List;
 
 import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
 import org.porter.pop3.server.Replies;
 
 /** LIST [msg] (RFC 1939 §5): "n size" for one message, or for each message not marked as deleted. */
-final class ListCommand extends TransactionCommand {
+final class ListCommand extends TransactionCommand implements FromMemory.Always {
 
     ListCommand() {
         super("LIST");

@@ -2,11 +2,12 @@ package org.porter.pop3.command;
 
 import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Session;
 import org.porter.pop3.server.Replies;
 
 /** NOOP (RFC 1939 §5). */
-final class NoopCommand extends TransactionCommand {
+final class NoopCommand extends TransactionCommand implements FromMemory.Always {
 
     NoopCommand() {
         super("NOOP");

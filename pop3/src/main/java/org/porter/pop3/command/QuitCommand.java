@@ -7,6 +7,7 @@ import org.apache.james.protocols.api.Request;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.CommandHandler;
 import org.porter.pop3.maildrop.Maildrop;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Log;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
@@ -16,7 +17,13 @@ import org.porter.pop3.server.Replies;
  * QUIT (RFC 1939 §6): before login, just goodbye. After login, the UPDATE state: all marked
  * messages are removed in one store transaction, the lock is released, the connection closed.
  */
-final class QuitCommand implements CommandHandler<Pop3Session> {
+final class QuitCommand implements CommandHandler<Pop3Session>, FromMemory {
+
+    /** Before login there is nothing to delete; after it, the deletions need the store. */
+    @Override
+    public boolean answersFromMemory(Pop3Session session, String argument) {
+        return session.maildrop().isEmpty();
+    }
 
     @Override
     public Response onCommand(Pop3Session session, Request request) {

@@ -2,11 +2,12 @@ package org.porter.pop3.command;
 
 import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Replies;
 import org.porter.pop3.server.Pop3Session;
 
 /** RSET (RFC 1939 §5): unmarks every message marked as deleted. */
-final class RsetCommand extends TransactionCommand {
+final class RsetCommand extends TransactionCommand implements FromMemory.Always {
 
     RsetCommand() {
         super("RSET");

@@ -2,11 +2,12 @@ package org.porter.pop3.command;
 
 import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
 
 /** STAT (RFC 1939 §5): "+OK count octets" over the messages not marked as deleted. */
-final class StatCommand extends TransactionCommand {
+final class StatCommand extends TransactionCommand implements FromMemory.Always {
 
     StatCommand() {
         super("STAT");

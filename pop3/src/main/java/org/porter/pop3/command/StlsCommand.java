@@ -1,6 +1,7 @@
 package org.porter.pop3.command;
 
 import org.apache.james.protocols.api.Response;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Session;
 import org.porter.pop3.server.Replies;
 import org.porter.pop3.server.StlsReply;
@@ -10,7 +11,7 @@ import org.porter.pop3.server.StlsReply;
  * the framer has already dropped whatever the client pipelined after STLS, and a USER name given
  * before it is forgotten, so nothing from the clear-text part acts inside TLS.
  */
-final class StlsCommand extends AuthorizationCommand {
+final class StlsCommand extends AuthorizationCommand implements FromMemory.Always {
 
     StlsCommand() {
         super("STLS");

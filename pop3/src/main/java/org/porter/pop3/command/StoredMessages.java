@@ -1,6 +1,10 @@
 package org.porter.pop3.command;
 
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.porter.mta.api.InvalidRequestException;
@@ -38,43 +42,77 @@ final class StoredMessages {
     }
 
     /**
-     * Read ahead at most this many messages, and this many octets, at a time: kept small because
-     * every session (pop3.max-connections, 100 by default) may hold that much in a heap of 128 MiB.
+     * Read ahead at most this many messages, and hold at most this many octets, at a time: kept
+     * small because every session (pop3.max-connections, 100 by default) may hold that much in a
+     * heap of 128 MiB.
      */
     static final int AHEAD_MESSAGES = 16;
     static final long AHEAD_OCTETS = 256 * 1024;
+    /** Longest wait of a RETR for the background read that is bringing its message. */
+    private static final Duration AWAIT_AHEAD = Duration.ofSeconds(30);
 
     /**
-     * After a RETR, while the client reads it: unless message {@code number} is read ahead already,
-     * reads it and the next few small unmarked ones ({@link #AHEAD_MESSAGES}, {@link #AHEAD_OCTETS})
-     * into the maildrop in one store transaction, up to the first message too big to hold, so that
-     * the client's next RETRs (mail clients fetch in order) are answered without waiting for the
-     * store. A failure is left for those RETRs to find and report.
+     * The bytes of message {@code number} if they were read ahead, or are being read right now
+     * (then waits for that read); null when the caller must read them. Blocks: not for I/O threads.
      */
-    static void readAhead(Pop3Session session, Maildrop drop, int number) {
-        if (number > drop.size() || drop.hasAhead(number)) {
+    static byte[] ahead(Maildrop drop, int number) {
+        byte[] bytes = drop.takeAhead(number);
+        if (bytes == null) {
+            drop.awaitReading(AWAIT_AHEAD);
+            bytes = drop.takeAhead(number);
+        }
+        return bytes;
+    }
+
+    /**
+     * After a RETR, on the I/O thread while the client reads it: when fewer than half of
+     * {@link #AHEAD_MESSAGES} messages from {@code number} on are held and no read is under way,
+     * starts a background read of the next small unmarked ones ({@link #readAhead}), so that the
+     * client's next RETRs (mail clients fetch in order) are answered from memory, on the I/O thread,
+     * without waiting for the store. Otherwise does nothing, without waking any thread.
+     */
+    static void readAheadIfLow(Pop3Session session, Maildrop drop, int number) {
+        int first = number;
+        while (first <= drop.size() && (drop.hasAhead(first) || drop.isMarked(first))) {
+            first++;
+        }
+        if (first > drop.size() || first - number >= AHEAD_MESSAGES / 2 || !drop.startReading()) {
             return;
         }
-        java.util.Map<Long, Integer> numbers = new java.util.LinkedHashMap<>();
-        long octets = 0;
-        for (int n = number; n <= drop.size() && numbers.size() < AHEAD_MESSAGES; n++) {
-            MailboxEntry entry = drop.entry(n);
-            if (!inMemory(entry) || octets + entry.size() > AHEAD_OCTETS) {
-                break;
-            }
-            if (!drop.isMarked(n) && !drop.hasAhead(n)) {
-                numbers.put(entry.id(), n);
-                octets += entry.size();
-            }
+        int from = first;
+        if (!session.inBackground(() -> readAhead(session, drop, from))) {
+            drop.doneReading();
         }
-        if (numbers.isEmpty()) {
-            return;
-        }
+    }
+
+    /**
+     * On a worker, as the session's one background read ({@link Maildrop#startReading}, which this
+     * ends): reads messages from {@code first} on into the maildrop in one store transaction, up to
+     * the first message too big to hold, at most {@link #AHEAD_MESSAGES}, and within
+     * {@link #AHEAD_OCTETS} held in all. A failure is left for the RETRs to find and report.
+     */
+    private static void readAhead(Pop3Session session, Maildrop drop, int first) {
         try {
-            session.context().mailboxes().read(java.util.List.copyOf(numbers.keySet()))
-                    .forEach((id, bytes) -> drop.keepAhead(numbers.get(id), bytes));
+            Map<Long, Integer> numbers = new LinkedHashMap<>();
+            long octets = drop.aheadOctets();
+            for (int n = first; n <= drop.size() && numbers.size() < AHEAD_MESSAGES; n++) {
+                MailboxEntry entry = drop.entry(n);
+                if (!inMemory(entry) || octets + entry.size() > AHEAD_OCTETS) {
+                    break;
+                }
+                if (!drop.isMarked(n) && !drop.hasAhead(n)) {
+                    numbers.put(entry.id(), n);
+                    octets += entry.size();
+                }
+            }
+            if (!numbers.isEmpty()) {
+                session.context().mailboxes().read(List.copyOf(numbers.keySet()))
+                        .forEach((id, bytes) -> drop.keepAhead(numbers.get(id), bytes));
+            }
         } catch (RuntimeException e) {
             Pop3Log.LOG.debug("reading messages of {} ahead failed: {}", session.address(), e.toString());
+        } finally {
+            drop.doneReading();
         }
     }
 

@@ -5,11 +5,12 @@ import java.util.List;
 
 import org.apache.james.protocols.api.Response;
 import org.porter.pop3.maildrop.Maildrop;
+import org.porter.pop3.server.FromMemory;
 import org.porter.pop3.server.Pop3Reply;
 import org.porter.pop3.server.Pop3Session;
 
 /** UIDL [msg] (RFC 1939 §7): the store's stable unique id of one or every message not marked as deleted. */
-final class UidlCommand extends TransactionCommand {
+final class UidlCommand extends TransactionCommand implements FromMemory.Always {
 
     UidlCommand() {
         super("UIDL");

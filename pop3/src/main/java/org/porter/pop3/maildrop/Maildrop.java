@@ -1,7 +1,15 @@
 package org.porter.pop3.maildrop;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.porter.mta.api.MailboxAccess.MailboxEntry;
 
@@ -11,13 +19,20 @@ import org.porter.mta.api.MailboxAccess.MailboxEntry;
  * {@link #markedIds()} to {@code MailboxAccess.delete} in one call, and a session that ends any
  * other way simply forgets the marks.
  *
- * <p>Confined to its session (one thread at a time); not thread-safe.
+ * <p>Confined to its session (one thread at a time), except what is read ahead: a background
+ * reader adds messages ({@link #keepAhead}, between {@link #startReading} and {@link #doneReading})
+ * while the session's commands go on. It may see a DELE's mark late; the worst that does is read a
+ * message nobody will take.
  */
 public final class Maildrop {
     private final List<MailboxEntry> entries;
     private final boolean[] marked;
     /** Messages' bytes read ahead of their RETR, by message number (see {@link #keepAhead}). */
-    private final java.util.Map<Integer, byte[]> ahead = new java.util.HashMap<>();
+    private final Map<Integer, byte[]> ahead = new ConcurrentHashMap<>();
+    /** The octets held in {@link #ahead}. */
+    private final AtomicLong aheadOctets = new AtomicLong();
+    /** Completed when no background read is under way. */
+    private CompletableFuture<Void> reading = CompletableFuture.completedFuture(null);
 
     public Maildrop(List<MailboxEntry> entries) {
         this.entries = List.copyOf(entries);
@@ -82,7 +97,45 @@ public final class Maildrop {
      * earlier one, until its RETR takes them.
      */
     public void keepAhead(int number, byte[] bytes) {
-        ahead.put(number, bytes);
+        byte[] before = ahead.put(number, bytes);
+        aheadOctets.addAndGet(bytes.length - (before == null ? 0 : before.length));
+    }
+
+    /** The octets read ahead and not yet taken. */
+    public long aheadOctets() {
+        return aheadOctets.get();
+    }
+
+    /** Starts a background read unless one is under way; true when the caller is now the reader. */
+    public synchronized boolean startReading() {
+        if (!reading.isDone()) {
+            return false;
+        }
+        reading = new CompletableFuture<>();
+        return true;
+    }
+
+    /** The background read has ended (kept what it read, or failed). */
+    public synchronized void doneReading() {
+        reading.complete(null);
+    }
+
+    /**
+     * Waits up to {@code timeout} for a background read under way to end, so that a RETR does not
+     * read again what is about to arrive; returns at once when none is. Never called on an I/O thread.
+     */
+    public void awaitReading(Duration timeout) {
+        CompletableFuture<Void> r;
+        synchronized (this) {
+            r = reading;
+        }
+        try {
+            r.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the RETR reads the message itself
+        }
     }
 
     public boolean hasAhead(int number) {
@@ -91,7 +144,11 @@ public final class Maildrop {
 
     /** The bytes kept for message {@code number}, handed over once; null when none are kept. */
     public byte[] takeAhead(int number) {
-        return ahead.remove(number);
+        byte[] bytes = ahead.remove(number);
+        if (bytes != null) {
+            aheadOctets.addAndGet(-bytes.length);
+        }
+        return bytes;
     }
 
     /** The store ids of the marked messages, in message-number order. */

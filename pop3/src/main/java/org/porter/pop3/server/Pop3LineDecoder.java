@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.james.protocols.netty.BasicChannelInboundHandler;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -15,6 +16,11 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * the CVE-2011-0411 class): once an STLS line that will start TLS is framed, every byte that
  * arrives before the handshake completes was pipelined in the clear and is thrown away, never
  * executed inside the TLS session. Same design as the SMTP listener's decoder.
+ *
+ * <p>While a command runs on a worker (the session is suspended), nothing more is framed: the bytes
+ * wait here, and the session has them framed once its reply is sent ({@link #resumeFraming}). So
+ * each line is framed only after the commands before it have run, and the STLS guard above sees
+ * the state they left (a pipelined PASS has logged in, or not).
  */
 public final class Pop3LineDecoder extends LineBasedFrameDecoder {
     /** RFC 2449: a command line is at most 255 octets, CRLF included; the framer counts octets before CRLF. */
@@ -26,15 +32,30 @@ public final class Pop3LineDecoder extends LineBasedFrameDecoder {
      */
     public static final int MAX_FRAME = 2048;
 
+    private ChannelHandlerContext context;
+
     public Pop3LineDecoder(int maxLength) {
         super(maxLength, false, false);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.context = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    /** On the I/O thread, when the session is no longer suspended: frames the bytes that waited. */
+    void resumeFraming() throws Exception {
+        if (context != null && !context.isRemoved()) {
+            channelRead(context, Unpooled.EMPTY_BUFFER);
+        }
     }
 
     @Override
     protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
         Pop3Session session = (Pop3Session) ctx.channel().attr(BasicChannelInboundHandler.SESSION_ATTRIBUTE_KEY).get();
         if (session != null) {
-            session.attachChannel(ctx.channel());
+            session.attachChannel(ctx.channel(), this);
         }
         if (session != null && session.discarding()) {
             int n = buffer.readableBytes();
@@ -43,6 +64,9 @@ public final class Pop3LineDecoder extends LineBasedFrameDecoder {
                 buffer.skipBytes(n);
             }
             return null;
+        }
+        if (session != null && session.isSuspended()) {
+            return null; // framed once the command under way has answered
         }
         Object frame = super.decode(ctx, buffer);
         if (session != null && frame instanceof ByteBuf line && isStls(line) && session.stlsAvailable()) {

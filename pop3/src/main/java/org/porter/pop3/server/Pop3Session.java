@@ -8,6 +8,8 @@ import java.util.Deque;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
@@ -22,11 +24,13 @@ import org.porter.pop3.maildrop.Maildrop;
  * One POP3 connection. The RFC 1939 state lives here: AUTHORIZATION until PASS succeeds (with an
  * optional pending USER name), TRANSACTION with the locked {@link Maildrop}, UPDATE during QUIT.
  *
- * <p>Threads: commands run one at a time on the connection's handler thread, except while a
- * delayed reply is pending ({@link Pop3Dispatcher}), when lines are queued here and later run on
- * another thread; the hand-over is made under this object's monitor. The lock bookkeeping and the
- * {@code closed} flag are guarded by the monitor too, because the disconnect can race with a
- * login running on that other thread.
+ * <p>Threads: commands run one at a time. One that answers from memory runs on the connection's
+ * I/O thread; one that needs the store or a password hash runs on a worker, and while it does (or
+ * while a delayed reply is pending) the connection is suspended: bytes that arrive wait in the
+ * framer (a line already framed is queued here) and run, in order, once the reply is sent
+ * ({@link Pop3Dispatcher}). Every reply is written from the I/O thread, so replies keep their order. The hand-over is made under this object's monitor.
+ * The lock bookkeeping and the {@code closed} flag are guarded by the monitor too, because the
+ * disconnect can race with a login running on a worker.
  */
 public final class Pop3Session extends ProtocolSessionImpl {
 
@@ -58,6 +62,7 @@ public final class Pop3Session extends ProtocolSessionImpl {
     private final Set<Closeable> openStreams = ConcurrentHashMap.newKeySet();
     /** The connection, for replies written in one piece or in large chunks; set by the framer before the first command. */
     private volatile io.netty.channel.Channel channel;
+    private volatile Pop3LineDecoder framer;
 
     /** The greeting's APOP timestamp ("<...@host>"); null when APOP is not offered. */
     private volatile String apopTimestamp;
@@ -66,15 +71,60 @@ public final class Pop3Session extends ProtocolSessionImpl {
     /** True from the framing of an STLS line until the TLS handshake: plain bytes after it are dropped. */
     private final AtomicBoolean discardUntilTls = new AtomicBoolean();
 
-    Pop3Session(ProtocolTransport transport, ProtocolConfiguration config, Pop3Context context) {
+    /** Runs work that may block (store, password hash) off the connection's I/O thread. */
+    private final Executor worker;
+
+    Pop3Session(ProtocolTransport transport, ProtocolConfiguration config, Pop3Context context, Executor worker) {
         super(transport, config);
         this.context = context;
+        this.worker = worker;
+    }
+
+    /**
+     * Runs {@code task} on a worker, beside the session (a RETR's read-ahead); a server that is
+     * stopping skips it. The task must not touch the session's state beyond what is thread-safe.
+     *
+     * @return false when it was skipped
+     */
+    public boolean inBackground(Runnable task) {
+        try {
+            worker.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            Pop3Log.LOG.debug("background work of ip={} skipped: the server is stopping", clientIp());
+            return false;
+        }
+    }
+
+    Executor worker() {
+        return worker;
+    }
+
+    /** The connection's I/O thread, where its commands from memory run and every reply is written. */
+    Executor ioThread() {
+        io.netty.channel.Channel c = channel;
+        if (c == null) {
+            throw new IllegalStateException("no connection attached yet");
+        }
+        return c.eventLoop();
     }
 
     /** Called by the framer with its connection (before any command of the session runs). */
-    void attachChannel(io.netty.channel.Channel c) {
+    void attachChannel(io.netty.channel.Channel c, Pop3LineDecoder decoder) {
         if (channel == null) {
             channel = c;
+            framer = decoder;
+        }
+    }
+
+    /**
+     * On the I/O thread, once no longer suspended: frames and runs the lines whose bytes waited
+     * in the framer while a command ran on a worker.
+     */
+    void resumeFraming() throws Exception {
+        Pop3LineDecoder f = framer;
+        if (f != null) {
+            f.resumeFraming();
         }
     }
 
@@ -87,7 +137,10 @@ public final class Pop3Session extends ProtocolSessionImpl {
         io.netty.channel.Channel c = channel;
         if (c != null && reply instanceof PreparedReply prepared) {
             c.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(prepared.bytes()));
-            prepared.afterSend();
+            Runnable then = prepared.afterSend();
+            if (then != null) {
+                then.run();
+            }
         } else if (c != null && reply instanceof StreamReply stream) {
             c.writeAndFlush(new ReplyChunks(stream.statusBytes(), stream.getStream()));
         } else {

@@ -11,8 +11,9 @@ import org.porter.pop3.maildrop.DotStuffing;
 /**
  * A "+OK" reply whose every byte is ready (status line, dot-stuffed message, terminator): the
  * session writes it to the socket as one buffer, one system call for a small message, instead
- * of a line and then a stream in 8 KiB chunks. {@link #then} runs on the handler thread once the
- * bytes are handed to the socket, while the client reads them (RETR uses it to read ahead).
+ * of a line and then a stream in 8 KiB chunks. {@link #then} runs on the I/O thread once the bytes
+ * are handed to the socket, while the client reads them; it must not block, and hands any store
+ * work to {@link Pop3Session#inBackground} (RETR uses it to read ahead).
  *
  * <p>Should the framework ever write it itself, it writes the same bytes as a stream after an
  * empty line list.
@@ -41,11 +42,9 @@ public final class PreparedReply implements StreamResponse {
         return bytes;
     }
 
-    /** Runs the follow-up work, if any. */
-    void afterSend() {
-        if (then != null) {
-            then.run();
-        }
+    /** The follow-up work; null when none. */
+    Runnable afterSend() {
+        return then;
     }
 
     @Override

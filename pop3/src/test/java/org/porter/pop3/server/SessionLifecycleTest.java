@@ -10,13 +10,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.porter.mta.testing.TestTime;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Logger;
@@ -103,6 +106,58 @@ class SessionLifecycleTest {
                 assertThat(took).isBetween(Duration.ofMillis(950), Duration.ofSeconds(5));
             } finally {
                 pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Twelve sessions whose QUIT waits for a slow store (more than there are I/O threads, and more
+     * than the eight handler threads this server once had) hold up nobody: a thirteenth logs in
+     * and reads its mail meanwhile; once the store answers, every QUIT gets its +OK.
+     */
+    @Test
+    void sessionsWaitingForTheStoreHoldUpNobodyElse() throws Exception {
+        int waiting = 12;
+        try (TestServer server = new TestServer()) {
+            server.settings.set(Pop3Settings.MAX_CONNECTIONS_PER_IP, String.valueOf(waiting + 1));
+            server.start();
+            CountDownLatch entered = new CountDownLatch(waiting);
+            CountDownLatch gate = new CountDownLatch(1);
+            server.mailboxes.holdDeletes(entered, gate);
+            List<RawClient> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < waiting; i++) {
+                    String user = "slow" + i + "@example.org";
+                    server.directory.addUser(user, "pw".toCharArray());
+                    server.mailboxes.put(user, "uid-slow-" + i, "Subject: " + i + "\r\n\r\nbody\r\n");
+                    RawClient c = server.connect();
+                    slow.add(c);
+                    login(c, user, "pw");
+                    c.sendLine("DELE 1");
+                    assertThat(c.readLine()).startsWith("+OK");
+                    c.sendLine("QUIT");
+                }
+                assertThat(entered.await(TestTime.millis(30_000), TimeUnit.MILLISECONDS))
+                        .as("every QUIT is in the store").isTrue();
+                try (RawClient c = server.connect()) {
+                    login(c, ALICE, "secret");
+                    c.sendLine("STAT");
+                    assertThat(c.readLine()).startsWith("+OK 3 ");
+                    c.sendLine("RETR 1");
+                    assertThat(c.readLine()).isEqualTo("+OK " + TestServer.ALICE_1.length() + " octets");
+                    assertThat(unstuff(c.readRawUntilTerminator())).isEqualTo(TestServer.ALICE_1);
+                    c.sendLine("QUIT");
+                    assertThat(c.readLine()).startsWith("+OK");
+                }
+                gate.countDown();
+                for (RawClient c : slow) {
+                    assertThat(c.readLine()).startsWith("+OK porter.test POP3 server signing off");
+                }
+            } finally {
+                gate.countDown();
+                for (RawClient c : slow) {
+                    c.close();
+                }
             }
         }
     }
@@ -218,9 +273,9 @@ class SessionLifecycleTest {
     }
 
     /**
-     * While the client reads message n, the next ones are read from the store (clients fetch in
-     * order): each message is still read once, a marked one is not read ahead, and the bytes
-     * are exact.
+     * While the client reads message n, the next ones are read from the store in the background
+     * (clients fetch in order): each message is still read once, a marked one is not read ahead,
+     * and the bytes are exact.
      */
     @Test
     void theNextMessagesAreReadAheadWhileTheClientReadsOne() throws Exception {
@@ -231,7 +286,8 @@ class SessionLifecycleTest {
             c.sendLine("RETR 1");
             assertThat(c.readLine()).isEqualTo("+OK " + TestServer.ALICE_1.length() + " octets");
             assertThat(unstuff(c.readRawUntilTerminator())).isEqualTo(TestServer.ALICE_1);
-            c.sendLine("NOOP"); // runs after the read-ahead, on the same thread
+            TestServer.awaitTrue(() -> server.mailboxes.opened() == 2, "message 2 read ahead");
+            c.sendLine("NOOP");
             assertThat(c.readLine()).isEqualTo("+OK");
             assertThat(server.mailboxes.opened()).as("message 2 read ahead, 3 is marked").isEqualTo(2);
             c.sendLine("RSET");

@@ -47,6 +47,15 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
  * once; a listener is not started again (make a new one).
  */
 public final class NettyListener extends AbstractAsyncServer {
+    /**
+     * {@code handlerThreads} for handlers that run on the connections' I/O threads, without two
+     * thread hand-overs per command (to a handler thread and back for the reply): either handlers
+     * that never block (they hand whatever may block to threads of their own), or, with
+     * {@link #setIoWorkerCount} raised to what the handler threads would have been, handlers that
+     * block as they would have blocked a handler thread. Either way a connection stays on one
+     * thread, so its lines are framed and handled one after the other, in order.
+     */
+    public static final int ON_IO_THREADS = 0;
     /** Longest wait at {@link #unbind} for each step: connections closed, port released, handler threads ended. */
     private static final long STOP_WAIT_MILLIS = 3000;
 
@@ -56,6 +65,7 @@ public final class NettyListener extends AbstractAsyncServer {
     private final ChannelHandlerFactory framer;
     private final int handlerThreads;
     private DefaultEventLoopGroup handlers;
+    private boolean started;
     /** The client connections, so {@link #unbind} can end them while the handlers still run. */
     private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
     /** The listening socket, so {@link #unbind} can wait until the port is free. */
@@ -65,7 +75,8 @@ public final class NettyListener extends AbstractAsyncServer {
      * @param name           the protocol's name in thread names and JMX ("smtp", "pop3")
      * @param encryption     STARTTLS/STLS or implicit TLS; null for neither
      * @param framer         makes each connection's frame decoder (line splitting, its limits)
-     * @param handlerThreads threads that run the protocol handlers (which may block: store, locks)
+     * @param handlerThreads threads that run the protocol handlers (which may block: store, locks), or
+     *                       {@link #ON_IO_THREADS}
      */
     public NettyListener(String name, Protocol protocol, Encryption encryption, ChannelHandlerFactory framer,
             int handlerThreads) {
@@ -98,10 +109,13 @@ public final class NettyListener extends AbstractAsyncServer {
 
     @Override
     public synchronized void bind() throws Exception {
-        if (handlers != null) {
+        if (started) {
             throw new IllegalStateException(name + " listener started twice");
         }
-        handlers = new DefaultEventLoopGroup(handlerThreads, new DefaultThreadFactory(name + "-handler", true));
+        if (handlerThreads > 0) {
+            handlers = new DefaultEventLoopGroup(handlerThreads, new DefaultThreadFactory(name + "-handler", true));
+        }
+        started = true;
         super.bind();
     }
 
