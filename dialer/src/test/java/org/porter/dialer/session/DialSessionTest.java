@@ -223,6 +223,8 @@ class DialSessionTest {
             assertThat(call.outcome()).isEqualTo("interrupted");
             assertThat(call.detail()).startsWith("Porter stopped during the call");
             assertThat(events).endsWith("hold");
+            // interrupted, the session sends ATH without waiting for its OK: the emulator reads it on its own thread
+            TestTime.await("the modem told to hang up", () -> modem.commands().contains("ATH"), Duration.ofSeconds(10));
             assertThat(modem.commands()).endsWith("ATH");
             assertThat(link.state()).isEqualTo(Link.State.DOWN);
         }

@@ -34,7 +34,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
  * Ours is made at {@link #bind} and stopped at {@link #unbind}.</li>
  * <li>Its log context resolves each client's host name (a reverse DNS query per connection, which
  * stalls an offline appliance) unless a JVM-wide system property says otherwise; ours records the
- * address only, without touching the JVM's settings.</li>
+ * address only, without touching the JVM's settings, and sets no context around each line.</li>
  * <li>{@link #unbind} first closes the client connections, so each session's disconnect handler runs
  * while the handler threads still do (locks released, streams closed), and returns once the port is
  * released.</li>
@@ -176,9 +176,14 @@ public final class NettyListener extends AbstractAsyncServer {
                     .addToContext(MDCBuilder.IP, ip);
         }
 
+        /**
+         * Nothing: the framework sets this context around every line it reads (each line of every
+         * message) and clears it after, but no log pattern of Porter's prints it (the mail log names
+         * the client itself), so it was work for nothing on every line.
+         */
         @Override
         public MDCBuilder withContext(ProtocolSession session) {
-            return ProtocolMDCContextFactory.from(session);
+            return MDCBuilder.create();
         }
     }
 }
