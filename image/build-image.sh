@@ -14,6 +14,7 @@
 #   3. Porter, the runtime, the rootfs/ overlay (units, scripts, network), the porter user, the
 #      appliance's port settings
 #   4. the filesystem images, the partition table and GRUB (build/disk.sh); the qcow2 (qemu-img)
+# It leaves a copy of the runtime in image/target/runtime: build-update.sh makes updates' AOT caches on it.
 # Updates: the image trusts the Ed25519 public keys given with --update-key (copied to
 # /etc/porter/update-keys/; 'porter upgrade' then takes only archives signed by one of them). Without
 # --update-key, the key pair in $PORTER_UPDATE_KEY_DIR (default ~/.config/porter/update-key, outside the
@@ -37,7 +38,7 @@ for arg in "$@"; do
         --update-key=*) UPDATE_KEYS+=("${arg#--update-key=}") ;;
         --no-maven) MAVEN=0 ;;
         --variant=test|--variant-test) VARIANT=test ;;
-        -h|--help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "build-image.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -118,6 +119,9 @@ wait $runtime_pid || { cat "$WORK/runtime.log" >&2; exit 1; }
 log "installing Porter into the root filesystem"
 mkdir -p "$R/opt/porter/lib"
 mv "$WORK/runtime" "$R/opt/porter/runtime"
+# A copy for build-update.sh, which makes updates' AOT caches against this runtime (its default --runtime)
+rm -rf "$TARGET/runtime.new" && cp -a "$R/opt/porter/runtime" "$TARGET/runtime.new"
+rm -rf "$TARGET/runtime" && mv "$TARGET/runtime.new" "$TARGET/runtime"
 cp "$APP/appliance.jar" "$R/opt/porter/"
 cp "$APP"/lib/*.jar "$R/opt/porter/lib/"
 cp -r --preserve=mode "$HERE/rootfs/." "$R/"

@@ -24,8 +24,9 @@ import org.porter.mta.testing.TestTime;
  * unchanged, a stranger cannot relay through port 25, support access over SSH goes on and off; the power
  * button shuts the box down cleanly; a second boot from the same disk, this time on UEFI firmware (OVMF,
  * GRUB from the EFI system partition's removable path), still has alice's message and does not run the
- * set-up again; there a signed update from a stick (UpdateSticks) keeps the mail and one signed by another
- * key is refused. So one
+ * set-up again. Before that reboot, on the first boot, a signed update from a stick (UpdateSticks) keeps the
+ * mail and one signed by another key is refused; the reboot runs the updated version, which starts each time
+ * from the AOT cache its archive brought (the guest's journal, read off the disk at the end). So one
  * raw image is shown to boot both ways without a third boot: GRUB names its platform on the console,
  * and only the UEFI boot has the kernel's "efi: EFI v..." line.
  *
@@ -120,6 +121,13 @@ class ApplianceBootTest {
                 assertThat(relay).as("relay attempt from outside without AUTH").containsPattern("RCPT: 5\\d\\d ");
                 figure("first boot: submission, POP3S, web admin, relay checks", t2);
                 SupportOverSsh.check(vm, WORK);
+                // The update on this boot: the updated version then meets the reboot below (UEFI), and starts
+                // there, as at the update, from the AOT cache its archive brought.
+                Path updated = WORK.resolve("received-after-update.eml");
+                UpdateSticks.applyAndRefuseForeign(vm, WORK, update, () -> {
+                    mailclient("fetch", "127.0.0.1", vm.hostPort(995), "alice@office.example", ALICE_PASSWORD, messageId, updated);
+                    assertDeliveredUnchanged(message, Files.readAllBytes(updated));
+                });
 
                 long t1 = System.nanoTime();
                 assertThat(vm.powerDown(Duration.ofMinutes(3))).as("ACPI power-down ends the VM").isTrue();
@@ -144,18 +152,33 @@ class ApplianceBootTest {
                 assertDeliveredUnchanged(message, Files.readAllBytes(got));
                 figure("second boot: banner + POP3S fetch", t0);
                 assertConsole(vm, "porter-setup:", false, "the set-up ran once");
-                // The update on this boot, not the first: the image's own Porter (with its AOT cache) has just
-                // started from the disk, and the UEFI boot's start is not spent on a version without the cache.
-                Path updated = WORK.resolve("received-after-update.eml");
-                UpdateSticks.applyAndRefuseForeign(vm, WORK, update, () -> {
-                    mailclient("fetch", "127.0.0.1", vm.hostPort(995), "alice@office.example", ALICE_PASSWORD, messageId, updated);
-                    assertDeliveredUnchanged(message, Files.readAllBytes(updated));
-                });
                 assertThat(vm.powerDown(Duration.ofMinutes(3))).as("ACPI power-down ends the VM").isTrue();
             } catch (AssertionError | Exception e) {
                 throw failure(e, vm, disk);
             }
         }
+        assertUpdatedVersionStartedFromItsCache(disk);
+    }
+
+    /**
+     * From the guest's journal on the powered-down disk: the updated version started at the update and again
+     * at the reboot, each time from the AOT cache its archive brought (the launcher names it; the JVM says
+     * "[aot] ..." when it cannot use a cache, and there is no such line), and the reboot ran the update.
+     */
+    private static void assertUpdatedVersionStartedFromItsCache(Path disk) throws Exception {
+        long t0 = System.nanoTime();
+        Path journal = guestJournal(disk);
+        String all = run(List.of("journalctl", "--directory=" + journal + "/journal", "-u", "porter.service",
+                "--no-pager", "-o", "cat"));
+        String lastBoot = run(List.of("journalctl", "--directory=" + journal + "/journal", "-b", "-u", "porter.service",
+                "--no-pager", "-o", "cat"));
+        String fromCache = "porter serve: Porter from /opt/porter/releases/" + UpdateSticks.VERSION + ", classes from its AOT cache";
+        assertThat(all.lines().filter(fromCache::equals).count()).as("the updated version's starts from its AOT cache "
+                + "(at the update, at the reboot) in porter.service's journal:%n%s", all).isEqualTo(2);
+        assertThat(lastBoot).as("the reboot after the update ran the updated version").contains(fromCache);
+        assertThat(all.lines().filter(l -> l.matches(".*\\]\\[aot *\\].*")).toList())
+                .as("the JVM's complaints about an AOT cache (none: every cache fit)").isEmpty();
+        figure("guest journal read off the disk", t0);
     }
 
     /** TLS that takes the box's own certificate, as the owner accepts it once in the browser; no hostname check. */
@@ -217,8 +240,9 @@ class ApplianceBootTest {
     private static QemuVm vm(Path disk, Path seed, String consoleLog, boolean uefi) throws IOException {
         QemuVm.Builder b = QemuVm.builder(WORK).disk(disk, "qcow2").disk(seed, "raw")
                 .forward(25).forward(110).forward(587).forward(995).forward(80).forward(443).forward(22)
-                // 512 MB: the smallest box the appliance is meant to run in (porter.service: heap at most 128 MiB)
-                .memoryMb(512).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(15));
+                // 512 MB: the smallest box the appliance is meant to run in (porter.service: heap at most 128 MiB);
+                // -Dporter.image.memory-mb=N tries another size
+                .memoryMb(Integer.getInteger("porter.image.memory-mb", 512)).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(20));
         return (uefi ? b.uefi() : b).start();
     }
 
@@ -314,6 +338,17 @@ class ApplianceBootTest {
 
     /** porter.service's journal and the end of porter.log from a (powered-down) disk: qemu-img, dd, debugfs, journalctl. */
     static String guestLogs(Path qcow2) throws Exception {
+        Path journal = guestJournal(qcow2);
+        Path fs = WORK.resolve("after-failure.ext4");
+        String units = run(List.of("sh", "-c", "journalctl --directory=" + journal + "/journal -u porter.service"
+                + " -u porter-setup.service --no-pager -o short-monotonic | tail -n 80"));
+        String log = run(List.of("sh", "-c", "debugfs -R 'cat /var/lib/porter/porter.log' " + fs
+                + " 2>/dev/null | grep -v ' DEBUG ' | tail -n 60"));
+        return units + "\n--- porter.log ---\n" + log;
+    }
+
+    /** The guest's /var/log/journal copied off a (powered-down) disk into target/; its root filesystem stays beside it. */
+    static Path guestJournal(Path qcow2) throws Exception {
         Path raw = WORK.resolve("after-failure.raw");
         Path fs = WORK.resolve("after-failure.ext4");
         Path journal = WORK.resolve("after-failure-journal");
@@ -326,11 +361,8 @@ class ApplianceBootTest {
                 "status=none"));
         Files.createDirectories(journal);
         run(List.of("debugfs", "-R", "rdump /var/log/journal " + journal, fs.toString()));
-        String units = run(List.of("sh", "-c", "journalctl --directory=" + journal + "/journal -u porter.service"
-                + " -u porter-setup.service --no-pager -o short-monotonic | tail -n 80"));
-        String log = run(List.of("sh", "-c", "debugfs -R 'cat /var/lib/porter/porter.log' " + fs
-                + " 2>/dev/null | grep -v ' DEBUG ' | tail -n 60"));
-        return units + "\n--- porter.log ---\n" + log;
+        run(List.of("rm", "-f", raw.toString()));
+        return journal;
     }
 
     static AssertionError withConsole(Throwable e, QemuVm vm) {

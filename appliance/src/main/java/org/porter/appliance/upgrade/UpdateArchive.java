@@ -20,7 +20,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * A Porter update archive ({@code porter-update-VERSION.zip}, made by {@code image/build-update.sh}):
- * Porter's jars ({@code appliance.jar}, {@code lib/*.jar}) and, as its first entry, the manifest
+ * Porter's jars ({@code appliance.jar}, {@code lib/*.jar}), optionally the AOT cache made for them
+ * ({@value #AOT_CACHE}: the JVM maps it, so it is checked and signed like the jars) and, as its first entry, the manifest
  * {@value #MANIFEST}:
  *
  * <pre>
@@ -35,7 +36,7 @@ import java.util.zip.ZipInputStream;
  * <p>Then, when the builder signed it, {@value UpdateKeys#SIGNATURE}: an Ed25519 signature over the
  * manifest's bytes ({@link UpdateKeys}). A box that trusts keys takes only an archive signed by one of
  * them, checked before any file is written; every file's SHA-256 must match, the manifest must list
- * exactly the files there are, names are only {@code appliance.jar} and {@code lib/NAME.jar}; and the
+ * exactly the files there are, names are only {@code appliance.jar}, {@code lib/NAME.jar} and {@value #AOT_CACHE}; and the
  * whole file's SHA-256 is given to the owner to compare with the one published beside it. Anything else
  * is {@link Refused} with the reason, and nothing of it is left behind.
  */
@@ -43,7 +44,10 @@ public final class UpdateArchive {
     public static final String MANIFEST = "porter-update.txt";
     private static final String FIRST_LINE = "Porter update";
     private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z._+-]{0,63}");
-    private static final Pattern FILE = Pattern.compile("appliance\\.jar|lib/[0-9A-Za-z][0-9A-Za-z._+-]{0,127}\\.jar");
+    /** The AOT cache made for the update's jars on the images' runtime (build-update.sh); optional. */
+    public static final String AOT_CACHE = "porter.aot";
+    private static final Pattern FILE = Pattern.compile("appliance\\.jar|lib/[0-9A-Za-z][0-9A-Za-z._+-]{0,127}\\.jar"
+            + "|" + Pattern.quote(AOT_CACHE));
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
     private static final int MAX_FILES = 1000;
     private static final long MAX_BYTES = 1L << 30;     // a zip bomb fills no disk
@@ -171,6 +175,11 @@ public final class UpdateArchive {
                 String actual = HexFormat.of().formatHex(md.digest());
                 if (!actual.equals(expected)) {
                     throw new Refused("it is damaged: " + name + " does not match its checksum in the manifest");
+                }
+                // The archive's times, as the builder's: an AOT cache holds only for jars of the size and the
+                // modification time (whole seconds) they had at its training run (a wrong time only costs the cache).
+                if (e.getLastModifiedTime() != null) {
+                    Files.setLastModifiedTime(out, e.getLastModifiedTime());
                 }
                 seen.put(name, actual);
             }

@@ -32,7 +32,8 @@ import org.porter.mta.api.Mta;
  * <li>{@code current} is switched to the new version and the service restarted;
  * <li>healthy = the server answers on its control endpoint with the new version, which it opens only
  *     after the database has been migrated forward; waited for at most {@code timeout};
- * <li>if not: the service is stopped, {@code current} switched back, the backup restored when the new
+ * <li>if not, and the update brought an AOT cache: once more without the cache (a cache is only for speed);
+ * <li>if still not: the service is stopped, {@code current} switched back, the backup restored when the new
  *     version has schema versions the old one lacks (the old one could not open a migrated store), and
  *     the old version started and waited for again.
  * </ol>
@@ -164,12 +165,26 @@ public final class Upgrader {
         service.start();
         long t0 = System.nanoTime();
         say("waiting for Porter " + m.version() + " to answer (at most " + timeout.toSeconds() + " s)");
-        if (awaitVersion(m.version())) {
+        boolean answered = awaitVersion(m.version());
+        Path aotCache = release.resolve(UpdateArchive.AOT_CACHE);
+        if (!answered && Files.exists(aotCache)) {
+            // A cache that does not fit is normally passed over by the JVM, but one kind stops it at start
+            // ("sealing violation" when the jars' paths differ from its training run's): once more without it.
+            say("Porter " + m.version() + " did not answer within " + timeout.toSeconds() + " s with the AOT cache its "
+                    + "update brought: trying once more without it (it then starts slower)");
+            service.stop();
+            Files.delete(aotCache);
+            service.start();
+            t0 = System.nanoTime();
+            answered = awaitVersion(m.version());
+        }
+        if (answered) {
             long s = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
             releases.removeAllBut(release, old);
-            say("done: Porter " + m.version() + " runs (it answered after " + s + " s); mail and settings are kept; "
-                    + "the backup from before stays in " + backupFile);
-            log(archive, oldVersion + " -> " + m.version() + ": ok, answered after " + s + " s");
+            String cache = Files.exists(aotCache) ? ", with its AOT cache" : "";
+            say("done: Porter " + m.version() + " runs (it answered after " + s + " s" + cache + "); mail and settings "
+                    + "are kept; the backup from before stays in " + backupFile);
+            log(archive, oldVersion + " -> " + m.version() + ": ok, answered after " + s + " s" + cache);
             return Result.UPGRADED;
         }
 

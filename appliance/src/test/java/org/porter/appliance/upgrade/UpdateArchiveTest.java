@@ -169,6 +169,46 @@ class UpdateArchiveTest {
         assertRefused(changed, trust, "its signature is not good");
     }
 
+    /**
+     * build-update.sh's AOT cache: the archive unpacked as the box would, the cache trained on those files, the
+     * archive written again with it: signed anew, the cache checked like the jars, and the jars unpacked with
+     * the very bytes and modification times (whole seconds) the training saw, or the JVM would not use the cache.
+     */
+    @Test
+    void anAotCacheAddedToASignedArchiveIsTakenAndTheJarsKeepTheTimesItWasMadeFor() throws Exception {
+        Path keys = Files.createDirectories(dir.resolve("update-keys"));
+        Path key = dir.resolve("reseller.key");
+        UpdateKeys.generate(key, keys.resolve("reseller.pub"));
+        Path zip = build("2.0", Map.of("lib/a.jar", jar("a")), key);
+        Path trained = dir.resolve("staged");
+        UpdateArchive.unpack(zip, trained);
+        Path cache = Files.write(dir.resolve("porter.aot"), "an AOT cache".getBytes(StandardCharsets.US_ASCII));
+
+        UpdateBuilder.addAotCache(zip, cache, UpdateKeys.readPrivate(key));
+        Path box = dir.resolve("box");
+        UpdateArchive.Manifest m = UpdateArchive.unpack(zip, box, UpdateKeys.trusted(keys));
+        assertThat(m.signedBy()).isEqualTo("reseller.pub");
+        assertThat(m.files()).containsOnlyKeys("appliance.jar", "lib/a.jar", UpdateArchive.AOT_CACHE);
+        assertThat(Files.readAllBytes(box.resolve(UpdateArchive.AOT_CACHE))).isEqualTo(Files.readAllBytes(cache));
+        for (String jar : List.of("appliance.jar", "lib/a.jar")) {
+            assertThat(Files.readAllBytes(box.resolve(jar))).as(jar).isEqualTo(Files.readAllBytes(trained.resolve(jar)));
+            assertThat(Files.getLastModifiedTime(box.resolve(jar))).as(jar)
+                    .isEqualTo(Files.getLastModifiedTime(trained.resolve(jar)))
+                    .isNotEqualTo(Files.getLastModifiedTime(cache));
+            assertThat(Files.getLastModifiedTime(box.resolve(jar)).toInstant().getNano()).isZero();
+        }
+        assertThat(Files.readString(dir.resolve("update.zip.sha256"))).startsWith(UpdateArchive.sha256(zip));
+
+        // the cache is signed like the jars: one changed byte and the box refuses the whole archive
+        Map<String, byte[]> entries = entries(zip);
+        byte[] evil = entries.get(UpdateArchive.AOT_CACHE).clone();
+        evil[0] ^= 1;
+        entries.put(UpdateArchive.AOT_CACHE, evil);
+        Path changed = dir.resolve("changed.zip");
+        writeEntries(changed, entries);
+        assertRefused(changed, UpdateKeys.trusted(keys), "it is damaged: porter.aot does not match its checksum");
+    }
+
     @Test
     void aTrustedKeyFileThatIsNoKeyRefusesEveryUpdate() throws Exception {
         Path keys = Files.createDirectories(dir.resolve("update-keys"));

@@ -96,14 +96,19 @@ class UpgradeProcessTest {
                 .doesNotContain("backing up");
         assertThat(UpgradeCommand.runningVersion(data)).contains("1.0");
 
-        // 1. a good update, signed by the trusted key: 2.0 answers, on the same store
+        // 1. a good update, signed by the trusted key, with an AOT cache that stops the JVM (this one is not a cache,
+        // and ProcessService starts the JVM with AOTMode=on, as a cache from other paths once stopped it): 2.0 is
+        // started once more without the cache and answers, on the same store
         Path v2 = tmp.resolve("porter-update-2.0.zip");
         UpdateBuilder.write(v2, "2.0", 21, List.of("java.base", "java.sql"), appJar, libs, signing);
+        UpdateBuilder.addAotCache(v2, Files.writeString(tmp.resolve("porter.aot"), "not an AOT cache"), signing);
         said = new StringWriter();
         assertThat(upgrader(releases, data, said).apply(v2, Optional.empty())).as(said.toString())
                 .isEqualTo(Upgrader.Result.UPGRADED);
         assertThat(said.toString()).contains("signed by reseller.pub, a key this box trusts")
-                .contains("backup written: ").contains("done: Porter 2.0 runs");
+                .contains("backup written: ").contains("with the AOT cache its update brought: trying once more without it")
+                .contains("done: Porter 2.0 runs").doesNotContain("with its AOT cache");
+        assertThat(home.resolve("releases/2.0/porter.aot")).doesNotExist();
         assertThat(UpgradeCommand.runningVersion(data)).contains("2.0");
         assertThat(releases.current()).isEqualTo(home.resolve("releases/2.0"));
         assertThat(mailbox(data)).isEqualTo("alice@office.example\t1");
@@ -273,6 +278,10 @@ class UpgradeProcessTest {
                     "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp.toString(),
                     Main.class.getName(), "serve", "--data", data.toString(), "--listen", "127.0.0.1",
                     "--hostname", "porter.test", "--smtp-port", "0", "--pop3-port", "0", "--admin-port", "0"));
+            // the release's AOT cache, as the launcher passes it; AOTMode=on: the JVM stops when it cannot use it
+            if (Files.exists(rel.resolve(UpdateArchive.AOT_CACHE))) {
+                cmd.addAll(1, List.of("-XX:AOTCache=" + rel.resolve(UpdateArchive.AOT_CACHE), "-XX:AOTMode=on"));
+            }
             if (Runtime.version().feature() >= 23) {
                 cmd.add(1, "--sun-misc-unsafe-memory-access=allow");
             }
