@@ -49,17 +49,36 @@ public final class EfaxReceiver {
      * from start to the end of the call. Empty when no call came in that time.
      */
     public Optional<Received> receive(Path dir, Duration timeout) throws IOException, InterruptedException {
+        return receive(dir, timeout, () -> false);
+    }
+
+    /**
+     * As {@link #receive(Path, Duration)}, and stops waiting (efax is ended) when {@code giveUp} says so
+     * before a call has come in: a fax is to go out. With a lock file efax shares the modem while it
+     * waits ({@code -s}): pppd may take it, and efax then ends (exit 1) rather than answer.
+     */
+    public Optional<Received> receive(Path dir, Duration timeout, java.util.function.BooleanSupplier giveUp)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(efax.toString(), "-d", device.toString(), "-v", "ewinr",
                 "-w", "-iS0=1", "-l", stationId, "-r", dir.resolve("page").toString()));
         lockFile.ifPresent(l -> {
             cmd.add("-x");
             cmd.add(l.toString());
+            cmd.add("-s");
         });
         Instant at = Instant.now();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("efax.log").toFile())
                 .start();
         p.getOutputStream().close();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path logFile = dir.resolve("efax.log");
+        while (!p.waitFor(200, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+            if (giveUp.getAsBoolean()
+                    && !Files.readString(logFile, StandardCharsets.ISO_8859_1).contains("activity detected")) {
+                break; // no call under way: efax may be ended without losing one
+            }
+        }
+        if (p.isAlive()) {
             p.destroy(); // efax resets the modem on SIGTERM
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -25,10 +25,21 @@ public final class FaxGateway {
         if (device.isEmpty()) {
             return false;
         }
-        mta.faxLine(new EfaxLine(FaxRenderer.debian(), new EfaxEngine(Path.of("/usr/bin/efax"), Path.of(device),
-                mta.settings().get(DialerSettings.FAX_STATION_ID), Duration.ofMinutes(30)),
-                dataDir.resolve("tmp").resolve("fax")));
+        ModemLock lock = new ModemLock(LOCK_DIR, Path.of(device));
+        String station = mta.settings().get(DialerSettings.FAX_STATION_ID);
+        EfaxLine line = new EfaxLine(FaxRenderer.debian(), new EfaxEngine(EFAX, Path.of(device), station,
+                Duration.ofMinutes(30), java.util.Optional.of(lock.file())), dataDir.resolve("tmp").resolve("fax"), lock);
+        mta.faxLine(line);
         LOG.info("fax gateway open: mail to NUMBER@fax.<office domain> goes out through the fax modem on {}", device);
+        FaxAnswering answering = new FaxAnswering(line, new EfaxReceiver(EFAX, Path.of(device), station,
+                java.util.Optional.of(lock.file())), new FaxInbox(mta, dataDir.resolve("fax").resolve("kept")), lock,
+                station, dataDir.resolve("tmp").resolve("fax-in"));
+        Thread.ofPlatform().daemon().name("fax-answering").start(answering);
+        LOG.info("fax gateway answers calls on {}: received faxes are mailed as PDF (fax.receive-to, fax.admin)", device);
         return true;
     }
+
+    /** Where pppd, efax and the other serial programs keep their UUCP lock files. */
+    static final Path LOCK_DIR = Path.of("/var/lock");
+    private static final Path EFAX = Path.of("/usr/bin/efax");
 }
