@@ -50,7 +50,7 @@ public final class EfaxLine implements FaxLine {
     }
 
     @Override
-    public Outcome send(String number, byte[] message) {
+    public Outcome send(String number, Message message) {
         sendWaiting = true;
         synchronized (modem) {
             sendWaiting = false;
@@ -58,7 +58,7 @@ public final class EfaxLine implements FaxLine {
         }
     }
 
-    private Outcome sendNow(String number, byte[] message) {
+    private Outcome sendNow(String number, Message message) {
         Path dir = null;
         try {
             EfaxEngine.dialString(number); // a bad number is refused before anything is rendered
@@ -69,7 +69,11 @@ public final class EfaxLine implements FaxLine {
                         + " the fax is tried again when the line is free");
             }
             dir = Files.createTempDirectory(Files.createDirectories(workDir), "fax-");
-            List<Path> pages = renderer.render(MessageParts.of(message), dir);
+            List<FaxDocument> docs;
+            try (java.io.InputStream in = message.open()) {
+                docs = MessageParts.of(in, dir);
+            }
+            List<Path> pages = renderer.render(docs, dir);
             FaxResult r = engine.send(number, pages);
             LOG.info("fax to {}: {}", number, r.summary());
             return new Outcome(r.sent(), r.tryAgain(), r.summary());
