@@ -111,7 +111,8 @@ public final class DialerSettings {
         d.add(SettingDef.of(MODEM_DEVICE, "/dev/ttyS0", "Serial device of the modem or ISDN terminal adapter",
                 Values::nonEmpty).withExamples("/dev/ttyS1", "/dev/ttyUSB0"));
         d.add(SettingDef.of(FAX_DEVICE, "", "Serial device of a fax modem (Class 1, 2 or 2.0) for the fax gateway:"
-                + " mail to NUMBER@fax.OFFICE-DOMAIN is sent as a fax with efax; empty: no fax gateway (applies at restart)",
+                + " mail to NUMBER@fax.OFFICE-DOMAIN is sent as a fax with efax, and faxes coming in are mailed (fax.receive-to);"
+                + " empty: no fax gateway (applies at restart)",
                 Values::text).withExamples("/dev/ttyS1", "/dev/ttyUSB1"));
         d.add(SettingDef.of(FAX_STATION_ID, "", "The number a fax machine receiving our faxes shows (digits, '+' and"
                 + " spaces, at most 20)", v -> {

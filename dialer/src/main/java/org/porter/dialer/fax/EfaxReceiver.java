@@ -72,11 +72,17 @@ public final class EfaxReceiver {
         p.getOutputStream().close();
         long deadline = System.nanoTime() + timeout.toNanos();
         Path logFile = dir.resolve("efax.log");
-        while (!p.waitFor(200, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
-            if (giveUp.getAsBoolean()
-                    && !Files.readString(logFile, StandardCharsets.ISO_8859_1).contains("activity detected")) {
-                break; // no call under way: efax may be ended without losing one
+        try {
+            while (!p.waitFor(200, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                if (giveUp.getAsBoolean()
+                        && !Files.readString(logFile, StandardCharsets.ISO_8859_1).contains("activity detected")) {
+                    break; // no call under way: efax may be ended without losing one
+                }
             }
+        } catch (InterruptedException e) {
+            p.destroy(); // Porter stops: efax resets the modem and goes
+            p.waitFor(10, TimeUnit.SECONDS);
+            throw e;
         }
         if (p.isAlive()) {
             p.destroy(); // efax resets the modem on SIGTERM
