@@ -138,6 +138,49 @@ class FaxGatewayTest {
         }
     }
 
+    /**
+     * Class 2.0 (ITU-T T.32), which efax picks when the modem offers it: efax sends a page to our
+     * Class 2.0 emulator (+FCO, +FCS, the page ended by DLE '.') and then receives two pages from it
+     * (+FCO, +FTI, +FCS, +FHS).
+     */
+    @Test
+    void aClass20ModemSendsAndReceives() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("pages"));
+        List<Path> pages = FaxRenderer.debian().render(List.of(new FaxDocument("text/plain",
+                Files.writeString(work.resolve("note"), "Short note"), StandardCharsets.UTF_8)), work);
+        try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("line")));
+                ModemEmulator modem = ModemEmulator.faxClass20(pty)) {
+            FaxResult result = engine(pty).send("0301234567", pages);
+            assertThat(result.sent()).as(result.summary() + " " + modem).isTrue();
+            assertThat(modem.commands()).contains("AT+FCLASS=2.0");
+            assertThat(modem.faxPages()).singleElement().satisfies(page -> assertThat(ModemEmulator.eolCount(page))
+                    .isBetween(2200, 2400));
+
+            Path in = Files.createDirectories(dir.resolve("in"));
+            EfaxReceiver receiver = new EfaxReceiver(Path.of("/usr/bin/efax"), pty.dte(), "030 7654321",
+                    java.util.Optional.empty());
+            java.util.concurrent.CompletableFuture<java.util.Optional<EfaxReceiver.Received>> got =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return receiver.receive(in, TestTime.scaled(Duration.ofSeconds(90)));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            long deadline = System.nanoTime() + TestTime.scaled(Duration.ofSeconds(60)).toNanos();
+            Path log = in.resolve("efax.log");
+            while (!(Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains("waiting for activity"))) {
+                assertThat(System.nanoTime()).as("efax waits for calls").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            modem.incomingFax("+49 40 555 1234", List.of(FaxReceiveTest.t4Page("One"), FaxReceiveTest.t4Page("Two")));
+            EfaxReceiver.Received r = got.get(TestTime.seconds(120), TimeUnit.SECONDS).orElseThrow();
+            assertThat(r.pages()).as(Files.readString(log, StandardCharsets.ISO_8859_1)).hasSize(2);
+            assertThat(r.complete()).as(r.problem()).isTrue();
+            assertThat(r.remoteId()).isEqualTo("+49 40 555 1234");
+        }
+    }
+
     @Test
     void aBusyNumberIsReportedForTheSenderAndMayBeTriedAgain() throws Exception {
         Path work = Files.createDirectories(dir.resolve("pages"));

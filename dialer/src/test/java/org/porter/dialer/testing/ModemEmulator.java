@@ -56,6 +56,7 @@ public final class ModemEmulator implements AutoCloseable {
     private volatile boolean incomingCall;
     private volatile boolean awaitingStartChar;
     private volatile boolean autoAnswer;
+    private volatile boolean class20;
 
     private final PtyPair pty;
 
@@ -140,7 +141,8 @@ public final class ModemEmulator implements AutoCloseable {
     private void answerFaxCall() throws IOException {
         events.add("fax call answered");
         faxCall = true;
-        line.write(("\r\n+FCON\r\n\r\n+FTSI:\"" + incomingStation + "\"\r\n\r\n+FDCS:1,5,0,2,0,0,0,0\r\n")
+        line.write((class20 ? "\r\n+FCO\r\n\r\n+FTI:\"" + incomingStation + "\"\r\n\r\n+FCS:1,5,0,2,0,0,0,0\r\n"
+                : "\r\n+FCON\r\n\r\n+FTSI:\"" + incomingStation + "\"\r\n\r\n+FDCS:1,5,0,2,0,0,0,0\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         send("OK", "0");
     }
@@ -159,7 +161,8 @@ public final class ModemEmulator implements AutoCloseable {
         out.write(0x03);
         line.write(out.toByteArray());
         boolean last = incomingPages.isEmpty();
-        line.write(("\r\n+FPTS:1\r\n\r\n+FET:" + (last ? 2 : 0) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        line.write((class20 ? "\r\n+FPS:1\r\n\r\n+FET:" + (last ? 2 : 0) + "\r\n"
+                : "\r\n+FPTS:1\r\n\r\n+FET:" + (last ? 2 : 0) + "\r\n").getBytes(StandardCharsets.US_ASCII));
         send("OK", "0");
         events.add("fax page sent " + (last ? "(last)" : ""));
     }
@@ -171,6 +174,19 @@ public final class ModemEmulator implements AutoCloseable {
             out[i] = (byte) (Integer.reverse(data[i] & 0xff) >>> 24);
         }
         return out;
+    }
+
+    /**
+     * An analog fax modem of service Class 2.0 (ITU-T T.32 as efax drives it; efax picks 2.0 when
+     * {@code AT+FCLASS=?} lists it): {@code +FCO} on connecting, {@code AT+FDT} answered {@code +FCS} and
+     * CONNECT (no XON), a page ended by DLE ',' (another follows) or DLE '.' (the last) answered OK; on
+     * receiving {@code +FCO}/{@code +FCS} and, after the last page, {@code +FHS:0}. The rest as
+     * {@link #faxClass2}.
+     */
+    public static ModemEmulator faxClass20(PtyPair pty) throws IOException {
+        ModemEmulator m = faxClass2(pty);
+        m.class20 = true;
+        return m;
     }
 
     /** The fax pages received (DLE stuffing removed: T.4 data as on the telephone line), in order. */
@@ -415,7 +431,22 @@ public final class ModemEmulator implements AutoCloseable {
         } else if (body.equals("I3")) {
             info("Porter fax modem emulator");
         } else if (body.equals("+FCLASS=?")) {
-            info("0,2");
+            info(class20 ? "0,2,2.0" : "0,2");
+        } else if (body.equals("+FMI?")) {
+            info("PORTER");
+        } else if (body.equals("+FMM?")) {
+            info("CLASS 2.0 EMULATOR");
+        } else if (body.equals("+FMR?")) {
+            info("1.0");
+        } else if (body.equals("+FIS?")) {
+            info("+FIS:1,5,0,2,0,0,0,0");
+        } else if (class20 && (body.equals("+FIP") || body.startsWith("+FNR=") || body.startsWith("+FLO=")
+                || body.startsWith("+FBO=") || body.startsWith("+FIS=") || body.startsWith("+FCC=")
+                || body.startsWith("+FPS=") || body.equals("+FKS"))) {
+            send("OK", "0");
+        } else if (class20 && body.startsWith("+FLI=")) {
+            events.add("fax id " + asSent.substring(asSent.indexOf('=') + 1).strip());
+            send("OK", "0");
         } else if (body.equals("+FMFR?")) {
             info("PORTER");
         } else if (body.equals("+FMDL?")) {
@@ -433,12 +464,13 @@ public final class ModemEmulator implements AutoCloseable {
                     incomingCall = false;
                     faxCall = false;
                     events.add("fax received by the DTE");
-                    line.write("\r\n+FHNG:0\r\n".getBytes(StandardCharsets.US_ASCII));
+                    line.write((class20 ? "\r\n+FHS:0\r\n" : "\r\n+FHNG:0\r\n").getBytes(StandardCharsets.US_ASCII));
                     send("OK", "0");
                     return true;
                 }
             }
-            line.write("\r\n+FCFR\r\n\r\n+FDCS:1,5,0,2,0,0,0,0\r\n".getBytes(StandardCharsets.US_ASCII));
+            line.write((class20 ? "\r\n+FCS:1,5,0,2,0,0,0,0\r\n" : "\r\n+FCFR\r\n\r\n+FDCS:1,5,0,2,0,0,0,0\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             send("CONNECT", "1");
             awaitingStartChar = true;
         } else if (body.startsWith("+FCLASS=") || body.startsWith("+FCR=") || body.startsWith("+FDCC=")
@@ -459,13 +491,17 @@ public final class ModemEmulator implements AutoCloseable {
             }
             faxCall = true;
             events.add("fax call to " + body.substring(1));
-            line.write("\r\n+FCON\r\n\r\n+FDIS:1,5,0,2,0,0,0,0\r\n".getBytes(StandardCharsets.US_ASCII));
+            line.write((class20 ? "\r\n+FCO\r\n\r\n+FIS:1,5,0,2,0,0,0,0\r\n" : "\r\n+FCON\r\n\r\n+FDIS:1,5,0,2,0,0,0,0\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             send("OK", "0");
         } else if (body.equals("+FDT") && faxCall) {
-            line.write("\r\n+FDCS:1,5,0,2,0,0,0,0\r\n".getBytes(StandardCharsets.US_ASCII));
+            line.write((class20 ? "\r\n+FCS:1,5,0,2,0,0,0,0\r\n" : "\r\n+FDCS:1,5,0,2,0,0,0,0\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             send("CONNECT", "1");
             faxData = true;
-            line.write(new byte[] {0x11}); // XON: the DTE may send the page now
+            if (!class20) {
+                line.write(new byte[] {0x11}); // XON: the DTE may send the page now (Class 2 only)
+            }
         } else if (body.startsWith("+FET=") && faxCall) {
             line.write("\r\n+FPTS:1\r\n".getBytes(StandardCharsets.US_ASCII)); // MCF: page received well
             send("OK", "0");
@@ -496,7 +532,7 @@ public final class ModemEmulator implements AutoCloseable {
             int b = buf[i] & 0xff;
             if (dle) {
                 dle = false;
-                if (b == 0x03) {
+                if (b == 0x03 || class20 && (b == ',' || b == '.' || b == ';')) { // Class 2.0: the page end says what follows
                     byte[] page = faxPage.toByteArray();
                     faxPage.reset();
                     faxData = false;
@@ -508,6 +544,10 @@ public final class ModemEmulator implements AutoCloseable {
                     faxPages.add(page);
                     events.add("fax page " + faxPages.size());
                     send("OK", "0");
+                    if (class20 && b == '.') {
+                        faxCall = false;
+                        events.add("fax done");
+                    }
                     return;
                 }
                 if (b == 0x10) {
