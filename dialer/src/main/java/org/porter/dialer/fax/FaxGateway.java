@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the fax gateway when {@code fax.device} names a fax modem: Ghostscript and libtiff render,
+ * Opens the fax gateway when {@code fax.device} names a fax modem, sending and (unless the dialer dials on
+ * the same modem) answering calls ({@link FaxAnswering}): Ghostscript and libtiff render,
  * efax sends ({@code /usr/bin/efax}), pages are made under {@code DATA/tmp/fax}. Called by
  * {@code porter serve} at start.
  */
@@ -40,7 +41,7 @@ public final class FaxGateway {
         }
         FaxAnswering answering = new FaxAnswering(line, new EfaxReceiver(EFAX, Path.of(device), station,
                 java.util.Optional.of(lock.file())), new FaxInbox(mta, dataDir.resolve("fax").resolve("kept")), lock,
-                station, dataDir.resolve("tmp").resolve("fax-in"));
+                station, dataDir.resolve("fax").resolve("incoming")); // not tmp: a fax not yet mailed stays
         Thread.ofPlatform().daemon().name("fax-answering").start(answering);
         LOG.info("fax gateway answers calls on {}: received faxes are mailed as PDF (fax.receive-to, fax.admin)", device);
         return true;
