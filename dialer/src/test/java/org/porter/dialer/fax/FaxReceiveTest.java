@@ -111,6 +111,13 @@ class FaxReceiveTest {
                         "could not be turned into a PDF: tiffcp failed", "Its pages are kept on the server in "
                                 + d.keptIn());
 
+                // the gateway answers calls only on a modem the dialer does not dial with
+                mta.settings().set(DialerSettings.MODEM_DEVICE, "/dev/ttyS1");
+                assertThat(FaxGateway.sharedWithDialer(mta.settings(), "/dev/ttyS1")).isFalse(); // link.type lan
+                mta.settings().set(DialerSettings.LINK_TYPE, "modem");
+                assertThat(FaxGateway.sharedWithDialer(mta.settings(), "/dev/ttyS1")).isTrue();
+                assertThat(FaxGateway.sharedWithDialer(mta.settings(), "/dev/ttyS2")).isFalse();
+
                 // a line number nobody is mapped to goes to the fax admin; no admin and no mapping: refused in words
                 assertThat(inbox.recipient("0309999999")).isEqualTo("carol@office.example");
                 mta.settings().set(DialerSettings.FAX_ADMIN, "");
