@@ -46,12 +46,45 @@ public final class DialerSettings {
     public static final String DIAL_FLUSH_SECONDS = "dial.flush-seconds";
     public static final String FAX_DEVICE = "fax.device";
     public static final String FAX_STATION_ID = "fax.station-id";
+    public static final String FAX_RECEIVE_TO = "fax.receive-to";
+    public static final String FAX_ADMIN = "fax.admin";
     public static final String DIAL_RETRIES = "dial.retries";
     public static final String DIAL_RETRY_DELAY = "dial.retry-delay";
 
     public static final String DEFAULT_SCHEDULE = "mon-fri 08:00-18:00 every 15m; otherwise every 2h";
 
     private DialerSettings() {
+    }
+
+    private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?");
+
+    /**
+     * {@code fax.receive-to}: {@code NUMBER=ADDRESS} pairs separated by ',', the number as the line's
+     * number is written (only its digits count); to a map from digits to address, in order.
+     */
+    public static java.util.Map<String, String> faxReceiveTo(String v) {
+        java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+        for (String pair : Values.list(v, ",")) {
+            int eq = pair.indexOf('=');
+            String number = eq < 0 ? "" : pair.substring(0, eq).replaceAll("[\\s\\-()./+]", "");
+            String address = eq < 0 ? "" : pair.substring(eq + 1).strip();
+            if (!number.matches("[0-9]{3,20}") || !ADDRESS.matcher(address).matches()) {
+                throw new InvalidRequestException("'" + pair + "' is not NUMBER=ADDRESS (e.g. 0301234567=alice@office.example)");
+            }
+            if (map.put(number, address) != null) {
+                throw new InvalidRequestException("the number " + number + " is given twice in " + FAX_RECEIVE_TO);
+            }
+        }
+        return map;
+    }
+
+    static String faxAdmin(String v) {
+        String a = v.strip();
+        if (!a.isEmpty() && !ADDRESS.matcher(a).matches()) {
+            throw new InvalidRequestException("'" + v + "' is not a mail address (e.g. office@office.example)");
+        }
+        return a;
     }
 
     /** etrn, atrn, pop3 or some of them, in the owner's order, each once. */
@@ -78,7 +111,8 @@ public final class DialerSettings {
         d.add(SettingDef.of(MODEM_DEVICE, "/dev/ttyS0", "Serial device of the modem or ISDN terminal adapter",
                 Values::nonEmpty).withExamples("/dev/ttyS1", "/dev/ttyUSB0"));
         d.add(SettingDef.of(FAX_DEVICE, "", "Serial device of a fax modem (Class 1, 2 or 2.0) for the fax gateway:"
-                + " mail to NUMBER@fax.OFFICE-DOMAIN is sent as a fax with efax; empty: no fax gateway (applies at restart)",
+                + " mail to NUMBER@fax.OFFICE-DOMAIN is sent as a fax with efax, and faxes coming in are mailed (fax.receive-to);"
+                + " empty: no fax gateway (applies at restart)",
                 Values::text).withExamples("/dev/ttyS1", "/dev/ttyUSB1"));
         d.add(SettingDef.of(FAX_STATION_ID, "", "The number a fax machine receiving our faxes shows (digits, '+' and"
                 + " spaces, at most 20)", v -> {
@@ -88,6 +122,15 @@ public final class DialerSettings {
                     }
                     return v;
                 }).withExamples("+49 30 1234567"));
+        d.add(SettingDef.of(FAX_RECEIVE_TO, "", "Who gets the faxes that come in: NUMBER=ADDRESS pairs separated by ','"
+                + " (NUMBER is our fax line's number, as in fax.station-id); a received fax is mailed to its address as"
+                + " a PDF. A number not listed: the fax admin", v -> {
+                    faxReceiveTo(v);
+                    return v.strip();
+                }).withExamples("030 1234567=alice@office.example"));
+        d.add(SettingDef.of(FAX_ADMIN, "", "Mail address of the fax admin: gets the received faxes nobody else is set"
+                + " to get, and is told when a received fax cannot be made into a PDF (its pages are then kept on the"
+                + " server); empty: nobody", DialerSettings::faxAdmin).withExamples("office@office.example"));
         d.add(SettingDef.of(MODEM_INIT, "ATZ", "Modem init commands, separated by ';' (each must answer OK)",
                 Values::text).withExamples("ATZ;ATE0;ATX3", "AT&F"));
         d.add(SettingDef.of(MODEM_NUMBER, "", "The ISP's phone number (digits, ',' pauses, 'W' wait for dial tone)",

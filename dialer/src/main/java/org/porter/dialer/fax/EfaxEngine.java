@@ -19,6 +19,7 @@ public final class EfaxEngine {
     private final Path device;
     private final String stationId;
     private final Duration timeout;
+    private final java.util.Optional<Path> lockFile;
 
     /**
      * @param device    the fax modem's serial device
@@ -26,6 +27,12 @@ public final class EfaxEngine {
      * @param timeout   the longest a call may take before efax is stopped
      */
     public EfaxEngine(Path efax, Path device, String stationId, Duration timeout) {
+        this(efax, device, stationId, timeout, java.util.Optional.empty());
+    }
+
+    /** @param lockFile the modem's UUCP lock file ({@link ModemLock}): efax takes it for the call ({@code -x}) */
+    public EfaxEngine(Path efax, Path device, String stationId, Duration timeout, java.util.Optional<Path> lockFile) {
+        this.lockFile = lockFile;
         if (!stationId.matches("[0-9+ ]{0,20}")) {
             throw new IllegalArgumentException("a fax station id is digits, '+' and spaces, at most 20: " + stationId);
         }
@@ -52,7 +59,12 @@ public final class EfaxEngine {
     /** Dials {@code number} and sends {@code pages}; never throws for what happens on the line. */
     public FaxResult send(String number, List<Path> pages) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(efax.toString(), "-d", device.toString(), "-v", "ewin",
-                "-l", stationId, "-t", dialString(number)));
+                "-l", stationId));
+        lockFile.ifPresent(l -> {
+            cmd.add("-x");
+            cmd.add(l.toString());
+        });
+        cmd.addAll(List.of("-t", dialString(number)));
         pages.forEach(p -> cmd.add(p.toString()));
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

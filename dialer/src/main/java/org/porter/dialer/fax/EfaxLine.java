@@ -22,20 +22,58 @@ public final class EfaxLine implements FaxLine {
     private final FaxRenderer renderer;
     private final EfaxEngine engine;
     private final Path workDir;
+    private final ModemLock lock;
+    private final Object modem = new Object();
+    private volatile boolean sendWaiting;
 
-    public EfaxLine(FaxRenderer renderer, EfaxEngine engine, Path workDir) {
+    /** @param lock the modem's UUCP lock: while another program (pppd) holds it, faxes wait in the queue */
+    public EfaxLine(FaxRenderer renderer, EfaxEngine engine, Path workDir, ModemLock lock) {
         this.renderer = renderer;
         this.engine = engine;
         this.workDir = workDir;
+        this.lock = lock;
+    }
+
+    /**
+     * Runs {@code use} with the modem to itself among Porter's fax work (receiving waits in between
+     * sends: it gives the modem up while no call is coming in when {@link #sendWaiting} says so).
+     */
+    <T> T withModem(java.util.concurrent.Callable<T> use) throws Exception {
+        synchronized (modem) {
+            return use.call();
+        }
+    }
+
+    /** A fax is waiting to go out: a receiver waiting for calls should give the modem up. */
+    boolean sendWaiting() {
+        return sendWaiting;
     }
 
     @Override
-    public synchronized Outcome send(String number, byte[] message) {
+    public Outcome send(String number, Message message) {
+        sendWaiting = true;
+        synchronized (modem) {
+            sendWaiting = false;
+            return sendNow(number, message);
+        }
+    }
+
+    private Outcome sendNow(String number, Message message) {
         Path dir = null;
         try {
             EfaxEngine.dialString(number); // a bad number is refused before anything is rendered
+            var holder = lock.holder();
+            if (holder.isPresent()) {
+                LOG.info("fax to {} waits: the modem is in use by process {} ({})", number, holder.getAsLong(), lock.file());
+                return new Outcome(false, true, "not sent yet: the modem is in use (the dial-up link is connected);"
+                        + " the fax is tried again when the line is free");
+            }
             dir = Files.createTempDirectory(Files.createDirectories(workDir), "fax-");
-            List<Path> pages = renderer.render(MessageParts.of(message), dir);
+            List<FaxDocument> docs;
+            try (java.io.InputStream in = message.open()) {
+                docs = MessageParts.of(in, dir);
+            }
+            List<Path> pages = renderer.render(docs, dir);
             FaxResult r = engine.send(number, pages);
             LOG.info("fax to {}: {}", number, r.summary());
             return new Outcome(r.sent(), r.tryAgain(), r.summary());

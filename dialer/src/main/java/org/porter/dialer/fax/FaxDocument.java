@@ -1,12 +1,15 @@
 package org.porter.dialer.fax;
 
+import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * One part of a message to fax: its MIME type and decoded content. Porter faxes plain text, PDF and
- * TIFF; {@link #kind} says which, or refuses the part with words for the sender.
+ * One part of a message to fax: its MIME type and decoded content (in a file: attachments can be big),
+ * with the charset of a text. Porter faxes plain text, PDF and TIFF; {@link #kind} says which, or
+ * refuses the part with words for the sender.
  */
-public record FaxDocument(String mimeType, byte[] content) {
+public record FaxDocument(String mimeType, Path content, Charset charset) {
 
     public enum Kind {
         TEXT, PDF, TIFF

@@ -44,10 +44,10 @@ public final class FaxRenderer {
             String stem = "doc" + (i + 1);
             Path input = switch (d.kind()) {
                 case TEXT -> Files.writeString(dir.resolve(stem + ".ps"),
-                        postScript(new String(d.content(), StandardCharsets.UTF_8)), StandardCharsets.ISO_8859_1);
-                case PDF -> Files.write(dir.resolve(stem + ".pdf"), d.content());
+                        postScript(new String(Files.readAllBytes(d.content()), d.charset())), StandardCharsets.ISO_8859_1);
+                case PDF -> d.content();
                 case TIFF -> {
-                    Path tif = Files.write(dir.resolve(stem + ".tif"), d.content());
+                    Path tif = d.content();
                     Path pdf = dir.resolve(stem + "-tiff.pdf");
                     run(List.of(tiff2pdf.toString(), "-o", pdf.toString(), tif.toString()), "the TIFF attachment "
                             + (i + 1) + " cannot be read");

@@ -32,14 +32,34 @@ class FaxGatewayMailTest {
         try (TestMta t = new TestMta(Files.createDirectories(dir.resolve("data")));
                 PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("line")));
                 ModemEmulator modem = ModemEmulator.faxClass2(pty)) {
+            ModemLock lock = new ModemLock(Files.createDirectories(dir.resolve("lock")), pty.dte());
             t.mta.faxLine(new EfaxLine(FaxRenderer.debian(), new EfaxEngine(Path.of("/usr/bin/efax"), pty.dte(),
-                    "030 7654321", TestTime.scaled(Duration.ofMinutes(3))), dir.resolve("work")));
+                    "030 7654321", TestTime.scaled(Duration.ofMinutes(3)), Optional.of(lock.file())), dir.resolve("work"),
+                    lock));
             t.mta.startDelivery();
             StringBuilder letter = new StringBuilder();
             for (int i = 1; i <= 80; i++) {
                 letter.append("Line ").append(i).append(" of the letter\n");
             }
-            send(t.port(), "0301234567@fax.office.example", "Content-Type: text/plain; charset=utf-8\n\n" + letter);
+            // the dial-up link has the modem (pppd's lock, held by a live process): the fax waits in the queue
+            Process pppd = new ProcessBuilder("sleep", "600").start();
+            try {
+                ModemLock.write(lock.file(), pppd.pid());
+                send(t.port(), "0301234567@fax.office.example", "Content-Type: text/plain; charset=utf-8\n\n" + letter);
+                assertThat(t.mta.queue().awaitIdle(TestTime.scaled(Duration.ofSeconds(60)))).isTrue();
+                assertThat(t.mta.queue().list()).singleElement().satisfies(m -> assertThat(m.recipients())
+                        .singleElement().satisfies(r -> assertThat(r.lastReply())
+                                .contains("the modem is in use (the dial-up link is connected)")));
+                assertThat(modem.events()).doesNotContain("fax call to 0301234567");
+            } finally {
+                pppd.destroy();
+                pppd.waitFor();
+            }
+            // the link goes down: pppd removes its lock, and the dialer holds the outbound queue again; faxes
+            // need the modem, not the link, so the held queue still lets them go
+            Files.delete(lock.file());
+            t.mta.queue().hold();
+            t.mta.queue().flush();
             String notice = awaitMail(t, "Fax sent to 0301234567");
             assertThat(notice).contains("From: Fax Gateway <MAILER-DAEMON@mail.office.example>");
             assertThat(notice.replaceAll("\\s+", " ")).containsPattern("Your fax to 0301234567 was sent: 2 pages, \\d+s\\.");

@@ -51,6 +51,12 @@ public final class ModemEmulator implements AutoCloseable {
     private volatile boolean faxData;
     private final ByteArrayOutputStream faxPage = new ByteArrayOutputStream();
     private final List<byte[]> faxPages = new CopyOnWriteArrayList<>();
+    private final Deque<byte[]> incomingPages = new ArrayDeque<>();
+    private volatile String incomingStation;
+    private volatile boolean incomingCall;
+    private volatile boolean awaitingStartChar;
+    private volatile boolean autoAnswer;
+    private volatile boolean class20;
 
     private final PtyPair pty;
 
@@ -108,6 +114,78 @@ public final class ModemEmulator implements AutoCloseable {
     public static ModemEmulator faxClass2(PtyPair pty) throws IOException {
         ModemEmulator m = new ModemEmulator(pty, JSerialLine.open(pty.dce(), 115200, false), "CONNECT 14400");
         m.faxModem = true;
+        return m;
+    }
+
+    /**
+     * A fax machine calls in: the modem says RING, and once the DTE answers (ATA, or at once when
+     * auto-answer is on: ATS0=n, n > 0) it plays the calling machine of a Class 2 receive session:
+     * {@code +FCON}, {@code +FTSI:"station"}, {@code +FDCS}, OK; each {@code AT+FDR} gets {@code +FCFR},
+     * {@code +FDCS}, CONNECT, and after the DTE's DC2 the next page (T.4 data, bits least significant
+     * first as a Class 2 modem gives them, DLE-stuffed, ended by DLE ETX), then {@code +FPTS:1},
+     * {@code +FET:0} (another page follows) or {@code +FET:2} (the last), OK; the {@code AT+FDR} after the
+     * last page gets {@code +FHNG:0}, OK.
+     */
+    public synchronized void incomingFax(String station, List<byte[]> pages) throws IOException {
+        incomingPages.clear();
+        incomingPages.addAll(pages);
+        incomingStation = station;
+        incomingCall = true;
+        events.add("ringing");
+        send("RING", "2");
+        if (autoAnswer) {
+            answerFaxCall();
+        }
+    }
+
+    private void answerFaxCall() throws IOException {
+        events.add("fax call answered");
+        faxCall = true;
+        line.write((class20 ? "\r\n+FCO\r\n\r\n+FTI:\"" + incomingStation + "\"\r\n\r\n+FCS:1,5,0,2,0,0,0,0\r\n"
+                : "\r\n+FCON\r\n\r\n+FTSI:\"" + incomingStation + "\"\r\n\r\n+FDCS:1,5,0,2,0,0,0,0\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        send("OK", "0");
+    }
+
+    /** The next page toward the DTE, after its DC2. */
+    private synchronized void sendIncomingPage() throws IOException {
+        byte[] page = incomingPages.poll();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte b : page) {
+            if (b == 0x10) {
+                out.write(0x10);
+            }
+            out.write(b);
+        }
+        out.write(0x10);
+        out.write(0x03);
+        line.write(out.toByteArray());
+        boolean last = incomingPages.isEmpty();
+        line.write((class20 ? "\r\n+FPS:1\r\n\r\n+FET:" + (last ? 2 : 0) + "\r\n"
+                : "\r\n+FPTS:1\r\n\r\n+FET:" + (last ? 2 : 0) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        send("OK", "0");
+        events.add("fax page sent " + (last ? "(last)" : ""));
+    }
+
+    /** T.4 data with each byte's bits reversed: a file's order (most significant first) to a Class 2 modem's. */
+    public static byte[] reverseBits(byte[] data) {
+        byte[] out = new byte[data.length];
+        for (int i = 0; i < data.length; i++) {
+            out[i] = (byte) (Integer.reverse(data[i] & 0xff) >>> 24);
+        }
+        return out;
+    }
+
+    /**
+     * An analog fax modem of service Class 2.0 (ITU-T T.32 as efax drives it; efax picks 2.0 when
+     * {@code AT+FCLASS=?} lists it): {@code +FCO} on connecting, {@code AT+FDT} answered {@code +FCS} and
+     * CONNECT (no XON), a page ended by DLE ',' (another follows) or DLE '.' (the last) answered OK; on
+     * receiving {@code +FCO}/{@code +FCS} and, after the last page, {@code +FHS:0}. The rest as
+     * {@link #faxClass2}.
+     */
+    public static ModemEmulator faxClass20(PtyPair pty) throws IOException {
+        ModemEmulator m = faxClass2(pty);
+        m.class20 = true;
         return m;
     }
 
@@ -234,6 +312,15 @@ public final class ModemEmulator implements AutoCloseable {
         try {
             while (!closed) {
                 int n = line.read(buf, GUARD);
+                if (awaitingStartChar && n > 0) {
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] == 0x12 || buf[i] == 0x11) { // DC2 (or XON with efax -ox): send the page
+                            awaitingStartChar = false;
+                            sendIncomingPage();
+                        }
+                    }
+                    continue;
+                }
                 if (faxData) {
                     faxBytes(buf, n);
                     continue;
@@ -344,16 +431,51 @@ public final class ModemEmulator implements AutoCloseable {
         } else if (body.equals("I3")) {
             info("Porter fax modem emulator");
         } else if (body.equals("+FCLASS=?")) {
-            info("0,2");
+            info(class20 ? "0,2,2.0" : "0,2");
+        } else if (body.equals("+FMI?")) {
+            info("PORTER");
+        } else if (body.equals("+FMM?")) {
+            info("CLASS 2.0 EMULATOR");
+        } else if (body.equals("+FMR?")) {
+            info("1.0");
+        } else if (body.equals("+FIS?")) {
+            info("+FIS:1,5,0,2,0,0,0,0");
+        } else if (class20 && (body.equals("+FIP") || body.startsWith("+FNR=") || body.startsWith("+FLO=")
+                || body.startsWith("+FBO=") || body.startsWith("+FIS=") || body.startsWith("+FCC=")
+                || body.startsWith("+FPS=") || body.equals("+FKS"))) {
+            send("OK", "0");
+        } else if (class20 && body.startsWith("+FLI=")) {
+            events.add("fax id " + asSent.substring(asSent.indexOf('=') + 1).strip());
+            send("OK", "0");
         } else if (body.equals("+FMFR?")) {
             info("PORTER");
         } else if (body.equals("+FMDL?")) {
             info("CLASS 2 EMULATOR");
         } else if (body.equals("+FDIS?")) {
             info("+FDIS:1,5,0,2,0,0,0,0");
+        } else if (body.equals("A") && incomingCall) {
+            answerFaxCall();
+        } else if (body.startsWith("S0=")) {
+            autoAnswer = !body.equals("S0=0");
+            send("OK", "0");
+        } else if (body.equals("+FDR") && incomingCall) {
+            synchronized (this) {
+                if (incomingPages.isEmpty()) {
+                    incomingCall = false;
+                    faxCall = false;
+                    events.add("fax received by the DTE");
+                    line.write((class20 ? "\r\n+FHS:0\r\n" : "\r\n+FHNG:0\r\n").getBytes(StandardCharsets.US_ASCII));
+                    send("OK", "0");
+                    return true;
+                }
+            }
+            line.write((class20 ? "\r\n+FCS:1,5,0,2,0,0,0,0\r\n" : "\r\n+FCFR\r\n\r\n+FDCS:1,5,0,2,0,0,0,0\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            send("CONNECT", "1");
+            awaitingStartChar = true;
         } else if (body.startsWith("+FCLASS=") || body.startsWith("+FCR=") || body.startsWith("+FDCC=")
                 || body.startsWith("+FDIS=") || body.startsWith("+FLID=") || body.startsWith("+FBOR=")
-                || body.startsWith("+FK")) {
+                || body.startsWith("+FK") || body.startsWith("+FPTS=")) {
             if (body.startsWith("+FLID=")) {
                 events.add("fax id " + asSent.substring(asSent.indexOf('=') + 1).strip());
             }
@@ -369,13 +491,17 @@ public final class ModemEmulator implements AutoCloseable {
             }
             faxCall = true;
             events.add("fax call to " + body.substring(1));
-            line.write("\r\n+FCON\r\n\r\n+FDIS:1,5,0,2,0,0,0,0\r\n".getBytes(StandardCharsets.US_ASCII));
+            line.write((class20 ? "\r\n+FCO\r\n\r\n+FIS:1,5,0,2,0,0,0,0\r\n" : "\r\n+FCON\r\n\r\n+FDIS:1,5,0,2,0,0,0,0\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             send("OK", "0");
         } else if (body.equals("+FDT") && faxCall) {
-            line.write("\r\n+FDCS:1,5,0,2,0,0,0,0\r\n".getBytes(StandardCharsets.US_ASCII));
+            line.write((class20 ? "\r\n+FCS:1,5,0,2,0,0,0,0\r\n" : "\r\n+FDCS:1,5,0,2,0,0,0,0\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             send("CONNECT", "1");
             faxData = true;
-            line.write(new byte[] {0x11}); // XON: the DTE may send the page now
+            if (!class20) {
+                line.write(new byte[] {0x11}); // XON: the DTE may send the page now (Class 2 only)
+            }
         } else if (body.startsWith("+FET=") && faxCall) {
             line.write("\r\n+FPTS:1\r\n".getBytes(StandardCharsets.US_ASCII)); // MCF: page received well
             send("OK", "0");
@@ -406,7 +532,7 @@ public final class ModemEmulator implements AutoCloseable {
             int b = buf[i] & 0xff;
             if (dle) {
                 dle = false;
-                if (b == 0x03) {
+                if (b == 0x03 || class20 && (b == ',' || b == '.' || b == ';')) { // Class 2.0: the page end says what follows
                     byte[] page = faxPage.toByteArray();
                     faxPage.reset();
                     faxData = false;
@@ -418,6 +544,10 @@ public final class ModemEmulator implements AutoCloseable {
                     faxPages.add(page);
                     events.add("fax page " + faxPages.size());
                     send("OK", "0");
+                    if (class20 && b == '.') {
+                        faxCall = false;
+                        events.add("fax done");
+                    }
                     return;
                 }
                 if (b == 0x10) {

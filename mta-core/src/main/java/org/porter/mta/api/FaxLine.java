@@ -18,9 +18,16 @@ public interface FaxLine {
     record Outcome(boolean sent, boolean tryAgain, String summary) {
     }
 
+    /** The message to fax, read as a stream as often as needed (it may be tens of megabytes). */
+    @FunctionalInterface
+    interface Message {
+        java.io.InputStream open() throws java.io.IOException;
+    }
+
     /**
      * Renders and sends {@code message} (the whole mail, CRLF lines) to {@code number} (the address's
      * local part). Blocking, for minutes; never throws for what happens on the line or in the message.
+     * The message is streamed, never held in memory whole.
      */
-    Outcome send(String number, byte[] message);
+    Outcome send(String number, Message message);
 }

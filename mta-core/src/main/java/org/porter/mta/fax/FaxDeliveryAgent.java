@@ -1,7 +1,5 @@
 package org.porter.mta.fax;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,19 +29,9 @@ public final class FaxDeliveryAgent implements DeliveryAgent {
     public DeliveryReport deliver(NextHop hop, List<OutboundMessage> messages) {
         List<RecipientResult> results = new ArrayList<>();
         for (OutboundMessage m : messages) {
-            byte[] body;
-            try (InputStream in = m.body().open()) {
-                body = in.readAllBytes();
-            } catch (IOException e) {
-                for (OutboundMessage.Recipient r : m.recipients()) {
-                    results.add(new RecipientResult(m.queueId(), r.entryId(), r.address(), Outcome.DEFERRED, "4.3.0",
-                            null, new LocalReason("the message cannot be read from the queue: " + e.getMessage())));
-                }
-                continue;
-            }
             for (OutboundMessage.Recipient r : m.recipients()) {
                 String number = r.address().substring(0, r.address().lastIndexOf('@'));
-                FaxLine.Outcome o = line.send(number, body);
+                FaxLine.Outcome o = line.send(number, m.body()::open); // streamed from the queue: a big scan is not held in memory
                 Outcome outcome = o.sent() ? Outcome.SENT : o.tryAgain() ? Outcome.DEFERRED : Outcome.BOUNCED;
                 String code = o.sent() ? "2.0.0" : o.tryAgain() ? "4.4.1" : "5.3.0";
                 results.add(new RecipientResult(m.queueId(), r.entryId(), r.address(), outcome, code, null,

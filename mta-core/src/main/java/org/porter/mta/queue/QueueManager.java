@@ -104,9 +104,7 @@ public final class QueueManager implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                if (!held()) {
-                    launchDue();
-                }
+                launchDue(); // while held, only faxes (they need the modem, not the link to the ISP)
                 synchronized (lock) {
                     if (!wake && running) {
                         lock.wait(waitMillis());
@@ -155,24 +153,29 @@ public final class QueueManager implements AutoCloseable {
      * entry the read returned is either still in the store or still claimed.
      */
     List<Thread> launchDue() {
-        if (held()) {
-            return List.of();
-        }
         claims.lock();
         try {
-            return claimAndStart(clock.instant());
+            return claimAndStart(clock.instant(), held());
         } finally {
             claims.unlock();
         }
     }
 
-    private List<Thread> claimAndStart(Instant now) {
+    /**
+     * @param faxOnly the queue is held (the dial-up link is down): only the fax gateway's entries go,
+     *                since a fax needs the modem and not the link (on a shared modem, the link being
+     *                down is just when a fax can go)
+     */
+    private List<Thread> claimAndStart(Instant now, boolean faxOnly) {
         Map<Destination, List<QueueEntry>> byDestination = unclaimed(now);
         afterScan.run();
         List<Thread> tasks = new ArrayList<>();
         int perDestination = settings.destinationConcurrency();
         for (Map.Entry<Destination, List<QueueEntry>> d : byDestination.entrySet()) {
             Destination dest = d.getKey();
+            if (faxOnly && !(dest instanceof Destination.Fax)) {
+                continue;
+            }
             List<List<QueueEntry>> byMessage = byMessage(d.getValue().stream().filter(e -> !inFlight.contains(e.id())).toList());
             int free = perDestination - sessions.getOrDefault(dest, 0);
             // one session for a message or two; more (up to the limit) when a burst is waiting
@@ -284,7 +287,7 @@ public final class QueueManager implements AutoCloseable {
                         LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest.label(), e);
                         siteFailed = true;
                     }
-                    batch = nextBatch(dest, batch, !siteFailed && running && !held());
+                    batch = nextBatch(dest, batch, !siteFailed && running && (dest instanceof Destination.Fax || !held()));
                 }
             } finally {
                 slots.release();
