@@ -89,6 +89,7 @@ public final class Appliance implements AutoCloseable {
         log.info("database open in {} as {}", dataDir, config.hostname());
         // before the listeners: from here on the log files are where the owner wants them
         LogFolder logs = LogFolder.use(dataDir, mta.settings().get(ApplianceSettings.LOG_FOLDER));
+        mta.engineLogIn(logs.folder());
 
         smtp = listen("SMTP", "--smtp-port", config.listen(), config.smtpPort(), mta::startSmtp);
         log.info("SMTP listening on {}", format(smtp));

@@ -65,9 +65,16 @@ class FullDiskServeTest {
         int smtp = CrashUnderLoadTest.freePort();
         int pop3 = CrashUnderLoadTest.freePort();
         int admin = CrashUnderLoadTest.freePort();
+        // the commands above ran before log.folder was set: their Derby lines are in the data folder's file
+        String derbyLogBefore = read(data.resolve("db-derby.log"));
         try (ServerProcess server = QuickServe.start(data, "--smtp-port", "" + smtp, "--pop3-port", "" + pop3,
                 "--admin-port", "" + admin)) {
             long t0 = System.nanoTime();
+            // Derby's own log follows log.folder: the server's boot lines (held until the setting was read)
+            // are there, and none reached the data folder
+            assertThat(read(logs.resolve("db-derby.log"))).as("db-derby.log in log.folder").contains("Booting Derby")
+                    .contains(data.resolve("db").toString());
+            assertThat(read(data.resolve("db-derby.log"))).as("db-derby.log in the data folder").isEqualTo(derbyLogBefore);
             logDiskFills(server, smtp, pop3, admin, logs);
             System.out.printf("log disk full: %.1f s%n", (System.nanoTime() - t0) / 1e9);
             for (int i = 1; i <= 4; i++) {

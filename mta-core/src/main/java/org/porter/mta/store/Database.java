@@ -105,15 +105,28 @@ public final class Database implements AutoCloseable {
             "derby.storage.logSwitchInterval", String.valueOf(8 * 1024 * 1024),
             "derby.storage.checkpointInterval", String.valueOf(64 * 1024 * 1024));
 
-    /** Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. */
+    /**
+     * Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. Derby's own log
+     * goes through {@link DerbyLog} (held until the log folder is known), unless an operator's
+     * {@code -Dderby.stream.error.*} says otherwise.
+     */
     public static Database openEmbedded(Path dir) {
-        System.setProperty("derby.stream.error.file", dir.resolveSibling(dir.getFileName() + "-derby.log").toString());
+        if (System.getProperty("derby.stream.error.file") == null && System.getProperty("derby.stream.error.method") == null
+                && System.getProperty("derby.stream.error.style") == null) {
+            System.setProperty("derby.stream.error.field", DerbyLog.class.getName() + ".STREAM");
+        }
+        DerbyLog.opening(dir);
         DERBY_LOG_SETTINGS.forEach((k, v) -> {
             if (System.getProperty(k) == null) { // an operator's -D wins
                 System.setProperty(k, v);
             }
         });
-        return open("jdbc:derby:" + dir.toAbsolutePath() + ";create=true", Dialect.DERBY);
+        try {
+            return open("jdbc:derby:" + dir.toAbsolutePath() + ";create=true", Dialect.DERBY);
+        } catch (RuntimeException e) {
+            DerbyLog.release(); // the details of why it did not open: beside the database
+            throw e;
+        }
     }
 
     /** Opens an existing embedded database folder as it is (a backup's copy): never created, no log file set. */
@@ -467,5 +480,8 @@ public final class Database implements AutoCloseable {
             }
         }
         dialect.shutdown(url);
+        if (dialect == Dialect.DERBY) {
+            DerbyLog.release(); // lines of a run that never said where its logs go: beside the database
+        }
     }
 }
