@@ -150,6 +150,11 @@ class FullDiskServeTest {
         TestTime.await("the owner told that the logs cannot be written",
                 () -> problems(admin).contains("cannot write its logs in " + logs), Duration.ofSeconds(30));
         assertThat(problems(admin)).contains("Mail is still received");
+        // porter status (answered by the server) lists the same problem as /api/status
+        var status = porter.run(org.porter.appliance.testing.CliRunner.in(disk.resolve("data"), "status"));
+        assertThat(status.code()).as(status.toString()).isZero();
+        assertThat(status.out()).startsWith("Porter is running").contains("\nProblems:\n  - Porter cannot write its logs in "
+                + logs + " since ");
         try (Pop3Session s = new Pop3Session(pop3, "bob@office.example")) {
             assertThat(s.uidls()).hasSize(n + 1);
             assertThat(s.retr(n + 1)).contains("Subject: log full " + n);
