@@ -175,6 +175,13 @@ public final class MtaCore implements Mta {
     }
 
     @Override
+    public void engineLogIn(Path folder) {
+        if (db.dialect() == org.porter.mta.store.Dialect.DERBY) {
+            org.porter.mta.store.DerbyLog.moveTo(folder);
+        }
+    }
+
+    @Override
     public java.util.Optional<org.porter.mta.api.Backups.Last> lastBackup() {
         return org.porter.mta.backup.BackupScheduler.last(dataDir);
     }

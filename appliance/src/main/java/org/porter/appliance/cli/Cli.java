@@ -175,7 +175,8 @@ public final class Cli {
                 code = FAILED;
             } else {
                 Context ctx = new Context(new PrintWriter(out), errWriter, MtaConnector.running(services.mta()), factory,
-                        Optional.ofNullable(request.password()), true, request.cwd(), Optional.of(services.dialer()));
+                        Optional.ofNullable(request.password()), true, request.cwd(), Optional.of(services.dialer()),
+                        Optional.of(services.state()));
                 code = execute(request.args().toArray(String[]::new), ctx);
             }
             errWriter.flush();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import org.porter.appliance.lifecycle.MtaFactory;
+import org.porter.appliance.lifecycle.ServerState;
 import org.porter.dialer.DialerService;
 
 /**
@@ -20,9 +21,17 @@ import org.porter.dialer.DialerService;
  * @param remote    true inside a running server's control endpoint (where {@code serve} is refused)
  * @param cwd       the working folder of the shell that typed the command
  * @param dialer    the running server's dialer, handed over by its {@code Appliance}; empty outside a server
+ * @param server    the running server's own state (since when, listeners, problems); empty outside a server
  */
 public record Context(PrintWriter out, PrintWriter err, MtaConnector mtas, MtaFactory factory,
-        Optional<char[]> password, boolean remote, Path cwd, Optional<DialerService> dialer) {
+        Optional<char[]> password, boolean remote, Path cwd, Optional<DialerService> dialer,
+        Optional<ServerState> server) {
+
+    /** Outside a running server. */
+    public Context(PrintWriter out, PrintWriter err, MtaConnector mtas, MtaFactory factory, Optional<char[]> password,
+            boolean remote, Path cwd, Optional<DialerService> dialer) {
+        this(out, err, mtas, factory, password, remote, cwd, dialer, Optional.empty());
+    }
 
     /** The folder relative paths on the command line are read against (the typing shell's, also in a server). */
     public Path resolve(Path given) {

@@ -21,7 +21,8 @@ public interface MtaConnector {
                         + " (start 'porter serve' once, or pass --data DIR)");
             }
             Mta mta = factory.open(dataDir, "localhost", ApplianceSettings.all());
-            org.porter.appliance.lifecycle.LogFolder.command(dataDir, mta.settings().get(ApplianceSettings.LOG_FOLDER));
+            mta.engineLogIn(org.porter.appliance.lifecycle.LogFolder.command(dataDir,
+                    mta.settings().get(ApplianceSettings.LOG_FOLDER)));
             return new MtaLease() {
                 @Override
                 public Mta mta() {

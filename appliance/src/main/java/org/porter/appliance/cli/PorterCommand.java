@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {ServeCommand.class, DomainCommand.class, UserCommand.class, AliasCommand.class,
                 ConfigCommand.class, QueueCommand.class, DialCommand.class, EtrnCommand.class, FetchCommand.class,
                 OdmrCommand.class, DeviceCommand.class, FaxCommand.class, BackupCommand.class, RestoreCommand.class,
-                CheckCommand.class, StoreCommand.class, UpgradeCommand.class, VersionCommand.class},
+                CheckCommand.class, StatusCommand.class, StoreCommand.class, UpgradeCommand.class, VersionCommand.class},
         footer = {"", "Commands other than serve work whether or not 'porter serve' runs on the same --data folder."})
 public final class PorterCommand {
 }

@@ -83,12 +83,15 @@ public final class Appliance implements AutoCloseable {
 
     private void startAll(Config config, MtaFactory opener, Function<RunningServices, ControlServer.Handler> control,
             PrintWriter out) throws Exception {
+        java.time.Instant started = java.time.Instant.now();
         Files.createDirectories(dataDir);
         Mta mta = opener.open(dataDir, config.hostname(), ApplianceSettings.all());
         running.push(mta::close);
         log.info("database open in {} as {}", dataDir, config.hostname());
         // before the listeners: from here on the log files are where the owner wants them
         LogFolder logs = LogFolder.use(dataDir, mta.settings().get(ApplianceSettings.LOG_FOLDER));
+        mta.engineLogIn(logs.folder());
+        ServerState state = new ServerState(started, logs::problems);
 
         smtp = listen("SMTP", "--smtp-port", config.listen(), config.smtpPort(), mta::startSmtp);
         log.info("SMTP listening on {}", format(smtp));
@@ -133,7 +136,7 @@ public final class Appliance implements AutoCloseable {
                 mta.smtpActivity(), mta.callLog(), java.time.Clock.systemDefaultZone());
         running.push(dialer::close);
         org.porter.dialer.fax.FaxGateway.startIfConfigured(mta, dataDir);
-        RunningServices services = new RunningServices(mta, dialer);
+        RunningServices services = new RunningServices(mta, dialer, state);
         // Delivery after the dialer, which holds the queue first when the office has no permanent link.
         mta.startDelivery();
         mta.startScheduledBackups();
@@ -161,7 +164,9 @@ public final class Appliance implements AutoCloseable {
         if (pop3s != null) {
             ready.append(", POP3S on ").append(format(pop3s));
         }
-        out.println(ready.append(adminLine).append("; data in ").append(dataDir));
+        ready.append(adminLine);
+        state.listening(ready.substring("Porter ready: ".length()));
+        out.println(ready.append("; data in ").append(dataDir));
         out.flush();
     }
 

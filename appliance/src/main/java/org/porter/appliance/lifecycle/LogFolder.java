@@ -74,12 +74,21 @@ public final class LogFolder {
         return logs;
     }
 
-    /** For a command run without a server (it opens the database itself): its lines go where serve's go. */
-    public static void command(Path dataDir, String setting) {
-        if (!setting.isBlank() && LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx
-                && !fileAppenders(ctx).isEmpty() && !setting.strip().equals(System.getProperty(PROPERTY))) {
-            new LogFolder(dataDir).moveTo(ctx, dataDir, Path.of(setting.strip()));
+    /**
+     * For a command run without a server (it opens the database itself): its lines go where serve's go.
+     * Returns that folder (the data folder when the setting is empty or the folder cannot be used).
+     */
+    public static Path command(Path dataDir, String setting) {
+        if (setting.isBlank()) {
+            return dataDir;
         }
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx
+                && !fileAppenders(ctx).isEmpty() && !setting.strip().equals(System.getProperty(PROPERTY))) {
+            LogFolder logs = new LogFolder(dataDir);
+            logs.moveTo(ctx, dataDir, Path.of(setting.strip()));
+            return logs.folder;
+        }
+        return check(Path.of(setting.strip())).isEmpty() ? Path.of(setting.strip()) : dataDir;
     }
 
     /** The folder the log files are in now. */

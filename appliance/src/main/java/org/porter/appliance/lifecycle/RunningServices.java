@@ -10,6 +10,7 @@ import org.porter.mta.api.Mta;
  *
  * @param mta    the open mail core
  * @param dialer the running dialer
+ * @param state  since when it runs, its listeners, its problems ({@code porter status})
  */
-public record RunningServices(Mta mta, DialerService dialer) {
+public record RunningServices(Mta mta, DialerService dialer, ServerState state) {
 }

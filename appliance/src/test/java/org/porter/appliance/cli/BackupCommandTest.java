@@ -83,6 +83,59 @@ class BackupCommandTest {
         }
     }
 
+    /**
+     * {@code porter status} of a running server (issue 14): answered by the server itself: running since, version,
+     * its listeners, and a failed scheduled backup both as the last backup and as a problem.
+     */
+    private void statusWhileRunning(Path data, ServerProcess server) throws Exception {
+        Result r = porter.run(in(data, "status"));
+        assertThat(r.code()).as(r.toString()).isZero();
+        String smtp = server.stdout().stream().filter(l -> l.startsWith("Porter ready: ")).findFirst().orElseThrow()
+                .replaceFirst("^Porter ready: SMTP on ([0-9.:]+),.*", "$1");
+        assertThat(r.out()).startsWith("Porter is running, since ").contains("); version ")
+                .contains("\nListening: SMTP on " + smtp + ", submission on ")
+                .contains("\nQueue: empty, nothing waits to go out.\n")
+                .contains("\nMailboxes: 1 in 1 domain.\n")
+                .contains("\nLink to the ISP: Office router (always connected), up").contains("no call made yet")
+                .contains("\nLast backup: none made on schedule yet (no backups scheduled")
+                .containsPattern("\nDisk: [0-9.]+ [MG]B free of [0-9.]+ [MG]B \\([0-9]+% used\\)")
+                .endsWith("\nProblems: none.\n");
+        // the scheduler's record of a backup that failed (written as BackupScheduler writes it)
+        java.util.Properties failed = new java.util.Properties();
+        failed.setProperty("at", java.time.Instant.now().toString());
+        failed.setProperty("ok", "false");
+        failed.setProperty("summary", "backup into /media/usb failed: No space left on device");
+        try (var out = Files.newOutputStream(data.resolve("backup.status"))) {
+            failed.store(out, null);
+        }
+        Result f = porter.run(in(data, "status"));
+        assertThat(f.code()).as(f.toString()).isZero();
+        assertThat(f.out()).containsPattern("\nLast backup: [0-9-]+ [0-9:]+, FAILED: backup into /media/usb failed")
+                .contains("\nProblems:\n  - The last backup did not work: backup into /media/usb failed: No space left");
+    }
+
+    /**
+     * {@code porter status} of a stopped box: read from the data folder, says so, exit code 3 (as an init script's
+     * status); a message waiting to go out is counted with its age.
+     */
+    private void statusWhileStopped(Path data) throws Exception {
+        try (Mta mta = Mta.open(data, "localhost", ApplianceSettings.all())) {
+            mta.submit("alice@office.example", List.of("someone@elsewhere.example"),
+                    "Subject: waits\r\n\r\nfor the next start\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        Result r = porter.run(in(data, "status"));
+        assertThat(r.code()).as(r.toString()).isEqualTo(3);
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).startsWith("Porter is NOT running (data folder " + data + "); version ")
+                .contains("\nListening: nothing while it is stopped")
+                .containsPattern("\nQueue: 1 message waits to go out \\(0 deferred after a failed try, 0 held, 0 being"
+                        + " sent\\); the oldest since [0-9-]+ [0-9:]+\\.\n")
+                .contains("\nMailboxes: 1 in 1 domain.\n")
+                .contains("\nLink to the ISP: Office router (always connected) (no calls while Porter is stopped)")
+                .contains("\nLast backup: ").contains("FAILED")
+                .contains("\nProblems:\n  - The last backup did not work");
+    }
+
     @Test
     void backupWhileServingThenRestoreIntoANewBox() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
@@ -121,7 +174,10 @@ class BackupCommandTest {
             Result busy = porter.run(in(data, "restore", backup.toString()));
             assertThat(busy.code()).isEqualTo(1);
             assertThat(busy.err()).startsWith("porter: Porter is running on " + data).hasLineCount(1);
+
+            statusWhileRunning(data, server);
         }
+        statusWhileStopped(data);
         try {
             Path fresh = tmp.resolve("new-box");
             Result restored = porter.run(in(fresh, "restore", backup.toString()));

@@ -65,9 +65,16 @@ class FullDiskServeTest {
         int smtp = CrashUnderLoadTest.freePort();
         int pop3 = CrashUnderLoadTest.freePort();
         int admin = CrashUnderLoadTest.freePort();
+        // the commands above ran before log.folder was set: their Derby lines are in the data folder's file
+        String derbyLogBefore = read(data.resolve("db-derby.log"));
         try (ServerProcess server = QuickServe.start(data, "--smtp-port", "" + smtp, "--pop3-port", "" + pop3,
                 "--admin-port", "" + admin)) {
             long t0 = System.nanoTime();
+            // Derby's own log follows log.folder: the server's boot lines (held until the setting was read)
+            // are there, and none reached the data folder
+            assertThat(read(logs.resolve("db-derby.log"))).as("db-derby.log in log.folder").contains("Booting Derby")
+                    .contains(data.resolve("db").toString());
+            assertThat(read(data.resolve("db-derby.log"))).as("db-derby.log in the data folder").isEqualTo(derbyLogBefore);
             logDiskFills(server, smtp, pop3, admin, logs);
             System.out.printf("log disk full: %.1f s%n", (System.nanoTime() - t0) / 1e9);
             for (int i = 1; i <= 4; i++) {
@@ -143,6 +150,11 @@ class FullDiskServeTest {
         TestTime.await("the owner told that the logs cannot be written",
                 () -> problems(admin).contains("cannot write its logs in " + logs), Duration.ofSeconds(30));
         assertThat(problems(admin)).contains("Mail is still received");
+        // porter status (answered by the server) lists the same problem as /api/status
+        var status = porter.run(org.porter.appliance.testing.CliRunner.in(disk.resolve("data"), "status"));
+        assertThat(status.code()).as(status.toString()).isZero();
+        assertThat(status.out()).startsWith("Porter is running").contains("\nProblems:\n  - Porter cannot write its logs in "
+                + logs + " since ");
         try (Pop3Session s = new Pop3Session(pop3, "bob@office.example")) {
             assertThat(s.uidls()).hasSize(n + 1);
             assertThat(s.retr(n + 1)).contains("Subject: log full " + n);

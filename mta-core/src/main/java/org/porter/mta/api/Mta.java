@@ -85,6 +85,14 @@ public interface Mta extends AutoCloseable {
     java.util.Optional<Backups.Last> lastBackup();
 
     /**
+     * The database engine's own log ({@code db-derby.log}) goes to {@code folder} from now on, with the lines
+     * of its start held until now (the log folder is a setting in the database); nothing for a store on a
+     * database server.
+     */
+    default void engineLogIn(Path folder) {
+    }
+
+    /**
      * Puts a backup back into {@code dataDir} (new, or of a stopped Porter): checks every file against
      * the manifest first and refuses a damaged archive before touching anything; moves what was there
      * aside (never deletes it); opens the restored database once, migrating it forward if it came from

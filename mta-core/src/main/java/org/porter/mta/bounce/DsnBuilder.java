@@ -104,7 +104,10 @@ public final class DsnBuilder {
         header(out, "From", (req.fax() ? "Fax Gateway" : "Mail Delivery System") + " <MAILER-DAEMON@"
                 + req.reportingMta() + ">");
         header(out, "To", "<" + req.to() + ">");
-        header(out, "Subject", req.fax() ? faxSubject(req, kind) : kind.subject);
+        // a fax number's local part in UTF-8 would put 8-bit octets into the header: RFC 2047 words instead (issue 14's fuzzing)
+        header(out, "Subject", org.apache.james.mime4j.codec.EncoderUtil.encodeIfNecessary(
+                req.fax() ? faxSubject(req, kind) : kind.subject, org.apache.james.mime4j.codec.EncoderUtil.Usage.TEXT_TOKEN,
+                "Subject: ".length()));
         header(out, "Date", date(now));
         header(out, "Message-ID", messageId);
         header(out, "Auto-Submitted", "auto-replied");
@@ -206,7 +209,7 @@ public final class DsnBuilder {
                         case EXPANDED -> "expanded";
                         default -> "status " + r.status();
                     };
-            l.addAll(wrap("<" + r.address() + ">: " + oneLine(why), 76));
+            l.addAll(wrap("<" + visible(r.address()) + ">: " + visible(oneLine(why)), 76));
         }
         StringBuilder b = new StringBuilder();
         for (String s : l) {
@@ -229,8 +232,8 @@ public final class DsnBuilder {
     private String faxText(DsnRequest req, Kind kind) {
         List<String> l = new ArrayList<>();
         for (Recipient r : req.recipients()) {
-            String number = r.address().substring(0, r.address().lastIndexOf('@'));
-            String what = r.diagnostic() == null ? "" : oneLine(r.diagnostic().strip());
+            String number = visible(r.address().substring(0, r.address().lastIndexOf('@')));
+            String what = r.diagnostic() == null ? "" : visible(oneLine(r.diagnostic().strip()));
             if (r.action() == Action.DELIVERED) {
                 l.addAll(sentences("Your fax to " + number + " was " + what.replaceFirst("^sent, ", "sent: ") + ".", 76));
             } else if (r.action() == Action.DELAYED) {
@@ -256,7 +259,14 @@ public final class DsnBuilder {
     private static List<String> sentences(String text, int width) {
         List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
+        List<String> words = new ArrayList<>();
         for (String w : text.split(" ")) {
+            for (; w.length() > width; w = w.substring(width)) {
+                words.add(w.substring(0, width)); // no line past RFC 5322's 998, whatever the fax line said
+            }
+            words.add(w);
+        }
+        for (String w : words) {
             if (line.length() > 0 && line.length() + 1 + w.length() > width) {
                 lines.add(line.toString());
                 line.setLength(0);
@@ -307,27 +317,55 @@ public final class DsnBuilder {
         }
     }
 
-    /** Copies the original (or its first {@code limit} octets: the header) with CRLF line ends. */
+    /**
+     * Copies the original (or its first {@code limit} octets: the header) as a well-formed part, whatever it holds
+     * (issue 14's fuzzing): bare LF and bare CR become CRLF, NUL octets are left out, and a line longer than 998
+     * octets is folded (CRLF and a space: a continuation in the header, a new line in the body), RFC 5322 2.1.1.
+     */
     private static void copyOriginal(DsnRequest req, OutputStream out, long limit) throws IOException {
         try (InputStream in = req.original().open()) {
             long n = 0;
             int prev = -1;
+            int column = 0;
             byte[] buf = new byte[8192];
             for (int len; n < limit && (len = in.read(buf)) != -1; ) {
                 for (int i = 0; i < len && n < limit; i++, n++) {
                     int c = buf[i] & 0xff;
-                    if (c == '\n' && prev != '\r') {
-                        out.write('\r');
+                    if (c == 0) {
+                        continue;
                     }
-                    out.write(c);
+                    if (prev == '\r' && c != '\n') {
+                        out.write('\n'); // a bare CR ends its line
+                        column = 0;
+                    }
+                    if (c == '\n') {
+                        if (prev != '\r') {
+                            out.write('\r');
+                        }
+                        out.write('\n');
+                        column = 0;
+                    } else if (c == '\r') {
+                        out.write('\r');
+                    } else {
+                        if (column >= 998) {
+                            out.write(FOLD);
+                            column = 1;
+                        }
+                        out.write(c);
+                        column++;
+                    }
                     prev = c;
                 }
             }
-            if (prev != '\n' && prev != -1) {
+            if (prev == '\r') {
+                out.write('\n');
+            } else if (prev != '\n' && prev != -1) {
                 out.write(CRLF);
             }
         }
     }
+
+    private static final byte[] FOLD = {'\r', '\n', ' '};
 
     /** What the first pass learns about the original. */
     private record Scan(long size, long headerEnd, boolean eightBit, boolean headerEightBit) {
@@ -385,7 +423,28 @@ public final class DsnBuilder {
 
     private static void header(OutputStream out, String name, String value) throws IOException {
         String folded = value.contains("\r\n") ? value : MimeUtil.fold(value, name.length() + 2);
-        line(out, name + ": " + folded);
+        line(out, hardFold(name + ": " + folded));
+    }
+
+    /**
+     * A header line that folding at spaces left longer than RFC 5322's 998 octets (a remote server's endless token
+     * in a Diagnostic-Code) is folded where it reaches 900 characters.
+     */
+    static String hardFold(String header) {
+        StringBuilder b = new StringBuilder();
+        int column = 0;
+        for (int i = 0; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (c == '\n') {
+                column = -1;
+            } else if (column >= 900 && c != '\r') {
+                b.append("\r\n ");
+                column = 1;
+            }
+            b.append(c);
+            column++;
+        }
+        return b.toString();
     }
 
     private static void line(OutputStream out, String s) throws IOException {
@@ -409,6 +468,13 @@ public final class DsnBuilder {
         return b.toString();
     }
 
+    /** Control characters (NUL, ESC...) from a remote server's words as '?': the text part is read by a person. */
+    private static String visible(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().forEach(cp -> b.appendCodePoint(cp < 0x20 || cp == 0x7f || cp >= 0x80 && cp < 0xa0 ? '?' : cp));
+        return b.toString();
+    }
+
     private static String oneLine(String s) {
         return s.replaceAll("[\\r\\n\\t]+", " ").strip();
     }
@@ -428,7 +494,15 @@ public final class DsnBuilder {
     static List<String> wrap(String s, int width) {
         List<String> out = new ArrayList<>();
         StringBuilder line = new StringBuilder();
+        List<String> words = new ArrayList<>();
         for (String word : s.split(" ")) {
+            // a word longer than a line (a remote server's endless token) is cut: no line past RFC 5322's 998
+            for (; word.length() > width; word = word.substring(width)) {
+                words.add(word.substring(0, width));
+            }
+            words.add(word);
+        }
+        for (String word : words) {
             if (line.length() > 0 && line.length() + 1 + word.length() > width) {
                 out.add(line.toString());
                 line.setLength(0);

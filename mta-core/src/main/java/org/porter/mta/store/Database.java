@@ -105,15 +105,28 @@ public final class Database implements AutoCloseable {
             "derby.storage.logSwitchInterval", String.valueOf(8 * 1024 * 1024),
             "derby.storage.checkpointInterval", String.valueOf(64 * 1024 * 1024));
 
-    /** Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. */
+    /**
+     * Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. Derby's own log
+     * goes through {@link DerbyLog} (held until the log folder is known), unless an operator's
+     * {@code -Dderby.stream.error.*} says otherwise.
+     */
     public static Database openEmbedded(Path dir) {
-        System.setProperty("derby.stream.error.file", dir.resolveSibling(dir.getFileName() + "-derby.log").toString());
+        if (System.getProperty("derby.stream.error.file") == null && System.getProperty("derby.stream.error.method") == null
+                && System.getProperty("derby.stream.error.style") == null) {
+            System.setProperty("derby.stream.error.field", DerbyLog.class.getName() + ".STREAM");
+        }
+        DerbyLog.opening(dir);
         DERBY_LOG_SETTINGS.forEach((k, v) -> {
             if (System.getProperty(k) == null) { // an operator's -D wins
                 System.setProperty(k, v);
             }
         });
-        return open("jdbc:derby:" + dir.toAbsolutePath() + ";create=true", Dialect.DERBY);
+        try {
+            return open("jdbc:derby:" + dir.toAbsolutePath() + ";create=true", Dialect.DERBY);
+        } catch (RuntimeException e) {
+            DerbyLog.release(); // the details of why it did not open: beside the database
+            throw e;
+        }
     }
 
     /** Opens an existing embedded database folder as it is (a backup's copy): never created, no log file set. */
@@ -189,6 +202,8 @@ public final class Database implements AutoCloseable {
                 noticeDown(e);
                 if (attempt < MAX_ATTEMPTS && transientConflict(e)) {
                     LOG.debug("transaction conflict ({}), attempt {}: retrying", e.getSQLState(), attempt);
+                } else if (attempt == 1 && engineCacheWrong(e)) {
+                    LOG.warn("retrying the transaction on the reopened database");
                 } else {
                     throw new StoreException(e.getMessage(), e);
                 }
@@ -251,11 +266,45 @@ public final class Database implements AutoCloseable {
     }
 
     private void noticeDown(SQLException e) {
-        if (!closed && !down && databaseDown(e)) {
+        if (closed || down) {
+            return;
+        }
+        if (engineCacheWrong(e)) {
+            down = true;
+            LOG.error("the database engine's page cache disagrees with its files after a crash recovery ({} {}):"
+                    + " closing and opening the database again, which reads it afresh from disk (committed mail is"
+                    + " not affected)", sqlState(e), e.getMessage());
+        } else if (databaseDown(e)) {
             down = true;
             LOG.error("the database went down ({} {}); it is reopened as soon as the data folder has room again",
                     e.getSQLState(), e.getMessage());
         }
+    }
+
+    /**
+     * Derby's XBCA0, "Cannot create new object with key Page(n,Container(0, c)) in PageCache cache. The object
+     * already exists in the cache": seen once on the first inserts after a kill -9 and a restart under load (a
+     * page the recovery left in the page cache beyond what the container's allocation page counts), and then on
+     * every insert into that table until the database was opened again. It is the engine's in-memory state that
+     * is wrong, not the files: a shutdown writes the cache out and forgets it, and the database opened again
+     * allocates the page anew. Never a cause of Porter's own (no statement creates cache entries).
+     */
+    static boolean engineCacheWrong(SQLException e) {
+        return "XBCA0".equals(sqlState(e));
+    }
+
+    /** The first SQLState in the chain of causes and next exceptions, or null. */
+    private static String sqlState(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                for (SQLException n = s; n != null; n = n.getNextException()) {
+                    if (n.getSQLState() != null && n.getSQLState().startsWith("XBCA")) {
+                        return n.getSQLState();
+                    }
+                }
+            }
+        }
+        return e.getSQLState();
     }
 
     /**
@@ -269,11 +318,12 @@ public final class Database implements AutoCloseable {
         }
         long now = System.nanoTime();
         if (lastReopenAttempt != 0 && now - lastReopenAttempt < REOPEN_INTERVAL_NANOS || !roomToReopen.getAsBoolean()) {
-            throw new StoreException("the database is down, waiting for disk space", null);
+            throw new StoreException("the database is down, to be reopened in a moment (or once the data folder has room)", null);
         }
         lastReopenAttempt = now;
         closeIdle();
         dialect.shutdown(url);
+        closeIdle(); // and those the pool made in between: their database has just been shut down
         try (Connection c = DriverManager.getConnection(url)) {
             if (c.getMetaData().isReadOnly()) {
                 dialect.shutdown(url);
@@ -467,5 +517,8 @@ public final class Database implements AutoCloseable {
             }
         }
         dialect.shutdown(url);
+        if (dialect == Dialect.DERBY) {
+            DerbyLog.release(); // lines of a run that never said where its logs go: beside the database
+        }
     }
 }

@@ -195,4 +195,23 @@ class DsnBuilderTest {
         assertThat(DsnBuilder.wrap("a ".repeat(60).strip(), 20)).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(20));
         assertThat(MimeConfig.DEFAULT).isNotNull();
     }
+
+    /**
+     * The fuzzing's findings (DsnBuilderFuzzTest, issue 14), readable: an original with NUL, a bare CR and a
+     * 2,000-octet line, a remote reply with control characters and an endless token, a fax number in UTF-8.
+     * Each once gave a report with NUL octets, a bare CR, a line past 998 octets or 8-bit header octets.
+     */
+    @Test
+    void hostileOriginalsAndRemoteWordsStillGiveAWellFormedReport() throws Exception {
+        String original = "Subject: a\u0000b\r\nX-Long: " + "y".repeat(2000) + "\r\n\r\nline\rnext\r\n\u0000\r\n";
+        Recipient noisy = new Recipient("bob@remote.example", "rfc822;bob\u0000@x", DsnRequest.Action.FAILED, "5.7.1", MX,
+                "550 5.7.1 no\u0000\u001b[31m " + "Z".repeat(1500), "host said \u0000 no " + "Q".repeat(1500), NOW, null);
+        DsnBuilderFuzzTest.check(new DsnBuilder(CLOCK), request(null, original, noisy));
+        byte[] b = original.getBytes(StandardCharsets.ISO_8859_1);
+        Recipient fax = new Recipient("\u00fc123@fax.office.example", null, DsnRequest.Action.FAILED, "5.0.0", null, null,
+                "not sent: busy", NOW, null);
+        DsnBuilderFuzzTest.check(new DsnBuilder(CLOCK), new DsnRequest("mail.office.example", "alice@office.example",
+                "alice@office.example", null, null, ARRIVED, "QID1", List.of(fax), b.length, () -> new ByteArrayInputStream(b),
+                true));
+    }
 }

@@ -50,7 +50,10 @@ public final class SmtpLineDecoder extends LineBasedFrameDecoder {
             return buffer.readRetainedSlice(n); // BDAT chunk data: passed on as is
         }
         Object frame = super.decode(ctx, buffer);
-        if (startTls && frame instanceof ByteBuf line && isStartTls(line) && ctx.pipeline().get(SslHandler.class) == null) {
+        // a "STARTTLS" line of a message (after DATA's 354) is text, not the command: discarding from there
+        // left the session without its end of data, hanging until the client gave up (issue 14's fuzzing)
+        if (startTls && frame instanceof ByteBuf line && (session == null || !session.readingMessage()) && isStartTls(line)
+                && ctx.pipeline().get(SslHandler.class) == null) {
             discarding = true;
         }
         return frame;

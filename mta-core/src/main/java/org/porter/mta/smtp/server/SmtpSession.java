@@ -22,7 +22,8 @@ public final class SmtpSession extends ProtocolSessionImpl {
     private Object chunkedMessage;
     private boolean esmtp;
     private Transaction transaction;
-    private boolean inData;
+    /** Read by the line decoder on the event loop (a message line is never a STARTTLS command): volatile. */
+    private volatile boolean inData;
     private boolean dataLineTooLong;
     private AutoCloseable dataResources;
     private int errors;
@@ -215,6 +216,11 @@ public final class SmtpSession extends ProtocolSessionImpl {
         this.dataResources = resources;
         inData = true;
         dataLineTooLong = false;
+    }
+
+    /** Whether the lines that arrive are a message's (after DATA's 354), not commands. */
+    public boolean readingMessage() {
+        return inData;
     }
 
     public boolean takeDataLineTooLong() {
