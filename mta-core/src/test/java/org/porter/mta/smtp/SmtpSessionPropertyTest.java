@@ -78,6 +78,20 @@ class SmtpSessionPropertyTest {
     }
 
 
+    /**
+     * A client that pipelines a whole transaction and then ends its side of the connection (as
+     * {@link RawConversation} does) gets every reply, the 250 of its message included, before the
+     * server closes: it used to get none (the input's end closed the connection while the replies
+     * were still on their way from a handler thread), so it never learnt its mail was taken.
+     */
+    @Test
+    void aClientThatEndsItsSideAfterPipeliningGetsEveryReply() throws Exception {
+        String sent = "EHLO halfclose.example\r\nMAIL FROM:<hc@elsewhere.example>\r\nRCPT TO:<alice@office.example>\r\n"
+                + "DATA\r\nSubject: half-close\r\n\r\nbody\r\n.\r\nNOOP\r\nQUIT\r\n";
+        String replies = RawConversation.converse(t.port(), "220", sent.getBytes(StandardCharsets.US_ASCII));
+        assertThat(replies).containsPattern("250 2\\.0\\.0 Ok: queued as \\S+\r\n250 2\\.0\\.0 Ok\r\n221 ");
+    }
+
     static String printable(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (byte x : b) {
