@@ -360,16 +360,13 @@ class UpdateArchiveTest {
         }
     }
 
+    /** Where {@code needle} first occurs in {@code hay}, which must hold it (ISO-8859-1: one char per octet). */
     private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
+        int at = new String(hay, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .indexOf(new String(needle, java.nio.charset.StandardCharsets.ISO_8859_1));
+        if (at < 0) {
+            throw new AssertionError("not found");
         }
-        throw new AssertionError("not found");
+        return at;
     }
 }

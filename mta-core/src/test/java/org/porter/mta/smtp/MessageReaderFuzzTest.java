@@ -257,16 +257,9 @@ class MessageReaderFuzzTest {
         return null;
     }
 
+    /** Where {@code needle} first occurs in {@code hay}, or -1 (one char per octet: ISO-8859-1 maps them 1:1). */
     private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return new String(hay, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .indexOf(new String(needle, java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 }
