@@ -49,6 +49,8 @@ public final class QueueManager implements AutoCloseable {
     private static final int BATCH = 1000;
     /** Most messages one session delivers before it records the outcome and takes more. */
     static final int BATCH_MESSAGES = 20;
+    /** Most entries a session reads when it takes its next batch (the split below takes at most one batch). */
+    private static final int NEXT_BATCH_ENTRIES = 5 * BATCH_MESSAGES;
 
     private final QueueStorage store;
     private final DeliverySettings settings;
@@ -321,9 +323,16 @@ public final class QueueManager implements AutoCloseable {
             if (!more) {
                 return List.of();
             }
-            List<QueueEntry> due = unclaimed(clock.instant()).getOrDefault(dest, List.of());
+            // this destination's due entries only, a few batches' worth: the scan reads them in due order
+            // and stops once it has them (no longer reading and sorting the whole queue at every batch)
+            Function<String, Destination> destinations = destinations();
+            List<QueueEntry> due = store.due(clock.instant(), NEXT_BATCH_ENTRIES, inFlight::contains,
+                    recipient -> dest.equals(destinations.apply(recipient)));
             List<List<QueueEntry>> byMessage = byMessage(due.stream().filter(e -> !inFlight.contains(e.id())).toList());
-            List<List<QueueEntry>> share = split(byMessage, Math.max(1, sessions.getOrDefault(dest, 1)));
+            // a fair share when little is waiting; a full batch when the scan stopped at its limit (more is
+            // waiting than this session will take: the other sessions find the rest when they ask)
+            int n = due.size() >= NEXT_BATCH_ENTRIES ? 1 : Math.max(1, sessions.getOrDefault(dest, 1));
+            List<List<QueueEntry>> share = split(byMessage, n);
             if (share.isEmpty()) {
                 return List.of();
             }

@@ -24,7 +24,17 @@ public interface QueueStorage {
      * delivery has: the scheduler scans at every new message, and reading their messages again
      * each time was most of its work).
      */
-    List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip);
+    default List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip) {
+        return due(now, limit, skip, recipient -> true);
+    }
+
+    /**
+     * As {@link #due(Instant, int, java.util.function.LongPredicate)}, only the entries whose recipient
+     * {@code recipients} accepts, at most {@code limit} of them (a delivery session taking its next batch
+     * asks for its own destination's mail only, and for no more than a batch or so).
+     */
+    List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
+            java.util.function.Predicate<String> recipients);
 
     /** When the next not-held entry becomes due, if any. */
     Optional<Instant> nextDue();

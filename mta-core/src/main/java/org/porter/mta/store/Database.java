@@ -43,7 +43,7 @@ public final class Database implements AutoCloseable {
     private static final String[] MIGRATIONS = {"V1__initial.sql", "V2__pop3.sql", "V4__dialer.sql", "V5__delivery_headers.sql",
             "V6__daily_counters.sql", "V7__admin_audit.sql", "V8__queue_attempts.sql",
             "V9__message_eight_bit.sql", "V10__fetch.sql", "V11__devices.sql", "V15__delivery_attempts.sql",
-            "V16__message_chunks.sql"};
+            "V16__message_chunks.sql", "V18__queue_due_index.sql"};
 
     private final String url;
     private final Dialect dialect;

@@ -57,7 +57,8 @@ public final class QueueStore implements QueueStorage {
      * was finished: it is left out.
      */
     @Override
-    public List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip) {
+    public List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
+            java.util.function.Predicate<String> recipients) {
         return db.tx(c -> {
             List<EntryRow> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
@@ -66,7 +67,7 @@ public final class QueueStore implements QueueStorage {
                 ps.setTimestamp(1, Database.timestamp(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rows.size() < limit && rs.next()) {
-                        if (skip.test(rs.getLong(1))) {
+                        if (skip.test(rs.getLong(1)) || !recipients.test(rs.getString(3))) {
                             continue;
                         }
                         rows.add(new EntryRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
