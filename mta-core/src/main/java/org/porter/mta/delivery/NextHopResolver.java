@@ -59,7 +59,9 @@ public final class NextHopResolver {
      */
     public Function<String, Destination> destinations() {
         Routing now = settings.get();
-        return recipient -> destination(recipient, now.transports(), now.viaSmarthost());
+        Map<String, Destination> byDomain = new java.util.concurrent.ConcurrentHashMap<>(); // a scan asks for thousands
+        return recipient -> byDomain.computeIfAbsent(recipient.substring(recipient.lastIndexOf('@') + 1),
+                domain -> destination(recipient, now.transports(), now.viaSmarthost()));
     }
 
     static Destination destination(String recipient, Map<String, String> transports, boolean viaSmarthost) {

@@ -51,6 +51,12 @@ public final class QueueManager implements AutoCloseable {
     static final int BATCH_MESSAGES = 20;
     /** Most entries a session reads when it takes its next batch (the split below takes at most one batch). */
     private static final int NEXT_BATCH_ENTRIES = 5 * BATCH_MESSAGES;
+    /**
+     * Most due entries a session looks at for its next batch: with many destinations waiting, its own are
+     * a few among thousands; when none is among the first this many, the session ends and the scheduler's
+     * scan, which looks at them all, starts one for them when they come up.
+     */
+    private static final int NEXT_BATCH_VISIT = 2_000;
 
     private final QueueStorage store;
     private final DeliverySettings settings;
@@ -169,10 +175,13 @@ public final class QueueManager implements AutoCloseable {
      *                down is just when a fax can go)
      */
     private List<Thread> claimAndStart(Instant now, boolean faxOnly) {
-        Map<Destination, List<QueueEntry>> byDestination = unclaimed(now);
+        int perDestination = settings.destinationConcurrency();
+        // only mail a new session could take: not for a destination that has all its sessions already
+        // (they take it when their batch is done), nor, while held, anything but faxes
+        Map<Destination, List<QueueEntry>> byDestination = unclaimed(now, dest -> (!faxOnly || dest instanceof Destination.Fax)
+                && sessions.getOrDefault(dest, 0) < perDestination);
         afterScan.run();
         List<Thread> tasks = new ArrayList<>();
-        int perDestination = settings.destinationConcurrency();
         for (Map.Entry<Destination, List<QueueEntry>> d : byDestination.entrySet()) {
             Destination dest = d.getKey();
             if (faxOnly && !(dest instanceof Destination.Fax)) {
@@ -190,11 +199,15 @@ public final class QueueManager implements AutoCloseable {
         return tasks;
     }
 
-    /** The due entries no session has, by destination, in due order (call under {@link #claims}). */
-    private Map<Destination, List<QueueEntry>> unclaimed(Instant now) {
+    /**
+     * The due entries no session has, of the destinations {@code wanted} accepts, by destination, in due
+     * order (call under {@link #claims}). The others are passed over in the scan, their messages not read.
+     */
+    private Map<Destination, List<QueueEntry>> unclaimed(Instant now, java.util.function.Predicate<Destination> wanted) {
         Map<Destination, List<QueueEntry>> byDestination = new LinkedHashMap<>();
         Function<String, Destination> destinations = destinations();
-        for (QueueEntry e : store.due(now, BATCH, inFlight::contains)) {
+        for (QueueEntry e : store.due(now, BATCH, inFlight::contains, recipient -> wanted.test(destinations.apply(recipient)),
+                Integer.MAX_VALUE)) {
             byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
         }
         return byDestination;
@@ -324,10 +337,11 @@ public final class QueueManager implements AutoCloseable {
                 return List.of();
             }
             // this destination's due entries only, a few batches' worth: the scan reads them in due order
-            // and stops once it has them (no longer reading and sorting the whole queue at every batch)
+            // and stops once it has them or has looked at NEXT_BATCH_VISIT entries (no longer reading and sorting
+            // the whole queue at every batch)
             Function<String, Destination> destinations = destinations();
             List<QueueEntry> due = store.due(clock.instant(), NEXT_BATCH_ENTRIES, inFlight::contains,
-                    recipient -> dest.equals(destinations.apply(recipient)));
+                    recipient -> dest.equals(destinations.apply(recipient)), NEXT_BATCH_VISIT);
             List<List<QueueEntry>> byMessage = byMessage(due.stream().filter(e -> !inFlight.contains(e.id())).toList());
             // a fair share when little is waiting; a full batch when the scan stopped at its limit (more is
             // waiting than this session will take: the other sessions find the rest when they ask)

@@ -25,16 +25,17 @@ public interface QueueStorage {
      * each time was most of its work).
      */
     default List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip) {
-        return due(now, limit, skip, recipient -> true);
+        return due(now, limit, skip, recipient -> true, Integer.MAX_VALUE);
     }
 
     /**
      * As {@link #due(Instant, int, java.util.function.LongPredicate)}, only the entries whose recipient
-     * {@code recipients} accepts, at most {@code limit} of them (a delivery session taking its next batch
-     * asks for its own destination's mail only, and for no more than a batch or so).
+     * {@code recipients} accepts, at most {@code limit} of them, looking at no more than the first
+     * {@code visit} due entries (a delivery session taking its next batch asks for its own destination's
+     * mail only, a batch or so, and does not read a queue of thousands for it).
      */
     List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
-            java.util.function.Predicate<String> recipients);
+            java.util.function.Predicate<String> recipients, int visit);
 
     /** When the next not-held entry becomes due, if any. */
     Optional<Instant> nextDue();
