@@ -42,7 +42,8 @@ class AdminDialUpBrowserTest {
                 ModemEmulator modem = ModemEmulator.analog(pty)) {
             PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
             set(data, "config", "set", "submission.port", "0", "smtps.port", "0", "pop3s.port", "0", "admin.tls-port", "0",
-                    "link.type", "modem", "modem.device", pty.dte().toString(), "modem.number", "5551234",
+                    "link.type", "modem", "modem.device", pty.dte().toString(), "modem.lock-dir", pty.dte().getParent().toString(),
+                    "modem.number", "5551234",
                     "ppp.pppd", pppd.path().toString(), "ppp.user", "office", "ppp.password", "dialup-secret",
                     "dial.schedule", "off", "dial.on-demand", "false", "dial.idle-seconds", "3", "dial.max-seconds", "120",
                     "delivery.tls", "none", "admin.setup-done", "true");

@@ -16,6 +16,7 @@ import org.porter.mta.api.Values;
 public final class DialerSettings {
     public static final String LINK_TYPE = "link.type";
     public static final String MODEM_DEVICE = "modem.device";
+    public static final String MODEM_LOCK_DIR = "modem.lock-dir";
     public static final String MODEM_INIT = "modem.init";
     public static final String MODEM_NUMBER = "modem.number";
     public static final String MODEM_SPEED = "modem.speed";
@@ -110,6 +111,14 @@ public final class DialerSettings {
                 Values.oneOf("lan", "modem", "isdn")).withExamples("lan", "modem", "isdn"));
         d.add(SettingDef.of(MODEM_DEVICE, "/dev/ttyS0", "Serial device of the modem or ISDN terminal adapter",
                 Values::nonEmpty).withExamples("/dev/ttyS1", "/dev/ttyUSB0"));
+        d.add(SettingDef.of(MODEM_LOCK_DIR, "/var/lock", "Folder of the UUCP lock files (LCK..ttyS1) through which the"
+                + " dialer, pppd, efax and other serial programs take turns on a modem", v -> {
+                    if (!v.startsWith("/") || v.contains("\n")) {
+                        throw new org.porter.mta.api.InvalidRequestException(
+                                "modem.lock-dir is a folder's full path (starting with /): " + v);
+                    }
+                    return v;
+                }).withExamples("/var/lock", "/var/spool/uucp"));
         d.add(SettingDef.of(FAX_DEVICE, "", "Serial device of a fax modem (Class 1, 2 or 2.0) for the fax gateway:"
                 + " mail to NUMBER@fax.OFFICE-DOMAIN is sent as a fax with efax, and faxes coming in are mailed (fax.receive-to);"
                 + " empty: no fax gateway (applies at restart)",

@@ -87,7 +87,7 @@ public record PppOptions(Path pppd, String device, int speed, String user, Strin
         o.add("nodetach");
         o.add("logfd 1");
         if (capi == null) {
-            o.add("lock");
+            o.add("nolock"); // the modem's UUCP lock is Porter's, held from the AT dialog to the hang-up (ModemLock)
             o.add("crtscts");
             o.add("modem");
         } else {
