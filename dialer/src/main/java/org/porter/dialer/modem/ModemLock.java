@@ -88,6 +88,8 @@ public final class ModemLock {
     private void take() throws IOException {
         Path tmp = Files.createTempFile(Files.createDirectories(file.getParent()), "LTMP.", "");
         try {
+            // readable by all, as UUCP lock files are: other users' serial programs read the owner's pid
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             write(tmp, ProcessHandle.current().pid());
             for (int attempt = 0; ; attempt++) {
                 try {

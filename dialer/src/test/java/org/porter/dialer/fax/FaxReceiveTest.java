@@ -247,22 +247,9 @@ class FaxReceiveTest {
         return false;
     }
 
-    /** One A4 page of T.4 (raw Group 3, as efix writes it) with {@code text} on it, made by Ghostscript and efix. */
+    /** One A4 page of T.4 with {@code text} on it ({@link org.porter.dialer.testing.FaxPages}). */
     static byte[] t4Page(String text) throws Exception {
-        Path tmp = Files.createTempFile("page", ".tif");
-        try {
-            run("gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffg3", "-r204x196", "-sPAPERSIZE=a4",
-                    "-sOutputFile=" + tmp, "-c", "/Helvetica findfont 30 scalefont setfont 72 600 moveto (" + text
-                            + ") show showpage");
-            Process p = new ProcessBuilder("efix", "-o", "fax", tmp.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            byte[] raw = p.getInputStream().readAllBytes();
-            assertThat(p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)).isTrue();
-            assertThat(raw.length).as("efix -o fax").isGreaterThan(1000);
-            return raw;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return org.porter.dialer.testing.FaxPages.t4Page(text);
     }
 
     static String run(String... cmd) throws Exception {

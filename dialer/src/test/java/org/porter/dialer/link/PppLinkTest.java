@@ -63,6 +63,8 @@ class PppLinkTest {
         link.bringUp();
         assertThat(link.state()).isEqualTo(State.UP);
         assertThat(lock.holder()).as("the modem's lock during the call").hasValue(ProcessHandle.current().pid());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(lock.file())))
+                .as("readable by other users' serial programs, as UUCP lock files are").isEqualTo("rw-r--r--");
         assertThat(modem.commands()).containsExactly("ATZ", "ATX3", "ATDT5551234");
         Path options = dir.resolve("run/pppd-options");
         assertThat(pppd.runs()).containsExactly(List.of(pty.dte().toString(), "115200",
