@@ -160,8 +160,8 @@ public final class DialerSettings {
         d.add(SettingDef.of(PPP_USER, "", "PPP login name at the ISP", Values::text).withExamples("office@isp.example"));
         d.add(new SettingDef(PPP_PASSWORD, "", "PPP password at the ISP (written only to a 0600 options file, never on a command line)",
                 Values::text, true).withExamples("s3cret-Pa55"));
-        d.add(SettingDef.of(PPP_PEER, "", "pppd peers file (/etc/ppp/peers/NAME) with the privileged options (noauth; the CAPI"
-                + " plugin) for a Porter not running as root, as in the appliance image; empty = all in Porter's own options file",
+        d.add(SettingDef.of(PPP_PEER, "", "pppd peers file (/etc/ppp/peers/NAME) with the privileged options (noauth, nolock;"
+                + " the CAPI plugin) for a Porter not running as root, as in the appliance image; empty = all in Porter's own options file",
                 DialerSettings::peerName).withExamples("porter", "isp-capi"));
         d.add(SettingDef.of(PPP_UP_TIMEOUT, "60s", "How long pppd may take to bring the link up after CONNECT",
                 Values.duration(Duration.ofSeconds(1), Duration.ofHours(1))).withExamples("30s", "2m"));

@@ -253,8 +253,8 @@ class PppLinkTest {
         Path file = Path.of("/var/lib/porter/run/dialer/pppd-options");
         assertThat(serial.argv(file)).containsExactly("/usr/sbin/pppd", "/dev/ttyS1", "115200", "call", "porter",
                 "file", file.toString());
-        assertThat(serial.text()).doesNotContain("\nnoauth\n")
-                .contains("# privileged options (noauth) come from /etc/ppp/peers/porter\n")
+        assertThat(serial.text()).doesNotContain("\nnoauth\n").doesNotContain("\nnolock\n")
+                .contains("# privileged options (noauth, nolock) come from /etc/ppp/peers/porter\n")
                 .contains("password \"pw\"");
         PppOptions capi = PppOptions.capi(Path.of("/usr/sbin/pppd"), "0191011", "", 1, "office", "pw",
                 Duration.ofSeconds(900)).withPeer("porter-capi");
