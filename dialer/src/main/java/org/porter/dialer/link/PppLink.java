@@ -57,7 +57,8 @@ public class PppLink extends AbstractLink {
     private SerialLine line;
     private AtDialog at;
     private Path optionsFile;
-    private boolean locked;
+    /** Whether this call holds the modem's lock (set by bringUp's thread, released by stopAll on any). */
+    private volatile boolean locked;
     private volatile boolean hangingUp;
     /** Set once the current call's drop has been handled (it can be seen from two threads). */
     private final AtomicBoolean dropHandled = new AtomicBoolean();
@@ -167,10 +168,8 @@ public class PppLink extends AbstractLink {
             return;
         }
         try {
-            synchronized (this) {
-                dial.lock().acquire(FAX_GIVES_WAY);
-                locked = true;
-            }
+            dial.lock().acquire(FAX_GIVES_WAY); // not under the link's monitor: a hang-up must not wait for it
+            locked = true;
         } catch (ModemLock.BusyException e) {
             throw new DialFailedException("modem-busy", e.getMessage() + "; the dial is tried again later", true);
         }

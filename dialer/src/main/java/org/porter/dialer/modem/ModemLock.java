@@ -73,12 +73,16 @@ public final class ModemLock {
     public void acquire(Duration othersGone) throws IOException, InterruptedException {
         take();
         long deadline = System.nanoTime() + othersGone.toNanos();
-        for (List<ProcessHandle> users = ourUsers(); !users.isEmpty(); users = ourUsers()) {
-            if (System.nanoTime() > deadline) {
-                release();
-                throw new BusyException(inUseBy(OptionalLong.of(users.get(0).pid())));
+        try {
+            for (List<ProcessHandle> users = ourUsers(); !users.isEmpty(); users = ourUsers()) {
+                if (System.nanoTime() > deadline) {
+                    throw new BusyException(inUseBy(OptionalLong.of(users.get(0).pid())));
+                }
+                Thread.sleep(50);
             }
-            Thread.sleep(50);
+        } catch (BusyException | InterruptedException e) {
+            release(); // Porter stopping while it waited, or efax did not go: the lock is not kept
+            throw e;
         }
         if (holder().orElse(-1) != ProcessHandle.current().pid()) {
             take(); // a program that ended meanwhile removed the lock on its way out: take it again

@@ -141,6 +141,32 @@ class PppLinkTest {
     }
 
     @Test
+    void porterStoppingWhileADialWaitsForItsEfaxLeavesNoLock() throws Exception {
+        // a process of ours with the modem on its command line that does not go (as efax in a call would)
+        Process efax = new ProcessBuilder("sh", "-c", "sleep 600", pty.dte().toString()).start();
+        try {
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread dialling = Thread.ofPlatform().start(() -> {
+                try {
+                    link.bringUp();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            TestTime.await("the dial to hold the lock and wait for the modem",
+                    () -> lock.holder().orElse(-1) == ProcessHandle.current().pid(), Duration.ofSeconds(10));
+            dialling.interrupt();
+            dialling.join(TestTime.millis(10_000));
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+            assertThat(Files.exists(lock.file())).isFalse();
+            assertThat(link.state()).isEqualTo(State.DOWN);
+            assertThat(modem.commands()).as("the modem was never spoken to").isEmpty();
+        } finally {
+            efax.destroyForcibly();
+        }
+    }
+
+    @Test
     void aLineThatCannotBeOpenedLeavesNoLock() throws Exception {
         PppOptions options = PppOptions.serial(pppd.path(), pty.dte(), 115200, "office", "pw", Duration.ofSeconds(900));
         PppLink broken = new PppLink("modem", new PppLink.Dial(() -> {
