@@ -15,6 +15,7 @@ import org.porter.appliance.Main;
 import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
+import org.porter.dialer.testing.FaxPages;
 import org.porter.dialer.testing.ModemEmulator;
 import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
@@ -26,6 +27,9 @@ import org.porter.mta.testing.PostfixPeer;
  * link (our modem emulator on a pty pair; a pppd stand-in, as build machines have no kernel PPP) and
  * a real Postfix as the ISP holding mail for the office until ETRN. The page shows each step of the
  * call as it happens, the call lands in the call log, and the mail the ISP held is in alice's mailbox.
+ * The modem is a fax modem that the fax gateway shares (fax.device = modem.device): Debian's efax waits
+ * for fax calls on it, gives way when the dialer takes the modem's lock for the call, and answers again
+ * after the hang-up (a fax that then comes in reaches alice as a PDF).
  */
 class AdminDialUpBrowserTest {
     final CliRunner porter = new CliRunner(Mta::open);
@@ -35,17 +39,39 @@ class AdminDialUpBrowserTest {
         assertThat(r.code()).as(r.toString()).isZero();
     }
 
+    /** Waits until efax, run by serve's fax gateway, has set the modem up and waits for a call. */
+    static void awaitEfaxWaiting(Path data) throws Exception {
+        Path incoming = data.resolve("fax").resolve("incoming");
+        org.porter.mta.testing.TestTime.await("efax waiting for fax calls", () -> {
+            try (var dirs = Files.list(incoming)) {
+                return dirs.map(d -> d.resolve("efax.log")).filter(Files::exists).anyMatch(log -> {
+                    try {
+                        String text = Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+                        return text.contains("waiting for activity") && !text.contains("activity detected");
+                    } catch (java.io.IOException e) {
+                        return false; // removed meanwhile
+                    }
+                });
+            } catch (java.io.IOException e) {
+                return false; // not made yet
+            }
+        }, java.time.Duration.ofSeconds(60));
+    }
+
     @Test
     void callNowShowsTheDialUpCallStepByStep(@TempDir Path dir) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
-                ModemEmulator modem = ModemEmulator.analog(pty)) {
+                ModemEmulator modem = ModemEmulator.faxClass2(pty)) { // a fax modem: the fax gateway shares it
             PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
             set(data, "config", "set", "submission.port", "0", "smtps.port", "0", "pop3s.port", "0", "admin.tls-port", "0",
-                    "link.type", "modem", "modem.device", pty.dte().toString(), "modem.number", "5551234",
+                    "link.type", "modem", "modem.device", pty.dte().toString(), "modem.lock-dir", pty.dte().getParent().toString(),
+                    "modem.number", "5551234",
                     "ppp.pppd", pppd.path().toString(), "ppp.user", "office", "ppp.password", "dialup-secret",
                     "dial.schedule", "off", "dial.on-demand", "false", "dial.idle-seconds", "3", "dial.max-seconds", "120",
-                    "delivery.tls", "none", "admin.setup-done", "true");
+                    "delivery.tls", "none", "admin.setup-done", "true",
+                    "fax.device", pty.dte().toString(), "fax.station-id", "030 7654321",
+                    "fax.receive-to", "030 7654321=alice@office.example");
             set(data, "domain", "add", "office.example");
             set(data, "user", "add", "alice@office.example", "--password-stdin");
             try (ServerProcess server = ServerProcess.start(Main.class, data, "--hostname", "mail.office.example")) {
@@ -67,6 +93,8 @@ class AdminDialUpBrowserTest {
                                            b'Subject: held at the ISP\\r\\n\\r\\nhello\\r\\n')
                             """, isp.port());
 
+                    // the fax gateway answers calls on the modem the dialer dials with: efax waits, sharing it
+                    awaitEfaxWaiting(data);
                     try (Browser browser = new Browser(m.group(3))) {
                         browser.open("/login").type("user", "admin").type("password", password).press("Sign in");
                         browser.open("/connection").screenshot("30-dialup-connection");
@@ -78,7 +106,14 @@ class AdminDialUpBrowserTest {
                         String steps = browser.find("#call-steps").getText();
                         browser.screenshot("31-dialup-call-done");
                         assertThat(steps).containsSubsequence("dialling (modem)", "link up", "ETRN to 127.0.0.1", "hanging up", "Finished: ok");
-                        assertThat(modem.commands()).contains("ATDT5551234").endsWith("ATH");
+                        java.util.List<String> commands = modem.commands();
+                        assertThat(commands.subList(commands.indexOf("ATDT5551234"), commands.size()))
+                                .as("the dialer's call, hung up; then only efax (answering again) speaks to the modem")
+                                .startsWith("ATDT5551234", "ATH").containsOnlyOnce("ATDT5551234").doesNotContain("ATZ");
+                        assertThat(org.porter.dialer.modem.ModemLock.liveHolder(pty.dte().resolveSibling("LCK..ttyA")).stream()
+                                .mapToObj(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElse("")))
+                                .as("after the call the modem's lock is not the dialer's (at most efax's, setting the modem up)")
+                                .allMatch(command -> command.endsWith("/efax"));
 
                         browser.open("/connection");
                         String row = browser.driver.findElement(By.cssSelector("#call-log tbody tr")).getText();
@@ -89,14 +124,25 @@ class AdminDialUpBrowserTest {
                         browser.open("/").screenshot("32-dialup-dashboard");
                         assertThat(browser.text()).contains("Analog modem (dial-up)", "not connected");
                     }
+                    // the call is over: efax answers again, and a fax that comes in reaches alice as a PDF
+                    awaitEfaxWaiting(data);
+                    modem.incomingFax("+49 40 555 1234", java.util.List.of(FaxPages.t4Page("After the call")));
                     String py = AdminBrowserTest.python("""
                             import poplib, sys
                             p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=30)
                             p.user('alice@office.example'); p.pass_('alice-password')
-                            print(p.stat()[0], b'Subject: held at the ISP' in p.retr(1)[1])
+                            import time
+                            deadline = time.time() + float(sys.argv[2])
+                            while p.stat()[0] < 2 and time.time() < deadline:
+                                p.quit(); time.sleep(0.2)
+                                p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=30)
+                                p.user('alice@office.example'); p.pass_('alice-password')
+                            mails = [b'\\n'.join(p.retr(i + 1)[1]) for i in range(p.stat()[0])]
+                            print(p.stat()[0], any(b'Subject: held at the ISP' in m for m in mails),
+                                  any(b'Subject: Fax from +49 40 555 1234 (1 page)' in m and b'application/pdf' in m for m in mails))
                             p.quit()
-                            """, pop3);
-                    assertThat(py).isEqualTo("1 True");
+                            """, pop3, org.porter.mta.testing.TestTime.seconds(90));
+                    assertThat(py).isEqualTo("2 True True");
                 }
             }
         }

@@ -28,7 +28,9 @@ import org.porter.mta.api.Mta;
  * devices" page registers a scanner that then relays by SMTP without signing in (a stranger still may
  * not), shows a device with its own port that serve opened at start, refuses bad input next to the field,
  * saves an Internet fax recipient's RFC 2533 capabilities (escaped when shown), and refuses a form
- * without the CSRF token. Screenshots: target/screenshots/4x-*.png.
+ * without the CSRF token. The "Fax" page sets the fax gateway in plain words (refusing a bad line or
+ * address in words, saving nothing of such a form, escaping what was typed, refusing a post without
+ * the CSRF token). Screenshots: target/screenshots/4x-*.png.
  */
 class DevicesBrowserTest {
     final CliRunner porter = new CliRunner(Mta::open);
@@ -107,6 +109,43 @@ class DevicesBrowserTest {
                 browser.open("/devices").awaitText("Office network (built in)");
                 assertThat(browser.find("#office-network").getText()).contains("192.0.2.0/24, 198.51.100.0/24");
                 browser.screenshot("42-devices-office-network");
+
+                // the fax gateway's settings have a page of their own, in plain words (and a group of their own on
+                // the settings page, no longer under "Storage and other")
+                browser.open("/settings").awaitText("Fax gateway");
+                assertThat(browser.find("#fax").getAttribute("textContent")).contains("fax.receive-to", "fax.admin",
+                        "fax.device", "fax.station-id");
+                assertThat(browser.find("#other").getAttribute("textContent")).doesNotContain("fax.");
+                browser.driver.findElement(By.linkText("Fax")).click();
+                browser.awaitText("The fax gateway is off");
+                assertThat(browser.text()).contains("NUMBER@fax.office.example", "Who gets the faxes that come in",
+                        "Fax admin");
+                browser.type("device", "/dev/ttyS1").type("station", "030 7654321")
+                        .type("receive-to", "030 7654321 = alice@office.example\n0309999 = bob at office")
+                        .type("admin", "<b>carol</b>").press("Save the fax settings");
+                browser.awaitText("Nothing was saved").screenshot("43-fax-refused");
+                assertThat(browser.find("#err-receive-to").getText()).isEqualTo("'0309999=bob at office' is not"
+                        + " NUMBER=ADDRESS (e.g. 0301234567=alice@office.example)");
+                assertThat(browser.source()).as("what was typed is shown as text, never as markup")
+                        .doesNotContain("<b>carol</b>").contains("&lt;b&gt;carol&lt;/b&gt;");
+                assertThat(browser.find("#err-admin").getText()).isEqualTo("'<b>carol</b>' is not a mail address"
+                        + " (e.g. office@office.example)");
+                browser.open("/fax").awaitText("The fax gateway is off"); // nothing of the refused form was kept
+                assertThat(browser.find("#f-device").getAttribute("value")).isEmpty();
+                browser.type("device", "/dev/ttyS1").type("station", "030 7654321")
+                        .type("receive-to", "030 7654321 = alice@office.example\n0309999 = bob@office.example")
+                        .type("admin", "carol@office.example").press("Save the fax settings");
+                browser.awaitText("Saved. The fax modem is used from the next start of Porter.");
+                assertThat(browser.text()).contains("Porter sends and receives faxes through the fax modem on /dev/ttyS1");
+                assertThat(browser.find("#f-receive-to").getAttribute("value"))
+                        .isEqualTo("030 7654321 = alice@office.example\n0309999 = bob@office.example");
+                browser.screenshot("44-fax");
+                HttpResponse<String> forgedFax = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(admin + "fax/save")).header("Cookie", browser.sessionCookie())
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("device=&admin=evil@elsewhere.example",
+                                StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(forgedFax.statusCode()).isEqualTo(403);
             }
 
             // what the page registered is what SMTP does: the scanner relays, a stranger may not
@@ -122,6 +161,10 @@ class DevicesBrowserTest {
                     + " out without a password, max 25M (built in: the setting smtp.relay-networks)",
                     "hp-dss\t127.0.0.2/32\tmay relay, max 50M, port " + ownPort,
                     "mfp-2nd-floor\t127.0.0.3/32\tmay relay, max 100M");
+            assertThat(porter.run(in(data, "config", "get", "fax.receive-to")).out().strip())
+                    .isEqualTo("030 7654321=alice@office.example, 0309999=bob@office.example");
+            assertThat(porter.run(in(data, "config", "get", "fax.admin")).out().strip()).isEqualTo("carol@office.example");
+            assertThat(porter.run(in(data, "config", "get", "fax.device")).out().strip()).isEqualTo("/dev/ttyS1");
         }
     }
 

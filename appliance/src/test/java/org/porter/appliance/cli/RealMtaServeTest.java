@@ -122,6 +122,7 @@ class RealMtaServeTest {
         submissionPorts(0);
         ok("", "config", "set", "link.type", "modem");
         ok("", "config", "set", "modem.device", data.resolve("no-modem-here").toString());
+        ok("", "config", "set", "modem.lock-dir", data.toString()); // not the machine's /var/lock
         ok("", "config", "set", "modem.number", "5551234");
         ok("", "config", "set", "etrn.server", "127.0.0.1:9");
         ok("", "config", "set", "etrn.domains", "office.example");

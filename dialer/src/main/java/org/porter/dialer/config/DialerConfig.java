@@ -19,7 +19,7 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
         String pppPassword, String pppPeer, Duration pppUpTimeout, String etrnServer, List<String> etrnDomains, boolean etrnForce,
         String etrnFallback, String etrnTls, String etrnUser, String etrnPassword,
         DialSchedule schedule, boolean onDemand, Duration onDemandInterval, Duration idle, Duration maxConnect,
-        Duration maxPerDay, Duration flushWait, int retries, Duration retryDelay) {
+        Duration maxPerDay, Duration flushWait, int retries, Duration retryDelay, Path lockDir) {
 
     public static DialerConfig read(Settings s) {
         return new DialerConfig(s.get(LINK_TYPE), Path.of(s.get(MODEM_DEVICE)), Values.list(s.get(MODEM_INIT), ";"),
@@ -32,7 +32,8 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
                 Boolean.parseBoolean(s.get(DIAL_ON_DEMAND)), Values.parseDuration(s.get(DIAL_ON_DEMAND_INTERVAL)),
                 seconds(s.get(DIAL_IDLE_SECONDS)), seconds(s.get(DIAL_MAX_SECONDS)),
                 seconds(s.get(DIAL_MAX_SECONDS_PER_DAY)), seconds(s.get(DIAL_FLUSH_SECONDS)),
-                Integer.parseInt(s.get(DIAL_RETRIES)), Values.parseDuration(s.get(DIAL_RETRY_DELAY)));
+                Integer.parseInt(s.get(DIAL_RETRIES)), Values.parseDuration(s.get(DIAL_RETRY_DELAY)),
+                Path.of(s.get(MODEM_LOCK_DIR)));
     }
 
     /** The same settings with other ETRN arguments ({@code porter etrn DOMAIN} while the link is down). */
@@ -40,7 +41,7 @@ public record DialerConfig(String linkType, Path device, List<String> init, Stri
         return new DialerConfig(linkType, device, init, number, speed, pulse, dialTimeout, msn, isdnMode, isdnChannels,
                 pppd, pppUser, pppPassword, pppPeer, pppUpTimeout, etrnServer, List.copyOf(domains), etrnForce, etrnFallback,
                 etrnTls, etrnUser, etrnPassword, schedule, onDemand, onDemandInterval, idle, maxConnect, maxPerDay, flushWait,
-                retries, retryDelay);
+                retries, retryDelay, lockDir);
     }
 
     /** What the ETRN client is asked: etrn.server, etrn.domains, etrn.force, etrn.tls, etrn.auth-*. */

@@ -16,6 +16,7 @@ import org.porter.mta.api.Values;
 public final class DialerSettings {
     public static final String LINK_TYPE = "link.type";
     public static final String MODEM_DEVICE = "modem.device";
+    public static final String MODEM_LOCK_DIR = "modem.lock-dir";
     public static final String MODEM_INIT = "modem.init";
     public static final String MODEM_NUMBER = "modem.number";
     public static final String MODEM_SPEED = "modem.speed";
@@ -110,6 +111,14 @@ public final class DialerSettings {
                 Values.oneOf("lan", "modem", "isdn")).withExamples("lan", "modem", "isdn"));
         d.add(SettingDef.of(MODEM_DEVICE, "/dev/ttyS0", "Serial device of the modem or ISDN terminal adapter",
                 Values::nonEmpty).withExamples("/dev/ttyS1", "/dev/ttyUSB0"));
+        d.add(SettingDef.of(MODEM_LOCK_DIR, "/var/lock", "Folder of the UUCP lock files (LCK..ttyS1) through which the"
+                + " dialer, pppd, efax and other serial programs take turns on a modem", v -> {
+                    if (!v.startsWith("/") || v.contains("\n")) {
+                        throw new org.porter.mta.api.InvalidRequestException(
+                                "modem.lock-dir is a folder's full path (starting with /): " + v);
+                    }
+                    return v;
+                }).withExamples("/var/lock", "/var/spool/uucp"));
         d.add(SettingDef.of(FAX_DEVICE, "", "Serial device of a fax modem (Class 1, 2 or 2.0) for the fax gateway:"
                 + " mail to NUMBER@fax.OFFICE-DOMAIN is sent as a fax with efax, and faxes coming in are mailed (fax.receive-to);"
                 + " empty: no fax gateway (applies at restart)",
@@ -151,8 +160,8 @@ public final class DialerSettings {
         d.add(SettingDef.of(PPP_USER, "", "PPP login name at the ISP", Values::text).withExamples("office@isp.example"));
         d.add(new SettingDef(PPP_PASSWORD, "", "PPP password at the ISP (written only to a 0600 options file, never on a command line)",
                 Values::text, true).withExamples("s3cret-Pa55"));
-        d.add(SettingDef.of(PPP_PEER, "", "pppd peers file (/etc/ppp/peers/NAME) with the privileged options (noauth; the CAPI"
-                + " plugin) for a Porter not running as root, as in the appliance image; empty = all in Porter's own options file",
+        d.add(SettingDef.of(PPP_PEER, "", "pppd peers file (/etc/ppp/peers/NAME) with the privileged options (noauth, nolock;"
+                + " the CAPI plugin) for a Porter not running as root, as in the appliance image; empty = all in Porter's own options file",
                 DialerSettings::peerName).withExamples("porter", "isp-capi"));
         d.add(SettingDef.of(PPP_UP_TIMEOUT, "60s", "How long pppd may take to bring the link up after CONNECT",
                 Values.duration(Duration.ofSeconds(1), Duration.ofHours(1))).withExamples("30s", "2m"));

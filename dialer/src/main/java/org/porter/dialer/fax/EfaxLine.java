@@ -1,5 +1,6 @@
 package org.porter.dialer.fax;
 
+import org.porter.dialer.modem.ModemLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.porter.dialer.fax;
 
+import org.porter.dialer.modem.ModemLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +56,9 @@ public final class EfaxReceiver {
     /**
      * As {@link #receive(Path, Duration)}, and stops waiting (efax is ended) when {@code giveUp} says so
      * before a call has come in: a fax is to go out. With a lock file efax shares the modem while it
-     * waits ({@code -s}): pppd may take it, and efax then ends (exit 1) rather than answer.
+     * waits ({@code -s}): when another process (the dialer) takes the lock, efax is ended the same way,
+     * so that it lets the device go before the dialer talks to the modem; when efax itself sees a call
+     * come in just then, it finds the lock taken and ends (exit 1, "busy") rather than answer.
      */
     public Optional<Received> receive(Path dir, Duration timeout, java.util.function.BooleanSupplier giveUp)
             throws IOException, InterruptedException {
@@ -74,7 +77,7 @@ public final class EfaxReceiver {
         Path logFile = dir.resolve("efax.log");
         try {
             while (!p.waitFor(200, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
-                if (giveUp.getAsBoolean()
+                if ((giveUp.getAsBoolean() || lockTakenFrom(p.pid()))
                         && !Files.readString(logFile, StandardCharsets.ISO_8859_1).contains("activity detected")) {
                     break; // no call under way: efax may be ended without losing one
                 }
@@ -101,6 +104,14 @@ public final class EfaxReceiver {
         boolean complete = p.exitValue() == 0;
         String problem = complete ? "" : lastError(log);
         return Optional.of(new Received(pages, remoteId(log), at, complete, problem));
+    }
+
+    /**
+     * Another process (the dialer, about to dial) has taken the modem's lock that efax gave up while
+     * waiting ({@code -s}): efax must let the device go before that process talks to the modem.
+     */
+    private boolean lockTakenFrom(long efaxPid) {
+        return lockFile.map(f -> ModemLock.liveHolder(f).stream().anyMatch(pid -> pid != efaxPid)).orElse(false);
     }
 
     /** The calling machine's T.30 station id (TSI) from efax's log, unquoted; empty when it sent none. */

@@ -1,5 +1,6 @@
 package org.porter.dialer.fax;
 
+import org.porter.dialer.modem.ModemLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +15,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The fax gateway's answering side, for as long as Porter runs: efax waits for calls on the modem
  * while nothing else needs it, and each fax received is mailed ({@link FaxInbox}). It steps aside for
- * faxes going out (between calls, never during one) and for the dial-up link (while pppd holds the
- * modem's lock, it waits for the lock to go).
+ * faxes going out (between calls, never during one) and for the dial-up link: when the dialer takes
+ * the modem's lock, the waiting efax is ended (EfaxReceiver), and answering starts again once the lock
+ * is gone (the call hung up).
  */
 final class FaxAnswering implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(FaxAnswering.class);
     private static final Duration PAUSE = Duration.ofSeconds(5);
+    /** How often a waiting answering loop looks whether the dial-up link has let the modem go. */
+    private static final Duration LOCK_POLL = Duration.ofMillis(500);
 
     private final EfaxLine line;
     private final EfaxReceiver receiver;
@@ -42,7 +46,7 @@ final class FaxAnswering implements Runnable {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 if (lock.holder().isPresent() || line.sendWaiting()) {
-                    Thread.sleep(PAUSE); // the dial-up link or a fax going out has the modem
+                    Thread.sleep(LOCK_POLL); // the dial-up link or a fax going out has the modem: answer once it is free
                     continue;
                 }
                 Path dir = Files.createTempDirectory(Files.createDirectories(workDir), "in-");

@@ -1,5 +1,6 @@
 package org.porter.dialer.fax;
 
+import org.porter.dialer.modem.ModemLock;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -9,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the fax gateway when {@code fax.device} names a fax modem, sending and (unless the dialer dials on
- * the same modem) answering calls ({@link FaxAnswering}): Ghostscript and libtiff render,
+ * Opens the fax gateway when {@code fax.device} names a fax modem, sending and answering calls
+ * ({@link FaxAnswering}), also on the dial-up link's modem (they take turns by its UUCP lock): Ghostscript and libtiff render,
  * efax sends ({@code /usr/bin/efax}), pages are made under {@code DATA/tmp/fax}. Called by
  * {@code porter serve} at start.
  */
@@ -26,18 +27,15 @@ public final class FaxGateway {
         if (device.isEmpty()) {
             return false;
         }
-        ModemLock lock = new ModemLock(LOCK_DIR, Path.of(device));
+        ModemLock lock = new ModemLock(Path.of(mta.settings().get(DialerSettings.MODEM_LOCK_DIR)), Path.of(device));
         String station = mta.settings().get(DialerSettings.FAX_STATION_ID);
         EfaxLine line = new EfaxLine(FaxRenderer.debian(), new EfaxEngine(EFAX, Path.of(device), station,
                 Duration.ofMinutes(30), java.util.Optional.of(lock.file())), dataDir.resolve("tmp").resolve("fax"), lock);
         mta.faxLine(line);
         LOG.info("fax gateway open: mail to NUMBER@fax.<office domain> goes out through the fax modem on {}", device);
         if (sharedWithDialer(mta.settings(), device)) {
-            // the dialer's own AT dialling (before pppd takes the lock) does not take the UUCP lock, so an
-            // efax waiting for calls would take the dialer's modem replies for a call: no answering here
-            LOG.warn("fax gateway does not answer calls: {} is also the dial-up modem (modem.device); faxes are"
-                    + " sent when the dial-up link is down", device);
-            return true;
+            // the dialer takes the modem's lock for each call (PppLink); efax waiting for calls gives way
+            LOG.info("fax gateway shares {} with the dial-up link: fax calls are answered while the link is down", device);
         }
         FaxAnswering answering = new FaxAnswering(line, new EfaxReceiver(EFAX, Path.of(device), station,
                 java.util.Optional.of(lock.file())), new FaxInbox(mta, dataDir.resolve("fax").resolve("kept")), lock,
@@ -54,7 +52,5 @@ public final class FaxGateway {
         return serial && Path.of(settings.get(DialerSettings.MODEM_DEVICE)).normalize().equals(Path.of(faxDevice).normalize());
     }
 
-    /** Where pppd, efax and the other serial programs keep their UUCP lock files. */
-    static final Path LOCK_DIR = Path.of("/var/lock");
     private static final Path EFAX = Path.of("/usr/bin/efax");
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.porter.dialer.modem.ModemDialect;
+import org.porter.dialer.modem.ModemLock;
 
 /**
  * ISDN: either a terminal adapter on a serial port (its AT dialect: {@code AT&E<msn>}, {@code ATD},
@@ -18,8 +19,8 @@ public final class IsdnLink extends PppLink {
     }
 
     public static IsdnLink terminalAdapter(LineOpener opener, List<String> init, String msn, String number,
-            Duration dialTimeout, Duration guardTime, PppOptions options, Duration upTimeout, Path runDir) {
-        return new IsdnLink(new Dial(opener, new ModemDialect.IsdnTa(msn), init, number, dialTimeout, guardTime),
+            Duration dialTimeout, Duration guardTime, ModemLock lock, PppOptions options, Duration upTimeout, Path runDir) {
+        return new IsdnLink(new Dial(opener, new ModemDialect.IsdnTa(msn), init, number, dialTimeout, guardTime, lock),
                 options, upTimeout, runDir);
     }
 

@@ -6,6 +6,7 @@ import org.porter.dialer.config.DialerConfig;
 import org.porter.dialer.modem.AtDialog;
 import org.porter.dialer.modem.JSerialLine;
 import org.porter.dialer.modem.ModemDialect;
+import org.porter.dialer.modem.ModemLock;
 
 /** Makes the link the settings ask for. */
 public final class Links {
@@ -15,14 +16,15 @@ public final class Links {
     /** @param runDir where pppd's options file of a call lives (the data folder's {@code run/dialer}) */
     public static Link fromConfig(DialerConfig c, Path runDir) {
         PppLink.LineOpener opener = () -> JSerialLine.open(c.device(), c.speed(), true);
+        ModemLock lock = new ModemLock(c.lockDir(), c.device()); // shared with pppd, efax and the fax gateway
         return switch (c.linkType()) {
             case "modem" -> new PppLink("modem", new PppLink.Dial(opener, new ModemDialect.Analog(c.pulse()), c.init(),
-                    c.number(), c.dialTimeout(), AtDialog.GUARD_TIME), serial(c), c.pppUpTimeout(), runDir);
+                    c.number(), c.dialTimeout(), AtDialog.GUARD_TIME, lock), serial(c), c.pppUpTimeout(), runDir);
             case "isdn" -> "capi".equals(c.isdnMode())
                     ? IsdnLink.capi(PppOptions.capi(c.pppd(), c.number(), c.msn(), c.isdnChannels(), c.pppUser(),
                             c.pppPassword(), c.maxConnect()).withPeer(c.pppPeer()), c.pppUpTimeout(), runDir)
                     : IsdnLink.terminalAdapter(opener, c.init(), c.msn(), c.number(), c.dialTimeout(),
-                            AtDialog.GUARD_TIME, serial(c), c.pppUpTimeout(), runDir);
+                            AtDialog.GUARD_TIME, lock, serial(c), c.pppUpTimeout(), runDir);
             default -> new LanLink();
         };
     }

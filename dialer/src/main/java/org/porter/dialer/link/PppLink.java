@@ -9,7 +9,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.porter.dialer.modem.AtDialog;
+import org.porter.dialer.modem.DialFailedException;
 import org.porter.dialer.modem.ModemDialect;
+import org.porter.dialer.modem.ModemLock;
 import org.porter.dialer.modem.SerialLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,10 @@ import org.slf4j.LoggerFactory;
  * A dial-up PPP link: the AT dialog in Java on the serial line, then pppd on the same device (see
  * {@link PppOptions} for why and how), supervised: UP when pppd reports the interface's address,
  * DOWN when pppd exits (its status, per pppd(8), is the reason). Hang-up: SIGTERM to pppd, then
- * DTR drop (best effort), {@code +++}, {@code ATH}, and closing the line.
+ * DTR drop (best effort), {@code +++}, {@code ATH}, and closing the line. The modem's UUCP lock
+ * ({@link ModemLock}) is held from before the line is opened to after it is closed, on every path
+ * (hang-up, failed dial, dropped line, exception); a lock left by a killed Porter names a dead process
+ * and is taken over.
  *
  * <p>Without a {@link Dial} (ISDN with a CAPI card) pppd's plugin does the dialling.
  */
@@ -32,10 +37,16 @@ public class PppLink extends AbstractLink {
         SerialLine open() throws IOException;
     }
 
-    /** The AT-dialog half: where, what to send, how long to wait. */
+    /**
+     * The AT-dialog half: where, what to send, how long to wait, and the modem's UUCP lock (null: none),
+     * held from before the line is opened until after it is closed.
+     */
     public record Dial(LineOpener opener, ModemDialect dialect, List<String> init, String number, Duration dialTimeout,
-            Duration guardTime) {
+            Duration guardTime, ModemLock lock) {
     }
+
+    /** How long a dial waits for Porter's own efax (waiting for fax calls) to let the modem go. */
+    static final Duration FAX_GIVES_WAY = Duration.ofSeconds(45);
 
     private final String type;
     private final Dial dial;
@@ -46,6 +57,8 @@ public class PppLink extends AbstractLink {
     private SerialLine line;
     private AtDialog at;
     private Path optionsFile;
+    /** Whether this call holds the modem's lock (set by bringUp's thread, released by stopAll on any). */
+    private volatile boolean locked;
     private volatile boolean hangingUp;
     /** Set once the current call's drop has been handled (it can be seen from two threads). */
     private final AtomicBoolean dropHandled = new AtomicBoolean();
@@ -84,6 +97,7 @@ public class PppLink extends AbstractLink {
         move(State.DIALING, "");
         try {
             if (dial != null) {
+                takeModem();
                 line = dial.opener().open();
                 at = new AtDialog(line, AtDialog.COMMAND_TIMEOUT, dial.guardTime());
                 at.init(dial.init(), dial.dialect());
@@ -144,6 +158,23 @@ public class PppLink extends AbstractLink {
         lineDropped(code);
     }
 
+    /**
+     * Takes the modem's UUCP lock for the whole call, so that the fax gateway (efax) keeps off the line
+     * while the dialer talks to the modem and pppd runs (with {@code nolock}: the lock is ours). A modem
+     * in a fax call, or held by another program, fails the dial with a redial, as a busy number does.
+     */
+    private void takeModem() throws IOException, InterruptedException {
+        if (dial.lock() == null) {
+            return;
+        }
+        try {
+            dial.lock().acquire(FAX_GIVES_WAY); // not under the link's monitor: a hang-up must not wait for it
+            locked = true;
+        } catch (ModemLock.BusyException e) {
+            throw new DialFailedException("modem-busy", e.getMessage() + "; the dial is tried again later", true);
+        }
+    }
+
     /** The first pppd ended while the link was UP: stop the rest, hang the modem up, go DOWN with the reason. */
     private void lineDropped(int code) {
         if (hangingUp || !dropHandled.compareAndSet(false, true)) {
@@ -195,6 +226,10 @@ public class PppLink extends AbstractLink {
             line.close();
             line = null;
             at = null;
+        }
+        if (locked) {
+            dial.lock().release(); // after the line is closed: the modem is free for efax again
+            locked = false;
         }
         if (optionsFile != null) {
             try {

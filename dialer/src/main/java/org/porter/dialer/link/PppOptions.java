@@ -24,7 +24,7 @@ import java.util.List;
  * hang-up, so the password is never on a command line ({@code ps}) nor in a world-readable file.
  *
  * <p>Porter as a user (the appliance image runs it as {@code porter}, in group dip): pppd takes
- * {@code noauth} and {@code plugin} only from a privileged source, so with {@code ppp.peer} set
+ * {@code noauth}, {@code nolock} and {@code plugin} only from a privileged source, so with {@code ppp.peer} set
  * they live in the root-owned {@code /etc/ppp/peers/<peer>} and the command line says {@code call
  * <peer>}; everything else, the password included, stays in Porter's own 0600 file.
  *
@@ -86,8 +86,12 @@ public record PppOptions(Path pppd, String device, int speed, String user, Strin
         o.add("# pppd options for one Porter call: written 0600, deleted at hang-up");
         o.add("nodetach");
         o.add("logfd 1");
+        if (capi == null && peer.isEmpty()) {
+            // the modem's UUCP lock is Porter's, held from the AT dialog to the hang-up (ModemLock); nolock is a
+            // privileged option of pppd: with a peers file, it is there
+            o.add("nolock");
+        }
         if (capi == null) {
-            o.add("lock");
             o.add("crtscts");
             o.add("modem");
         } else {
@@ -108,8 +112,8 @@ public record PppOptions(Path pppd, String device, int speed, String user, Strin
         if (peer.isEmpty()) {
             o.add("noauth");
         } else {
-            o.add("# privileged options (noauth" + (capi == null ? "" : ", plugin capiplugin.so") + ") come from /etc/ppp/peers/"
-                    + peer);
+            o.add("# privileged options (noauth" + (capi == null ? ", nolock" : ", plugin capiplugin.so")
+                    + ") come from /etc/ppp/peers/" + peer);
         }
         o.add("defaultroute");
         o.add("noipdefault");

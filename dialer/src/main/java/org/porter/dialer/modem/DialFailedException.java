@@ -10,11 +10,13 @@ public final class DialFailedException extends java.io.IOException {
     private static final long serialVersionUID = 1L;
     private final transient ResultCode code;
     private final String outcome;
+    private final boolean retryable;
 
     public DialFailedException(ResultCode code, String message) {
         super(message);
         this.code = code;
         this.outcome = code.outcome();
+        this.retryable = code.retryable();
     }
 
     /** A failure without a result code: {@code outcome} is timeout, line-lost, ... */
@@ -22,6 +24,23 @@ public final class DialFailedException extends java.io.IOException {
         super(message, cause);
         this.code = null;
         this.outcome = outcome;
+        this.retryable = false;
+    }
+
+    /** A failure without a result code that a redial may cure ({@code modem-busy}: a fax call has the modem). */
+    public DialFailedException(String outcome, String message, boolean retryable) {
+        super(message);
+        this.code = null;
+        this.outcome = outcome;
+        this.retryable = retryable;
+    }
+
+    /** The same failure with more words (the session's "gave up after N attempts"). */
+    public DialFailedException withMessage(String message) {
+        DialFailedException e = code != null ? new DialFailedException(code, message)
+                : new DialFailedException(outcome, message, retryable);
+        e.initCause(this);
+        return e;
     }
 
     public Optional<ResultCode> code() {
@@ -34,6 +53,6 @@ public final class DialFailedException extends java.io.IOException {
     }
 
     public boolean retryable() {
-        return code != null && code.retryable();
+        return retryable;
     }
 }

@@ -326,8 +326,7 @@ public final class DialSession {
                 failures++;
                 Optional<Duration> delay = DialPolicy.redialDelay(config, failures);
                 if (delay.isEmpty()) {
-                    throw new DialFailedException(e.code().orElseThrow(), e.getMessage() + "; gave up after "
-                            + failures + " attempts");
+                    throw e.withMessage(e.getMessage() + "; gave up after " + failures + " attempts");
                 }
                 step(e.getMessage() + "; redialling in " + delay.get().toSeconds() + " s");
                 sleeper.sleep(delay.get());

@@ -1,5 +1,6 @@
 package org.porter.dialer.fax;
 
+import org.porter.dialer.modem.ModemLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;

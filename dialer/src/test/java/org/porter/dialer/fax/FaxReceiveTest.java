@@ -1,5 +1,6 @@
 package org.porter.dialer.fax;
 
+import org.porter.dialer.modem.ModemLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -17,7 +18,14 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.dialer.config.DialerSettings;
+import org.porter.dialer.link.Link;
+import org.porter.dialer.link.PppLink;
+import org.porter.dialer.link.PppOptions;
+import org.porter.dialer.modem.DialFailedException;
+import org.porter.dialer.modem.JSerialLine;
+import org.porter.dialer.modem.ModemDialect;
 import org.porter.dialer.testing.ModemEmulator;
+import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
 import org.porter.mta.TestMta;
 import org.porter.mta.api.FaxLine;
@@ -34,8 +42,11 @@ import org.porter.pop3.Pop3Server;
  * libtiff's tiffcp and tiff2pdf make one PDF; it is mailed to the user fax.receive-to maps our line's
  * number to, and read back by POP3 (Python's poplib against Porter's POP3 server): a PDF of three pages
  * (counted by Ghostscript). A fax to send while efax waits for calls goes out on the same modem (efax
- * sending to the emulator). When the pages cannot be made into a PDF they are kept on the server and
- * the fax admin is told.
+ * sending to the emulator). The same modem serves the dial-up link (PppLink with pppd's stand-in): the
+ * dialer takes the modem's UUCP lock for its call, the waiting efax gives way, answering resumes after
+ * the hang-up (the next fax arrives); a dial while a fax call is in progress is refused in words and
+ * succeeds when tried again after it. When the pages cannot be made into a PDF they are kept on the
+ * server and the fax admin is told.
  */
 class FaxReceiveTest {
     @TempDir
@@ -91,6 +102,53 @@ class FaxReceiveTest {
                     FaxLine.Outcome sent = line.send("0401234567", () -> new java.io.ByteArrayInputStream(note));
                     assertThat(sent.sent()).as(sent.summary()).isTrue();
                     assertThat(modem.faxPages()).hasSize(1);
+
+                    // one modem for the dial-up link too: the dialer takes the modem's lock for the whole call,
+                    // efax waiting for calls gives way, and pppd runs with nolock
+                    awaitLog(in, "waiting for activity");
+                    PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
+                    PppLink dialUp = new PppLink("modem", new PppLink.Dial(() -> JSerialLine.open(pty.dte(), 115200, false),
+                            new ModemDialect.Analog(false), List.of("ATZ"), "5551234", TestTime.scaled(Duration.ofSeconds(20)),
+                            Duration.ofMillis(300), lock), PppOptions.serial(pppd.path(), pty.dte(), 115200, "office", "pw",
+                            Duration.ofSeconds(900)), TestTime.scaled(Duration.ofSeconds(20)), dir.resolve("run"));
+                    dialUp.bringUp();
+                    try {
+                        assertThat(dialUp.state()).isEqualTo(Link.State.UP);
+                        assertThat(lock.holder()).hasValue(ProcessHandle.current().pid());
+                        assertThat(efaxRunning(pty.dte())).as("efax while the dial-up link has the modem").isFalse();
+                        assertThat(pppd.options(0)).contains("\nnolock\n");
+                        assertThat(modem.events()).contains("connected");
+                    } finally {
+                        dialUp.tearDown();
+                    }
+                    assertThat(Files.exists(lock.file())).isFalse();
+                    // hung up: answering resumes, and the next fax arrives
+                    awaitLog(in, "waiting for activity");
+                    modem.incomingFax("+49 40 555 2222", List.of(pages.get(0)));
+                    assertThat(popRetr(pop, "bob@office.example", mta, 2)).contains("Subject: Fax from +49 40 555 2222 (1 page)");
+
+                    // a dial while a fax call is in progress (efax has the lock): refused in words, tried again
+                    // later; the fax is not disturbed
+                    awaitLog(in, "waiting for activity");
+                    modem.holdAnswer();
+                    modem.incomingFax("+49 40 555 3333", List.of(pages.get(1)));
+                    TestTime.await("efax to lock the modem for the call", () -> lock.holder().isPresent(),
+                            Duration.ofSeconds(30));
+                    int commandsBefore = modem.commands().size();
+                    org.assertj.core.api.Assertions.assertThatThrownBy(dialUp::bringUp).isInstanceOfSatisfying(
+                            DialFailedException.class, e -> {
+                                assertThat(e.retryable()).isTrue();
+                                assertThat(e.getMessage()).startsWith("the modem is busy with a fax call (efax, process ")
+                                        .endsWith("); the dial is tried again later");
+                            });
+                    assertThat(modem.commands()).hasSize(commandsBefore);
+                    modem.releaseAnswer();
+                    assertThat(popRetr(pop, "bob@office.example", mta, 3)).contains("Subject: Fax from +49 40 555 3333 (1 page)");
+                    awaitLog(in, "waiting for activity");
+                    dialUp.bringUp(); // the retry, once the fax call is over
+                    assertThat(dialUp.state()).isEqualTo(Link.State.UP);
+                    dialUp.tearDown();
+                    assertThat(Files.exists(lock.file())).isFalse();
                 } finally {
                     answering.interrupt();
                     answering.join(TestTime.seconds(30) * 1000L);
@@ -111,7 +169,7 @@ class FaxReceiveTest {
                         "could not be turned into a PDF: tiffcp failed", "Its pages are kept on the server in "
                                 + d.keptIn());
 
-                // the gateway answers calls only on a modem the dialer does not dial with
+                // whether the gateway shares its modem with the dial-up link (said in the log at start)
                 mta.settings().set(DialerSettings.MODEM_DEVICE, "/dev/ttyS1");
                 assertThat(FaxGateway.sharedWithDialer(mta.settings(), "/dev/ttyS1")).isFalse(); // link.type lan
                 mta.settings().set(DialerSettings.LINK_TYPE, "modem");
@@ -134,8 +192,13 @@ class FaxReceiveTest {
 
     /** Waits for mail in {@code user}'s mailbox, then reads the newest by POP3 (Python's poplib), with LF line ends. */
     static String popRetr(InetSocketAddress pop, String user, Mta mta) throws Exception {
+        return popRetr(pop, user, mta, 1);
+    }
+
+    /** As above, once the mailbox holds {@code messages} messages. */
+    static String popRetr(InetSocketAddress pop, String user, Mta mta, int messages) throws Exception {
         long deadline = System.nanoTime() + TestTime.scaled(Duration.ofSeconds(90)).toNanos();
-        while (mta.mailboxes().list(user).isEmpty()) {
+        while (mta.mailboxes().list(user).size() < messages) {
             assertThat(System.nanoTime()).as("mail for " + user).isLessThan(deadline);
             Thread.sleep(50);
         }
@@ -147,6 +210,13 @@ class FaxReceiveTest {
                 "sys.stdout.write('\\n'.join(l.decode('latin-1') for l in p.retr(n)[1]))",
                 "p.quit()");
         return run("python3", "-c", script, Integer.toString(pop.getPort()), user, TestMta.PASSWORD);
+    }
+
+    /** Whether an efax started by this JVM runs on {@code device}. */
+    static boolean efaxRunning(Path device) {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).anyMatch(p -> p.info().command()
+                .map(c -> c.endsWith("/efax")).orElse(false) && p.info().arguments().map(a -> List.of(a)
+                        .contains(device.toString())).orElse(false));
     }
 
     /**
@@ -177,22 +247,9 @@ class FaxReceiveTest {
         return false;
     }
 
-    /** One A4 page of T.4 (raw Group 3, as efix writes it) with {@code text} on it, made by Ghostscript and efix. */
+    /** One A4 page of T.4 with {@code text} on it ({@link org.porter.dialer.testing.FaxPages}). */
     static byte[] t4Page(String text) throws Exception {
-        Path tmp = Files.createTempFile("page", ".tif");
-        try {
-            run("gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffg3", "-r204x196", "-sPAPERSIZE=a4",
-                    "-sOutputFile=" + tmp, "-c", "/Helvetica findfont 30 scalefont setfont 72 600 moveto (" + text
-                            + ") show showpage");
-            Process p = new ProcessBuilder("efix", "-o", "fax", tmp.toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            byte[] raw = p.getInputStream().readAllBytes();
-            assertThat(p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)).isTrue();
-            assertThat(raw.length).as("efix -o fax").isGreaterThan(1000);
-            return raw;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return org.porter.dialer.testing.FaxPages.t4Page(text);
     }
 
     static String run(String... cmd) throws Exception {

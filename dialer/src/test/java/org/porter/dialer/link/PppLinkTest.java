@@ -17,6 +17,7 @@ import org.porter.dialer.link.Link.State;
 import org.porter.dialer.modem.DialFailedException;
 import org.porter.dialer.modem.JSerialLine;
 import org.porter.dialer.modem.ModemDialect;
+import org.porter.dialer.modem.ModemLock;
 import org.porter.dialer.testing.ModemEmulator;
 import org.porter.dialer.testing.PppdStandIn;
 import org.porter.dialer.testing.PtyPair;
@@ -30,6 +31,7 @@ class PppLinkTest {
     ModemEmulator modem;
     PppdStandIn pppd;
     PppLink link;
+    ModemLock lock;
     final List<String> changes = new CopyOnWriteArrayList<>();
 
     @BeforeEach
@@ -37,6 +39,7 @@ class PppLinkTest {
         pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
         modem = ModemEmulator.analog(pty);
         pppd = PppdStandIn.create(dir.resolve("pppd"));
+        lock = new ModemLock(Files.createDirectories(dir.resolve("lock")), pty.dte());
         link = modemLink(TestTime.scaled(Duration.ofSeconds(10)));
         link.addListener((from, to, reason) -> changes.add(to + (reason.isEmpty() ? "" : ": " + reason)));
     }
@@ -45,7 +48,7 @@ class PppLinkTest {
         PppOptions options = PppOptions.serial(pppd.path(), pty.dte(), 115200, "office", "s3cr\"et", Duration.ofSeconds(900));
         return new PppLink("modem", new PppLink.Dial(() -> JSerialLine.open(pty.dte(), 115200, false),
                 new ModemDialect.Analog(false), List.of("ATZ", "ATX3"), "5551234", TestTime.scaled(Duration.ofSeconds(10)),
-                Duration.ofMillis(300)), options, upTimeout, dir.resolve("run"));
+                Duration.ofMillis(300), lock), options, upTimeout, dir.resolve("run"));
     }
 
     @AfterEach
@@ -59,6 +62,9 @@ class PppLinkTest {
     void dialsThenRunsPppdWithExactArgumentsAndAPrivateOptionsFile() throws Exception {
         link.bringUp();
         assertThat(link.state()).isEqualTo(State.UP);
+        assertThat(lock.holder()).as("the modem's lock during the call").hasValue(ProcessHandle.current().pid());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(lock.file())))
+                .as("readable by other users' serial programs, as UUCP lock files are").isEqualTo("rw-r--r--");
         assertThat(modem.commands()).containsExactly("ATZ", "ATX3", "ATDT5551234");
         Path options = dir.resolve("run/pppd-options");
         assertThat(pppd.runs()).containsExactly(List.of(pty.dte().toString(), "115200",
@@ -69,7 +75,7 @@ class PppLinkTest {
                 # pppd options for one Porter call: written 0600, deleted at hang-up
                 nodetach
                 logfd 1
-                lock
+                nolock
                 crtscts
                 modem
                 noauth
@@ -90,6 +96,7 @@ class PppLinkTest {
         assertThat(link.lastTraffic()).contains(new Link.Traffic(5678, 1234));
         assertThat(link.lastDownReason()).isEmpty();
         assertThat(Files.exists(options)).isFalse();
+        assertThat(Files.exists(lock.file())).as("the lock after the hang-up").isFalse();
         assertThat(modem.events()).containsSubsequence("connected", "escape", "hung up (ATH)");
         assertThat(changes).containsExactly("DIALING", "UP", "HANGUP", "DOWN: hung up");
     }
@@ -102,6 +109,73 @@ class PppLinkTest {
         assertThat(link.state()).isEqualTo(State.DOWN);
         assertThat(pppd.ran()).isFalse();
         assertThat(changes).containsExactly("DIALING", "DOWN: dialling 5551234 failed: the ISP's number is busy (the modem answered BUSY)");
+        assertThat(Files.exists(lock.file())).as("the lock after a failed dial").isFalse();
+    }
+
+    @Test
+    void aLockLeftByAKilledPorterIsTakenOverAndAnotherProgramsLockIsRespected() throws Exception {
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        ModemLock.write(lock.file(), dead.pid()); // a Porter killed mid-call left its lock behind
+        link.bringUp();
+        assertThat(lock.holder()).hasValue(ProcessHandle.current().pid());
+        link.tearDown();
+        assertThat(Files.exists(lock.file())).isFalse();
+
+        Process other = new ProcessBuilder("sleep", "600").start();
+        try {
+            ModemLock.write(lock.file(), other.pid()); // e.g. minicom, or pppd started by hand
+            assertThatThrownBy(link::bringUp).isInstanceOfSatisfying(DialFailedException.class, e -> {
+                assertThat(e.retryable()).isTrue();
+                assertThat(e.outcome()).isEqualTo("modem-busy");
+                assertThat(e.getMessage()).isEqualTo("the modem is in use by sleep (process " + other.pid()
+                        + "); the dial is tried again later");
+            });
+            assertThat(modem.commands()).as("nothing sent to the modem while another program has it")
+                    .containsExactly("ATZ", "ATX3", "ATDT5551234", "ATH");
+            assertThat(lock.holder()).hasValue(other.pid());
+            assertThat(link.state()).isEqualTo(State.DOWN);
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    @Test
+    void porterStoppingWhileADialWaitsForItsEfaxLeavesNoLock() throws Exception {
+        // a process of ours with the modem on its command line that does not go (as efax in a call would)
+        Process efax = new ProcessBuilder("sh", "-c", "sleep 600", pty.dte().toString()).start();
+        try {
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread dialling = Thread.ofPlatform().start(() -> {
+                try {
+                    link.bringUp();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            TestTime.await("the dial to hold the lock and wait for the modem",
+                    () -> lock.holder().orElse(-1) == ProcessHandle.current().pid(), Duration.ofSeconds(10));
+            dialling.interrupt();
+            dialling.join(TestTime.millis(10_000));
+            assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+            assertThat(Files.exists(lock.file())).isFalse();
+            assertThat(link.state()).isEqualTo(State.DOWN);
+            assertThat(modem.commands()).as("the modem was never spoken to").isEmpty();
+        } finally {
+            efax.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aLineThatCannotBeOpenedLeavesNoLock() throws Exception {
+        PppOptions options = PppOptions.serial(pppd.path(), pty.dte(), 115200, "office", "pw", Duration.ofSeconds(900));
+        PppLink broken = new PppLink("modem", new PppLink.Dial(() -> {
+            throw new java.io.IOException("cannot open /dev/ttyS9: no such device");
+        }, new ModemDialect.Analog(false), List.of("ATZ"), "5551234", TestTime.scaled(Duration.ofSeconds(10)),
+                Duration.ofMillis(300), lock), options, TestTime.scaled(Duration.ofSeconds(10)), dir.resolve("run"));
+        assertThatThrownBy(broken::bringUp).hasMessageContaining("no such device");
+        assertThat(broken.state()).isEqualTo(State.DOWN);
+        assertThat(Files.exists(lock.file())).isFalse();
     }
 
     @Test
@@ -127,6 +201,7 @@ class PppLinkTest {
         assertThat(link.state()).isEqualTo(State.DOWN);
         assertThat(link.lastDownReason()).contains("the modem hung up (the line dropped) (pppd status 16)");
         assertThat(link.lastTraffic()).contains(new Link.Traffic(20, 10));
+        TestTime.await("the lock released after the drop", () -> !Files.exists(lock.file()), Duration.ofSeconds(10));
     }
 
     @Test
@@ -204,8 +279,8 @@ class PppLinkTest {
         Path file = Path.of("/var/lib/porter/run/dialer/pppd-options");
         assertThat(serial.argv(file)).containsExactly("/usr/sbin/pppd", "/dev/ttyS1", "115200", "call", "porter",
                 "file", file.toString());
-        assertThat(serial.text()).doesNotContain("\nnoauth\n")
-                .contains("# privileged options (noauth) come from /etc/ppp/peers/porter\n")
+        assertThat(serial.text()).doesNotContain("\nnoauth\n").doesNotContain("\nnolock\n")
+                .contains("# privileged options (noauth, nolock) come from /etc/ppp/peers/porter\n")
                 .contains("password \"pw\"");
         PppOptions capi = PppOptions.capi(Path.of("/usr/sbin/pppd"), "0191011", "", 1, "office", "pw",
                 Duration.ofSeconds(900)).withPeer("porter-capi");

@@ -24,6 +24,7 @@ import org.porter.dialer.modem.ModemDialect;
 import org.porter.dialer.testing.Fakes.FakeActivity;
 import org.porter.dialer.testing.Fakes.FakeQueue;
 import org.porter.dialer.testing.Fakes.FakeSleeper;
+import org.porter.dialer.modem.ModemLock;
 import org.porter.mta.testing.MutableClock;
 import org.porter.dialer.testing.ModemEmulator;
 import org.porter.dialer.testing.PppdStandIn;
@@ -267,6 +268,63 @@ class DialSessionTest {
     }
 
     @Test
+    void aModemBusyWithAFaxCallIsRedialledLaterWithoutTouchingTheModem() throws Exception {
+        // efax is in a fax call: it holds the modem's UUCP lock (a process named efax, alive, plays it)
+        Path efax = dir.resolve("bin/efax");
+        Files.createDirectories(efax.getParent());
+        Files.copy(Path.of("/bin/sleep"), efax);
+        Files.setPosixFilePermissions(efax, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Process faxCall = new ProcessBuilder(efax.toString(), "600").start();
+        try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+                ModemEmulator modem = ModemEmulator.analog(pty)) {
+            ModemLock lock = new ModemLock(Files.createDirectories(dir.resolve("lock")), pty.dte());
+            ModemLock.write(lock.file(), faxCall.pid());
+            PppdStandIn pppd = PppdStandIn.create(dir.resolve("pppd"));
+            Link link = modemLink(pty, pppd);
+            List<String> modemDuringFax = new CopyOnWriteArrayList<>();
+            Sleeper untilTheFaxEnds = d -> {
+                sleeper.sleep(d);
+                if (faxCall.isAlive()) {
+                    modemDuringFax.addAll(modem.commands());
+                    faxCall.destroy(); // the fax call ends; efax's lock is then stale
+                    faxCall.waitFor();
+                }
+            };
+            List<String> steps = new CopyOnWriteArrayList<>();
+            CallLog.Call call = new DialSession(config(), link, queue, activity, etrn(250, "250 ok"), clock,
+                    untilTheFaxEnds, steps::add).run(0);
+            assertThat(modemDuringFax).as("the dialer kept off the modem during the fax call").isEmpty();
+            assertThat(String.join("\n", steps)).contains("the modem is busy with a fax call (efax, process "
+                    + faxCall.pid() + "); the dial is tried again later; redialling in 30 s");
+            assertThat(call.outcome()).isEqualTo("ok");
+            assertThat(modem.commands()).containsExactly("ATZ", "ATDT5551234", "ATH");
+            assertThat(lock.holder()).as("the lock after the hang-up").isEmpty();
+            assertThat(Files.exists(lock.file())).isFalse();
+        } finally {
+            faxCall.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aModemHeldByAnotherProgramForeverEndsTheCallInWords() throws Exception {
+        Process other = new ProcessBuilder("sleep", "600").start();
+        try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
+                ModemEmulator modem = ModemEmulator.analog(pty)) {
+            ModemLock lock = new ModemLock(Files.createDirectories(dir.resolve("lock")), pty.dte());
+            ModemLock.write(lock.file(), other.pid());
+            CallLog.Call call = new DialSession(config(), modemLink(pty, PppdStandIn.create(dir.resolve("pppd"))), queue,
+                    activity, etrn(250, "250 ok"), clock, sleeper, x -> { }).run(0);
+            assertThat(call.outcome()).isEqualTo("modem-busy");
+            assertThat(call.detail()).isEqualTo("the modem is in use by sleep (process " + other.pid()
+                    + "); the dial is tried again later; gave up after 4 attempts");
+            assertThat(modem.commands()).isEmpty();
+            assertThat(lock.holder()).hasValue(other.pid()); // another's lock is never removed
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    @Test
     void lineDroppedMidSessionIsLoggedAndTheQueueHeld() throws Exception {
         try (PtyPair pty = PtyPair.open(Files.createDirectories(dir.resolve("pty")));
                 ModemEmulator modem = ModemEmulator.analog(pty)) {
@@ -307,7 +365,8 @@ class DialSessionTest {
     private PppLink modemLink(PtyPair pty, PppdStandIn pppd) {
         return new PppLink("modem", new PppLink.Dial(() -> JSerialLine.open(pty.dte(), 115200, false),
                 new ModemDialect.Analog(false), List.of("ATZ"), "5551234", TestTime.scaled(Duration.ofSeconds(10)),
-                Duration.ofMillis(200)), PppOptions.serial(pppd.path(), pty.dte(), 115200, "u", "p", Duration.ofSeconds(900)),
+                Duration.ofMillis(200), new ModemLock(dir.resolve("lock"), pty.dte())),
+                PppOptions.serial(pppd.path(), pty.dte(), 115200, "u", "p", Duration.ofSeconds(900)),
                 TestTime.scaled(Duration.ofSeconds(10)), dir.resolve("run"));
     }
 

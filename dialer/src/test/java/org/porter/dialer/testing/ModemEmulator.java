@@ -57,6 +57,9 @@ public final class ModemEmulator implements AutoCloseable {
     private volatile boolean awaitingStartChar;
     private volatile boolean autoAnswer;
     private volatile boolean class20;
+    /** The service class the DTE set (AT+FCLASS=n; ATZ makes it 0): a dial in class 0 is a data call. */
+    private volatile String fclass = "0";
+    private volatile boolean answerHeld;
 
     private final PtyPair pty;
 
@@ -133,7 +136,24 @@ public final class ModemEmulator implements AutoCloseable {
         incomingCall = true;
         events.add("ringing");
         send("RING", "2");
-        if (autoAnswer) {
+        if (autoAnswer && !answerHeld) {
+            answerFaxCall();
+        }
+    }
+
+    /**
+     * Auto-answer waits from now on: an incoming fax rings, and the DTE that saw the ring (efax, which
+     * then locks the modem for the call) waits for the answer until {@link #releaseAnswer}: a fax call
+     * in progress, held still for as long as a test needs.
+     */
+    public void holdAnswer() {
+        answerHeld = true;
+    }
+
+    /** Answers the held incoming fax call now (see {@link #holdAnswer}). */
+    public synchronized void releaseAnswer() throws IOException {
+        answerHeld = false;
+        if (incomingCall && autoAnswer) {
             answerFaxCall();
         }
     }
@@ -416,6 +436,7 @@ public final class ModemEmulator implements AutoCloseable {
             if (body.equals("Z")) {
                 echo = true;
                 verbose = true;
+                fclass = "0";
             }
             send("OK", "0");
         } else {
@@ -473,9 +494,14 @@ public final class ModemEmulator implements AutoCloseable {
                     .getBytes(StandardCharsets.US_ASCII));
             send("CONNECT", "1");
             awaitingStartChar = true;
+        } else if (body.startsWith("D") && body.length() > 1 && fclass.equals("0")) {
+            return false; // a data call (the dial-up link sharing the fax modem)
         } else if (body.startsWith("+FCLASS=") || body.startsWith("+FCR=") || body.startsWith("+FDCC=")
                 || body.startsWith("+FDIS=") || body.startsWith("+FLID=") || body.startsWith("+FBOR=")
                 || body.startsWith("+FK") || body.startsWith("+FPTS=")) {
+            if (body.startsWith("+FCLASS=")) {
+                fclass = body.substring(8);
+            }
             if (body.startsWith("+FLID=")) {
                 events.add("fax id " + asSent.substring(asSent.indexOf('=') + 1).strip());
             }

@@ -170,8 +170,29 @@ class DeviceProfileTest {
             assertThat(greeting(own, "127.0.0.4")).startsWith("554 5.7.1");
             assertThat(swaks(own.getPort(), MFP, "--from", "scanner@office.example", "--to", "partner@elsewhere.example"))
                     .startsWith("0\n");
+
+            // HP DSS 4.3: a device on its own port that signs in (AUTH) instead of relaying by its address
+            t.mta.devices().add(new Device("hp-dss-43", Cidr.parse("127.0.0.4"), false, 50L << 20, false, own.getPort()));
+            assertThat(smtplib(own.getPort(), "127.0.0.4", SIGNED_IN_SCAN)).as("not signed in")
+                    .contains("refused").contains("Relay access denied");
+            assertThat(smtplib(own.getPort(), "127.0.0.4", SIGNED_IN_SCAN, "alice@office.example", TestMta.PASSWORD))
+                    .isEqualTo("0\nsent\n");
+            assertThat(t.core().mailStore().queuedCount()).isEqualTo(2);
         }
     }
+
+    /** A scan to a partner, signed in first when argv[2] and argv[3] (user, password) are given. */
+    private static final String SIGNED_IN_SCAN = """
+            with smtplib.SMTP('127.0.0.1', PORT, timeout=T, source_address=(SRC, 0)) as s:
+                s.ehlo('hp-dss.office.example')
+                if len(sys.argv) > 2:
+                    s.login(sys.argv[2], sys.argv[3])
+                try:
+                    s.sendmail('scanner@office.example', ['partner@elsewhere.example'], b'Subject: scan\\r\\n\\r\\npage\\r\\n')
+                    print('sent')
+                except smtplib.SMTPRecipientsRefused as e:
+                    print('refused', e.recipients)
+            """;
 
     @Test
     void badProfilesAreRefusedWithClearWords(@TempDir Path tmp) throws Exception {
@@ -221,7 +242,27 @@ class DeviceProfileTest {
                 }
                 device.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(ScriptedSmtpTest.readLine(din)).as("the device is still served").isEqualTo("250 2.0.0 Ok");
+
+                // and between two blocks of its message's data (RFC 1123: the sender waits 3 minutes per block)
+                device.getOutputStream().write(("MAIL FROM:<fax@office.example>\r\nRCPT TO:<alice@office.example>\r\n"
+                        + "DATA\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(ScriptedSmtpTest.readLine(din)).startsWith("250 ");
+                assertThat(ScriptedSmtpTest.readLine(din)).startsWith("250 ");
+                assertThat(ScriptedSmtpTest.readLine(din)).startsWith("354 ");
+                device.getOutputStream().write("Subject: fax\r\n\r\nfirst block\r\n".getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < 2; i++) {
+                    try (Socket stranger = connect(t.port(), STRANGER)) {
+                        InputStream sin = stranger.getInputStream();
+                        assertThat(ScriptedSmtpTest.readLine(sin)).startsWith("220 ");
+                        assertThat(ScriptedSmtpTest.readLine(sin)).isEqualTo(
+                                "421 4.4.2 mail.office.example Error: timeout exceeded");
+                    }
+                }
+                device.getOutputStream().write("second block\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(ScriptedSmtpTest.readLine(din)).as("the message after a pause mid-data")
+                        .startsWith("250 2.0.0 Ok: queued as ");
             }
+            assertThat(t.mta.mailboxes().list("alice@office.example")).hasSize(1);
         }
     }
 

@@ -33,6 +33,7 @@ public final class SettingsPage extends Page {
             new Topic("delivery", "Sending mail out", List.of("delivery.", "dns.", "queue.")),
             new Topic("link", "Internet connection and calls", List.of("link.", "modem.", "isdn.", "ppp.", "dial.", "etrn.", "odmr.",
                     "isp.")),
+            new Topic("fax", "Fax gateway", List.of("fax.")),
             new Topic("backup", "Backups", List.of("backup.")),
             new Topic("admin", "This admin", List.of("admin.")),
             new Topic("other", "Storage and other", List.of("")));

@@ -107,6 +107,7 @@ public final class AdminServer implements AutoCloseable {
         pages.addMapping(PathSpec.from("/users/*"), new UsersPage(services));
         pages.addMapping(PathSpec.from("/domains/*"), new DomainsPage(services));
         pages.addMapping(PathSpec.from("/devices/*"), new org.porter.webadmin.page.DevicesPage(services));
+        pages.addMapping(PathSpec.from("/fax/*"), new org.porter.webadmin.page.FaxPage(services));
         pages.addMapping(PathSpec.from("/aliases/*"), new AliasesPage(services));
         pages.addMapping(PathSpec.from("/settings/*"), new SettingsPage(services));
         pages.addMapping(PathSpec.from("/support/*"), new org.porter.webadmin.page.SupportPage(services));
