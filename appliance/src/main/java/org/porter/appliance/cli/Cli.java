@@ -82,7 +82,9 @@ public final class Cli {
             }
             if (command instanceof ServeCommand serve) {
                 logging.configure(Logging.Mode.SERVE, serve.dataDir());
-                return execute(args, local);
+                // the tree just built runs it (picocli parses again from the options' initial values): a
+                // second tree of every command, built by reflection, was on the start-up's path to the banner
+                return execute(args, probe, local);
             }
             if (command instanceof RestoreCommand restore) {
                 // never sent to a running server (it refuses then); the folder may not exist yet
@@ -186,8 +188,12 @@ public final class Cli {
 
     /** Parses and runs {@code args} in this process against {@code ctx}: the one execution path. */
     public static int execute(String[] args, Context ctx) {
+        return execute(args, commandLine(ctx), ctx);
+    }
+
+    private static int execute(String[] args, CommandLine tree, Context ctx) {
         try {
-            return commandLine(ctx).execute(args);
+            return tree.execute(args);
         } finally {
             ctx.out().flush();
             ctx.err().flush();
