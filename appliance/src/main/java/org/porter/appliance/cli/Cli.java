@@ -68,7 +68,8 @@ public final class Cli {
         Context local = new Context(io.out(), io.err(), MtaConnector.direct(factory), factory, Optional.empty(), false,
                 Path.of("").toAbsolutePath(), Optional.empty());
         try {
-            CommandLine probe = commandLine(local);
+            CommandLine probe = args.length > 0 && args[0].equals("serve") ? commandLine(new ServeRoot(), local)
+                    : commandLine(local);
             ParseResult parsed;
             try {
                 parsed = probe.parseArgs(args);
@@ -201,7 +202,12 @@ public final class Cli {
     }
 
     static CommandLine commandLine(Context ctx) {
-        CommandLine cl = new CommandLine(new PorterCommand(), new ContextFactory(ctx));
+        return commandLine(new PorterCommand(), ctx);
+    }
+
+    /** A command tree under {@code root} ({@link PorterCommand}, or {@link ServeRoot} for serve alone). */
+    static CommandLine commandLine(Object root, Context ctx) {
+        CommandLine cl = new CommandLine(root, new ContextFactory(ctx));
         cl.setOut(ctx.out());
         cl.setErr(ctx.err());
         cl.setParameterExceptionHandler((e, args) -> usageError(e, e.getCommandLine().getErr()));
