@@ -785,6 +785,23 @@ def machine():
             ("Postfix", postfix), ("Dovecot", dovecot)]
 
 
+def profiles_section():
+    """Links to what bench/profile last wrote into docs/profiles/ (flame graphs and their summaries)."""
+    d = os.path.join(ROOT, "docs", "profiles")
+    names = sorted(f[:-4] for f in os.listdir(d) if f.endswith(".txt")) if os.path.isdir(d) else []
+    if not names:
+        return []
+    lines = ["## Where the time goes (profiles)", "",
+             "Written by `bench/profile` (async-profiler on the Porter side of each workload, the timed part only): "
+             "per workload a summary of the top frames (self and total, by Porter / Derby / Netty / James / JDK) "
+             "and flame graphs of CPU and of wall-clock time.", ""]
+    for n in names:
+        first = open(os.path.join(d, n + ".txt")).read().splitlines()[1:2]
+        lines.append("- %s: [summary](profiles/%s.txt), [CPU flame graph](profiles/%s-cpu.html), "
+                     "[wall-clock flame graph](profiles/%s-wall.html)%s" % (n, n, n, n, (" - " + first[0]) if first else ""))
+    return lines + [""]
+
+
 def write_doc(cfg, res, started, load0, load1, tbl):
     path = os.path.join(ROOT, "docs", "BENCHMARKS.md")
     lines = ["# Benchmarks", "",
@@ -833,6 +850,7 @@ def write_doc(cfg, res, started, load0, load1, tbl):
               "- 7 dial: dialer's `DialCycleEndToEndTest` with `PORTER_BENCH_MESSAGES` messages of 10 KiB "
               "each way through the modem emulator and a real Postfix as the ISP; SMTP between the office and the "
               "ISP crosses a paced line (the test's `PacedLine`: 53,000 bit/s down, 33,600 up, 60 ms each way).", ""]
+    lines += profiles_section()
     lines += ["## Every repetition", "", "| Figure | Porter | Peer |", "|---|---|---|"]
     for r in res.rows:
         lines.append("| %s: %s | %s | %s |" % (r["workload"], r["metric"].strip(), ", ".join(fmt(v) for v in r["porter"]),

@@ -68,7 +68,8 @@ public final class Cli {
         Context local = new Context(io.out(), io.err(), MtaConnector.direct(factory), factory, Optional.empty(), false,
                 Path.of("").toAbsolutePath(), Optional.empty());
         try {
-            CommandLine probe = commandLine(local);
+            CommandLine probe = args.length > 0 && args[0].equals("serve") ? commandLine(new ServeRoot(), local)
+                    : commandLine(local);
             ParseResult parsed;
             try {
                 parsed = probe.parseArgs(args);
@@ -82,7 +83,9 @@ public final class Cli {
             }
             if (command instanceof ServeCommand serve) {
                 logging.configure(Logging.Mode.SERVE, serve.dataDir());
-                return execute(args, local);
+                // the tree just built runs it (picocli parses again from the options' initial values): a
+                // second tree of every command, built by reflection, was on the start-up's path to the banner
+                return execute(args, probe, local);
             }
             if (command instanceof RestoreCommand restore) {
                 // never sent to a running server (it refuses then); the folder may not exist yet
@@ -186,8 +189,12 @@ public final class Cli {
 
     /** Parses and runs {@code args} in this process against {@code ctx}: the one execution path. */
     public static int execute(String[] args, Context ctx) {
+        return execute(args, commandLine(ctx), ctx);
+    }
+
+    private static int execute(String[] args, CommandLine tree, Context ctx) {
         try {
-            return commandLine(ctx).execute(args);
+            return tree.execute(args);
         } finally {
             ctx.out().flush();
             ctx.err().flush();
@@ -195,7 +202,12 @@ public final class Cli {
     }
 
     static CommandLine commandLine(Context ctx) {
-        CommandLine cl = new CommandLine(new PorterCommand(), new ContextFactory(ctx));
+        return commandLine(new PorterCommand(), ctx);
+    }
+
+    /** A command tree under {@code root} ({@link PorterCommand}, or {@link ServeRoot} for serve alone). */
+    static CommandLine commandLine(Object root, Context ctx) {
+        CommandLine cl = new CommandLine(root, new ContextFactory(ctx));
         cl.setOut(ctx.out());
         cl.setErr(ctx.err());
         cl.setParameterExceptionHandler((e, args) -> usageError(e, e.getCommandLine().getErr()));

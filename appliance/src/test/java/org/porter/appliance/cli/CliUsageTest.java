@@ -113,4 +113,23 @@ class CliUsageTest {
             assertOneLineError(porter.run(in(data, "domain", "list")), 1, "database is in use by another process");
         }
     }
+
+    /**
+     * Issue 13: `porter serve` builds a tree of serve alone (not every command, by reflection, before the banner),
+     * and serve reads the same in it as in the whole tree: its help, and a usage error.
+     */
+    @Test
+    void serveAloneReadsAsInTheWholeTree() {
+        Context ctx = new Context(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                null, null, java.util.Optional.empty(), false, tmp, java.util.Optional.empty());
+        picocli.CommandLine alone = Cli.commandLine(new ServeRoot(), ctx);
+        picocli.CommandLine whole = Cli.commandLine(ctx);
+        assertThat(alone.getSubcommands().keySet()).containsExactly("serve");
+        assertThat(alone.getSubcommands().get("serve").getUsageMessage())
+                .isEqualTo(whole.getSubcommands().get("serve").getUsageMessage()).contains("Usage: porter serve");
+        Result help = porter.run("serve", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).isEqualTo(whole.getSubcommands().get("serve").getUsageMessage());
+        assertOneLineError(porter.run("serve", "--no-such-option"), 2, "see 'porter serve --help'");
+    }
 }

@@ -187,4 +187,54 @@ class LauncherScriptTest {
         assertThat(Files.readAllLines(ran)).containsExactly("jdk-bare");
         assertThat(old).exists();
     }
+
+    /**
+     * Issue 13 (start-up to the banner): serve on JDK 25+ trains an AOT cache at its first run and uses it
+     * afterwards, named after the JDK's runtime version; a build removes it with the jars it was made of.
+     * Commands other than serve, and JDKs before 25, keep the dynamic class-data archive.
+     */
+    @Test
+    void serveOnJdk25TrainsAnAotCacheOnceAndThenUsesIt() throws Exception {
+        Path jvms = Files.createDirectories(repo.resolve("jvms"));
+        Path args = repo.resolve("java-args");
+        Path jdk = jvms.resolve("jdk-25/bin");
+        Files.createDirectories(jdk);
+        for (String tool : List.of("java", "javac")) {
+            Files.writeString(jdk.resolve(tool), "#!/bin/sh\necho \"$*\" >> \"%s\"\n".formatted(args));
+            jdk.resolve(tool).toFile().setExecutable(true);
+        }
+        Files.writeString(jvms.resolve("jdk-25/release"), "JAVA_VERSION=\"25.0.3\"\nJAVA_RUNTIME_VERSION=\"25.0.3+9-LTS\"\n");
+        Path target = repo.resolve("appliance/target");
+        Path cache = target.resolve("porter-serve-25.0.3+9-LTS.aot");
+
+        porterWith(jvms, "serve");
+        assertThat(lastLine(args)).contains("-XX:AOTCacheOutput=" + cache).doesNotContain("SharedArchiveFile")
+                .contains("-XX:-AOTReplayTraining");
+        Files.writeString(cache, "");   // as the JVM writes it when the training run stops
+        porterWith(jvms, "serve");
+        assertThat(lastLine(args)).contains("-XX:AOTCache=" + cache).doesNotContain("AOTCacheOutput");
+        porterWith(jvms, "version");
+        assertThat(lastLine(args)).contains("-XX:SharedArchiveFile=" + target.resolve("porter-cli.jsa"))
+                .doesNotContain("AOTCache");
+
+        touch("appliance/src/main/java/X.java");
+        porterWith(jvms, "version");
+        assertThat(cache).as("a build drops the cache of the old jars").doesNotExist();
+    }
+
+    private void porterWith(Path jvms, String command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", repo.resolve("porter").toString(), command).directory(repo.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("PATH", bin + ":" + pb.environment().get("PATH"));
+        pb.environment().put("PORTER_JVM_DIR", jvms.toString());
+        pb.environment().remove("JAVA_HOME");
+        Process p = pb.start();
+        assertThat(p.waitFor(TestTime.seconds(60), TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        return lines.get(lines.size() - 1);
+    }
 }
