@@ -67,6 +67,7 @@ class ApplianceBootTest {
         pb.environment().put("PORTER_UPDATE_KEY_DIR", UPDATE_KEYS.toString());
         // one build script at a time: the other image test's JVM may build the other variant now (ImageBuildLock)
         Process p = ImageBuildLock.exclusive(() -> {
+            figure("waiting for the other image test's build script (" + imageName + ")", t0);
             Process b = pb.start();
             if (!b.waitFor(TestTime.seconds(15 * 60), TimeUnit.SECONDS)) {
                 b.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -76,7 +77,7 @@ class ApplianceBootTest {
             return b;
         });
         assertThat(p.exitValue()).as("build-image.sh failed; its log %s ends:%n%s", log, tail(log, 40)).isZero();
-        figure("image build (" + imageName + ")", t0);
+        figure("image build (" + imageName + ", the wait above included)", t0);
         Path built = TARGET.resolve(imageName);
         System.out.printf("figure: image %d MiB (apparent), %s%n", Files.size(built) >> 20, lastLine(log));
         return built;
