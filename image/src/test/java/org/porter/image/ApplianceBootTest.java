@@ -65,13 +65,19 @@ class ApplianceBootTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         // the update keys the images trust: a pair of the tests' own (made by build-image.sh), not the builder's
         pb.environment().put("PORTER_UPDATE_KEY_DIR", UPDATE_KEYS.toString());
-        Process p = pb.start();
-        if (!p.waitFor(TestTime.seconds(15 * 60), TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        // one build script at a time: the other image test's JVM may build the other variant now (ImageBuildLock)
+        Process p = ImageBuildLock.exclusive(() -> {
+            figure("waiting for the other image test's build script (" + imageName + ")", t0);
+            Process b = pb.start();
+            if (!b.waitFor(TestTime.seconds(15 * 60), TimeUnit.SECONDS)) {
+                b.descendants().forEach(ProcessHandle::destroyForcibly);
+                b.destroyForcibly();
+                b.waitFor();
+            }
+            return b;
+        });
         assertThat(p.exitValue()).as("build-image.sh failed; its log %s ends:%n%s", log, tail(log, 40)).isZero();
-        figure("image build (" + imageName + ")", t0);
+        figure("image build (" + imageName + ", the wait above included)", t0);
         Path built = TARGET.resolve(imageName);
         System.out.printf("figure: image %d MiB (apparent), %s%n", Files.size(built) >> 20, lastLine(log));
         return built;

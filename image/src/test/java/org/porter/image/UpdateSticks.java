@@ -32,9 +32,11 @@ final class UpdateSticks {
             try {
                 Path out = Files.createDirectories(work.resolve("update"));
                 long t0 = System.nanoTime();
-                ApplianceBootTest.run(List.of("bash", ApplianceBootTest.MODULE.resolve("build-update.sh").toString(),
+                // under the build lock: it reads target/runtime, which an image build (RealPppdImageTest's, in
+                // the other test JVM) replaces
+                ImageBuildLock.exclusive(() -> ApplianceBootTest.run(List.of("bash", ApplianceBootTest.MODULE.resolve("build-update.sh").toString(),
                         "--no-maven", "--version=" + VERSION, "--out=" + out,
-                        "--sign-key", ApplianceBootTest.UPDATE_KEYS.resolve("porter-update.key").toString()));
+                        "--sign-key", ApplianceBootTest.UPDATE_KEYS.resolve("porter-update.key").toString())));
                 ApplianceBootTest.figure("update archive build (in the background)", t0);
                 return out.resolve("porter-update-" + VERSION + ".zip");
             } catch (Exception e) {
