@@ -167,7 +167,7 @@ public final class MtaCore implements Mta {
         if (backups == null) {
             backups = new org.porter.mta.backup.BackupScheduler(dataDir, settings, file -> {
                 String secret = settings.get(org.porter.mta.backup.BackupSettings.PASSPHRASE);
-                return backup(file, secret.isEmpty() ? null : secret.toCharArray());
+                return write(file, secret.isEmpty() ? null : secret.toCharArray()); // the scheduler records its own
             }, clock,
                     java.time.ZoneId.systemDefault());
             backups.start();
@@ -193,6 +193,15 @@ public final class MtaCore implements Mta {
 
     @Override
     public org.porter.mta.api.Backups.Written backup(Path file, char[] passphrase) {
+        org.porter.mta.api.Backups.Written w = write(file, passphrase);
+        // a backup made by hand counts as the last backup too (one that failed was told to whoever made it, and
+        // leaves the record of the last one that worked, or the scheduler's failure, as it is)
+        org.porter.mta.backup.BackupScheduler.record(dataDir, new org.porter.mta.api.Backups.Last(w.takenAt(), true, w.file(),
+                w.summary()));
+        return w;
+    }
+
+    private org.porter.mta.api.Backups.Written write(Path file, char[] passphrase) {
         return org.porter.mta.backup.BackupArchive.write(dataDir, db, folder -> {
             try (Database copy = Database.openCopy(folder)) {
                 return new org.porter.mta.backup.BackupArchive.Counter.Counted(new MailStore(copy).messageCount(),

@@ -20,7 +20,7 @@ public final class BackupCommand extends AdminCommand implements PasswordCommand
             description = "where to write it (default: porter-backup-DATE-TIME.zip in the current folder); never overwritten")
     Path file;
 
-    @picocli.CommandLine.Option(names = "--last", description = "say how the last scheduled backup went (backup.schedule)")
+    @picocli.CommandLine.Option(names = "--last", description = "say how the last backup went (scheduled by backup.schedule, or made by hand)")
     boolean last;
 
     @picocli.CommandLine.Option(names = "--passphrase-stdin", description = "encrypt the backup with a passphrase read as"
@@ -59,7 +59,7 @@ public final class BackupCommand extends AdminCommand implements PasswordCommand
             }
             var l = mta.lastBackup();
             if (l.isEmpty()) {
-                out.println("no scheduled backup has run yet (backup.schedule is " + mta.settings().get("backup.schedule") + ")");
+                out.println("no backup made yet (backup.schedule is " + mta.settings().get("backup.schedule") + ")");
                 return 0;
             }
             out.println(l.get().at() + " " + (l.get().ok() ? "ok: " : "FAILED: ") + l.get().summary());

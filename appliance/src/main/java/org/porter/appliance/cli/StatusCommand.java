@@ -120,7 +120,7 @@ public final class StatusCommand extends AdminCommand {
             }
         } else {
             String schedule = mta.settings().get("backup.schedule");
-            out.println("Last backup: none made on schedule yet ("
+            out.println("Last backup: none made yet ("
                     + ("off".equals(schedule) ? "no backups scheduled: set backup.schedule, or run 'porter backup FILE'"
                             : "scheduled " + schedule) + ").");
         }

@@ -85,7 +85,8 @@ class BackupCommandTest {
 
     /**
      * {@code porter status} of a running server (issue 14): answered by the server itself: running since, version,
-     * its listeners, and a failed scheduled backup both as the last backup and as a problem.
+     * its listeners, the backup made by hand as the last backup, and a failed scheduled backup after it both as the
+     * last backup and as a problem.
      */
     private void statusWhileRunning(Path data, ServerProcess server) throws Exception {
         Result r = porter.run(in(data, "status"));
@@ -97,7 +98,7 @@ class BackupCommandTest {
                 .contains("\nQueue: empty, nothing waits to go out.\n")
                 .contains("\nMailboxes: 1 in 1 domain.\n")
                 .contains("\nLink to the ISP: Office router (always connected), up").contains("no call made yet")
-                .contains("\nLast backup: none made on schedule yet (no backups scheduled")
+                .containsPattern("\nLast backup: [0-9-]+ [0-9:]+, done: backup written: \\S*encrypted\\.zip \\(") // by hand
                 .containsPattern("\nDisk: [0-9.]+ [MG]B free of [0-9.]+ [MG]B \\([0-9]+% used\\)")
                 .endsWith("\nProblems: none.\n");
         // the scheduler's record of a backup that failed (written as BackupScheduler writes it)
@@ -157,6 +158,8 @@ class BackupCommandTest {
             assertThat(r.out()).startsWith("backup written: " + backup + " (");
             assertThat(backup).isRegularFile();
             assertThat(serverCwd.resolve(name)).doesNotExist();
+            // a backup made by hand counts as the last backup (none is scheduled here)
+            assertThat(ok(data, "", "backup", "--last").out()).contains(" ok: backup written: " + backup + " (");
 
             Result again = porter.run(in(data, "backup", backup.toString()));
             assertThat(again.code()).isEqualTo(1);

@@ -32,7 +32,7 @@ public final class Backups {
         }
     }
 
-    /** How the last scheduled backup went ({@code file} null when it failed). */
+    /** How the last backup went, scheduled or made by hand ({@code file} null when it failed). */
     public record Last(Instant at, boolean ok, Path file, String summary) {
     }
 

@@ -81,7 +81,7 @@ public interface Mta extends AutoCloseable {
     /** Starts writing backups on {@code backup.schedule} ({@code porter serve} does, after the listeners). */
     void startScheduledBackups();
 
-    /** How the last scheduled backup went, if one ran. */
+    /** How the last backup went (scheduled, or made by hand and written), if one was made. */
     java.util.Optional<Backups.Last> lastBackup();
 
     /**

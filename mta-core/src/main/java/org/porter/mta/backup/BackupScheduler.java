@@ -125,6 +125,14 @@ public final class BackupScheduler implements AutoCloseable {
     }
 
     private void record(Backups.Last last) {
+        record(dataDir, last);
+    }
+
+    /**
+     * Records {@code last} as the data folder's last backup (what {@code porter status}, {@code porter backup
+     * --last} and the overview show): the scheduler's each time, and a backup the owner made by hand that worked.
+     */
+    public static void record(Path dataDir, Backups.Last last) {
         Properties p = new Properties();
         p.setProperty("at", last.at().toString());
         p.setProperty("ok", Boolean.toString(last.ok()));
@@ -135,7 +143,7 @@ public final class BackupScheduler implements AutoCloseable {
         Path file = dataDir.resolve("backup.status");
         Path tmp = dataDir.resolve("backup.status.tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
-            p.store(out, "the last scheduled backup");
+            p.store(out, "the last backup");
         } catch (IOException e) {
             LOG.warn("cannot record the backup's result in {}: {}", file, e.getMessage());
             return;
@@ -147,7 +155,7 @@ public final class BackupScheduler implements AutoCloseable {
         }
     }
 
-    /** The last scheduled backup's result, if any ran in this data folder. */
+    /** The last backup's result (scheduled, or made by hand and written), if any was made in this data folder. */
     public static Optional<Backups.Last> last(Path dataDir) {
         Path file = dataDir.resolve("backup.status");
         if (!Files.exists(file)) {
