@@ -184,10 +184,7 @@ public final class QueueManager implements AutoCloseable {
         List<Thread> tasks = new ArrayList<>();
         for (Map.Entry<Destination, List<QueueEntry>> d : byDestination.entrySet()) {
             Destination dest = d.getKey();
-            if (faxOnly && !(dest instanceof Destination.Fax)) {
-                continue;
-            }
-            List<List<QueueEntry>> byMessage = byMessage(d.getValue().stream().filter(e -> !inFlight.contains(e.id())).toList());
+            List<List<QueueEntry>> byMessage = byMessage(d.getValue()); // the scan left out what sessions have
             int free = perDestination - sessions.getOrDefault(dest, 0);
             // one session for a message or two; more (up to the limit) when a burst is waiting
             int n = Math.min(free, (byMessage.size() + 1) / 2);
@@ -342,7 +339,7 @@ public final class QueueManager implements AutoCloseable {
             Function<String, Destination> destinations = destinations();
             List<QueueEntry> due = store.due(clock.instant(), NEXT_BATCH_ENTRIES, inFlight::contains,
                     recipient -> dest.equals(destinations.apply(recipient)), NEXT_BATCH_VISIT);
-            List<List<QueueEntry>> byMessage = byMessage(due.stream().filter(e -> !inFlight.contains(e.id())).toList());
+            List<List<QueueEntry>> byMessage = byMessage(due); // the scan left out what sessions have
             // a fair share when little is waiting; a full batch when the scan stopped at its limit (more is
             // waiting than this session will take: the other sessions find the rest when they ask)
             int n = due.size() >= NEXT_BATCH_ENTRIES ? 1 : Math.max(1, sessions.getOrDefault(dest, 1));
