@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 import javax.net.ssl.SSLContext;
 
@@ -109,7 +110,11 @@ public final class Pop3Server implements AutoCloseable {
             throws Exception {
         if (chain == null) {
             stopping = false;
-            timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pop3-delay").daemon().factory());
+            // a cancelled login check leaves the queue at once: it would keep its ended session for pop3.login-timeout
+            var delays = new ScheduledThreadPoolExecutor(1,
+                    Thread.ofPlatform().name("pop3-delay").daemon().factory());
+            delays.setRemoveOnCancelPolicy(true);
+            timer = delays;
             // the commands that need the store or a password hash (the rest run on the I/O threads)
             worker = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-worker-", 0).factory());
             chain = new ProtocolHandlerChainImpl();

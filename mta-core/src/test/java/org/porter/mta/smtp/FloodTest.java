@@ -18,6 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.porter.mta.TestMta;
+import org.porter.mta.smtp.server.SmtpSession;
+import org.porter.mta.testing.LiveObjects;
 import org.porter.mta.testing.MailLogCapture;
 import org.porter.mta.testing.TestTime;
 
@@ -221,6 +223,29 @@ class FloodTest {
         assertThat(line).startsWith("421 4.7.0 ");
         s.close();
         return 0;
+    }
+
+    /**
+     * Connections that have ended leave nothing behind for {@code smtp.timeout} (5 minutes here):
+     * before, each one's idle check kept its session, channel and buffers reachable until it fired,
+     * and a few minutes of busy traffic filled the heap (24,000 sessions after 24,000 messages).
+     * Counted in the class histogram (which collects first), before and after 300 connections.
+     */
+    @Test
+    void endedConnectionsLeaveNoSessionBehind() throws Exception {
+        long before = LiveObjects.count(SmtpSession.class);
+        for (int i = 0; i < 300; i++) {
+            try (Socket s = connect("127.0.0.5", t.port())) {
+                InputStream in = s.getInputStream();
+                assertThat(ScriptedSmtpTest.readLine(in)).startsWith("220 ");
+                s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(ScriptedSmtpTest.readLine(in)).startsWith("221 ");
+            }
+        }
+        long[] after = {0};
+        TestTime.await("the 300 ended sessions collected", () -> (after[0] = LiveObjects.count(SmtpSession.class)) - before < 30,
+                Duration.ofSeconds(30));
+        System.out.printf("flood: SMTP sessions in memory before / after 300 ended connections: %d / %d%n", before, after[0]);
     }
 
     /**

@@ -82,7 +82,7 @@ public final class GreetingHandler implements ConnectHandler<Pop3Session> {
     private void scheduleLoginCheck(Pop3Session session, Duration timeout) {
         long wait = Math.max(timeout.toNanos() - session.idleNanos(), TimeUnit.MILLISECONDS.toNanos(100));
         try {
-            timer.schedule(() -> {
+            session.loginCheck(timer.schedule(() -> {
                 if (session.isClosed() || session.state() != Pop3Session.State.AUTHORIZATION) {
                     return;
                 }
@@ -96,7 +96,7 @@ public final class GreetingHandler implements ConnectHandler<Pop3Session> {
                 } else {
                     scheduleLoginCheck(session, timeout);
                 }
-            }, wait, TimeUnit.NANOSECONDS);
+            }, wait, TimeUnit.NANOSECONDS));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the server is stopping: it closes every connection itself
         }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -58,6 +59,7 @@ public final class Pop3Session extends ProtocolSessionImpl {
             new java.util.concurrent.atomic.AtomicReference<>();
     /** System.nanoTime() of the last line from the client (or of the connect). */
     private volatile long lastActivity = System.nanoTime();
+    private volatile Future<?> loginCheck;
 
     private final Set<Closeable> openStreams = ConcurrentHashMap.newKeySet();
     /** The connection, for replies written in one piece or in large chunks; set by the framer before the first command. */
@@ -344,6 +346,10 @@ public final class Pop3Session extends ProtocolSessionImpl {
             closed = true;
             pendingLines.clear();
         }
+        var check = loginCheck;
+        if (check != null) {
+            check.cancel(false); // nothing keeps the ended session until the login timeout
+        }
         for (Closeable stream : openStreams) {
             try {
                 stream.close();
@@ -388,6 +394,14 @@ public final class Pop3Session extends ProtocolSessionImpl {
 
     synchronized boolean isSuspended() {
         return suspended;
+    }
+
+    /** The login timer's pending check; cancelled at once when the connection has ended meanwhile. */
+    void loginCheck(Future<?> check) {
+        loginCheck = check;
+        if (isClosed()) {
+            check.cancel(false);
+        }
     }
 
     synchronized boolean isClosed() {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.porter.mta.testing.LiveObjects;
 
 /**
  * Connection limits and the login timer, over real sockets: idle connections from one address
@@ -108,6 +109,30 @@ class ConnectionLimitTest {
                 busy.sendLine("NOOP");
                 assertThat(busy.readLine()).startsWith("-ERR ");
             }
+        }
+    }
+
+    /**
+     * Connections that have ended leave nothing behind for the 60 s login timeout: before, each
+     * one's pending login check kept its session until it fired (the timer did not drop cancelled
+     * checks, and nothing cancelled them).
+     */
+    @Test
+    void endedConnectionsLeaveNoSessionBehind() throws Exception {
+        try (TestServer server = new TestServer().start()) {
+            long before = LiveObjects.count(Pop3Session.class);
+            for (int i = 0; i < 300; i++) {
+                try (RawClient c = server.connect()) {
+                    assertThat(c.readLine()).startsWith("+OK ");
+                    c.sendLine("QUIT");
+                    assertThat(c.readLine()).startsWith("+OK ");
+                    assertThat(c.closedByServer(5000)).isTrue();
+                }
+            }
+            long[] after = {0};
+            TestServer.awaitTrue(() -> (after[0] = LiveObjects.count(Pop3Session.class)) - before < 30,
+                    "the 300 ended sessions collected");
+            System.out.printf("POP3 sessions in memory before / after 300 ended connections: %d / %d%n", before, after[0]);
         }
     }
 

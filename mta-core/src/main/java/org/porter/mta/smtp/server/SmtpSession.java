@@ -2,6 +2,7 @@ package org.porter.mta.smtp.server;
 
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.concurrent.Future;
 
 import org.apache.james.protocols.api.ProtocolConfiguration;
 import org.apache.james.protocols.api.ProtocolSessionImpl;
@@ -30,6 +31,7 @@ public final class SmtpSession extends ProtocolSessionImpl {
     private boolean counted;
     private volatile boolean open = true;
     private volatile long lastActivity = System.nanoTime();
+    private volatile Future<?> idleCheck;
 
     public SmtpSession(ProtocolTransport transport, ProtocolConfiguration config, SmtpContext context) {
         super(transport, config);
@@ -63,8 +65,21 @@ public final class SmtpSession extends ProtocolSessionImpl {
         return open;
     }
 
+    /** The connection ended: its pending idle check is cancelled, so nothing keeps the session. */
     void closed() {
         open = false;
+        Future<?> check = idleCheck;
+        if (check != null) {
+            check.cancel(false);
+        }
+    }
+
+    /** The idle check now pending; cancelled at once when the connection has ended meanwhile. */
+    void idleCheck(Future<?> check) {
+        idleCheck = check;
+        if (!open) {
+            check.cancel(false);
+        }
     }
 
     public SmtpContext context() {
