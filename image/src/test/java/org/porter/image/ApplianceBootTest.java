@@ -246,7 +246,7 @@ class ApplianceBootTest {
     private static QemuVm vm(Path disk, Path seed, String consoleLog, boolean uefi) throws IOException {
         QemuVm.Builder b = QemuVm.builder(WORK).disk(disk, "qcow2").disk(seed, "raw")
                 .forward(25).forward(110).forward(587).forward(995).forward(80).forward(443).forward(22)
-                // 512 MB: the smallest box the appliance is meant to run in (porter.service: heap at most 128 MiB);
+                // 512 MB: the smallest box the appliance is meant to run in (porter.service: heap at most 96 MiB);
                 // -Dporter.image.memory-mb=N tries another size
                 .memoryMb(Integer.getInteger("porter.image.memory-mb", 512)).cpus(2).consoleLog(consoleLog).maxRuntime(Duration.ofMinutes(20));
         return (uefi ? b.uefi() : b).start();

@@ -31,7 +31,7 @@ import org.porter.mta.testing.TestTime;
 
 /**
  * Issue 14, load: many SMTP sessions and POP3 sessions at once against a real {@code porter serve}
- * started as {@code ./porter serve} starts it on a small box (serial collector, heap up to 128 MiB).
+ * started as {@code ./porter serve} starts it on a small box (serial collector, heap up to 96 MiB).
  * With {@code -Dporter.soak=true}: 500 SMTP and 100 POP3 sessions for two minutes; in the default run
  * a short version (40 and 10 for 5 s) that checks the same things.
  *
@@ -65,8 +65,8 @@ class LoadTest {
         int smtpPort = CrashUnderLoadTest.freePort();
         int pop3Port = CrashUnderLoadTest.freePort();
         Load load = new Load(users);
-        List<String> jvm = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx128m", "-XX:MinHeapFreeRatio=20",
-                "-XX:MaxHeapFreeRatio=40"); // as ./porter serve
+        List<String> jvm = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m", "-XX:MinHeapFreeRatio=20",
+                "-XX:MaxHeapFreeRatio=40", "-XX:+ExitOnOutOfMemoryError"); // as ./porter serve
         String[] ports = {"--smtp-port", "" + smtpPort, "--pop3-port", "" + pop3Port, "--admin-port",
                 "" + CrashUnderLoadTest.freePort()};
         // the short run on the crash tests' cheap start (its figures say little); the long one as the product runs

@@ -107,7 +107,7 @@ public final class ConnectionHandler implements ConnectHandler<SmtpSession>, Dis
      * The idle checks of every SMTP listener: one daemon thread, cancelled checks leave its queue at
      * once. Not the connection's event loop ({@code session.schedule}): James gives no handle to
      * cancel that task, so every ended connection stayed reachable through it for the whole
-     * {@code smtp.timeout}: 24,000 connections in a few minutes of load filled the 128 MiB heap
+     * {@code smtp.timeout}: 24,000 connections in a few minutes of load filled a 128 MiB heap
      * and the collector then ran back to back.
      */
     private static final ScheduledThreadPoolExecutor IDLE_TIMER = idleTimer();
