@@ -43,7 +43,7 @@ public final class Database implements AutoCloseable {
     private static final String[] MIGRATIONS = {"V1__initial.sql", "V2__pop3.sql", "V4__dialer.sql", "V5__delivery_headers.sql",
             "V6__daily_counters.sql", "V7__admin_audit.sql", "V8__queue_attempts.sql",
             "V9__message_eight_bit.sql", "V10__fetch.sql", "V11__devices.sql", "V15__delivery_attempts.sql",
-            "V16__message_chunks.sql", "V18__queue_due_index.sql"};
+            "V16__message_chunks.sql", "V18__queue_due_index.sql", "V19__mailbox_entries_lean.sql"};
 
     private final String url;
     private final Dialect dialect;
@@ -411,7 +411,7 @@ public final class Database implements AutoCloseable {
                 }
                 for (String sql : statements(script)) {
                     try (Statement s = c.createStatement()) {
-                        s.executeUpdate(sql);
+                        s.executeUpdate(uniqueConstraints(c, sql));
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {
@@ -473,6 +473,45 @@ public final class Database implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private static final java.util.regex.Pattern UNIQUE_CONSTRAINT =
+            java.util.regex.Pattern.compile("\\$\\{UNIQUE_CONSTRAINT (\\w+) (\\w+)\\}");
+
+    /**
+     * {@code ${UNIQUE_CONSTRAINT table column}} in a migration: the name of the unique constraint on that one
+     * column, which the engine chose when the table was made (Derby: {@code SQL0000...}, PostgreSQL:
+     * {@code table_column_key}), quoted. Found as the unique index on exactly that column (both engines name
+     * a unique constraint's index as the constraint). None: the migration fails, rolled back.
+     */
+    static String uniqueConstraints(Connection c, String sql) throws SQLException {
+        java.util.regex.Matcher m = UNIQUE_CONSTRAINT.matcher(sql);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(
+                    "\"" + uniqueIndexOn(c, m.group(1), m.group(2)) + "\""));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static String uniqueIndexOn(Connection c, String table, String column) throws SQLException {
+        for (String t : List.of(table.toUpperCase(java.util.Locale.ROOT), table.toLowerCase(java.util.Locale.ROOT))) {
+            java.util.Map<String, List<String>> columns = new java.util.LinkedHashMap<>();
+            try (ResultSet rs = c.getMetaData().getIndexInfo(null, null, t, true, false)) {
+                while (rs.next()) {
+                    if (rs.getString("INDEX_NAME") != null && rs.getString("COLUMN_NAME") != null) {
+                        columns.computeIfAbsent(rs.getString("INDEX_NAME"), k -> new ArrayList<>()).add(rs.getString("COLUMN_NAME"));
+                    }
+                }
+            }
+            for (var e : columns.entrySet()) {
+                if (e.getValue().size() == 1 && e.getValue().get(0).equalsIgnoreCase(column)) {
+                    return e.getKey();
+                }
+            }
+        }
+        throw new SQLException("no unique constraint on " + table + " (" + column + ") to drop");
     }
 
     /** Drops the pooled connections (before a reopen of the database): those in use are dropped when returned. */
