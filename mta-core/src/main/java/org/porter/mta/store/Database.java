@@ -97,13 +97,19 @@ public final class Database implements AutoCloseable {
      * 10 MiB): a new (preallocated, synced) log file every 90 small messages, and a checkpoint (every
      * dirty page written and synced) for each single 10 MiB message, cost more than the disk they save;
      * 64 MiB of log is what a crash replays at the next start.</li>
+     * <li>{@code language.sequence.preallocator} 1000 (default 100): an identity column hands out ids from a
+     * range reserved on disk; reserving the next range is a nested transaction with a synchronous commit of its
+     * own, made while every other insert into that table waits for its id (9 % of the I/O threads' wall-clock
+     * time at 20 SMTP sessions, two tables per message). A clean shutdown gives the unused ids back; a crash
+     * skips at most a range's worth (ids are never reused either way).</li>
      * </ul>
      * An operator's own {@code -Dderby.storage...} wins.
      */
     static final java.util.Map<String, String> DERBY_LOG_SETTINGS = java.util.Map.of(
             "derby.storage.logBufferSize", String.valueOf(256 * 1024),
             "derby.storage.logSwitchInterval", String.valueOf(8 * 1024 * 1024),
-            "derby.storage.checkpointInterval", String.valueOf(64 * 1024 * 1024));
+            "derby.storage.checkpointInterval", String.valueOf(64 * 1024 * 1024),
+            "derby.language.sequence.preallocator", "1000");
 
     /**
      * Opens (creating when missing) the embedded Derby database in {@code dir} and migrates it. Derby's own log
@@ -210,10 +216,12 @@ public final class Database implements AutoCloseable {
             } catch (IOException e) {
                 throw new StoreException(e.getMessage(), e);
             } finally {
-                if (!committed) {
+                if (committed) {
+                    closeCommitted(c); // nothing open to roll back: a second round trip into the engine saved
+                } else {
                     rollbackQuietly(c);
+                    release(c);
                 }
-                release(c);
             }
             pause(attempt);
         }
@@ -367,6 +375,15 @@ public final class Database implements AutoCloseable {
             } catch (SQLException e) {
                 LOG.debug("returning a connection: {}", e.getMessage());
             }
+        }
+    }
+
+    /** Gives a connection whose transaction was just committed back to the pool. */
+    private static void closeCommitted(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            LOG.debug("returning a connection: {}", e.getMessage());
         }
     }
 
