@@ -61,6 +61,8 @@ public final class Database implements AutoCloseable {
     final DirectoryCache directoryCache = new DirectoryCache(this);
     /** Statistics counts written about once a second (see {@link PendingCounts}). */
     final PendingCounts pendingCounts = new PendingCounts(this);
+    /** The accept path's prepared statements, kept per connection (see {@link StatementCache}). */
+    final StatementCache statements = new StatementCache();
 
     private Database(String url, Dialect dialect, String user, String password) {
         this.url = url;
@@ -529,6 +531,11 @@ public final class Database implements AutoCloseable {
             }
         }
         throw new SQLException("no unique constraint on " + table + " (" + column + ") to drop");
+    }
+
+    /** For tests: the pool retires its connections (as it does each after its maximum lifetime) and makes new ones. */
+    void retireConnections() {
+        closeIdle();
     }
 
     /** Drops the pooled connections (before a reopen of the database): those in use are dropped when returned. */
