@@ -1,7 +1,6 @@
 package org.porter.mta.intake;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +16,8 @@ public final class Spool implements AutoCloseable {
     static final int MEMORY_LIMIT = 256 * 1024;
 
     private final Path tmpDir;
-    private ByteArrayOutputStream memory = new ByteArrayOutputStream(16 * 1024);
+    /** The bytes while in memory ({@code null} once spilled to {@link #file}); {@link #size} of them are used. */
+    private byte[] memory = new byte[16 * 1024];
     private Path file;
     private OutputStream fileOut;
     private long size;
@@ -28,22 +28,35 @@ public final class Spool implements AutoCloseable {
     }
 
     public void write(byte[] b, int off, int len) throws IOException {
-        if (memory != null && memory.size() + len > MEMORY_LIMIT) {
+        boolean high = false;
+        for (int i = off; i < off + len && !eightBit && !high; i++) {
+            high = b[i] < 0;
+        }
+        write(b, off, len, high);
+    }
+
+    /**
+     * As {@link #write(byte[], int, int)}, for a writer that has looked at every byte already (the SMTP reader's
+     * checks): {@code anyEightBit} says whether one of these has the high bit set.
+     */
+    public void write(byte[] b, int off, int len, boolean anyEightBit) throws IOException {
+        if (memory != null && size + len > MEMORY_LIMIT) {
             Files.createDirectories(tmpDir);
             file = Files.createTempFile(tmpDir, "spool-", ".eml");
             fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
-            memory.writeTo(fileOut);
+            fileOut.write(memory, 0, (int) size);
             memory = null;
         }
         if (memory != null) {
-            memory.write(b, off, len);
+            if (size + len > memory.length) {
+                memory = java.util.Arrays.copyOf(memory, (int) Math.min(MEMORY_LIMIT, Math.max(2 * memory.length, size + len)));
+            }
+            System.arraycopy(b, off, memory, (int) size, len);
         } else {
             fileOut.write(b, off, len);
         }
         size += len;
-        for (int i = off; i < off + len && !eightBit; i++) {
-            eightBit = b[i] < 0; // recorded with the message: delivery need not read it again to know
-        }
+        eightBit |= anyEightBit; // recorded with the message: delivery need not read it again to know
     }
 
     public void write(byte[] b) throws IOException {
@@ -77,7 +90,7 @@ public final class Spool implements AutoCloseable {
     /** The spooled bytes from the start; call after the last write. */
     public InputStream open() throws IOException {
         if (memory != null) {
-            return new ByteArrayInputStream(memory.toByteArray());
+            return new ByteArrayInputStream(memory, 0, (int) size); // no copy: nothing is written after this
         }
         fileOut.flush();
         return Files.newInputStream(file);

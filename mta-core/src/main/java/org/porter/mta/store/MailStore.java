@@ -28,6 +28,10 @@ import org.porter.mta.message.EnvelopeOptions;
  */
 public final class MailStore implements MailboxAccess {
     private final Database db;
+    private static final String INSERT_MESSAGE = "INSERT INTO messages (queue_id, sender, size_octets, received_at, dsn_ret,"
+            + " dsn_envid, smtputf8, eight_bit, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_ENTRY = "INSERT INTO mailbox_entries (user_id, message_id, uidl, size_octets, added_at,"
+            + " header_prefix) VALUES (?, ?, ?, ?, ?, ?)";
 
     public MailStore(Database db) {
         this.db = db;
@@ -84,56 +88,52 @@ public final class MailStore implements MailboxAccess {
                 FetchStore.insertSeen(c, collected.accountId(), collected.uidl(), FetchStore.COLLECTED, m.receivedAt());
             }
             long messageId;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO messages (queue_id, sender, size_octets, received_at, dsn_ret, dsn_envid, smtputf8, eight_bit,"
-                            + " body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, m.queueId());
-                ps.setString(2, m.sender());
-                ps.setLong(3, m.size());
-                ps.setTimestamp(4, Database.timestamp(m.receivedAt()));
-                ps.setString(5, m.options().ret());
-                ps.setString(6, m.options().envid());
-                ps.setShort(7, (short) (m.options().smtputf8() ? 1 : 0));
-                if (m.bits() == BodyBits.UNKNOWN) {
-                    ps.setNull(8, java.sql.Types.SMALLINT);
+            // both statements cached per connection (StatementCache): not closed here
+            PreparedStatement message = db.statements.get(c, INSERT_MESSAGE, Statement.RETURN_GENERATED_KEYS);
+            message.setString(1, m.queueId());
+            message.setString(2, m.sender());
+            message.setLong(3, m.size());
+            message.setTimestamp(4, Database.timestamp(m.receivedAt()));
+            message.setString(5, m.options().ret());
+            message.setString(6, m.options().envid());
+            message.setShort(7, (short) (m.options().smtputf8() ? 1 : 0));
+            if (m.bits() == BodyBits.UNKNOWN) {
+                message.setNull(8, java.sql.Types.SMALLINT);
+            } else {
+                message.setShort(8, (short) (m.bits() == BodyBits.EIGHT_BIT ? 1 : 0));
+            }
+            boolean chunked = db.dialect().chunkedBodies();
+            try (InputStream in = m.body().open()) {
+                if (chunked) {
+                    message.setNull(9, java.sql.Types.BINARY); // the body goes to message_chunks, below
                 } else {
-                    ps.setShort(8, (short) (m.bits() == BodyBits.EIGHT_BIT ? 1 : 0));
+                    message.setBinaryStream(9, in, m.size());
                 }
-                boolean chunked = db.dialect().chunkedBodies();
-                try (InputStream in = m.body().open()) {
-                    if (chunked) {
-                        ps.setNull(9, java.sql.Types.BINARY); // the body goes to message_chunks, below
-                    } else {
-                        ps.setBinaryStream(9, in, m.size());
-                    }
-                    ps.executeUpdate();
-                    try (ResultSet keys = ps.getGeneratedKeys()) {
-                        keys.next();
-                        messageId = keys.getLong(1);
-                    }
-                    if (chunked) {
-                        Bodies.write(c, messageId, in, m.size());
-                    }
+                message.executeUpdate();
+                try (ResultSet keys = message.getGeneratedKeys()) {
+                    keys.next();
+                    messageId = keys.getLong(1);
+                }
+                if (chunked) {
+                    Bodies.write(c, messageId, in, m.size());
                 }
             }
+            message.clearParameters(); // the cached statement must not keep this message's bytes
             if (!m.localUserIds().isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO mailbox_entries (user_id, message_id, uidl, size_octets, added_at, header_prefix)"
-                                + " VALUES (?, ?, ?, ?, ?, ?)")) {
-                    int n = 0;
-                    for (long userId : m.localUserIds()) {
-                        String prefix = m.headerPrefixes().get(userId);
-                        ps.setLong(1, userId);
-                        ps.setLong(2, messageId);
-                        ps.setString(3, m.queueId() + "." + (++n));
-                        ps.setLong(4, m.size() + (prefix == null ? 0 : prefix.getBytes(StandardCharsets.UTF_8).length));
-                        ps.setTimestamp(5, Database.timestamp(m.receivedAt()));
-                        ps.setString(6, prefix);
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
+                PreparedStatement entry = db.statements.get(c, INSERT_ENTRY, Statement.NO_GENERATED_KEYS);
+                entry.clearBatch(); // a batch a failed transaction left behind
+                int n = 0;
+                for (long userId : m.localUserIds()) {
+                    String prefix = m.headerPrefixes().get(userId);
+                    entry.setLong(1, userId);
+                    entry.setLong(2, messageId);
+                    entry.setString(3, m.queueId() + "." + (++n));
+                    entry.setLong(4, m.size() + (prefix == null ? 0 : prefix.getBytes(StandardCharsets.UTF_8).length));
+                    entry.setTimestamp(5, Database.timestamp(m.receivedAt()));
+                    entry.setString(6, prefix);
+                    entry.addBatch();
                 }
+                entry.executeBatch();
             }
             if (!m.remoteRecipients().isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement(

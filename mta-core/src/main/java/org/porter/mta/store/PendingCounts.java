@@ -28,6 +28,9 @@ final class PendingCounts {
     private Map<Key, Long> pending = new HashMap<>();
     private Thread flusher;
     private boolean stopping;
+    /** How often the writer woke in its gathering wait, and how many gathering windows it had (for tests). */
+    long wakeups;
+    long windows;
 
     PendingCounts(Database db) {
         this.db = db;
@@ -38,11 +41,16 @@ final class PendingCounts {
         if (n == 0) {
             return;
         }
+        boolean wasEmpty = pending.isEmpty();
         pending.merge(new Key(Counters.day(at), counter), n, Long::sum);
         if (flusher == null && !stopping) {
             flusher = Thread.ofPlatform().daemon().name("store-counters").start(this::run);
         }
-        notifyAll();
+        if (wasEmpty) {
+            // only the writer's first wait is for work; in its gathering wait a wake-up per message was a
+            // thread switch per message for nothing (it only waits again)
+            notifyAll();
+        }
     }
 
     /** What is not written yet, for a day: added to what the table holds. */
@@ -65,8 +73,10 @@ final class PendingCounts {
                     }
                     // gather about a second's worth into one transaction
                     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FLUSH_INTERVAL_MS);
+                    windows++;
                     for (long left; !stopping && (left = until - System.nanoTime()) > 0; ) {
                         TimeUnit.NANOSECONDS.timedWait(this, left);
+                        wakeups++;
                     }
                     if (stopping) {
                         return; // close() writes the rest

@@ -37,4 +37,34 @@ class DerbyLogSettingsTest {
             assertThat(Files.size(logs.get(0))).isEqualTo(8L * 1024 * 1024);
         }
     }
+
+    /**
+     * Ids are reserved on disk a thousand at a time (a reservation is a synchronous commit that every insert into
+     * the table waits for): after the first message the reserved range reaches past 1000.
+     */
+    @Test
+    void identityRangesAreReservedAThousandAtATime(@TempDir Path dir) throws Exception {
+        try (Database db = Database.openEmbedded(dir.resolve("db"))) {
+            new MailStore(db).accept(new MailStore.Incoming("IDTEST", "a@b.example", Instant.now(), List.of(), List.of(),
+                    EnvelopeOptions.NONE, () -> new ByteArrayInputStream(new byte[10]), 10));
+            long reserved = db.tx(c -> {
+                String table;
+                try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(
+                        "SELECT CAST(TABLEID AS VARCHAR(40)) FROM SYS.SYSTABLES WHERE TABLENAME = 'MESSAGES'")) {
+                    rs.next();
+                    table = rs.getString(1);
+                }
+                // an identity column's generator is the sequence "U" + its table's id, '-' written as 'X'
+                try (java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT CURRENTVALUE FROM SYS.SYSSEQUENCES WHERE SEQUENCENAME = ?")) {
+                    ps.setString(1, "U" + table.replace('-', 'X'));
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
+            assertThat(reserved).isGreaterThan(1000);
+        }
+    }
 }

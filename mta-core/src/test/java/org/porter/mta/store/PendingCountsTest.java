@@ -44,6 +44,29 @@ class PendingCountsTest {
         }
     }
 
+    /**
+     * Counting is cheap for the session that counts: the writer, gathering a second's worth, is not woken by
+     * every count (a thread switch per message for nothing), only by the first count after a write.
+     */
+    @Test
+    void countingDoesNotWakeTheWriterEachTime() throws Exception {
+        Instant now = Instant.now();
+        try (Database db = Database.openEmbedded(dir.resolve("db"))) {
+            PendingCounts p = db.pendingCounts;
+            for (int i = 0; i < 3000; i++) {
+                p.add(now, Counters.RECEIVED, 1);
+                Thread.yield(); // give the writer every chance to run between counts
+            }
+            long wakeups;
+            long windows;
+            synchronized (p) {
+                wakeups = p.wakeups;
+                windows = p.windows;
+            }
+            assertThat(wakeups).as("wake-ups in %d gathering window(s)", windows).isLessThanOrEqualTo(2 * windows + 5);
+        }
+    }
+
     static long inTable(Database db, LocalDate day, String counter) {
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(

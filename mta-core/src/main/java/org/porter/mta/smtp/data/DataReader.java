@@ -71,7 +71,23 @@ public final class DataReader implements LineHandler<SmtpSession> {
                 .map(t -> "\r\n\t(using " + t.getProtocol() + " with cipher " + t.getCipherSuite() + ")").orElse("");
         return "Received: from " + session.heloName() + " (" + session.clientLabel() + ")" + tls + "\r\n"
                 + "\tby " + ctx.hostname() + " (Porter) with " + session.protocolName() + " id " + id
-                + forClause + ";\r\n\t" + RFC5322.format(ctx.clock().instant().atZone(ZoneOffset.UTC)) + "\r\n";
+                + forClause + ";\r\n\t" + date(ctx.clock().instant()) + "\r\n";
+    }
+
+    /** A second of the Received header's date, formatted. */
+    private record Dated(long second, String text) {
+    }
+
+    /** The last second formatted: a pattern formatter is slow, and the messages of a busy second share it. */
+    private static volatile Dated lastDate = new Dated(Long.MIN_VALUE, "");
+
+    static String date(java.time.Instant at) {
+        Dated last = lastDate;
+        if (last.second() != at.getEpochSecond()) {
+            last = new Dated(at.getEpochSecond(), RFC5322.format(at.atZone(ZoneOffset.UTC)));
+            lastDate = last;
+        }
+        return last.text();
     }
 
     @Override

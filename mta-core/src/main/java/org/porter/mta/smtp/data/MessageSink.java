@@ -48,7 +48,7 @@ final class MessageSink {
     }
 
     void write(byte[] b, int off, int len) {
-        scan(b, off, len);
+        boolean eightBit = scan(b, off, len);
         received += len;
         if (spool.size() + len > limit) {
             tooBig = true;
@@ -57,7 +57,7 @@ final class MessageSink {
             return;
         }
         try {
-            spool.write(b, off, len);
+            spool.write(b, off, len, eightBit);
         } catch (IOException e) {
             spoolFailed = true;
         }
@@ -67,36 +67,75 @@ final class MessageSink {
         lineTooLong = true;
     }
 
-    private void scan(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            int c = b[i] & 0xff;
-            if (c == 0) {
-                nul = true;
+    /**
+     * Checks {@code len} octets; returns whether any has the high bit set (the spool records it for the message).
+     * Header lines go through {@link #headerOctet} one by one; after the header section only NUL, CR and LF
+     * matter, and the loop does nothing else for the others (a large message is almost all body).
+     */
+    private boolean scan(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        int high = 0;
+        for (; i < end && inHeaders; i++) {
+            high |= b[i];
+            headerOctet(b[i] & 0xff);
+        }
+        if (i == end) {
+            return high < 0;
+        }
+        int first = i;
+        if (prev == '\r' && b[first] != '\n') {
+            bareLineEnding = true;
+        }
+        for (; i < end; i++) {
+            int c = b[i];
+            high |= c;
+            if (c >= 0 && c <= '\r') {
+                if (c == '\n') {
+                    if ((i > first ? b[i - 1] : prev) != '\r') {
+                        bareLineEnding = true;
+                    }
+                } else if (c == '\r') {
+                    if (i + 1 < end && b[i + 1] != '\n') {
+                        bareLineEnding = true; // a CR at the very end is judged with the next octet (or by verdict)
+                    }
+                } else if (c == 0) {
+                    nul = true;
+                }
             }
-            if (prev == '\r' && c != '\n') {
+        }
+        prev = b[end - 1] & 0xff;
+        return high < 0;
+    }
+
+    /** One octet of the header section: line endings, NUL, and the start of each line (to count Received). */
+    private void headerOctet(int c) {
+        if (c == 0) {
+            nul = true;
+        }
+        if (prev == '\r' && c != '\n') {
+            bareLineEnding = true;
+        }
+        if (c == '\n') {
+            if (prev != '\r') {
                 bareLineEnding = true;
             }
-            if (c == '\n') {
-                if (prev != '\r') {
-                    bareLineEnding = true;
-                }
-                if (inHeaders && lineEmpty) {
-                    inHeaders = false; // the empty line ends the header section
-                }
-                lineEmpty = true;
-                headLen = 0;
-            } else if (c != '\r') {
-                lineEmpty = false;
-                if (inHeaders && headLen < head.length) {
-                    head[headLen++] = (byte) c;
-                    if (headLen == head.length && new String(head, java.nio.charset.StandardCharsets.ISO_8859_1)
-                            .equalsIgnoreCase("received:")) {
-                        receivedHeaders++;
-                    }
+            if (inHeaders && lineEmpty) {
+                inHeaders = false; // the empty line ends the header section
+            }
+            lineEmpty = true;
+            headLen = 0;
+        } else if (c != '\r') {
+            lineEmpty = false;
+            if (inHeaders && headLen < head.length) {
+                head[headLen++] = (byte) c;
+                if (headLen == head.length && new String(head, java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .equalsIgnoreCase("received:")) {
+                    receivedHeaders++;
                 }
             }
-            prev = c;
         }
+        prev = c;
     }
 
     /** Whether the bytes so far end with a line ending (or there are none). */
