@@ -58,7 +58,8 @@ public final class QueueStore implements QueueStorage {
      */
     @Override
     public List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
-            java.util.function.Predicate<String> recipients, int visit) {
+            java.util.function.Predicate<String> recipients, int visit,
+            java.util.function.Function<List<Due>, Collection<Long>> pick) {
         return db.tx(c -> {
             List<EntryRow> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
@@ -81,6 +82,12 @@ public final class QueueStore implements QueueStorage {
                     }
                 }
             }
+            List<Due> found = new ArrayList<>(rows.size());
+            for (EntryRow r : rows) {
+                found.add(new Due(r.id, r.messageId, r.recipient));
+            }
+            java.util.Set<Long> picked = new java.util.HashSet<>(pick.apply(found));
+            rows.removeIf(r -> !picked.contains(r.id));
             Map<Long, MessageRow> messages = new java.util.HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT queue_id, sender, received_at, dsn_ret, dsn_envid,"
                     + " smtputf8, size_octets, eight_bit FROM messages WHERE id = ?")) {
