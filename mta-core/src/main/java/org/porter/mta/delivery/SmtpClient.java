@@ -151,6 +151,11 @@ public final class SmtpClient implements DeliveryAgent {
         private Capabilities caps = Capabilities.NONE;
         private String stage = "connecting";
         private boolean needRset;
+        /**
+         * A message of the batch whose MAIL, RCPT and DATA went out behind the previous message's end of
+         * data (PIPELINING): its replies are read after that message's final reply.
+         */
+        private Ahead ahead;
 
         Attempt(NextHop hop) {
             this.hop = hop;
@@ -174,6 +179,7 @@ public final class SmtpClient implements DeliveryAgent {
                     return report(true, f.getMessage());
                 }
             }
+            ahead = null;
             for (int m = 0; m < messages.size(); m++) {
                 try {
                     deliverOne(m);
@@ -181,7 +187,8 @@ public final class SmtpClient implements DeliveryAgent {
                     LOG.info("{}: {}", hop.name(), f.getMessage());
                     conn.close();
                     conn = null;
-                    deferAll(m, f);
+                    ahead = null;
+                    deferAll(m, f); // a message sent ahead was not answered: deferred with the rest
                     return report(false, null);
                 }
             }
@@ -379,39 +386,70 @@ public final class SmtpClient implements DeliveryAgent {
 
         // ---- one message ----
 
-        private void deliverOne(int m) throws Failure {
+        /** A message's MAIL, RCPT and DATA sent ahead: which message, and the recipients whose RCPT went out. */
+        private record Ahead(int m, List<Integer> sent) {
+        }
+
+        /** What a message is sent with, once the checks before sending found nothing against it. */
+        private record Prepared(boolean eightBit, boolean utf8) {
+        }
+
+        /**
+         * The checks before anything of message {@code m} is sent: null when they decided it (bounced
+         * or deferred, recorded in its results).
+         */
+        private Prepared prepare(int m) {
             OutboundMessage msg = messages.get(m);
             String label = conn.label();
             if (!sane(msg.sender())) {
                 bounceMessage(m, "5.1.7", "bad sender address syntax: <" + Addresses.printable(msg.sender()) + ">", server);
-                return;
+                return null;
             }
             boolean eightBit;
             try {
                 eightBit = msg.bits() == BodyBits.UNKNOWN ? has8bit(msg) : msg.bits() == BodyBits.EIGHT_BIT;
             } catch (IOException e) {
                 deferMessage(m, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), null);
-                return;
+                return null;
             }
             boolean utf8 = msg.options().smtputf8() || !ascii(msg.sender())
                     || msg.recipients().stream().anyMatch(r -> !ascii(r.address()));
             long limit = caps.sizeLimit();
             if (utf8 && !caps.has("SMTPUTF8")) {
                 bounceMessage(m, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + label, server);
-                return;
+                return null;
             }
             if (eightBit && !caps.has("8BITMIME")) {
                 bounceMessage(m, "5.6.3", "message has 8-bit content, but host " + label
                         + " does not offer 8BITMIME (Porter does not convert to 7-bit)", server);
-                return;
+                return null;
             }
             if (limit > 0 && msg.size() > limit) {
                 bounceMessage(m, "5.3.4", "message size " + msg.size() + " exceeds size limit " + limit
                         + " of server " + label, server);
-                return;
+                return null;
             }
+            return new Prepared(eightBit, utf8);
+        }
+
+        private void deliverOne(int m) throws Failure {
+            OutboundMessage msg = messages.get(m);
+            String label = conn.label();
             try {
-                transaction(m, msg, eightBit, utf8);
+                if (ahead != null && ahead.m() == m) { // its commands went out with the previous message's end
+                    List<Integer> sent = ahead.sent();
+                    ahead = null;
+                    replies(m, msg, sent, label);
+                    return;
+                }
+                if (decided(m)) { // checked and decided while the previous message was sent
+                    return;
+                }
+                Prepared p = prepare(m);
+                if (p == null) {
+                    return;
+                }
+                transaction(m, msg, p.eightBit(), p.utf8());
             } catch (BodyReadException e) {
                 // the message is half sent: only dropping the connection keeps the server from taking it
                 conn.close();
@@ -438,32 +476,17 @@ public final class SmtpClient implements DeliveryAgent {
                 }
                 needRset = false;
             }
-            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(msg.sender()).append('>');
-            if (caps.has("SIZE")) {
-                mail.append(" SIZE=").append(msg.size());
-            }
-            if (eightBit) {
-                mail.append(" BODY=8BITMIME");
-            }
-            if (utf8) {
-                mail.append(" SMTPUTF8");
-            }
-            if (dsn && msg.options().ret() != null && msg.options().ret().matches("(?i)FULL|HDRS")) {
-                mail.append(" RET=").append(msg.options().ret().toUpperCase(Locale.ROOT));
-            }
-            if (dsn && msg.options().envid() != null && !msg.options().envid().isEmpty()) {
-                String envid = Xtext.encode(msg.options().envid());
-                if (envid.length() <= 100) {
-                    mail.append(" ENVID=").append(envid);
-                }
-            }
+            String mail = mailLine(msg, eightBit, utf8, dsn);
             needRset = true;
             if (caps.has("PIPELINING")) {
-                pipelined(m, msg, mail.toString(), dsn, label);
+                stage = "sending MAIL FROM";
+                List<Integer> sent = envelope(m, msg, mail, dsn);
+                conn.flush();
+                replies(m, msg, sent, label);
                 return;
             }
             stage = "sending MAIL FROM";
-            Reply r = conn.command(mail.toString(), timeouts.mail());
+            Reply r = conn.command(mail, timeouts.mail());
             if (!r.positive()) {
                 for (int i = 0; i < results[m].length; i++) {
                     refused(m, i, r, "MAIL FROM", label);
@@ -495,16 +518,50 @@ public final class SmtpClient implements DeliveryAgent {
             data(m, msg, accepted, r, label);
         }
 
+        /** Whether every recipient of message {@code m} has its result. */
+        private boolean decided(int m) {
+            for (RecipientResult r : results[m]) {
+                if (r == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private String mailLine(OutboundMessage msg, boolean eightBit, boolean utf8, boolean dsn) {
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(msg.sender()).append('>');
+            if (caps.has("SIZE")) {
+                mail.append(" SIZE=").append(msg.size());
+            }
+            if (eightBit) {
+                mail.append(" BODY=8BITMIME");
+            }
+            if (utf8) {
+                mail.append(" SMTPUTF8");
+            }
+            if (dsn && msg.options().ret() != null && msg.options().ret().matches("(?i)FULL|HDRS")) {
+                mail.append(" RET=").append(msg.options().ret().toUpperCase(Locale.ROOT));
+            }
+            if (dsn && msg.options().envid() != null && !msg.options().envid().isEmpty()) {
+                String envid = Xtext.encode(msg.options().envid());
+                if (envid.length() <= 100) {
+                    mail.append(" ENVID=").append(envid);
+                }
+            }
+            return mail.toString();
+        }
+
         /**
          * RFC 2920: MAIL, every RCPT and DATA go out in one write, and their replies are read in
          * order; one round trip instead of two plus one per recipient. A recipient counts only when
          * MAIL and its RCPT were both accepted. DATA answered with 354 although no recipient was
          * accepted (the RFC asks servers for 554, some invite the data anyway) gets an empty message,
          * the lone dot, and the transaction is reset.
+         *
+         * <p>Between messages of a batch the next message's MAIL, RCPT and DATA go out in the same write as
+         * the end of the previous one's content (RFC 2920 3.1): one round trip per message, not two.
          */
-        private void pipelined(int m, OutboundMessage msg, String mail, boolean dsn, String label)
-                throws IOException, Failure {
-            stage = "sending MAIL FROM";
+        private List<Integer> envelope(int m, OutboundMessage msg, String mail, boolean dsn) throws IOException {
             conn.queue(mail);
             List<Integer> sent = new ArrayList<>();
             for (int i = 0; i < results[m].length; i++) {
@@ -519,7 +576,13 @@ public final class SmtpClient implements DeliveryAgent {
             if (!sent.isEmpty()) {
                 conn.queue("DATA");
             }
-            conn.flush();
+            return sent;
+        }
+
+        /** The replies to a pipelined MAIL, RCPTs and DATA (sent by {@link #envelope}), then the content. */
+        private void replies(int m, OutboundMessage msg, List<Integer> sent, String label) throws IOException, Failure {
+            stage = "sending MAIL FROM";
+            needRset = true;
             Reply mailReply = conn.read(timeouts.mail());
             closing(mailReply, label);
             stage = "sending RCPT TO";
@@ -581,7 +644,13 @@ public final class SmtpClient implements DeliveryAgent {
             } finally {
                 closeQuietly(in);
             }
-            body.finish();
+            if (caps.has("PIPELINING")) {
+                body.end();
+                sendAhead(m + 1);
+                conn.flush();
+            } else {
+                body.finish();
+            }
             conn.writeTimeout(timeouts.ehlo());
             stage = "sending end of data -- message may be sent more than once";
             r = conn.read(timeouts.dataEnd());
@@ -594,6 +663,22 @@ public final class SmtpClient implements DeliveryAgent {
                 }
             }
             closing(r, label);
+        }
+
+        /**
+         * Queues the MAIL, RCPT and DATA of the batch's next message that passes its checks (those that do
+         * not are decided on the way) behind the end of data being sent; nothing when none is left.
+         */
+        private void sendAhead(int from) throws IOException {
+            for (int k = from; k < messages.size(); k++) {
+                Prepared p = prepare(k);
+                if (p != null) {
+                    OutboundMessage next = messages.get(k);
+                    boolean dsn = caps.has("DSN");
+                    ahead = new Ahead(k, envelope(k, next, mailLine(next, p.eightBit(), p.utf8(), dsn), dsn));
+                    return;
+                }
+            }
         }
 
         private void badRecipient(int m, int i, OutboundMessage.Recipient rcpt) {

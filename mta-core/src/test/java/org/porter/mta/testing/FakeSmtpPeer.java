@@ -39,6 +39,7 @@ public final class FakeSmtpPeer implements AutoCloseable {
     private List<String> extensions = List.of("PIPELINING", "SIZE 10240000", "8BITMIME", "SMTPUTF8", "DSN",
             "ENHANCEDSTATUSCODES");
     private long dropDataAfter = -1;
+    private java.time.Duration dotWait;
     private ServerSocket server;
     private Thread acceptor;
 
@@ -47,6 +48,8 @@ public final class FakeSmtpPeer implements AutoCloseable {
         public final int index;
         public final List<String> commands = new CopyOnWriteArrayList<>();
         public final List<byte[]> messages = new CopyOnWriteArrayList<>();
+        /** Commands that came before the reply to the end of data they followed (see {@link #awaitCommandAfterDot}). */
+        public final java.util.concurrent.atomic.AtomicInteger sentAheadOfDotReply = new java.util.concurrent.atomic.AtomicInteger();
 
         Session(int index) {
             this.index = index;
@@ -85,6 +88,16 @@ public final class FakeSmtpPeer implements AutoCloseable {
     /** Closes the connection after this many bytes of message content. */
     public FakeSmtpPeer dropDataAfter(long bytes) {
         this.dropDataAfter = bytes;
+        return this;
+    }
+
+    /**
+     * Before answering an end of data, waits up to {@code d} for the client's next command: a client that
+     * pipelines across messages (RFC 2920 3.1) sent it with the dot (counted in
+     * {@link Session#sentAheadOfDotReply}); one that waits for the reply sends nothing meanwhile.
+     */
+    public FakeSmtpPeer awaitCommandAfterDot(java.time.Duration d) {
+        this.dotWait = d;
         return this;
     }
 
@@ -133,7 +146,9 @@ public final class FakeSmtpPeer implements AutoCloseable {
             if (!reply(out, answer(s, "GREETING", "", "220 fake.example ESMTP ready"))) {
                 return;
             }
-            for (String line; (line = readLine(in)) != null; ) {
+            String ahead = null;
+            for (String line; (line = ahead != null ? ahead : readLine(in)) != null; ) {
+                ahead = null;
                 s.commands.add(line);
                 String verb = line.split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
                 String dflt = switch (verb) {
@@ -155,6 +170,19 @@ public final class FakeSmtpPeer implements AutoCloseable {
                         return;
                     }
                     s.messages.add(data);
+                    if (dotWait != null) {
+                        socket.setSoTimeout((int) dotWait.toMillis());
+                        try {
+                            ahead = readLine(in);
+                            if (ahead == null) {
+                                return;
+                            }
+                            s.sentAheadOfDotReply.incrementAndGet();
+                        } catch (java.net.SocketTimeoutException e) {
+                            // nothing before our reply: the client waits for it
+                        }
+                        socket.setSoTimeout(TestTime.millis(30_000));
+                    }
                     if (!reply(out, answer(s, "DOT", "", "250 2.0.0 Ok: queued as FAKE" + s.messages.size()))) {
                         return;
                     }

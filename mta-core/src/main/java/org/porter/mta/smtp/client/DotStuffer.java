@@ -67,14 +67,22 @@ public final class DotStuffer extends FilterOutputStream {
         column = 0;
     }
 
-    /** Writes the end of data; a trailing CR counts as the end of the last line. */
+    /** Writes the end of data and sends it; a trailing CR counts as the end of the last line. */
     public void finish() throws IOException {
+        end();
+        out.flush();
+    }
+
+    /**
+     * Writes the end of data without sending it yet: the commands of the next message may follow in the
+     * same write (RFC 2920 3.1: message content may be the first "command" of a group).
+     */
+    public void end() throws IOException {
         if (pendingCr || column > 0) {
             pendingCr = false;
             endLine();
         }
         out.write(END);
-        out.flush();
     }
 
     @Override
