@@ -446,7 +446,7 @@ public final class QueueManager implements AutoCloseable {
         Instant now = clock.instant();
         Map<Long, QueueEntry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
-        List<Long> done = new ArrayList<>();
+        List<QueueEntry> done = new ArrayList<>();
         long sentNow = 0;
         long bouncedNow = 0;
         Map<String, List<Bouncer.Notice>> failures = new LinkedHashMap<>();
@@ -468,7 +468,7 @@ public final class QueueManager implements AutoCloseable {
             String reply = detail.sentence(r.server());
             switch (outcome) {
                 case SENT -> {
-                    done.add(e.id());
+                    done.add(e);
                     sentNow++;
                     sent.incrementAndGet();
                     lastDelivery = now;
@@ -478,7 +478,7 @@ public final class QueueManager implements AutoCloseable {
                     }
                 }
                 case BOUNCED -> {
-                    done.add(e.id());
+                    done.add(e);
                     bouncedNow++;
                     bounced.incrementAndGet();
                     if (e.notifies("FAILURE") || dest instanceof Destination.Fax) {
@@ -516,7 +516,7 @@ public final class QueueManager implements AutoCloseable {
             bouncer.report(Bouncer.Kind.DELIVERED, n, null);
         }
         // after the bounce is submitted: a crash in between repeats the report, never loses it
-        store.finish(done, now, sentNow, bouncedNow).forEach(MailLog::removed);
+        store.finishEntries(done, now, sentNow, bouncedNow).forEach(MailLog::removed);
     }
 
     /** Retry interval after {@code attempt} failed attempts: retry-min doubled per attempt, at most retry-max. */

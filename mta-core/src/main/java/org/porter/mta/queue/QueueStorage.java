@@ -64,6 +64,14 @@ public interface QueueStorage {
      */
     List<String> finish(Collection<Long> entryIds, Instant at, long sent, long bounced);
 
+    /**
+     * As {@link #finish(Collection, Instant, long, long)} for entries as the queue read them (their message
+     * and queue id known, and whether they have an attempt history): fewer statements per entry.
+     */
+    default List<String> finishEntries(Collection<QueueEntry> entries, Instant at, long sent, long bounced) {
+        return finish(entries.stream().map(QueueEntry::id).toList(), at, sent, bounced);
+    }
+
     /** A failed attempt to {@code relay}: the entry stays, due again at {@code next}; the attempt is recorded. */
     void deferredAfterAttempt(long entryId, int attempts, Instant attemptAt, Instant next, String reply, String relay);
 

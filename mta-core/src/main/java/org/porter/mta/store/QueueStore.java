@@ -207,6 +207,55 @@ public final class QueueStore implements QueueStorage {
     }
 
     /**
+     * As {@link #finish(Collection, Instant, long, long)}, for entries as the queue read them: the entry's
+     * message and queue id are known (not read again), and an entry read with no attempts has no attempt
+     * history to delete (history rows come only with {@link #deferredAfterAttempt}, which counts the attempt,
+     * and only the session that has the entry records its attempts). Three statements per entry instead of six.
+     */
+    @Override
+    public List<String> finishEntries(Collection<QueueEntry> entries, Instant at, long sent, long bounced) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        List<QueueEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(java.util.Comparator.comparingLong(QueueEntry::id)); // row locks in one order, as finish()
+        return db.tx(c -> {
+            Map<Long, String> messages = new LinkedHashMap<>();
+            // an entry's attempts go first, by entry_id (row locks through the index: see V15)
+            try (PreparedStatement history = c.prepareStatement("DELETE FROM delivery_attempts WHERE entry_id = ?");
+                    PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {
+                for (QueueEntry e : sorted) {
+                    if (e.attempts() > 0) {
+                        history.setLong(1, e.id());
+                        history.executeUpdate();
+                    }
+                    del.setLong(1, e.id());
+                    if (del.executeUpdate() > 0) { // 0: gone meanwhile (the admin deleted it)
+                        messages.put(e.messageId(), e.queueId());
+                    }
+                }
+            }
+            List<String> left = new ArrayList<>();
+            try (PreparedStatement rest = c.prepareStatement("SELECT COUNT(*) FROM queue_entries WHERE message_id = ?")) {
+                for (Map.Entry<Long, String> m : messages.entrySet()) {
+                    rest.setLong(1, m.getKey());
+                    try (ResultSet rs = rest.executeQuery()) {
+                        rs.next();
+                        if (rs.getInt(1) == 0) {
+                            left.add(m.getValue());
+                        }
+                    }
+                }
+            }
+            MailStore.dropUnreferenced(c, db.dialect(), messages.keySet());
+            // last: the day's counter rows are shared, so they are held for the shortest time
+            Counters.add(c, at, Counters.SENT, sent);
+            Counters.add(c, at, Counters.BOUNCED, bounced);
+            return left;
+        });
+    }
+
+    /**
      * Records a failed delivery attempt to {@code relay} and its reply, in the entry's attempt
      * history too (one transaction): the entry stays, due again at {@code next}.
      */
