@@ -133,6 +133,13 @@ public final class SmtpClient implements DeliveryAgent {
         }
     }
 
+    /** The kept connection's first reply (to RSET) did not come: the server closed it while it was kept. */
+    private static final class KeptConnectionGone extends Exception {
+        KeptConnectionGone(String why) {
+            super(why, null, false, false);
+        }
+    }
+
     /** The stored message could not be read: nothing may be sent after this (no final dot). */
     private static final class BodyReadException extends IOException {
         BodyReadException(IOException cause) {
@@ -156,6 +163,11 @@ public final class SmtpClient implements DeliveryAgent {
          * data (PIPELINING): its replies are read after that message's final reply.
          */
         private Ahead ahead;
+        /**
+         * The kept connection has not answered since the last batch: its first transaction starts with
+         * RSET in the same write (PIPELINING), and a connection the server closed meanwhile shows there.
+         */
+        private boolean probe;
 
         Attempt(NextHop hop) {
             this.hop = hop;
@@ -168,7 +180,9 @@ public final class SmtpClient implements DeliveryAgent {
             for (int i = 0; i < batch.size(); i++) {
                 results[i] = new RecipientResult[batch.get(i).recipients().size()];
             }
-            if (conn != null && !stillThere()) {
+            if (conn != null && caps.has("PIPELINING")) {
+                probe = true; // checked by the RSET in front of the first transaction: no round trip of its own
+            } else if (conn != null && !stillThere()) {
                 conn.close();
                 conn = null;
             }
@@ -183,6 +197,17 @@ public final class SmtpClient implements DeliveryAgent {
             for (int m = 0; m < messages.size(); m++) {
                 try {
                     deliverOne(m);
+                } catch (KeptConnectionGone g) {
+                    // the server closed the kept connection while it waited: nothing of this batch was taken
+                    LOG.debug("{}: kept connection gone: {}", conn.label(), g.getMessage());
+                    conn.close();
+                    conn = null;
+                    Failure f = connect();
+                    if (f != null) {
+                        deferAll(0, f);
+                        return report(true, f.getMessage());
+                    }
+                    m--; // the same message again, on the new connection
                 } catch (Failure f) {
                     LOG.info("{}: {}", hop.name(), f.getMessage());
                     conn.close();
@@ -432,7 +457,7 @@ public final class SmtpClient implements DeliveryAgent {
             return new Prepared(eightBit, utf8);
         }
 
-        private void deliverOne(int m) throws Failure {
+        private void deliverOne(int m) throws Failure, KeptConnectionGone {
             OutboundMessage msg = messages.get(m);
             String label = conn.label();
             try {
@@ -465,9 +490,31 @@ public final class SmtpClient implements DeliveryAgent {
             }
         }
 
-        private void transaction(int m, OutboundMessage msg, boolean eightBit, boolean utf8) throws IOException, Failure {
+        private void transaction(int m, OutboundMessage msg, boolean eightBit, boolean utf8)
+                throws IOException, Failure, KeptConnectionGone {
             String label = conn.label();
             boolean dsn = caps.has("DSN");
+            if (probe) { // PIPELINING: RSET, MAIL, RCPT and DATA in one write; RSET's reply says the connection is there
+                probe = false;
+                String mail = mailLine(msg, eightBit, utf8, dsn);
+                stage = "sending RSET";
+                List<Integer> sent;
+                try {
+                    conn.writeTimeout(timeouts.ehlo());
+                    conn.queue("RSET");
+                    sent = envelope(m, msg, mail, dsn);
+                    conn.flush();
+                    Reply r = conn.read(timeouts.ehlo());
+                    if (!r.positive()) {
+                        throw new KeptConnectionGone(r.toString());
+                    }
+                } catch (IOException e) {
+                    throw new KeptConnectionGone(e.toString());
+                }
+                needRset = false;
+                replies(m, msg, sent, label);
+                return;
+            }
             if (needRset) {
                 stage = "sending RSET";
                 Reply r = conn.command("RSET", timeouts.ehlo());

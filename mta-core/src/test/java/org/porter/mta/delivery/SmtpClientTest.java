@@ -438,7 +438,8 @@ class SmtpClientTest {
     void aSessionKeepsItsConnectionForTheNextBatchAndReconnectsWhenTheServerClosedIt() throws Exception {
         try (FakeSmtpPeer peer = new FakeSmtpPeer()
                 .on("RSET", (s, l) -> s.index == 0 && s.verbs().stream().filter("RSET"::equals).count() == 2
-                        ? FakeSmtpPeer.DROP : null).start();
+                        ? FakeSmtpPeer.DROP : null)
+                .awaitCommandAfterRset(Duration.ofSeconds(1)).start(); // sent with it, the MAIL is there at once
                 DeliveryAgent.Session session = CLIENT.open(hop(peer))) {
             for (String q : List.of("Q1", "Q2", "Q3")) {
                 assertThat(session.deliver(List.of(msg(q, q + "\r\n", "a@remote.example"))).recipients())
@@ -450,6 +451,9 @@ class SmtpClientTest {
                     "RSET");
             assertThat(peer.session(1).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "QUIT");
             assertThat(peer.session(1).message(0)).isEqualTo("Q3\r\n");
+            // issue 13: the check of the kept connection costs no round trip of its own (RSET goes with the
+            // next batch's MAIL, RCPT and DATA); the dropped connection is found at the RSET all the same
+            assertThat(peer.session(0).sentAheadOfRsetReply.get()).isEqualTo(2);
         }
     }
 

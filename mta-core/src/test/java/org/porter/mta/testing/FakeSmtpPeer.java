@@ -40,6 +40,7 @@ public final class FakeSmtpPeer implements AutoCloseable {
             "ENHANCEDSTATUSCODES");
     private long dropDataAfter = -1;
     private java.time.Duration dotWait;
+    private java.time.Duration rsetWait;
     private ServerSocket server;
     private Thread acceptor;
 
@@ -50,6 +51,8 @@ public final class FakeSmtpPeer implements AutoCloseable {
         public final List<byte[]> messages = new CopyOnWriteArrayList<>();
         /** Commands that came before the reply to the end of data they followed (see {@link #awaitCommandAfterDot}). */
         public final java.util.concurrent.atomic.AtomicInteger sentAheadOfDotReply = new java.util.concurrent.atomic.AtomicInteger();
+        /** Commands that came before the reply to the RSET they followed (see {@link #awaitCommandAfterRset}). */
+        public final java.util.concurrent.atomic.AtomicInteger sentAheadOfRsetReply = new java.util.concurrent.atomic.AtomicInteger();
 
         Session(int index) {
             this.index = index;
@@ -100,6 +103,26 @@ public final class FakeSmtpPeer implements AutoCloseable {
         this.dotWait = d;
         return this;
     }
+
+    /** As {@link #awaitCommandAfterDot}, before answering RSET ({@link Session#sentAheadOfRsetReply}). */
+    public FakeSmtpPeer awaitCommandAfterRset(java.time.Duration d) {
+        this.rsetWait = d;
+        return this;
+    }
+
+    /** The next line if it comes within {@code wait}; {@code TIMED_OUT} if none does; null at the end of the stream. */
+    private static String nextWithin(Socket socket, InputStream in, java.time.Duration wait) throws IOException {
+        socket.setSoTimeout((int) wait.toMillis());
+        try {
+            return readLine(in);
+        } catch (java.net.SocketTimeoutException e) {
+            return TIMED_OUT;
+        } finally {
+            socket.setSoTimeout(TestTime.millis(30_000));
+        }
+    }
+
+    private static final String TIMED_OUT = new String("<timed out>");
 
     public FakeSmtpPeer start() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -161,6 +184,17 @@ public final class FakeSmtpPeer implements AutoCloseable {
                     default -> "502 5.5.2 Error: command not recognized";
                 };
                 String reply = answer(s, verb, line, dflt);
+                if (verb.equals("RSET") && rsetWait != null) {
+                    ahead = nextWithin(socket, in, rsetWait);
+                    if (ahead == null) {
+                        return;
+                    }
+                    if (ahead == TIMED_OUT) {
+                        ahead = null;
+                    } else {
+                        s.sentAheadOfRsetReply.incrementAndGet();
+                    }
+                }
                 if (!reply(out, reply) || verb.equals("QUIT")) {
                     return;
                 }
@@ -171,17 +205,15 @@ public final class FakeSmtpPeer implements AutoCloseable {
                     }
                     s.messages.add(data);
                     if (dotWait != null) {
-                        socket.setSoTimeout((int) dotWait.toMillis());
-                        try {
-                            ahead = readLine(in);
-                            if (ahead == null) {
-                                return;
-                            }
-                            s.sentAheadOfDotReply.incrementAndGet();
-                        } catch (java.net.SocketTimeoutException e) {
-                            // nothing before our reply: the client waits for it
+                        ahead = nextWithin(socket, in, dotWait);
+                        if (ahead == null) {
+                            return;
                         }
-                        socket.setSoTimeout(TestTime.millis(30_000));
+                        if (ahead == TIMED_OUT) { // nothing before our reply: the client waits for it
+                            ahead = null;
+                        } else {
+                            s.sentAheadOfDotReply.incrementAndGet();
+                        }
                     }
                     if (!reply(out, answer(s, "DOT", "", "250 2.0.0 Ok: queued as FAKE" + s.messages.size()))) {
                         return;
