@@ -58,9 +58,10 @@ import org.slf4j.LoggerFactory;
  * uses, for OPPORTUNISTIC and, for now, REQUIRED too) verifies nothing: REQUIRED then guards
  * against passive eavesdropping only, not against an active man in the middle.
  *
- * <p>PIPELINING (RFC 2920) when the server offers it: MAIL, the RCPTs and DATA in one write.
- * A session may carry several batches ({@link #open}): between them the kept connection is
- * checked with RSET, and a new one is made when that fails.
+ * <p>PIPELINING (RFC 2920) when the server offers it: MAIL, the RCPTs and DATA in one write, the
+ * next message's behind the end of the previous one's content. A session may carry several batches
+ * ({@link #open}): between them the kept connection is checked with RSET (with PIPELINING, in the
+ * same write as the next batch's first commands), and a new one is made when that fails.
  *
  * <p>Not done: CHUNKING; downgrading 8-bit content to quoted-printable.
  */
