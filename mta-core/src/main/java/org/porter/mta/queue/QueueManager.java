@@ -189,6 +189,7 @@ public final class QueueManager implements AutoCloseable {
             Destination dest = destinations.apply(recipient);
             return (!faxOnly || dest instanceof Destination.Fax) && sessions.getOrDefault(dest, 0) < perDestination;
         }, Integer.MAX_VALUE, found -> {
+            plan.clear(); // the store runs this again when it retries its transaction
             Map<Destination, List<QueueStorage.Due>> byDestination = new LinkedHashMap<>();
             for (QueueStorage.Due e : found) {
                 byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
