@@ -58,9 +58,10 @@ import org.slf4j.LoggerFactory;
  * uses, for OPPORTUNISTIC and, for now, REQUIRED too) verifies nothing: REQUIRED then guards
  * against passive eavesdropping only, not against an active man in the middle.
  *
- * <p>PIPELINING (RFC 2920) when the server offers it: MAIL, the RCPTs and DATA in one write.
- * A session may carry several batches ({@link #open}): between them the kept connection is
- * checked with RSET, and a new one is made when that fails.
+ * <p>PIPELINING (RFC 2920) when the server offers it: MAIL, the RCPTs and DATA in one write, the
+ * next message's behind the end of the previous one's content. A session may carry several batches
+ * ({@link #open}): between them the kept connection is checked with RSET (with PIPELINING, in the
+ * same write as the next batch's first commands), and a new one is made when that fails.
  *
  * <p>Not done: CHUNKING; downgrading 8-bit content to quoted-printable.
  */
@@ -133,6 +134,13 @@ public final class SmtpClient implements DeliveryAgent {
         }
     }
 
+    /** The kept connection's first reply (to RSET) did not come: the server closed it while it was kept. */
+    private static final class KeptConnectionGone extends Exception {
+        KeptConnectionGone(String why) {
+            super(why, null, false, false);
+        }
+    }
+
     /** The stored message could not be read: nothing may be sent after this (no final dot). */
     private static final class BodyReadException extends IOException {
         BodyReadException(IOException cause) {
@@ -151,6 +159,16 @@ public final class SmtpClient implements DeliveryAgent {
         private Capabilities caps = Capabilities.NONE;
         private String stage = "connecting";
         private boolean needRset;
+        /**
+         * A message of the batch whose MAIL, RCPT and DATA went out behind the previous message's end of
+         * data (PIPELINING): its replies are read after that message's final reply.
+         */
+        private Ahead ahead;
+        /**
+         * The kept connection has not answered since the last batch: its first transaction starts with
+         * RSET in the same write (PIPELINING), and a connection the server closed meanwhile shows there.
+         */
+        private boolean probe;
 
         Attempt(NextHop hop) {
             this.hop = hop;
@@ -163,7 +181,9 @@ public final class SmtpClient implements DeliveryAgent {
             for (int i = 0; i < batch.size(); i++) {
                 results[i] = new RecipientResult[batch.get(i).recipients().size()];
             }
-            if (conn != null && !stillThere()) {
+            if (conn != null && caps.has("PIPELINING")) {
+                probe = true; // checked by the RSET in front of the first transaction: no round trip of its own
+            } else if (conn != null && !stillThere()) {
                 conn.close();
                 conn = null;
             }
@@ -174,14 +194,27 @@ public final class SmtpClient implements DeliveryAgent {
                     return report(true, f.getMessage());
                 }
             }
+            ahead = null;
             for (int m = 0; m < messages.size(); m++) {
                 try {
                     deliverOne(m);
+                } catch (KeptConnectionGone g) {
+                    // the server closed the kept connection while it waited: nothing of this batch was taken
+                    LOG.debug("{}: kept connection gone: {}", conn.label(), g.getMessage());
+                    conn.close();
+                    conn = null;
+                    Failure f = connect();
+                    if (f != null) {
+                        deferAll(0, f);
+                        return report(true, f.getMessage());
+                    }
+                    m--; // the same message again, on the new connection
                 } catch (Failure f) {
                     LOG.info("{}: {}", hop.name(), f.getMessage());
                     conn.close();
                     conn = null;
-                    deferAll(m, f);
+                    ahead = null;
+                    deferAll(m, f); // a message sent ahead was not answered: deferred with the rest
                     return report(false, null);
                 }
             }
@@ -379,39 +412,70 @@ public final class SmtpClient implements DeliveryAgent {
 
         // ---- one message ----
 
-        private void deliverOne(int m) throws Failure {
+        /** A message's MAIL, RCPT and DATA sent ahead: which message, and the recipients whose RCPT went out. */
+        private record Ahead(int m, List<Integer> sent) {
+        }
+
+        /** What a message is sent with, once the checks before sending found nothing against it. */
+        private record Prepared(boolean eightBit, boolean utf8) {
+        }
+
+        /**
+         * The checks before anything of message {@code m} is sent: null when they decided it (bounced
+         * or deferred, recorded in its results).
+         */
+        private Prepared prepare(int m) {
             OutboundMessage msg = messages.get(m);
             String label = conn.label();
             if (!sane(msg.sender())) {
                 bounceMessage(m, "5.1.7", "bad sender address syntax: <" + Addresses.printable(msg.sender()) + ">", server);
-                return;
+                return null;
             }
             boolean eightBit;
             try {
                 eightBit = msg.bits() == BodyBits.UNKNOWN ? has8bit(msg) : msg.bits() == BodyBits.EIGHT_BIT;
             } catch (IOException e) {
                 deferMessage(m, "4.3.0", "cannot read queued message: " + why(e, "I/O error"), null);
-                return;
+                return null;
             }
             boolean utf8 = msg.options().smtputf8() || !ascii(msg.sender())
                     || msg.recipients().stream().anyMatch(r -> !ascii(r.address()));
             long limit = caps.sizeLimit();
             if (utf8 && !caps.has("SMTPUTF8")) {
                 bounceMessage(m, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + label, server);
-                return;
+                return null;
             }
             if (eightBit && !caps.has("8BITMIME")) {
                 bounceMessage(m, "5.6.3", "message has 8-bit content, but host " + label
                         + " does not offer 8BITMIME (Porter does not convert to 7-bit)", server);
-                return;
+                return null;
             }
             if (limit > 0 && msg.size() > limit) {
                 bounceMessage(m, "5.3.4", "message size " + msg.size() + " exceeds size limit " + limit
                         + " of server " + label, server);
-                return;
+                return null;
             }
+            return new Prepared(eightBit, utf8);
+        }
+
+        private void deliverOne(int m) throws Failure, KeptConnectionGone {
+            OutboundMessage msg = messages.get(m);
+            String label = conn.label();
             try {
-                transaction(m, msg, eightBit, utf8);
+                if (ahead != null && ahead.m() == m) { // its commands went out with the previous message's end
+                    List<Integer> sent = ahead.sent();
+                    ahead = null;
+                    replies(m, msg, sent, label);
+                    return;
+                }
+                if (decided(m)) { // checked and decided while the previous message was sent
+                    return;
+                }
+                Prepared p = prepare(m);
+                if (p == null) {
+                    return;
+                }
+                transaction(m, msg, p.eightBit(), p.utf8());
             } catch (BodyReadException e) {
                 // the message is half sent: only dropping the connection keeps the server from taking it
                 conn.close();
@@ -427,9 +491,31 @@ public final class SmtpClient implements DeliveryAgent {
             }
         }
 
-        private void transaction(int m, OutboundMessage msg, boolean eightBit, boolean utf8) throws IOException, Failure {
+        private void transaction(int m, OutboundMessage msg, boolean eightBit, boolean utf8)
+                throws IOException, Failure, KeptConnectionGone {
             String label = conn.label();
             boolean dsn = caps.has("DSN");
+            if (probe) { // PIPELINING: RSET, MAIL, RCPT and DATA in one write; RSET's reply says the connection is there
+                probe = false;
+                String mail = mailLine(msg, eightBit, utf8, dsn);
+                stage = "sending RSET";
+                List<Integer> sent;
+                try {
+                    conn.writeTimeout(timeouts.ehlo());
+                    conn.queue("RSET");
+                    sent = envelope(m, msg, mail, dsn);
+                    conn.flush();
+                    Reply r = conn.read(timeouts.ehlo());
+                    if (!r.positive()) {
+                        throw new KeptConnectionGone(r.toString());
+                    }
+                } catch (IOException e) {
+                    throw new KeptConnectionGone(e.toString());
+                }
+                needRset = false;
+                replies(m, msg, sent, label);
+                return;
+            }
             if (needRset) {
                 stage = "sending RSET";
                 Reply r = conn.command("RSET", timeouts.ehlo());
@@ -438,32 +524,17 @@ public final class SmtpClient implements DeliveryAgent {
                 }
                 needRset = false;
             }
-            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(msg.sender()).append('>');
-            if (caps.has("SIZE")) {
-                mail.append(" SIZE=").append(msg.size());
-            }
-            if (eightBit) {
-                mail.append(" BODY=8BITMIME");
-            }
-            if (utf8) {
-                mail.append(" SMTPUTF8");
-            }
-            if (dsn && msg.options().ret() != null && msg.options().ret().matches("(?i)FULL|HDRS")) {
-                mail.append(" RET=").append(msg.options().ret().toUpperCase(Locale.ROOT));
-            }
-            if (dsn && msg.options().envid() != null && !msg.options().envid().isEmpty()) {
-                String envid = Xtext.encode(msg.options().envid());
-                if (envid.length() <= 100) {
-                    mail.append(" ENVID=").append(envid);
-                }
-            }
+            String mail = mailLine(msg, eightBit, utf8, dsn);
             needRset = true;
             if (caps.has("PIPELINING")) {
-                pipelined(m, msg, mail.toString(), dsn, label);
+                stage = "sending MAIL FROM";
+                List<Integer> sent = envelope(m, msg, mail, dsn);
+                conn.flush();
+                replies(m, msg, sent, label);
                 return;
             }
             stage = "sending MAIL FROM";
-            Reply r = conn.command(mail.toString(), timeouts.mail());
+            Reply r = conn.command(mail, timeouts.mail());
             if (!r.positive()) {
                 for (int i = 0; i < results[m].length; i++) {
                     refused(m, i, r, "MAIL FROM", label);
@@ -495,16 +566,50 @@ public final class SmtpClient implements DeliveryAgent {
             data(m, msg, accepted, r, label);
         }
 
+        /** Whether every recipient of message {@code m} has its result. */
+        private boolean decided(int m) {
+            for (RecipientResult r : results[m]) {
+                if (r == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private String mailLine(OutboundMessage msg, boolean eightBit, boolean utf8, boolean dsn) {
+            StringBuilder mail = new StringBuilder("MAIL FROM:<").append(msg.sender()).append('>');
+            if (caps.has("SIZE")) {
+                mail.append(" SIZE=").append(msg.size());
+            }
+            if (eightBit) {
+                mail.append(" BODY=8BITMIME");
+            }
+            if (utf8) {
+                mail.append(" SMTPUTF8");
+            }
+            if (dsn && msg.options().ret() != null && msg.options().ret().matches("(?i)FULL|HDRS")) {
+                mail.append(" RET=").append(msg.options().ret().toUpperCase(Locale.ROOT));
+            }
+            if (dsn && msg.options().envid() != null && !msg.options().envid().isEmpty()) {
+                String envid = Xtext.encode(msg.options().envid());
+                if (envid.length() <= 100) {
+                    mail.append(" ENVID=").append(envid);
+                }
+            }
+            return mail.toString();
+        }
+
         /**
          * RFC 2920: MAIL, every RCPT and DATA go out in one write, and their replies are read in
          * order; one round trip instead of two plus one per recipient. A recipient counts only when
          * MAIL and its RCPT were both accepted. DATA answered with 354 although no recipient was
          * accepted (the RFC asks servers for 554, some invite the data anyway) gets an empty message,
          * the lone dot, and the transaction is reset.
+         *
+         * <p>Between messages of a batch the next message's MAIL, RCPT and DATA go out in the same write as
+         * the end of the previous one's content (RFC 2920 3.1): one round trip per message, not two.
          */
-        private void pipelined(int m, OutboundMessage msg, String mail, boolean dsn, String label)
-                throws IOException, Failure {
-            stage = "sending MAIL FROM";
+        private List<Integer> envelope(int m, OutboundMessage msg, String mail, boolean dsn) throws IOException {
             conn.queue(mail);
             List<Integer> sent = new ArrayList<>();
             for (int i = 0; i < results[m].length; i++) {
@@ -519,7 +624,13 @@ public final class SmtpClient implements DeliveryAgent {
             if (!sent.isEmpty()) {
                 conn.queue("DATA");
             }
-            conn.flush();
+            return sent;
+        }
+
+        /** The replies to a pipelined MAIL, RCPTs and DATA (sent by {@link #envelope}), then the content. */
+        private void replies(int m, OutboundMessage msg, List<Integer> sent, String label) throws IOException, Failure {
+            stage = "sending MAIL FROM";
+            needRset = true;
             Reply mailReply = conn.read(timeouts.mail());
             closing(mailReply, label);
             stage = "sending RCPT TO";
@@ -581,7 +692,13 @@ public final class SmtpClient implements DeliveryAgent {
             } finally {
                 closeQuietly(in);
             }
-            body.finish();
+            if (caps.has("PIPELINING")) {
+                body.end();
+                sendAhead(m + 1);
+                conn.flush();
+            } else {
+                body.finish();
+            }
             conn.writeTimeout(timeouts.ehlo());
             stage = "sending end of data -- message may be sent more than once";
             r = conn.read(timeouts.dataEnd());
@@ -594,6 +711,22 @@ public final class SmtpClient implements DeliveryAgent {
                 }
             }
             closing(r, label);
+        }
+
+        /**
+         * Queues the MAIL, RCPT and DATA of the batch's next message that passes its checks (those that do
+         * not are decided on the way) behind the end of data being sent; nothing when none is left.
+         */
+        private void sendAhead(int from) throws IOException {
+            for (int k = from; k < messages.size(); k++) {
+                Prepared p = prepare(k);
+                if (p != null) {
+                    OutboundMessage next = messages.get(k);
+                    boolean dsn = caps.has("DSN");
+                    ahead = new Ahead(k, envelope(k, next, mailLine(next, p.eightBit(), p.utf8(), dsn), dsn));
+                    return;
+                }
+            }
         }
 
         private void badRecipient(int m, int i, OutboundMessage.Recipient rcpt) {

@@ -73,6 +73,8 @@ public final class QueueManager implements AutoCloseable {
     private final Map<Destination, Instant> deadUntil = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private final Semaphore slots;
+    /** Connections of sessions that ran out of mail, kept a moment for mail that follows (not counted in slots). */
+    private final IdleSessions idle;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong bounced = new AtomicLong();
     /** Test seam: runs right after a scan has read the due entries. */
@@ -95,6 +97,7 @@ public final class QueueManager implements AutoCloseable {
         this.bouncer = bouncer;
         this.clock = clock;
         this.slots = new Semaphore(settings.concurrency());
+        this.idle = new IdleSessions();
     }
 
     /** The settings next-hop resolution needs, read now. */
@@ -176,38 +179,46 @@ public final class QueueManager implements AutoCloseable {
      */
     private List<Thread> claimAndStart(Instant now, boolean faxOnly) {
         int perDestination = settings.destinationConcurrency();
+        Function<String, Destination> destinations = destinations();
+        // the new sessions' batches, planned on what the scan found (the due entries no session has) before
+        // any message is read: only the batches' messages are
+        Map<Destination, List<List<QueueStorage.Due>>> plan = new LinkedHashMap<>();
         // only mail a new session could take: not for a destination that has all its sessions already
         // (they take it when their batch is done), nor, while held, anything but faxes
-        Map<Destination, List<QueueEntry>> byDestination = unclaimed(now, dest -> (!faxOnly || dest instanceof Destination.Fax)
-                && sessions.getOrDefault(dest, 0) < perDestination);
-        afterScan.run();
-        List<Thread> tasks = new ArrayList<>();
-        for (Map.Entry<Destination, List<QueueEntry>> d : byDestination.entrySet()) {
-            Destination dest = d.getKey();
-            List<List<QueueEntry>> byMessage = byMessage(d.getValue()); // the scan left out what sessions have
-            int free = perDestination - sessions.getOrDefault(dest, 0);
-            // one session for a message or two; more (up to the limit) when a burst is waiting
-            int n = Math.min(free, (byMessage.size() + 1) / 2);
-            for (List<QueueEntry> batch : split(byMessage, n)) {
-                claim(dest, batch);
-                tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> session(dest, batch)));
+        List<QueueEntry> loaded = store.due(now, BATCH, inFlight::contains, recipient -> {
+            Destination dest = destinations.apply(recipient);
+            return (!faxOnly || dest instanceof Destination.Fax) && sessions.getOrDefault(dest, 0) < perDestination;
+        }, Integer.MAX_VALUE, found -> {
+            plan.clear(); // the store runs this again when it retries its transaction
+            Map<Destination, List<QueueStorage.Due>> byDestination = new LinkedHashMap<>();
+            for (QueueStorage.Due e : found) {
+                byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
             }
-        }
+            List<Long> picked = new ArrayList<>();
+            byDestination.forEach((dest, due) -> {
+                List<List<QueueStorage.Due>> byMessage = byMessage(due, QueueStorage.Due::messageId);
+                int free = perDestination - sessions.getOrDefault(dest, 0);
+                // one session for a message or two; more (up to the limit) when a burst is waiting
+                List<List<QueueStorage.Due>> batches = split(byMessage, Math.min(free, (byMessage.size() + 1) / 2));
+                plan.put(dest, batches);
+                batches.forEach(b -> b.forEach(e -> picked.add(e.id())));
+            });
+            return picked;
+        });
+        afterScan.run();
+        Map<Long, QueueEntry> byId = new HashMap<>();
+        loaded.forEach(e -> byId.put(e.id(), e));
+        List<Thread> tasks = new ArrayList<>();
+        plan.forEach((dest, batches) -> {
+            for (List<QueueStorage.Due> planned : batches) {
+                List<QueueEntry> batch = planned.stream().map(e -> byId.get(e.id())).filter(java.util.Objects::nonNull).toList();
+                if (!batch.isEmpty()) { // empty: its messages were finished meanwhile
+                    claim(dest, batch);
+                    tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> session(dest, batch)));
+                }
+            }
+        });
         return tasks;
-    }
-
-    /**
-     * The due entries no session has, of the destinations {@code wanted} accepts, by destination, in due
-     * order (call under {@link #claims}). The others are passed over in the scan, their messages not read.
-     */
-    private Map<Destination, List<QueueEntry>> unclaimed(Instant now, java.util.function.Predicate<Destination> wanted) {
-        Map<Destination, List<QueueEntry>> byDestination = new LinkedHashMap<>();
-        Function<String, Destination> destinations = destinations();
-        for (QueueEntry e : store.due(now, BATCH, inFlight::contains, recipient -> wanted.test(destinations.apply(recipient)),
-                Integer.MAX_VALUE)) {
-            byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
-        }
-        return byDestination;
     }
 
     /** By the settings, except the fax gateway's addresses once a fax line is registered ({@link #fax}). */
@@ -236,10 +247,10 @@ public final class QueueManager implements AutoCloseable {
     }
 
     /** Entries grouped by message (a message's recipients at one destination go in one transaction). */
-    private static List<List<QueueEntry>> byMessage(List<QueueEntry> entries) {
-        Map<Long, List<QueueEntry>> m = new LinkedHashMap<>();
-        for (QueueEntry e : entries) {
-            m.computeIfAbsent(e.messageId(), k -> new ArrayList<>()).add(e);
+    private static <T> List<List<T>> byMessage(List<T> entries, java.util.function.ToLongFunction<T> message) {
+        Map<Long, List<T>> m = new LinkedHashMap<>();
+        for (T e : entries) {
+            m.computeIfAbsent(message.applyAsLong(e), k -> new ArrayList<>()).add(e);
         }
         return new ArrayList<>(m.values());
     }
@@ -250,14 +261,14 @@ public final class QueueManager implements AutoCloseable {
      * report is recorded when it is done, so a small one takes its mail off the queue soon, and a
      * crash repeats little.
      */
-    private static List<List<QueueEntry>> split(List<List<QueueEntry>> messages, int n) {
-        List<List<QueueEntry>> out = new ArrayList<>();
+    private static <T> List<List<T>> split(List<List<T>> messages, int n) {
+        List<List<T>> out = new ArrayList<>();
         if (n <= 0 || messages.isEmpty()) {
             return out;
         }
         int per = Math.min(BATCH_MESSAGES, (messages.size() + n - 1) / n);
         for (int i = 0; i < messages.size() && out.size() < n; i += per) {
-            List<QueueEntry> batch = new ArrayList<>();
+            List<T> batch = new ArrayList<>();
             messages.subList(i, Math.min(messages.size(), i + per)).forEach(batch::addAll);
             out.add(batch);
         }
@@ -279,37 +290,42 @@ public final class QueueManager implements AutoCloseable {
      */
     private void session(Destination dest, List<QueueEntry> first) {
         List<QueueEntry> batch = first;
-        DeliveryAgent.Session session = null;
+        Opened session = null;
+        boolean keep = false;
         try {
             slots.acquire();
             try {
                 while (!batch.isEmpty()) {
-                    boolean siteFailed;
                     try {
                         if (session == null) {
-                            Optional<DeliveryAgent.Session> opened = openSession(dest, batch);
+                            Optional<Opened> opened = openSession(dest, batch);
                             if (opened.isEmpty()) { // dead, or no next hop: the batch is recorded
                                 batch = nextBatch(dest, batch, false);
                                 continue;
                             }
                             session = opened.get();
                         }
-                        siteFailed = deliverBatch(session, dest, batch);
+                        keep = !deliverBatch(session.session(), dest, batch);
                     } catch (RuntimeException e) {
                         LOG.error("delivery to {} failed unexpectedly; entries stay queued", dest.label(), e);
-                        siteFailed = true;
+                        keep = false;
                     }
-                    batch = nextBatch(dest, batch, !siteFailed && running && (dest instanceof Destination.Fax || !held()));
+                    batch = nextBatch(dest, batch, keep && running && (dest instanceof Destination.Fax || !held()));
                 }
             } finally {
                 slots.release();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            keep = false;
             nextBatch(dest, batch, false);
         } finally {
             if (session != null) {
-                session.close();
+                if (keep && session.hop() != null && !held()) {
+                    idle.park(dest, session.hop(), session.session()); // out of mail, not failed: kept a moment
+                } else {
+                    session.session().close();
+                }
             }
             claims.lock();
             try {
@@ -337,21 +353,30 @@ public final class QueueManager implements AutoCloseable {
             // and stops once it has them or has looked at NEXT_BATCH_VISIT entries (no longer reading and sorting
             // the whole queue at every batch)
             Function<String, Destination> destinations = destinations();
-            List<QueueEntry> due = store.due(clock.instant(), NEXT_BATCH_ENTRIES, inFlight::contains,
-                    recipient -> dest.equals(destinations.apply(recipient)), NEXT_BATCH_VISIT);
-            List<List<QueueEntry>> byMessage = byMessage(due); // the scan left out what sessions have
-            // a fair share when little is waiting; a full batch when the scan stopped at its limit (more is
-            // waiting than this session will take: the other sessions find the rest when they ask)
-            int n = due.size() >= NEXT_BATCH_ENTRIES ? 1 : Math.max(1, sessions.getOrDefault(dest, 1));
-            List<List<QueueEntry>> share = split(byMessage, n);
-            if (share.isEmpty()) {
-                return List.of();
-            }
-            share.get(0).forEach(e -> inFlight.add(e.id()));
-            return share.get(0);
+            List<QueueEntry> share = store.due(clock.instant(), NEXT_BATCH_ENTRIES, inFlight::contains,
+                    recipient -> dest.equals(destinations.apply(recipient)), NEXT_BATCH_VISIT, due -> {
+                        // the scan left out what sessions have; a fair share when little is waiting, a full batch
+                        // when the scan stopped at its limit (more is waiting than this session will take: the
+                        // other sessions find the rest when they ask); only the share's messages are read
+                        int n = due.size() >= NEXT_BATCH_ENTRIES ? 1 : Math.max(1, sessions.getOrDefault(dest, 1));
+                        List<List<QueueStorage.Due>> batches = split(byMessage(due, QueueStorage.Due::messageId), n);
+                        return batches.isEmpty() ? List.of() : batches.get(0).stream().map(QueueStorage.Due::id).toList();
+                    });
+            share.forEach(e -> inFlight.add(e.id()));
+            return share;
         } finally {
             claims.unlock();
         }
+    }
+
+    /** Test seam: how long a session's connection is kept after it ran out of mail ({@link IdleSessions#KEEP}). */
+    void keepIdle(Duration d) {
+        idle.keep(d);
+    }
+
+    /** Connections kept now (for a test). */
+    int keptConnections() {
+        return idle.size();
     }
 
     /** Threads waiting to end their claim while a scan runs (for a test). */
@@ -366,11 +391,16 @@ public final class QueueManager implements AutoCloseable {
         }
     }
 
+    /** A session and the next hop it is with (null: the fax gateway's, which is never kept). */
+    private record Opened(DeliveryAgent.Session session, NextHop hop) {
+    }
+
     /**
-     * The session for a destination's first batch, or none when the batch was dealt with without
-     * one (a dead destination: postponed; no next hop: recorded as its failure).
+     * The session for a destination's first batch (a kept connection to the same next hop when there
+     * is one), or none when the batch was dealt with without one (a dead destination: postponed; no
+     * next hop: recorded as its failure).
      */
-    private Optional<DeliveryAgent.Session> openSession(Destination dest, List<QueueEntry> entries) {
+    private Optional<Opened> openSession(Destination dest, List<QueueEntry> entries) {
         Instant now = clock.instant();
         Instant dead = deadUntil.get(dest);
         if (dead != null && dead.isAfter(now)) {
@@ -381,8 +411,7 @@ public final class QueueManager implements AutoCloseable {
             return Optional.empty();
         }
         if (dest instanceof Destination.Fax) {
-            return Optional.of(faxAgent.open(new org.porter.mta.delivery.NextHop("fax", List.of(),
-                    org.porter.mta.delivery.NextHop.TlsPolicy.NONE, null)));
+            return Optional.of(new Opened(faxAgent.open(new NextHop("fax", List.of(), NextHop.TlsPolicy.NONE, null)), null));
         }
         NextHopResolver.Resolution hop = nextHops.resolve(dest);
         if (hop instanceof MxResolver.Failure f) {
@@ -394,13 +423,14 @@ public final class QueueManager implements AutoCloseable {
             apply(entries, new DeliveryReport(results, !f.permanent(), f.reason()), dest);
             return Optional.empty();
         }
-        return Optional.of(agent.open(((NextHopResolver.Found) hop).hop()));
+        NextHop found = ((NextHopResolver.Found) hop).hop();
+        return Optional.of(new Opened(idle.take(dest, found).orElseGet(() -> agent.open(found)), found));
     }
 
     /** Delivers one batch over the session and records the report; true when the site failed. */
     private boolean deliverBatch(DeliveryAgent.Session session, Destination dest, List<QueueEntry> entries) {
         List<OutboundMessage> messages = new ArrayList<>();
-        for (List<QueueEntry> m : byMessage(entries)) {
+        for (List<QueueEntry> m : byMessage(entries, QueueEntry::messageId)) {
             QueueEntry first = m.get(0);
             List<OutboundMessage.Recipient> rcpts = m.stream()
                     .map(e -> new OutboundMessage.Recipient(e.id(), e.recipient(), e.dsn())).toList();
@@ -417,7 +447,7 @@ public final class QueueManager implements AutoCloseable {
         Instant now = clock.instant();
         Map<Long, QueueEntry> byId = new HashMap<>();
         entries.forEach(e -> byId.put(e.id(), e));
-        List<Long> done = new ArrayList<>();
+        List<QueueEntry> done = new ArrayList<>();
         long sentNow = 0;
         long bouncedNow = 0;
         Map<String, List<Bouncer.Notice>> failures = new LinkedHashMap<>();
@@ -439,7 +469,7 @@ public final class QueueManager implements AutoCloseable {
             String reply = detail.sentence(r.server());
             switch (outcome) {
                 case SENT -> {
-                    done.add(e.id());
+                    done.add(e);
                     sentNow++;
                     sent.incrementAndGet();
                     lastDelivery = now;
@@ -449,7 +479,7 @@ public final class QueueManager implements AutoCloseable {
                     }
                 }
                 case BOUNCED -> {
-                    done.add(e.id());
+                    done.add(e);
                     bouncedNow++;
                     bounced.incrementAndGet();
                     if (e.notifies("FAILURE") || dest instanceof Destination.Fax) {
@@ -487,7 +517,7 @@ public final class QueueManager implements AutoCloseable {
             bouncer.report(Bouncer.Kind.DELIVERED, n, null);
         }
         // after the bounce is submitted: a crash in between repeats the report, never loses it
-        store.finish(done, now, sentNow, bouncedNow).forEach(MailLog::removed);
+        store.finishEntries(done, now, sentNow, bouncedNow).forEach(MailLog::removed);
     }
 
     /** Retry interval after {@code attempt} failed attempts: retry-min doubled per attempt, at most retry-max. */
@@ -507,6 +537,7 @@ public final class QueueManager implements AutoCloseable {
     /** Holds all outbound delivery (a dial-up link that is down, or the owner). */
     public void hold() {
         held = true;
+        idle.closeAll(); // a dial-up link goes down next
         LOG.info("outbound delivery held");
     }
 
@@ -564,6 +595,7 @@ public final class QueueManager implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        idle.close();
     }
 
     private static void sleepQuietly(long ms) {

@@ -34,8 +34,25 @@ public interface QueueStorage {
      * {@code visit} due entries (a delivery session taking its next batch asks for its own destination's
      * mail only, a batch or so, and does not read a queue of thousands for it).
      */
+    default List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
+            java.util.function.Predicate<String> recipients, int visit) {
+        return due(now, limit, skip, recipients, visit, found -> found.stream().map(Due::id).toList());
+    }
+
+    /** A due entry as the scan finds it, before its message is read. */
+    record Due(long id, long messageId, String recipient) {
+    }
+
+    /**
+     * As {@link #due(Instant, int, java.util.function.LongPredicate, java.util.function.Predicate, int)}, and
+     * {@code pick} chooses from what the scan found (in due order) the entries to return: only their
+     * messages are read (the queue takes a batch or two of what is waiting; reading every waiting
+     * message to take twenty of them was most of the scan's work). Entries whose message went meanwhile
+     * (finished) are left out.
+     */
     List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
-            java.util.function.Predicate<String> recipients, int visit);
+            java.util.function.Predicate<String> recipients, int visit,
+            java.util.function.Function<List<Due>, java.util.Collection<Long>> pick);
 
     /** When the next not-held entry becomes due, if any. */
     Optional<Instant> nextDue();
@@ -46,6 +63,14 @@ public interface QueueStorage {
      * ids of the messages that have no entry left (they left the queue).
      */
     List<String> finish(Collection<Long> entryIds, Instant at, long sent, long bounced);
+
+    /**
+     * As {@link #finish(Collection, Instant, long, long)} for entries as the queue read them (their message
+     * and queue id known, and whether they have an attempt history): fewer statements per entry.
+     */
+    default List<String> finishEntries(Collection<QueueEntry> entries, Instant at, long sent, long bounced) {
+        return finish(entries.stream().map(QueueEntry::id).toList(), at, sent, bounced);
+    }
 
     /** A failed attempt to {@code relay}: the entry stays, due again at {@code next}; the attempt is recorded. */
     void deferredAfterAttempt(long entryId, int attempts, Instant attemptAt, Instant next, String reply, String relay);

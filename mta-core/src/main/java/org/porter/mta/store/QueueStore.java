@@ -58,7 +58,8 @@ public final class QueueStore implements QueueStorage {
      */
     @Override
     public List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
-            java.util.function.Predicate<String> recipients, int visit) {
+            java.util.function.Predicate<String> recipients, int visit,
+            java.util.function.Function<List<Due>, Collection<Long>> pick) {
         return db.tx(c -> {
             List<EntryRow> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
@@ -81,6 +82,12 @@ public final class QueueStore implements QueueStorage {
                     }
                 }
             }
+            List<Due> found = new ArrayList<>(rows.size());
+            for (EntryRow r : rows) {
+                found.add(new Due(r.id, r.messageId, r.recipient));
+            }
+            java.util.Set<Long> picked = new java.util.HashSet<>(pick.apply(found));
+            rows.removeIf(r -> !picked.contains(r.id));
             Map<Long, MessageRow> messages = new java.util.HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT queue_id, sender, received_at, dsn_ret, dsn_envid,"
                     + " smtputf8, size_octets, eight_bit FROM messages WHERE id = ?")) {
@@ -192,6 +199,55 @@ public final class QueueStore implements QueueStorage {
                 }
             }
             MailStore.dropUnreferenced(c, db.dialect(), messages);
+            // last: the day's counter rows are shared, so they are held for the shortest time
+            Counters.add(c, at, Counters.SENT, sent);
+            Counters.add(c, at, Counters.BOUNCED, bounced);
+            return left;
+        });
+    }
+
+    /**
+     * As {@link #finish(Collection, Instant, long, long)}, for entries as the queue read them: the entry's
+     * message and queue id are known (not read again), and an entry read with no attempts has no attempt
+     * history to delete (history rows come only with {@link #deferredAfterAttempt}, which counts the attempt,
+     * and only the session that has the entry records its attempts). Three statements per entry instead of six.
+     */
+    @Override
+    public List<String> finishEntries(Collection<QueueEntry> entries, Instant at, long sent, long bounced) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        List<QueueEntry> sorted = new ArrayList<>(entries);
+        sorted.sort(java.util.Comparator.comparingLong(QueueEntry::id)); // row locks in one order, as finish()
+        return db.tx(c -> {
+            Map<Long, String> messages = new LinkedHashMap<>();
+            // an entry's attempts go first, by entry_id (row locks through the index: see V15)
+            try (PreparedStatement history = c.prepareStatement("DELETE FROM delivery_attempts WHERE entry_id = ?");
+                    PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {
+                for (QueueEntry e : sorted) {
+                    if (e.attempts() > 0) {
+                        history.setLong(1, e.id());
+                        history.executeUpdate();
+                    }
+                    del.setLong(1, e.id());
+                    if (del.executeUpdate() > 0) { // 0: gone meanwhile (the admin deleted it)
+                        messages.put(e.messageId(), e.queueId());
+                    }
+                }
+            }
+            List<String> left = new ArrayList<>();
+            try (PreparedStatement rest = c.prepareStatement("SELECT COUNT(*) FROM queue_entries WHERE message_id = ?")) {
+                for (Map.Entry<Long, String> m : messages.entrySet()) {
+                    rest.setLong(1, m.getKey());
+                    try (ResultSet rs = rest.executeQuery()) {
+                        rs.next();
+                        if (rs.getInt(1) == 0) {
+                            left.add(m.getValue());
+                        }
+                    }
+                }
+            }
+            MailStore.dropUnreferenced(c, db.dialect(), messages.keySet());
             // last: the day's counter rows are shared, so they are held for the shortest time
             Counters.add(c, at, Counters.SENT, sent);
             Counters.add(c, at, Counters.BOUNCED, bounced);

@@ -399,11 +399,47 @@ class SmtpClientTest {
      * Issue 13: a session carries batch after batch over one connection (RSET checks it first), and
      * a connection the server closed meanwhile is replaced without failing anything.
      */
+    /**
+     * Issue 13: between the messages of a batch, the next message's MAIL, RCPT and DATA go out with the end
+     * of the previous one's content (RFC 2920 3.1), one round trip per message instead of two. The peer
+     * holds its reply to each end of data until the next command comes (at most a few seconds): a client
+     * that waits for that reply first sends nothing meanwhile. Not without PIPELINING.
+     */
+    @Test
+    void theNextMessagesCommandsGoOutWithTheEndOfDataWhenPipelining() throws Exception {
+        try (FakeSmtpPeer peer = new FakeSmtpPeer()
+                .on("RCPT", (session, line) -> line.contains("nobody@") ? "550 5.1.1 no such user" : null)
+                .awaitCommandAfterDot(Duration.ofSeconds(1)).start()) { // sent ahead, it is there at once
+            DeliveryReport r = send(peer, msg("Q1", "Subject: 1\r\n\r\none\r\n", "a@remote.example"),
+                    msg("Q2", "Subject: 2\r\n\r\ntwo\r\n", "nobody@remote.example"),
+                    msg("Q3", "Subject: 3\r\n\r\nthree\r\n", "b@remote.example", "nobody@remote.example"),
+                    msg("Q4", "Subject: 4\r\n\r\nfour\r\n", "c@remote.example"));
+            assertThat(r.recipients()).extracting(RecipientResult::outcome).containsExactly(Outcome.SENT, Outcome.BOUNCED,
+                    Outcome.SENT, Outcome.BOUNCED, Outcome.SENT);
+            FakeSmtpPeer.Session s = peer.session(0);
+            assertThat(s.messages).extracting(m -> new String(m, StandardCharsets.US_ASCII))
+                    .containsExactly("Subject: 1\r\n\r\none\r\n", "", "Subject: 3\r\n\r\nthree\r\n", "Subject: 4\r\n\r\nfour\r\n");
+            // Q2 went out with Q1's end of data, Q4 with Q3's; Q2's recipient was refused and the peer invited
+            // the data anyway: the lone dot, then RSET before Q3
+            assertThat(s.sentAheadOfDotReply.get()).as(s.toString()).isEqualTo(2);
+            assertThat(s.verbs()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "RSET", "MAIL",
+                    "RCPT", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "QUIT");
+        }
+        try (FakeSmtpPeer plain = new FakeSmtpPeer().extensions("SIZE 10240000", "8BITMIME")
+                .awaitCommandAfterDot(Duration.ofMillis(300)).start()) {
+            DeliveryReport r = send(plain, msg("Q1", "Subject: 1\r\n\r\none\r\n", "a@remote.example"),
+                    msg("Q2", "Subject: 2\r\n\r\ntwo\r\n", "b@remote.example"));
+            assertThat(r.recipients()).extracting(RecipientResult::outcome).containsExactly(Outcome.SENT, Outcome.SENT);
+            assertThat(plain.session(0).sentAheadOfDotReply.get()).as("no PIPELINING offered").isZero();
+        }
+    }
+
     @Test
     void aSessionKeepsItsConnectionForTheNextBatchAndReconnectsWhenTheServerClosedIt() throws Exception {
         try (FakeSmtpPeer peer = new FakeSmtpPeer()
                 .on("RSET", (s, l) -> s.index == 0 && s.verbs().stream().filter("RSET"::equals).count() == 2
-                        ? FakeSmtpPeer.DROP : null).start();
+                        ? FakeSmtpPeer.DROP : null)
+                .awaitCommandAfterRset(Duration.ofSeconds(1)).start(); // sent with it, the MAIL is there at once
                 DeliveryAgent.Session session = CLIENT.open(hop(peer))) {
             for (String q : List.of("Q1", "Q2", "Q3")) {
                 assertThat(session.deliver(List.of(msg(q, q + "\r\n", "a@remote.example"))).recipients())
@@ -415,6 +451,9 @@ class SmtpClientTest {
                     "RSET");
             assertThat(peer.session(1).verbs()).containsExactly("EHLO", "MAIL", "RCPT", "DATA", "QUIT");
             assertThat(peer.session(1).message(0)).isEqualTo("Q3\r\n");
+            // issue 13: the check of the kept connection costs no round trip of its own (RSET goes with the
+            // next batch's MAIL, RCPT and DATA); the dropped connection is found at the RSET all the same
+            assertThat(peer.session(0).sentAheadOfRsetReply.get()).isEqualTo(2);
         }
     }
 

@@ -39,6 +39,8 @@ public final class FakeSmtpPeer implements AutoCloseable {
     private List<String> extensions = List.of("PIPELINING", "SIZE 10240000", "8BITMIME", "SMTPUTF8", "DSN",
             "ENHANCEDSTATUSCODES");
     private long dropDataAfter = -1;
+    private java.time.Duration dotWait;
+    private java.time.Duration rsetWait;
     private ServerSocket server;
     private Thread acceptor;
 
@@ -47,6 +49,10 @@ public final class FakeSmtpPeer implements AutoCloseable {
         public final int index;
         public final List<String> commands = new CopyOnWriteArrayList<>();
         public final List<byte[]> messages = new CopyOnWriteArrayList<>();
+        /** Commands that came before the reply to the end of data they followed (see {@link #awaitCommandAfterDot}). */
+        public final java.util.concurrent.atomic.AtomicInteger sentAheadOfDotReply = new java.util.concurrent.atomic.AtomicInteger();
+        /** Commands that came before the reply to the RSET they followed (see {@link #awaitCommandAfterRset}). */
+        public final java.util.concurrent.atomic.AtomicInteger sentAheadOfRsetReply = new java.util.concurrent.atomic.AtomicInteger();
 
         Session(int index) {
             this.index = index;
@@ -87,6 +93,36 @@ public final class FakeSmtpPeer implements AutoCloseable {
         this.dropDataAfter = bytes;
         return this;
     }
+
+    /**
+     * Before answering an end of data, waits up to {@code d} for the client's next command: a client that
+     * pipelines across messages (RFC 2920 3.1) sent it with the dot (counted in
+     * {@link Session#sentAheadOfDotReply}); one that waits for the reply sends nothing meanwhile.
+     */
+    public FakeSmtpPeer awaitCommandAfterDot(java.time.Duration d) {
+        this.dotWait = d;
+        return this;
+    }
+
+    /** As {@link #awaitCommandAfterDot}, before answering RSET ({@link Session#sentAheadOfRsetReply}). */
+    public FakeSmtpPeer awaitCommandAfterRset(java.time.Duration d) {
+        this.rsetWait = d;
+        return this;
+    }
+
+    /** The next line if it comes within {@code wait}; {@code TIMED_OUT} if none does; null at the end of the stream. */
+    private static String nextWithin(Socket socket, InputStream in, java.time.Duration wait) throws IOException {
+        socket.setSoTimeout((int) wait.toMillis());
+        try {
+            return readLine(in);
+        } catch (java.net.SocketTimeoutException e) {
+            return TIMED_OUT;
+        } finally {
+            socket.setSoTimeout(TestTime.millis(30_000));
+        }
+    }
+
+    private static final String TIMED_OUT = new String("<timed out>");
 
     public FakeSmtpPeer start() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -133,7 +169,9 @@ public final class FakeSmtpPeer implements AutoCloseable {
             if (!reply(out, answer(s, "GREETING", "", "220 fake.example ESMTP ready"))) {
                 return;
             }
-            for (String line; (line = readLine(in)) != null; ) {
+            String ahead = null;
+            for (String line; (line = ahead != null ? ahead : readLine(in)) != null; ) {
+                ahead = null;
                 s.commands.add(line);
                 String verb = line.split("[ :]", 2)[0].toUpperCase(Locale.ROOT);
                 String dflt = switch (verb) {
@@ -146,6 +184,17 @@ public final class FakeSmtpPeer implements AutoCloseable {
                     default -> "502 5.5.2 Error: command not recognized";
                 };
                 String reply = answer(s, verb, line, dflt);
+                if (verb.equals("RSET") && rsetWait != null) {
+                    ahead = nextWithin(socket, in, rsetWait);
+                    if (ahead == null) {
+                        return;
+                    }
+                    if (ahead == TIMED_OUT) {
+                        ahead = null;
+                    } else {
+                        s.sentAheadOfRsetReply.incrementAndGet();
+                    }
+                }
                 if (!reply(out, reply) || verb.equals("QUIT")) {
                     return;
                 }
@@ -155,6 +204,17 @@ public final class FakeSmtpPeer implements AutoCloseable {
                         return;
                     }
                     s.messages.add(data);
+                    if (dotWait != null) {
+                        ahead = nextWithin(socket, in, dotWait);
+                        if (ahead == null) {
+                            return;
+                        }
+                        if (ahead == TIMED_OUT) { // nothing before our reply: the client waits for it
+                            ahead = null;
+                        } else {
+                            s.sentAheadOfDotReply.incrementAndGet();
+                        }
+                    }
                     if (!reply(out, answer(s, "DOT", "", "250 2.0.0 Ok: queued as FAKE" + s.messages.size()))) {
                         return;
                     }

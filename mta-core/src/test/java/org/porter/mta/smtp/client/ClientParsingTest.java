@@ -109,6 +109,37 @@ class ClientParsingTest {
         }
     }
 
+    /** The runs the stuffer writes whole (issue 13) give the same bytes as one byte at a time, however split. */
+    @org.junit.jupiter.api.Test
+    void randomContentInRandomPiecesIsStuffedAsByteByByte() throws IOException {
+        java.util.Random r = new java.util.Random(13);
+        byte[] alphabet = {'a', 'b', '.', '\r', '\n', ' ', (byte) 0xe9};
+        for (int round = 0; round < 300; round++) {
+            byte[] in = new byte[r.nextInt(3000)];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = r.nextInt(10) < 7 ? (byte) 'x' : alphabet[r.nextInt(alphabet.length)];
+            }
+            if (round % 3 == 0 && in.length > 1200) { // a long line across the pieces
+                java.util.Arrays.fill(in, 100, 1200, (byte) 'y');
+            }
+            ByteArrayOutputStream one = new ByteArrayOutputStream();
+            DotStuffer d1 = new DotStuffer(one);
+            for (byte b : in) {
+                d1.write(b);
+            }
+            d1.finish();
+            ByteArrayOutputStream pieces = new ByteArrayOutputStream();
+            DotStuffer d2 = new DotStuffer(pieces);
+            for (int off = 0; off < in.length; ) {
+                int n = Math.min(in.length - off, 1 + r.nextInt(700));
+                d2.write(in, off, n);
+                off += n;
+            }
+            d2.finish();
+            assertThat(pieces.toByteArray()).as("round %d", round).isEqualTo(one.toByteArray());
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void longLinesAreBrokenBelowTheLimit() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
