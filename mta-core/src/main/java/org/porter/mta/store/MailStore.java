@@ -201,27 +201,46 @@ public final class MailStore implements MailboxAccess {
         return bytes;
     }
 
-    /** Several entries in one transaction and one prepared statement; see {@link #read(long)}. */
+    /** Entries read by one query of {@link #read(List)}: the IN list's length (unused places hold an id that never exists). */
+    static final int READ_BATCH = 16;
+    private static final String READ_SQL = "SELECT e.id, e.header_prefix, m.size_octets, m.id, m.body FROM messages m"
+            + " JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id IN ("
+            + String.join(", ", java.util.Collections.nCopies(READ_BATCH, "?")) + ")";
+
+    /**
+     * Several entries in one transaction, up to {@link #READ_BATCH} per query (one statement run
+     * for a POP3 read-ahead, not one per message); see {@link #read(long)}. In the order asked.
+     */
     @Override
     public java.util.Map<Long, byte[]> read(List<Long> entryIds) {
         return db.tx(c -> {
-            java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
-            // the prefix and size before the body: reading another column after a stream closes the stream (JDBC)
-            try (PreparedStatement ps = c.prepareStatement("SELECT e.header_prefix, m.size_octets, m.id, m.body FROM messages m"
-                    + " JOIN mailbox_entries e ON e.message_id = m.id WHERE e.id = ?")) {
-                for (long id : entryIds) {
-                    ps.setLong(1, id);
+            java.util.Map<Long, byte[]> found = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(READ_SQL)) {
+                for (int from = 0; from < entryIds.size(); from += READ_BATCH) {
+                    for (int i = 0; i < READ_BATCH; i++) {
+                        ps.setLong(i + 1, from + i < entryIds.size() ? entryIds.get(from + i) : -1);
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            String prefix = rs.getString(1);
-                            long length = rs.getLong(2);
-                            long messageId = rs.getLong(3);
-                            InputStream inline = rs.getBinaryStream(4);
+                        while (rs.next()) {
+                            // the other columns before the body: reading another column after a stream closes the stream (JDBC)
+                            long id = rs.getLong(1);
+                            String prefix = rs.getString(2);
+                            long length = rs.getLong(3);
+                            long messageId = rs.getLong(4);
+                            InputStream inline = rs.getBinaryStream(5);
+                            // read to its end before the next row: a Derby stream ends with its row
                             try (InputStream body = inline != null ? inline : Bodies.open(c, messageId, length)) {
-                                out.put(id, entryBytes(id, body, length, prefix));
+                                found.put(id, entryBytes(id, body, length, prefix));
                             }
                         }
                     }
+                }
+            }
+            java.util.Map<Long, byte[]> out = new java.util.LinkedHashMap<>();
+            for (long id : entryIds) {
+                byte[] bytes = found.get(id);
+                if (bytes != null) {
+                    out.put(id, bytes);
                 }
             }
             return out;

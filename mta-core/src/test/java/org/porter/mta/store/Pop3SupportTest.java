@@ -196,6 +196,17 @@ class Pop3SupportTest {
                 assertThat(t.mta.mailboxes().read(e.id())).isEqualTo(streamed);
                 assertThat(batch.get(e.id())).isEqualTo(streamed);
             }
+            // more than one query's worth (MailStore.READ_BATCH), ids that never existed among them: in the order asked
+            List<Long> asked = new ArrayList<>();
+            for (long unknown = 1; asked.size() < MailStore.READ_BATCH - 1; unknown++) {
+                if (!ids.contains(unknown + 1_000_000)) {
+                    asked.add(unknown + 1_000_000);
+                }
+            }
+            asked.addAll(ids.reversed());
+            java.util.Map<Long, byte[]> across = t.mta.mailboxes().read(asked);
+            assertThat(across.keySet()).containsExactlyElementsOf(ids.reversed());
+            ids.forEach(id -> assertThat(across.get(id)).isEqualTo(batch.get(id)));
             t.mta.mailboxes().delete(ALICE, List.of(ids.get(1)));
             assertThat(t.mta.mailboxes().read(ids).keySet()).containsExactly(ids.get(0), ids.get(2));
             assertThatThrownBy(() -> t.mta.mailboxes().read(ids.get(1))).isInstanceOf(InvalidRequestException.class);
