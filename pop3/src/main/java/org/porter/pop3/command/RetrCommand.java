@@ -11,9 +11,10 @@ import org.porter.pop3.server.StreamReply;
 
 /**
  * RETR msg (RFC 1939 §5): the stored bytes, byte-stuffed. A small message is read in one piece
- * (or taken from what was read ahead) and sent in one write, after which more messages are read
- * ahead in the background; a big one is streamed from the store. A RETR whose message was read
- * ahead answers from memory, on the connection's I/O thread.
+ * (or its whole reply taken from what was prepared ahead) and sent in one write, after which more
+ * messages are read ahead in the background; a big one is streamed from the store. A RETR whose
+ * reply was prepared ahead answers from memory, on the connection's I/O thread, which then only
+ * writes it.
  */
 final class RetrCommand extends TransactionCommand implements FromMemory {
 
@@ -35,22 +36,24 @@ final class RetrCommand extends TransactionCommand implements FromMemory {
         }
     }
 
+    /** The text of the status line: the message's size, which the octets sent after it exceed by the dots added. */
+    static String statusText(MailboxEntry entry) {
+        return entry.size() + " octets";
+    }
+
     @Override
     Response execute(Pop3Session session, Maildrop drop, Arguments args) {
         args.atMost(1);
         int number = args.message(0, drop);
         MailboxEntry entry = drop.entry(number);
-        String text = entry.size() + " octets";
         Response reply;
         if (StoredMessages.inMemory(entry)) {
-            byte[] bytes = StoredMessages.ahead(drop, number);
-            if (bytes == null) {
-                bytes = StoredMessages.read(session, entry);
-            }
-            reply = PreparedReply.ok(text, bytes)
-                    .then(() -> StoredMessages.readAheadIfLow(session, drop, number + 1));
+            byte[] ready = StoredMessages.ahead(drop, number);
+            PreparedReply prepared = ready != null ? PreparedReply.of(ready)
+                    : PreparedReply.ok(statusText(entry), StoredMessages.read(session, entry));
+            reply = prepared.then(() -> StoredMessages.readAheadIfLow(session, drop, number + 1));
         } else {
-            reply = StreamReply.ok(session, text, new DotStuffingInputStream(StoredMessages.open(session, entry)));
+            reply = StreamReply.ok(session, statusText(entry), new DotStuffingInputStream(StoredMessages.open(session, entry)));
         }
         session.countRetrieved();
         return reply;

@@ -12,6 +12,7 @@ import org.porter.mta.api.MailboxAccess.MailboxEntry;
 import org.porter.pop3.maildrop.Maildrop;
 import org.porter.pop3.server.Pop3Log;
 import org.porter.pop3.server.Pop3Session;
+import org.porter.pop3.server.PreparedReply;
 import org.porter.pop3.server.RejectException;
 import org.porter.pop3.server.Replies;
 
@@ -52,8 +53,10 @@ final class StoredMessages {
     private static final Duration AWAIT_AHEAD = Duration.ofSeconds(30);
 
     /**
-     * The bytes of message {@code number} if they were read ahead, or are being read right now
-     * (then waits for that read); null when the caller must read them. Blocks: not for I/O threads.
+     * The whole RETR reply of message {@code number} ({@link PreparedReply#okBytes}) if it was
+     * prepared ahead, or is being prepared right now (then waits for that read); null when the
+     * caller must read the message. Blocks only when the reply is not there yet: an I/O thread
+     * calls it only after {@link Maildrop#hasAhead} said it is.
      */
     static byte[] ahead(Maildrop drop, int number) {
         byte[] bytes = drop.takeAhead(number);
@@ -87,9 +90,10 @@ final class StoredMessages {
 
     /**
      * On a worker, as the session's one background read ({@link Maildrop#startReading}, which this
-     * ends): reads messages from {@code first} on into the maildrop in one store transaction, up to
-     * the first message too big to hold, at most {@link #AHEAD_MESSAGES}, and within
-     * {@link #AHEAD_OCTETS} held in all. A failure is left for the RETRs to find and report.
+     * ends): reads messages from {@code first} on in one store transaction, up to the first message
+     * too big to hold, at most {@link #AHEAD_MESSAGES}, and within {@link #AHEAD_OCTETS} held in all,
+     * and keeps each one's whole RETR reply, dot-stuffed here rather than on the I/O thread. A failure
+     * is left for the RETRs to find and report.
      */
     private static void readAhead(Pop3Session session, Maildrop drop, int first) {
         try {
@@ -107,7 +111,10 @@ final class StoredMessages {
             }
             if (!numbers.isEmpty()) {
                 session.context().mailboxes().read(List.copyOf(numbers.keySet()))
-                        .forEach((id, bytes) -> drop.keepAhead(numbers.get(id), bytes));
+                        .forEach((id, bytes) -> {
+                            int n = numbers.get(id);
+                            drop.keepAhead(n, PreparedReply.okBytes(RetrCommand.statusText(drop.entry(n)), bytes));
+                        });
             }
         } catch (RuntimeException e) {
             Pop3Log.LOG.debug("reading messages of {} ahead failed: {}", session.address(), e.toString());

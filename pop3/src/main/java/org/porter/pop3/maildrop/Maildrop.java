@@ -27,7 +27,7 @@ import org.porter.mta.api.MailboxAccess.MailboxEntry;
 public final class Maildrop {
     private final List<MailboxEntry> entries;
     private final boolean[] marked;
-    /** Messages' bytes read ahead of their RETR, by message number (see {@link #keepAhead}). */
+    /** Replies prepared ahead of their RETR, by message number (see {@link #keepAhead}). */
     private final Map<Integer, byte[]> ahead = new ConcurrentHashMap<>();
     /** The octets held in {@link #ahead}. */
     private final AtomicLong aheadOctets = new AtomicLong();
@@ -93,15 +93,15 @@ public final class Maildrop {
     }
 
     /**
-     * Keeps the bytes of message {@code number}, read while the client was still busy with an
-     * earlier one, until its RETR takes them.
+     * Keeps the bytes to send for message {@code number} (RETR's whole reply), prepared while the
+     * client was still busy with an earlier one, until its RETR takes them.
      */
     public void keepAhead(int number, byte[] bytes) {
         byte[] before = ahead.put(number, bytes);
         aheadOctets.addAndGet(bytes.length - (before == null ? 0 : before.length));
     }
 
-    /** The octets read ahead and not yet taken. */
+    /** The octets prepared ahead and not yet taken. */
     public long aheadOctets() {
         return aheadOctets.get();
     }

@@ -120,8 +120,10 @@ public final class Pop3Dispatcher extends CommandDispatcher<Pop3Session> {
             return reply(Replies.EMPTY_COMMAND);
         }
         Request request = parse(text);
-        boolean fromMemory = getCommandHandlers(request.getCommand(), session).stream()
-                .allMatch(h -> h instanceof FromMemory m && m.answersFromMemory(session, request.getArgument()));
+        boolean fromMemory = true;
+        for (Object h : getCommandHandlers(request.getCommand(), session)) {
+            fromMemory &= h instanceof FromMemory m && m.answersFromMemory(session, request.getArgument());
+        }
         return new Job(() -> dispatchCommandHandlers(session, request), request.getCommand(), fromMemory);
     }
 

@@ -29,8 +29,21 @@ public final class PreparedReply implements StreamResponse {
 
     /** "+OK text", then {@code message} dot-stuffed and terminated ({@link DotStuffing#reply}). */
     public static PreparedReply ok(String text, byte[] message) {
+        return new PreparedReply(okBytes(text, message), null);
+    }
+
+    /**
+     * The bytes {@link #ok} sends, made ahead of the command (RETR's read-ahead prepares replies
+     * on a worker, so that the I/O thread only writes them).
+     */
+    public static byte[] okBytes(String text, byte[] message) {
         byte[] status = (Pop3Reply.statusLine(Pop3Reply.OK, text) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        return new PreparedReply(DotStuffing.reply(status, message), null);
+        return DotStuffing.reply(status, message);
+    }
+
+    /** A reply of bytes {@link #okBytes} made. */
+    public static PreparedReply of(byte[] okBytes) {
+        return new PreparedReply(okBytes, null);
     }
 
     /** The same reply, with work to do after it was handed to the socket. */

@@ -51,6 +51,40 @@ class DotStuffingTest {
         }
     }
 
+    /** Mail as it mostly is: long lines, few dots; every line end and dot at every offset of an 8-octet word. */
+    @Test
+    void agreesWithTheStreamWhereLineEndsAreSparse() throws IOException {
+        Random random = new Random(1939);
+        for (int round = 0; round < 3000; round++) {
+            byte[] message = new byte[random.nextInt(300)];
+            for (int i = 0; i < message.length; i++) {
+                int r = random.nextInt(40);
+                message[i] = r == 0 ? (byte) '\n' : r == 1 ? (byte) '.' : r == 2 ? (byte) '\r' : (byte) ('a' + r % 26);
+            }
+            byte[] streamed = new DotStuffingInputStream(new ByteArrayInputStream(message)).readAllBytes();
+            assertThat(new String(DotStuffing.reply(new byte[0], message), StandardCharsets.ISO_8859_1))
+                    .as("round %d", round).isEqualTo(new String(streamed, StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
+    void findsEachLineFeedFromEachStart() {
+        Random random = new Random(5);
+        for (int round = 0; round < 500; round++) {
+            byte[] m = new byte[random.nextInt(70)];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = (byte) (random.nextInt(12) == 0 ? '\n' : random.nextInt(256)); // high octets too: no false match
+            }
+            for (int from = 0; from <= m.length; from++) {
+                int expected = from;
+                while (expected < m.length && m[expected] != '\n') {
+                    expected++;
+                }
+                assertThat(DotStuffing.nextLineFeed(m, from)).as("round %d from %d", round, from).isEqualTo(expected);
+            }
+        }
+    }
+
     private static String unescape(String s) {
         return s.replace("\\r", "\r").replace("\\n", "\n");
     }
