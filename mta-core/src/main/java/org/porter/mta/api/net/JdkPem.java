@@ -50,10 +50,9 @@ final class JdkPem {
                 }
             }
         }
-        for (byte[] der : blocks(text, "RSA PRIVATE KEY")) {
-            return Optional.of(KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8(der))));
-        }
-        return Optional.empty();
+        List<byte[]> rsa = blocks(text, "RSA PRIVATE KEY");
+        return rsa.isEmpty() ? Optional.empty()
+                : Optional.of(KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8(rsa.get(0)))));
     }
 
     /**
