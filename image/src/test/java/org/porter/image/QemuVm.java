@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -23,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * One qemu virtual machine for a test: disks on virtio, user networking with TCP ports forwarded
@@ -183,7 +183,7 @@ public final class QemuVm implements AutoCloseable {
             Map<Integer, Integer> ports = new LinkedHashMap<>();
             StringBuilder netdev = new StringBuilder("user,id=net0");
             for (int guest : forwards) {
-                int host = freePort();
+                int host = FreePorts.next();
                 ports.put(guest, host);
                 netdev.append(",hostfwd=tcp:127.0.0.1:").append(host).append("-:").append(guest);
             }
@@ -391,11 +391,5 @@ public final class QemuVm implements AutoCloseable {
             }
         }
         return c < 0 && sb.isEmpty() ? null : sb.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -3,7 +3,6 @@ package org.porter.appliance.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.porter.appliance.testing.CliRunner.in;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +21,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * Issue 16 in the web admin, in headless Chromium against a real {@code porter serve}: the "Office
@@ -43,10 +43,7 @@ class DevicesBrowserTest {
     @Test
     void anOwnerRegistersDevicesAndFaxCapabilitiesInTheBrowser(@TempDir Path dir) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
-        int ownPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            ownPort = s.getLocalPort();
-        }
+        int ownPort = FreePorts.next();
         cli(data, "config", "set", "submission.port", "0", "smtps.port", "0", "pop3s.port", "0", "admin.tls-port", "0",
                 "dial.schedule", "off", "dial.on-demand", "false", "admin.setup-done", "true",
                 "smtp.relay-networks", "192.0.2.0/24", "queue.hold", "true");

@@ -3,8 +3,6 @@ package org.porter.appliance.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.porter.appliance.testing.CliRunner.in;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,6 +15,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * {@code porter backup} while {@code porter serve} runs (the backup is taken inside the server, the file
@@ -32,12 +31,6 @@ class BackupCommandTest {
         assertThat(r.code()).as(r.toString()).isZero();
         assertThat(r.err()).as(r.toString()).isEmpty();
         return r;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /**
@@ -140,7 +133,7 @@ class BackupCommandTest {
     @Test
     void backupWhileServingThenRestoreIntoANewBox() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
-        ok(data, "", "config", "set", "submission.port", String.valueOf(freePort()));
+        ok(data, "", "config", "set", "submission.port", String.valueOf(FreePorts.next()));
         ok(data, "", "config", "set", "smtps.port", "0");
         ok(data, "", "config", "set", "pop3s.port", "0");
         ok(data, "", "config", "set", "admin.tls-port", "0");

@@ -16,6 +16,7 @@ import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * A newcomer's first start when the default ports are taken: every listener's port can be given
@@ -26,12 +27,6 @@ class FirstStartPortsTest {
     @TempDir
     Path tmp;
     final CliRunner porter = new CliRunner(Mta::open);
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void configSetBeforeTheFirstStartMakesTheDataFolder() {
@@ -54,9 +49,9 @@ class FirstStartPortsTest {
         Path data = tmp.resolve("data");
         // the admin's HTTPS listener is not this test's subject: off, so a busy 8443 on the machine cannot fail it
         assertThat(porter.run(in(data, "config", "set", "admin.tls-port", "0")).code()).isZero();
-        int submission = freePort();
-        int smtps = freePort();
-        int pop3s = freePort();
+        int submission = FreePorts.next();
+        int smtps = FreePorts.next();
+        int pop3s = FreePorts.next();
         try (ServerProcess server = ServerProcess.start(Main.class, data, "--submission-port", "" + submission,
                 "--smtps-port", "" + smtps, "--pop3s-port", "" + pop3s)) {
             assertThat(server.awaitLine("Porter ready:")).contains("submission on 127.0.0.1:" + submission)

@@ -7,9 +7,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +24,7 @@ import org.porter.appliance.testing.CliRunner.Result;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
 import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * The same paths as {@link ServeTest} with the real Mta and its embedded Derby, whose lock allows one
@@ -52,15 +51,9 @@ class RealMtaServeTest {
         ok("", "config", "set", "admin.tls-port", "0");
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void serveTakesCommandsAndMailThenStopsOnSigterm() throws Exception {
-        int submission = freePort();
+        int submission = FreePorts.next();
         submissionPorts(submission);
         try (ServerProcess server = ServerProcess.start(Main.class, data)) {
             Matcher smtp = Pattern.compile("Porter ready: SMTP on 127\\.0\\.0\\.1:(\\d+), submission on 127\\.0\\.0\\.1:"

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ import org.porter.appliance.Main;
 import org.porter.appliance.testing.CliRunner;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * Every TLS listener of a real {@code porter serve} (SMTP STARTTLS, submission, SMTPS, POP3 STLS,
@@ -44,29 +44,23 @@ class TlsPolicyTest {
     static void start() throws Exception {
         data = java.nio.file.Files.createTempDirectory("tls-policy");
         CliRunner porter = new CliRunner(Mta::open);
-        smtp = freePort();
-        submission = freePort();
-        smtps = freePort();
-        pop3 = freePort();
-        pop3s = freePort();
-        adminTls = freePort();
+        smtp = FreePorts.next();
+        submission = FreePorts.next();
+        smtps = FreePorts.next();
+        pop3 = FreePorts.next();
+        pop3s = FreePorts.next();
+        adminTls = FreePorts.next();
         var r = porter.run(in(data, "config", "set", "submission.port", "" + submission, "smtps.port", "" + smtps,
                 "pop3s.port", "" + pop3s, "admin.tls-port", "" + adminTls));
         assertThat(r.code()).as(r.toString()).isZero();
         server = ServerProcess.start(Main.class, data, "--smtp-port", "" + smtp, "--pop3-port", "" + pop3,
-                "--admin-port", "" + freePort());
+                "--admin-port", "" + FreePorts.next());
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (server != null) {
             server.close();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 
@@ -155,7 +149,7 @@ class TlsPolicyTest {
     void sslscanCheckFindsAWeakServer(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem", "-days",
                 "2", "-subj", "/CN=weak.test");
-        int port = freePort();
+        int port = FreePorts.next();
         Process weak = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + port, "-cert", "c.pem", "-key",
                 "k.pem", "-cipher", "ALL:@SECLEVEL=0", "-quiet", "-www").directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s_server.out").toFile()).start();

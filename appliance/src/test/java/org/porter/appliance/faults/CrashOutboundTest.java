@@ -19,6 +19,7 @@ import org.porter.mta.api.Mta;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.SmtpSend;
 import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * Issue 14, crash durability of outbound mail, with a real {@code porter serve} killed by SIGKILL:
@@ -47,8 +48,8 @@ class CrashOutboundTest {
                 HoldingProxy proxy = new HoldingProxy(postfix.port())) {
             CrashUnderLoadTest.ok(porter, "", in(data, "config", "set", "delivery.route", "smarthost",
                     "delivery.smarthost", "127.0.0.1:" + proxy.port(), "delivery.tls", "none"));
-            int smtp = CrashUnderLoadTest.freePort();
-            int pop3 = CrashUnderLoadTest.freePort();
+            int smtp = FreePorts.next();
+            int pop3 = FreePorts.next();
             String id;
             try (ServerProcess server = launch(smtp, pop3)) {
                 id = SmtpSend.send(smtp, "alice@office.example",

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.porter.appliance.testing.CliRunner.in;
 
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +26,7 @@ import org.porter.mta.api.Mta;
 import org.porter.mta.api.StoreReport;
 import org.porter.mta.testing.PostgresPeer;
 import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * Issue 14, crash durability under load: several SMTP clients send to a real {@code porter serve}
@@ -96,8 +95,8 @@ class CrashUnderLoadTest {
         Random random = new Random(seed);
         Map<String, List<String>> acked = SmtpLoadClient.newLedger();
         AtomicInteger ackCount = new AtomicInteger();
-        int smtpPort = freePort();
-        int pop3Port = freePort();
+        int smtpPort = FreePorts.next();
+        int pop3Port = FreePorts.next();
         Pop3KillSteps pop3 = new Pop3KillSteps(smtpPort, pop3Port);
         List<SmtpLoadClient> clients = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -222,12 +221,6 @@ class CrashUnderLoadTest {
      */
     static ServerProcess launch(Path data, int smtpPort, int pop3Port) throws Exception {
         return QuickServe.launch(data, "--smtp-port", String.valueOf(smtpPort), "--pop3-port", String.valueOf(pop3Port));
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** The Message-ID header's value, read from the message's header section. */

@@ -24,6 +24,7 @@ import org.porter.mta.api.Mta;
 import org.porter.mta.testing.SmallDisk;
 import org.porter.mta.testing.SmtpSend;
 import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * Issue 14, a full disk under a real {@code porter serve}: its data folder (database, spool) on a
@@ -62,9 +63,9 @@ class FullDiskServeTest {
         CrashUnderLoadTest.setUp(porter, data);
         CrashUnderLoadTest.ok(porter, "", in(data, "config", "set", "store.min-free-space", "8M",
                 "log.folder", logs.toString(), "admin.api-token-hash", sha256Hex(API_TOKEN)));
-        int smtp = CrashUnderLoadTest.freePort();
-        int pop3 = CrashUnderLoadTest.freePort();
-        int admin = CrashUnderLoadTest.freePort();
+        int smtp = FreePorts.next();
+        int pop3 = FreePorts.next();
+        int admin = FreePorts.next();
         // the commands above ran before log.folder was set: their Derby lines are in the data folder's file
         String derbyLogBefore = read(data.resolve("db-derby.log"));
         try (ServerProcess server = QuickServe.start(data, "--smtp-port", "" + smtp, "--pop3-port", "" + pop3,

@@ -28,6 +28,7 @@ import org.porter.appliance.testing.QuickServe;
 import org.porter.appliance.testing.ServerProcess;
 import org.porter.mta.api.Mta;
 import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.FreePorts;
 
 /**
  * Issue 14, load: many SMTP sessions and POP3 sessions at once against a real {@code porter serve}
@@ -62,13 +63,13 @@ class LoadTest {
         prepare(users, smtpSessions, pop3Sessions);
         System.out.printf("load: users and settings in %.1f s%n", (System.nanoTime() - p0) / 1e9);
 
-        int smtpPort = CrashUnderLoadTest.freePort();
-        int pop3Port = CrashUnderLoadTest.freePort();
+        int smtpPort = FreePorts.next();
+        int pop3Port = FreePorts.next();
         Load load = new Load(users);
         List<String> jvm = List.of("-XX:+UseSerialGC", "-Xms32m", "-Xmx96m", "-XX:MinHeapFreeRatio=20",
                 "-XX:MaxHeapFreeRatio=40", "-XX:+ExitOnOutOfMemoryError"); // as ./porter serve
         String[] ports = {"--smtp-port", "" + smtpPort, "--pop3-port", "" + pop3Port, "--admin-port",
-                "" + CrashUnderLoadTest.freePort()};
+                "" + FreePorts.next()};
         // the short run on the crash tests' cheap start (its figures say little); the long one as the product runs
         try (ServerProcess server = soak ? ServerProcess.launch(null, jvm, Main.class, data, ports)
                 : QuickServe.launch(data, ports)) {

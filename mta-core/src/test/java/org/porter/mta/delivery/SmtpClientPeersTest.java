@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +25,7 @@ import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.smtp.client.ClientTimeouts;
 import org.porter.mta.testing.PostfixPeer;
 import org.porter.mta.testing.TestTime;
+import org.porter.mta.testing.FreePorts;
 
 /** The client against real servers: Postfix's smtp-sink (plain) and a Postfix smarthost (STARTTLS + AUTH). */
 class SmtpClientPeersTest {
@@ -111,10 +111,7 @@ class SmtpClientPeersTest {
     @Test
     void plainDeliveryToSmtpSinkWithDsnParameters() throws Exception {
         Path dump = Files.createDirectories(dir.resolve("sink"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.next();
         Process sink = new ProcessBuilder("smtp-sink", "-u", "root", "-d", dump + "/msg.", "127.0.0.1:" + port, "10")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sink.log").toFile()).start();
         try {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,8 +91,8 @@ public final class DovecotPeer implements AutoCloseable {
             }
             Files.write(dir.resolve("passwd"), passwd);
             chownNobody(dir.resolve("home"));
-            int port = freePort();
-            int pop3sPort = tls ? freePort() : 0;
+            int port = FreePorts.next();
+            int pop3sPort = tls ? FreePorts.next() : 0;
             String pem = null;
             String ssl = "ssl = no\n";
             if (tls) {
@@ -197,12 +196,6 @@ public final class DovecotPeer implements AutoCloseable {
             for (Path p : (Iterable<Path>) all::iterator) {
                 Files.setOwner(p, nobody);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

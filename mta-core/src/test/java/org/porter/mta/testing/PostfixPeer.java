@@ -2,7 +2,6 @@ package org.porter.mta.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,7 +144,7 @@ public final class PostfixPeer implements AutoCloseable {
 
         public PostfixPeer start() throws IOException, InterruptedException {
             requirePackage("postfix", Path.of("/usr/sbin/postfix"));
-            int port = freePort();
+            int port = FreePorts.next();
             Path etc = dir.resolve("etc");
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -421,12 +420,6 @@ public final class PostfixPeer implements AutoCloseable {
             var perms = Files.getPosixFilePermissions(p);
             perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
             Files.setPosixFilePermissions(p, perms);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

@@ -2,7 +2,6 @@ package org.porter.mta.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +90,7 @@ public final class PostgresPeer implements AutoCloseable {
         }
         PostfixPeer.run(as(asPostgres, List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
                 "--pwfile=" + pw, "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")), null);
-        int port = freePort();
+        int port = FreePorts.next();
         // fsync stays on: the store's commits are as durable as on a real server
         Process p = new ProcessBuilder(as(asPostgres, List.of(bin.resolve("postgres").toString(), "-D", data.toString(),
                 "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1",
@@ -190,12 +189,6 @@ public final class PostgresPeer implements AutoCloseable {
             return Files.readString(dir.resolve("postgres.log"));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 
