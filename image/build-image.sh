@@ -166,34 +166,32 @@ PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set submission.port 5
 chroot "$R" chown -R porter:porter /var/lib/porter
 # JDK 25+: an AOT cache from a training run of serve inside the image's own root (the class path must
 # be the one used at run time), in namespaces of its own: /proc for the java launcher, a network with
-# only a loopback (ephemeral ports, nothing reachable). Best effort: without it the box starts slower.
-# On by default (PORTER_IMAGE_AOT=0 leaves it out). History: with the cache, the JVM in the booted image
-# once crashed (SIGSEGV in C1-compiled DigestBase.engineDigest, during SMTP AUTH's PBKDF2) under qemu's
-# multi-threaded TCG; the same crash later came without any cache under multi-threaded TCG, so it
-# follows qemu's emulation, not the cache. The tests run TCG single-threaded, and the boot tests pass
-# with the cache there.
+# only a loopback (ephemeral ports, nothing reachable). 'serve --aot-training N' sends N messages through
+# SMTP into a mailbox, relays some to a sink of its own, reads them all with POP3 and opens the admin,
+# then stops: the cache holds the classes loaded and linked and the hot methods' profiles (JEP 515), so
+# the box compiles its hot paths at once instead of after thousands of slow messages (see ./porter).
+# Best effort: without it the box starts and warms up slower. On by default (PORTER_IMAGE_AOT=0 leaves it
+# out). History: the JVM in the booted image once crashed (SIGSEGV in C1-compiled DigestBase.engineDigest,
+# during SMTP AUTH's PBKDF2) under qemu's multi-threaded TCG, first with a cache, later without one: it
+# follows qemu's emulation, not the cache. The tests run TCG single-threaded.
 if [ "${PORTER_IMAGE_AOT:-1}" = 1 ] \
         && [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$R/opt/porter/runtime/release")" -ge 25 ]; then
-    log "training run of 'porter serve' for the AOT cache"
+    log "training run of 'porter serve' for the AOT cache (${PORTER_IMAGE_AOT_MESSAGES:-2000} messages)"
     train=/tmp/porter-train
     mkdir -p "$R$train"
-    PORTER_HOME=$R/opt/porter "$R/usr/local/bin/porter" config set submission.port 0 smtps.port 0 pop3s.port 0 \
-        admin.tls-port 0 --data "$R$train"
+    # the JVM options of the box's service (heap), so that the training runs as the box will
+    service_opts=$(sed -n 's/^Environment="PORTER_JAVA_OPTS=\(.*\)"$/\1/p' "$R/etc/systemd/system/porter.service")
     # shellcheck disable=SC2016  # expanded by the shell inside the chroot
-    timeout 300 unshare --fork --pid --mount --net --mount-proc="$R/proc" chroot "$R" /bin/bash -c '
+    timeout 600 unshare --fork --pid --mount --net --mount-proc="$R/proc" chroot "$R" /bin/bash -c '
         ip link set lo up
-        PORTER_JAVA_OPTS=-XX:AOTCacheOutput=/opt/porter/porter.aot /usr/local/bin/porter serve \
-            --data '"$train"' --smtp-port 0 --pop3-port 0 --admin-port 0 >/tmp/train.log 2>&1 &
-        for ((i = 0; i < 240; i++)); do
-            grep -q "; data in " /tmp/train.log && break
-            kill -0 $! 2>/dev/null || break
-            sleep 0.5
-        done
-        kill -TERM $! && wait $!' >"$WORK/train.log" 2>&1 || true
+        PORTER_JAVA_OPTS="$2 -XX:AOTCacheOutput=/opt/porter/porter.aot" /usr/local/bin/porter serve \
+            --aot-training "$1" --data "$0" --listen 127.0.0.1 --smtp-port 0 --pop3-port 0 --admin-port 0 \
+            >/tmp/train.log 2>&1' "$train" "${PORTER_IMAGE_AOT_MESSAGES:-2000}" "$service_opts" >"$WORK/train.log" 2>&1 \
+        || rm -f "$R/opt/porter/porter.aot"
     cat "$R/tmp/train.log" >>"$WORK/train.log" 2>/dev/null || true
-    rm -rf "${R:?}$train" "$R/tmp/train.log"
+    rm -rf "${R:?}$train" "$R/tmp/train.log" "$R/opt/porter/porter.aot.config"
     if [ -f "$R/opt/porter/porter.aot" ]; then
-        log "AOT cache: $(du -h "$R/opt/porter/porter.aot" | cut -f1)"
+        log "AOT cache: $(du -h "$R/opt/porter/porter.aot" | cut -f1); $(grep -m1 'AOT training done' "$WORK/train.log")"
     else
         tail -n 20 "$WORK/train.log" >&2
         log "WARNING: no AOT cache (training run failed, log above): the appliance will start slower"

@@ -87,7 +87,8 @@ builder=("$JAVA_HOME/bin/java" -cp "$APP/appliance.jar:$APP/lib/*" org.porter.ap
 # namespace), in a network namespace with only a loopback (ephemeral ports, nothing reachable). Not at other
 # paths: the JVM takes a cache made at another prefix, but one made under a longer one failed to start
 # ("sealing violation" of Derby's sealed packages, "Error occurred during initialization of VM").
-# Best effort, as in build-image.sh: without a cache the update starts slower.
+# 'serve --aot-training' sends mail through every hot path and stops (build-image.sh says more). Best
+# effort, as in build-image.sh: without a cache the update starts and warms up slower.
 if [ ! -x "$RUNTIME/bin/java" ] || [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$RUNTIME/release")" -lt 25 ]; then
     echo "build-update.sh: WARNING: no AOT cache: no JDK 25+ runtime of the images in $RUNTIME (build-image.sh" \
         "leaves it there; --runtime=DIR): the update starts slower" >&2
@@ -106,28 +107,22 @@ trap 'rm -rf "$stage"' EXIT
 home=$stage/porter
 "${builder[@]}" unpack "$ZIP" "$home/releases/$VERSION" >/dev/null
 launcher=$HERE/rootfs/usr/local/bin/porter
+# the JVM options of the box's service (heap), so that the training runs as the box will
+service_opts=$(sed -n 's/^Environment="PORTER_JAVA_OPTS=\(.*\)"$/\1/p' "$HERE/rootfs/etc/systemd/system/porter.service")
 # shellcheck disable=SC2016  # expanded by the inner shell
-timeout 300 "${namespaces[@]}" bash -c '
+timeout 600 "${namespaces[@]}" bash -c '
     set -e
-    release=$0 launcher=$1 data=$2 log=$3 version=$4 runtime=$5
+    release=$0 launcher=$1 data=$2 log=$3 version=$4 runtime=$5 service_opts=$6
     mount -t tmpfs -o mode=755 porter-aot /opt
     mkdir -p /opt/porter/runtime "/opt/porter/releases/$version"
     mount --bind "$runtime" /opt/porter/runtime
     mount --bind "$release" "/opt/porter/releases/$version"
     ln -s "releases/$version" /opt/porter/current
     ip link set lo up 2>/dev/null || true
-    PORTER_HOME=/opt/porter "$launcher" config set submission.port 0 smtps.port 0 pop3s.port 0 admin.tls-port 0 \
-        --data "$data"
-    set +e
-    PORTER_HOME=/opt/porter PORTER_JAVA_OPTS=-XX:AOTCacheOutput=/opt/porter/releases/$version/porter.aot \
-        "$launcher" serve --data "$data" --smtp-port 0 --pop3-port 0 --admin-port 0 >"$log" 2>&1 &
-    for ((i = 0; i < 240; i++)); do
-        grep -q "; data in " "$log" && break
-        kill -0 $! 2>/dev/null || break
-        sleep 0.5
-    done
-    kill -TERM $! && wait $!' "$home/releases/$VERSION" "$launcher" "$stage/data" "$stage/train.log" "$VERSION" \
-    "$(readlink -f "$RUNTIME")" >"$stage/namespace.log" 2>&1 || true
+    PORTER_HOME=/opt/porter PORTER_JAVA_OPTS="$service_opts -XX:AOTCacheOutput=/opt/porter/releases/$version/porter.aot" \
+        "$launcher" serve --aot-training 2000 --data "$data" --listen 127.0.0.1 --smtp-port 0 --pop3-port 0 \
+        --admin-port 0 >"$log" 2>&1 || rm -f "/opt/porter/releases/$version/porter.aot"' \
+    "$home/releases/$VERSION" "$launcher" "$stage/data" "$stage/train.log" "$VERSION" "$(readlink -f "$RUNTIME")" "$service_opts" >"$stage/namespace.log" 2>&1 || true
 if [ ! -f "$home/releases/$VERSION/porter.aot" ]; then
     tail -n 20 "$stage/namespace.log" "$stage/train.log" >&2
     echo "build-update.sh: WARNING: no AOT cache (the training run failed, log above): the update starts slower" >&2

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import org.porter.appliance.control.ControlClient;
 import org.porter.appliance.control.ControlFile;
 import org.porter.appliance.control.Request;
+import org.porter.appliance.config.ApplianceSettings;
+import org.porter.appliance.lifecycle.AotTraining;
 import org.porter.appliance.lifecycle.Appliance;
 import org.porter.mta.api.InvalidRequestException;
 import org.slf4j.LoggerFactory;
@@ -69,6 +71,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Web admin port (HTTP; HTTPS is on the setting admin.tls-port). Default: ${DEFAULT-VALUE}")
     private int adminPort;
 
+    @Option(names = "--aot-training", hidden = true, paramLabel = "MESSAGES", description = "The training run "
+            + "for the JVM's AOT cache (the launcher and the image build run it): on a new, empty data folder and "
+            + "loopback ports, send MESSAGES through every hot path, then stop.")
+    private Integer aotTraining;
+
     private Context context;
 
     void bind(Context ctx) {
@@ -94,8 +101,17 @@ public final class ServeCommand implements Callable<Integer> {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new InvalidRequestException("not a folder: " + dir);
         }
-        Appliance.Config config = new Appliance.Config(dir, hostname == null ? defaultHostname() : hostname,
-                listen, smtpPort, pop3Port, adminPort, submissionPort, smtpsPort, pop3sPort);
+        String name = hostname == null ? defaultHostname() : hostname;
+        AotTraining.Sink sink = null;
+        if (aotTraining != null) {
+            if (aotTraining < 1) {
+                throw new ParameterException(spec.commandLine(), "--aot-training needs at least 1 message");
+            }
+            sink = new AotTraining.Sink();
+            AotTraining.prepare(dir, context.factory(), name, sink.port(), ApplianceSettings.all());
+        }
+        Appliance.Config config = new Appliance.Config(dir, name, listen, smtpPort, pop3Port, adminPort, submissionPort,
+                smtpsPort, pop3sPort);
         // The hook goes in before anything starts: a SIGTERM right after the ready line (or during
         // start-up) must still close the database cleanly and exit 0.
         CompletableFuture<Appliance> starting = new CompletableFuture<>();
@@ -115,6 +131,13 @@ public final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         starting.complete(app);
+        if (sink != null) {
+            try (AotTraining.Sink s = sink) {
+                AotTraining.run(app, s, AotTraining.Amounts.of(aotTraining), context.out());
+            } finally {
+                app.close();
+            }
+        }
         app.awaitClosed();
         return 0;
     }

@@ -70,6 +70,10 @@ class LauncherScriptTest {
     }
 
     private Run porter(String... args) throws Exception {
+        return porter(Map.of(), args);
+    }
+
+    private Run porter(Map<String, String> extraEnv, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("bash", repo.resolve("porter").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile())
@@ -77,6 +81,7 @@ class LauncherScriptTest {
         Map<String, String> env = pb.environment();
         env.put("PATH", bin + ":" + env.get("PATH"));
         env.remove("JAVA_HOME");
+        env.putAll(extraEnv);
         Path err = repo.resolve("stderr");
         pb.redirectError(err.toFile());
         Process p = pb.start();
@@ -174,6 +179,68 @@ class LauncherScriptTest {
         assertThat(findJdk(jvms, jvms.resolve("jdk-17").toString())).as("JAVA_HOME too old: ignored")
                 .isEqualTo(jdk25.toString());
         assertThat(ran).as("no java was started to learn a version").doesNotExist();
+    }
+
+    /**
+     * Issue 13: on JDK 25+ a training run makes serve's AOT cache once per build and JDK; serve starts from
+     * it, the other commands do not; another JDK trains again; a failed training is said once, not retried
+     * at every start, and serve then starts with the class-data archive instead.
+     */
+    @Test
+    void onJdk25TrainsOncePerBuildAndJdkAndServeStartsFromTheCache() throws Exception {
+        Path jvms = Files.createDirectories(repo.resolve("jvms"));
+        Path args = repo.resolve("java-args");
+        Path jdk = jvms.resolve("temurin-25");
+        Files.createDirectories(jdk.resolve("bin"));
+        for (String tool : List.of("java", "javac")) {
+            Path f = jdk.resolve("bin").resolve(tool);
+            Files.writeString(f, """
+                    #!/bin/sh
+                    echo "$*" >> "%s"
+                    for a in "$@"; do
+                        case $a in -XX:AOTCacheOutput=*)
+                            [ -f "%s/fail-training" ] && { echo "training: it broke"; exit 1; }
+                            echo "an AOT cache" > "${a#-XX:AOTCacheOutput=}" ;;
+                        esac
+                    done
+                    """.formatted(args, repo));
+            f.toFile().setExecutable(true);
+        }
+        Path release = jdk.resolve("release");
+        Files.writeString(release, "JAVA_VERSION=\"25.0.3\"\nJAVA_RUNTIME_VERSION=\"25.0.3+9-LTS\"\n");
+        Map<String, String> env = Map.of("PORTER_JVM_DIR", jvms.toString());
+        String cache = repo.resolve("appliance/target/porter-serve.aot").toString();
+
+        Run first = porter(env, "version");
+        assertThat(first.err()).contains("porter: building Porter").contains("porter: training the JIT compiler");
+        List<String> calls = Files.readAllLines(args);
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(0)).contains("-XX:AOTCacheOutput=" + cache + ".part")
+                .contains("org.porter.appliance.Main serve --aot-training 2000").contains("-Xmx96m");
+        assertThat(calls.get(1)).endsWith("org.porter.appliance.Main version").doesNotContain("AOTCache");
+
+        porter(env, "serve");
+        calls = Files.readAllLines(args);
+        assertThat(calls).as("no second training").hasSize(3);
+        assertThat(calls.get(2)).contains("-XX:AOTCache=" + cache).doesNotContain("SharedArchiveFile")
+                .endsWith("org.porter.appliance.Main serve");
+
+        Files.writeString(release, "JAVA_VERSION=\"25.0.4\"\nJAVA_RUNTIME_VERSION=\"25.0.4+7-LTS\"\n");
+        assertThat(porter(env, "serve").err()).as("another JDK").contains("training the JIT compiler");
+        calls = Files.readAllLines(args);
+        assertThat(calls).hasSize(5);
+        assertThat(calls.get(3)).contains("-XX:AOTCacheOutput=");
+        assertThat(calls.get(4)).contains("-XX:AOTCache=" + cache);
+
+        touch("appliance/src/main/java/X.java");
+        Files.writeString(repo.resolve("fail-training"), "");
+        Run failed = porter(env, "serve");
+        assertThat(failed.err()).contains("training: it broke").contains("porter: the training run failed");
+        Run after = porter(env, "serve");
+        assertThat(after.err()).as("not retried at every start").doesNotContain("training");
+        calls = Files.readAllLines(args);
+        assertThat(calls.getLast()).doesNotContain("AOTCache").contains("-XX:SharedArchiveFile=");
+        assertThat(calls.stream().filter(c -> c.contains("AOTCacheOutput")).count()).isEqualTo(3);
     }
 
     @Test

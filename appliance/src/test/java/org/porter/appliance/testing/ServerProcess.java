@@ -51,7 +51,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** As {@link #launch(Path, List, Class, Path, String...)} with the child's class path given. */
-    static ServerProcess launch(Path cwd, List<String> jvmOptions, List<String> classPath, Class<?> mainClass, Path data,
+    public static ServerProcess launch(Path cwd, List<String> jvmOptions, List<String> classPath, Class<?> mainClass, Path data,
             String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
