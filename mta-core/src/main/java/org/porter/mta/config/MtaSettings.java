@@ -74,11 +74,11 @@ public final class MtaSettings {
     }
 
     public long maxMessageSize() {
-        return Values.parseSize(settings.get(MAX_MESSAGE_SIZE));
+        return maxMessageSize.get(settings.get(MAX_MESSAGE_SIZE));
     }
 
     public long minFreeSpace() {
-        return Values.parseSize(settings.get(MIN_FREE_SPACE));
+        return minFreeSpace.get(settings.get(MIN_FREE_SPACE));
     }
 
     public int maxRecipients() {
@@ -86,7 +86,7 @@ public final class MtaSettings {
     }
 
     public Duration smtpTimeout() {
-        return Values.parseDuration(settings.get(SMTP_TIMEOUT));
+        return smtpTimeout.get(settings.get(SMTP_TIMEOUT));
     }
 
     public int maxErrors() {
@@ -137,16 +137,34 @@ public final class MtaSettings {
 
     /** Asked for every RCPT and connection: parsed again only when the setting's text changed. */
     public List<Cidr> relayNetworks() {
-        String text = settings.get(RELAY_NETWORKS);
-        Parsed<List<Cidr>> last = relayNetworks;
-        if (last == null || !last.text().equals(text)) {
-            last = new Parsed<>(text, Cidr.parseList(text));
-            relayNetworks = last;
-        }
-        return last.value();
+        return relayNetworks.get(settings.get(RELAY_NETWORKS));
     }
 
-    private record Parsed<T>(String text, T value) {}
+    // Read for every connection, command or message (a size or a duration is a regular expression match):
+    // each parsed again only when the setting's text changed, so a change still applies at once.
+    private final Parsed<List<Cidr>> relayNetworks = new Parsed<>(Cidr::parseList);
+    private final Parsed<Duration> smtpTimeout = new Parsed<>(Values::parseDuration);
+    private final Parsed<Long> maxMessageSize = new Parsed<>(Values::parseSize);
+    private final Parsed<Long> minFreeSpace = new Parsed<>(Values::parseSize);
 
-    private volatile Parsed<List<Cidr>> relayNetworks;
+    /** A setting's value as parsed from its text last time, parsed again when the text is another. */
+    private static final class Parsed<T> {
+        private record Last<T>(String text, T value) {}
+
+        private final java.util.function.Function<String, T> parse;
+        private volatile Last<T> last;
+
+        Parsed(java.util.function.Function<String, T> parse) {
+            this.parse = parse;
+        }
+
+        T get(String text) {
+            Last<T> l = last;
+            if (l == null || !l.text().equals(text)) {
+                l = new Last<>(text, parse.apply(text));
+                last = l;
+            }
+            return l.value();
+        }
+    }
 }

@@ -89,7 +89,9 @@ public final class MailStore implements MailboxAccess {
             }
             long messageId;
             // both statements cached per connection (StatementCache): not closed here
-            PreparedStatement message = db.statements.get(c, INSERT_MESSAGE, Statement.RETURN_GENERATED_KEYS);
+            String identityQuery = db.dialect().lastIdentityQuery();
+            PreparedStatement message = db.statements.get(c, INSERT_MESSAGE,
+                    identityQuery == null ? Statement.RETURN_GENERATED_KEYS : Statement.NO_GENERATED_KEYS);
             message.setString(1, m.queueId());
             message.setString(2, m.sender());
             message.setLong(3, m.size());
@@ -110,7 +112,9 @@ public final class MailStore implements MailboxAccess {
                     message.setBinaryStream(9, in, m.size());
                 }
                 message.executeUpdate();
-                try (ResultSet keys = message.getGeneratedKeys()) {
+                PreparedStatement identity = identityQuery == null ? message
+                        : db.statements.get(c, identityQuery, Statement.NO_GENERATED_KEYS);
+                try (ResultSet keys = identityQuery == null ? message.getGeneratedKeys() : identity.executeQuery()) {
                     keys.next();
                     messageId = keys.getLong(1);
                 }

@@ -66,6 +66,49 @@ class StatementCacheTest {
         }
     }
 
+    /**
+     * The message id an accept gives its mailbox entries is that message's own, also when sessions accept at
+     * the same time on the pool's connections (on Derby the id is asked for with a query of its own after the
+     * INSERT, on the same connection: see Dialect.lastIdentityQuery).
+     */
+    @Test
+    void concurrentAcceptsEachGiveTheirEntriesTheirOwnMessage(@TempDir Path tmp) throws Exception {
+        try (Database db = StoreEngine.open(engine.dataFolder(tmp.resolve("data")))) {
+            DirectoryStore dir = new DirectoryStore(db, tmp.resolve("apop.key"));
+            dir.addDomain("office.example");
+            dir.addUser(ALICE, "a long password".toCharArray());
+            long alice = dir.userId(ALICE).orElseThrow();
+            MailStore store = new MailStore(db);
+            int threads = 8;
+            int each = 25;
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < each; i++) {
+                            accept(store, "T" + thread + "M" + i, "body of T" + thread + "M" + i, List.of(alice));
+                        }
+                        return null;
+                    }));
+                }
+                for (var f : done) {
+                    f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            List<MailboxEntry> entries = store.list(ALICE);
+            assertThat(entries).hasSize(threads * each);
+            Map<Long, byte[]> read = store.read(entries.stream().map(MailboxEntry::id).toList());
+            for (MailboxEntry e : entries) {
+                String queueId = e.uidl().substring(0, e.uidl().indexOf('.'));
+                assertThat(text(read.get(e.id()))).as(e.uidl()).endsWith("body of " + queueId + "\r\n");
+            }
+        }
+    }
+
     private static void accept(MailStore store, String queueId, String text, List<Long> users) {
         byte[] body = ("Subject: " + queueId + "\r\n\r\n" + text + "\r\n").getBytes(StandardCharsets.US_ASCII);
         store.accept(new MailStore.Incoming(queueId, "x@elsewhere.example", Instant.now(), users, List.of(),

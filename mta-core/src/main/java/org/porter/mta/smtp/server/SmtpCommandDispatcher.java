@@ -18,13 +18,23 @@ public final class SmtpCommandDispatcher extends CommandDispatcher<SmtpSession> 
     public Response onLine(SmtpSession session, byte[] line) {
         session.touch();
         Response reply = check(session, line);
-        if (reply != null && !reply.isEndSession() && reply.getRetCode().matches("[45]\\d\\d")
+        if (reply != null && !reply.isEndSession() && isFailure(reply.getRetCode())
                 && !(reply instanceof SmtpReply r && !r.countsAsError())
                 && session.countError() >= session.context().settings().maxErrors()) {
             org.porter.mta.maillog.MailLog.tooManyErrors(session.clientLabel(), reply.getRetCode());
             return SmtpReply.of(421, "4.7.0", session.context().hostname() + " Error: too many errors").closing();
         }
         return reply;
+    }
+
+    /** A 4xx or 5xx code (not with String.matches: that compiles its expression again for every command). */
+    static boolean isFailure(String code) {
+        return code.length() == 3 && (code.charAt(0) == '4' || code.charAt(0) == '5') && digit(code.charAt(1))
+                && digit(code.charAt(2));
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private Response check(SmtpSession session, byte[] line) {
