@@ -72,6 +72,8 @@ public final class QueueManager implements AutoCloseable {
     private final Map<Destination, Integer> sessions = new HashMap<>();
     private final Map<Destination, Instant> deadUntil = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
+    /** queue.concurrency as it was at start (the slots' number). */
+    private final int concurrency;
     private final Semaphore slots;
     /** Connections of sessions that ran out of mail, kept a moment for mail that follows (not counted in slots). */
     private final IdleSessions idle;
@@ -83,6 +85,8 @@ public final class QueueManager implements AutoCloseable {
     private volatile boolean held;
     private volatile boolean running;
     private volatile boolean wake;
+    /** The last scan left due mail for want of a free slot (for {@link #runOnce}). */
+    private volatile boolean crowded;
     private Thread scheduler;
 
     /**
@@ -96,7 +100,8 @@ public final class QueueManager implements AutoCloseable {
         this.nextHops = new NextHopResolver(() -> routing(settings), resolvers);
         this.bouncer = bouncer;
         this.clock = clock;
-        this.slots = new Semaphore(settings.concurrency());
+        this.concurrency = settings.concurrency();
+        this.slots = new Semaphore(concurrency);
         this.idle = new IdleSessions();
     }
 
@@ -178,6 +183,16 @@ public final class QueueManager implements AutoCloseable {
      *                down is just when a fax can go)
      */
     private List<Thread> claimAndStart(Instant now, boolean faxOnly) {
+        // sessions start only into free slots: a session waiting for a slot holds its mail, and the
+        // destination's running session, finding nothing left, ends (issue 13: at 50 destinations, 150
+        // sessions of one or two messages each waited for 10 slots, every one a batch of its own, its
+        // own report and a rescan). Unclaimed, the mail waits for the destination's running session
+        // (its next batch) or the next free slot; every session end wakes the scheduler.
+        int room = concurrency - active.get();
+        crowded = room <= 0;
+        if (crowded) {
+            return List.of();
+        }
         int perDestination = settings.destinationConcurrency();
         Function<String, Destination> destinations = destinations();
         // the new sessions' batches, planned on what the scan found (the due entries no session has) before
@@ -194,12 +209,33 @@ public final class QueueManager implements AutoCloseable {
             for (QueueStorage.Due e : found) {
                 byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
             }
-            List<Long> picked = new ArrayList<>();
+            // one session for a message or two; more (up to the limit) when a burst is waiting. The free slots
+            // go first one to each destination, oldest due first, then the rest to the bursts
+            Map<Destination, List<List<QueueStorage.Due>>> messages = new LinkedHashMap<>();
+            Map<Destination, Integer> wanted = new LinkedHashMap<>();
             byDestination.forEach((dest, due) -> {
                 List<List<QueueStorage.Due>> byMessage = byMessage(due, QueueStorage.Due::messageId);
                 int free = perDestination - sessions.getOrDefault(dest, 0);
-                // one session for a message or two; more (up to the limit) when a burst is waiting
-                List<List<QueueStorage.Due>> batches = split(byMessage, Math.min(free, (byMessage.size() + 1) / 2));
+                messages.put(dest, byMessage);
+                wanted.put(dest, Math.min(free, (byMessage.size() + 1) / 2));
+            });
+            Map<Destination, Integer> granted = new LinkedHashMap<>();
+            int left = room;
+            crowded = wanted.values().stream().mapToInt(Integer::intValue).sum() > room;
+            for (boolean more = true; more && left > 0; ) {
+                more = false;
+                for (Map.Entry<Destination, Integer> w : wanted.entrySet()) {
+                    int g = granted.getOrDefault(w.getKey(), 0);
+                    if (left > 0 && g < w.getValue()) {
+                        granted.put(w.getKey(), g + 1);
+                        left--;
+                        more = true;
+                    }
+                }
+            }
+            List<Long> picked = new ArrayList<>();
+            granted.forEach((dest, n) -> {
+                List<List<QueueStorage.Due>> batches = split(messages.get(dest), n);
                 plan.put(dest, batches);
                 batches.forEach(b -> b.forEach(e -> picked.add(e.id())));
             });
@@ -386,8 +422,14 @@ public final class QueueManager implements AutoCloseable {
 
     /** Runs the queue once and waits for it: for tests and the CLI's synchronous flush. */
     public void runOnce() throws InterruptedException {
-        for (Thread t : launchDue()) {
-            t.join();
+        // the sessions start into free slots: what did not fit starts when they are done
+        boolean again = true;
+        while (again) {
+            List<Thread> started = launchDue();
+            again = crowded && !started.isEmpty();
+            for (Thread t : started) {
+                t.join();
+            }
         }
     }
 

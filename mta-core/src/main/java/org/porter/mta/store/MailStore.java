@@ -383,19 +383,24 @@ public final class MailStore implements MailboxAccess {
 
     /**
      * Drops those of {@code messageIds} no mailbox or queue entry references any more, with their pieces where
-     * bodies are kept in pieces (same transaction).
+     * bodies are kept in pieces (same transaction). Returns the ones dropped.
      */
-    static void dropUnreferenced(Connection c, Dialect dialect, Collection<Long> messageIds) throws SQLException {
+    static java.util.Set<Long> dropUnreferenced(Connection c, Dialect dialect, Collection<Long> messageIds) throws SQLException {
+        java.util.Set<Long> dropped = new java.util.HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM messages WHERE id = ?"
                 + " AND NOT EXISTS (SELECT 1 FROM mailbox_entries e WHERE e.message_id = messages.id)"
                 + " AND NOT EXISTS (SELECT 1 FROM queue_entries q WHERE q.message_id = messages.id)")) {
             for (long id : new java.util.TreeSet<>(messageIds)) {
                 ps.setLong(1, id);
-                if (ps.executeUpdate() > 0 && dialect.chunkedBodies()) {
-                    Bodies.delete(c, id);
+                if (ps.executeUpdate() > 0) {
+                    dropped.add(id);
+                    if (dialect.chunkedBodies()) {
+                        Bodies.delete(c, id);
+                    }
                 }
             }
         }
+        return dropped;
     }
 
     /** A mailbox's quota and what it holds now, in octets. */

@@ -138,6 +138,51 @@ class QueueManagerTest {
         assertThat(admin.status().bounced()).isEqualTo(1);
     }
 
+    /**
+     * Issue 13: sessions start only into free slots (queue.concurrency). A session that waited for a slot
+     * held its mail meanwhile; the destination's running session found nothing and ended, and at 50
+     * destinations 150 sessions of a message or two each queued for 10 slots. Mail that does not fit
+     * stays unclaimed: the first free slot, or the destination's running session, takes it, in one batch.
+     */
+    @Test
+    void sessionsStartOnlyIntoFreeSlotsAndWhatWaitsGoesInOneBatch() throws Exception {
+        t.mta.settings().set("queue.concurrency", "2");
+        t.mta.settings().set("delivery.transport-map", java.util.stream.IntStream.range(0, 5)
+                .mapToObj(i -> "d" + i + ".example=[127.0.0.1]:" + (2600 + i)).collect(java.util.stream.Collectors.joining(",")));
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger delivering = new java.util.concurrent.atomic.AtomicInteger();
+        agent.answer = rcpt -> {
+            delivering.incrementAndGet();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return new String[] {"SENT", "2.0.0", "250 2.0.0 Ok"};
+        };
+        try (QueueManager two = new QueueManager(t.core().queueStore(), new DeliverySettings(t.mta.settings()), agent,
+                s -> null, (kind, notices, until) -> { }, clock)) {
+            for (int i = 0; i < 5; i++) {
+                send("alice@office.example", "friend@d" + i + ".example");
+            }
+            List<Thread> first = two.launchDue();
+            assertThat(first).as("two slots").hasSize(2);
+            TestTime.await("both sessions delivering", () -> delivering.get() == 2, Duration.ofSeconds(30));
+            assertThat(two.launchDue()).as("no slot free: nothing starts, nothing is claimed").isEmpty();
+            for (int i = 0; i < 3; i++) {
+                send("alice@office.example", "friend@d0.example"); // while d0's session is busy
+            }
+            go.countDown();
+            for (Thread th : first) {
+                th.join(TestTime.millis(60_000));
+            }
+            two.runOnce(); // d2, d3 into the two slots, then d4
+            assertThat(admin.list()).isEmpty();
+            assertThat(agent.calls).as("d0's three later messages in one batch of d0's session").hasSize(6);
+            assertThat(agent.calls.stream().filter(c -> c.split("\\[friend@d0").length == 4)).hasSize(1);
+        }
+    }
+
     /** Issue 13: a burst for one destination goes out over several sessions, at most queue.destination-concurrency. */
     @Test
     void aBurstForOneDestinationGoesOutOverSeveralSessionsUpToTheLimit() throws Exception {

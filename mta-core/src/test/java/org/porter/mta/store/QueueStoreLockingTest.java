@@ -140,6 +140,30 @@ class QueueStoreLockingTest {
         assertThat(queue.finishEntries(List.of(twoRead), Instant.now(), 1, 0)).as("finished already: nothing").isEmpty();
     }
 
+    /**
+     * The queue's finish names a message as gone from the queue only with its last entry, and drops its body
+     * then (it counts the entries left only of a message it could not drop).
+     */
+    @Test
+    void theQueuesFinishNamesAMessageWithItsLastEntryOnly() throws Exception {
+        byte[] body = "Subject: out\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII);
+        Instant now = Instant.now();
+        String id = QueueId.next(now).value();
+        mail.accept(new MailStore.Incoming(id, "alice@office.example", now, List.of(),
+                List.of(new MailStore.RemoteRecipient("friend@one.example", new DsnParameters(null, null)),
+                        new MailStore.RemoteRecipient("friend@two.example", new DsnParameters(null, null))),
+                EnvelopeOptions.NONE, () -> new ByteArrayInputStream(body), body.length));
+        QueueEntry single = queued("friend@three.example");
+        List<QueueEntry> both = queue.entries(id);
+        assertThat(both).hasSize(2);
+
+        assertThat(queue.finishEntries(List.of(both.get(0), single), Instant.now(), 2, 0)).as("one of two: still queued")
+                .containsExactly(single.queueId());
+        assertThat(mail.messageCount()).isEqualTo(1);
+        assertThat(queue.finishEntries(List.of(both.get(1)), Instant.now(), 1, 0)).containsExactly(id);
+        assertThat(mail.messageCount()).isZero();
+    }
+
     @Test
     void anOlderStoresAttemptHistoryMovesToTheNewTable() throws Exception {
         QueueEntry e = queued("friend@one.example");
