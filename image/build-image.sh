@@ -170,13 +170,14 @@ chroot "$R" chown -R porter:porter /var/lib/porter
 # SMTP into a mailbox, relays some to a sink of its own, reads them all with POP3 and opens the admin,
 # then stops: the cache holds the classes loaded and linked and the hot methods' profiles (JEP 515), so
 # the box compiles its hot paths at once instead of after thousands of slow messages (see ./porter).
-# Best effort: without it the box starts and warms up slower. On by default (PORTER_IMAGE_AOT=0 leaves it
-# out). History: the JVM in the booted image once crashed (SIGSEGV in C1-compiled DigestBase.engineDigest,
+# PORTER_AOT_TRAINING_MESSAGES (default 2000) sets N (the image tests use fewer: they check that the box
+# starts from the cache, not how well it was trained). Best effort: without it the box starts and warms up
+# slower. On by default (PORTER_IMAGE_AOT=0 leaves it out). History: the JVM in the booted image once crashed (SIGSEGV in C1-compiled DigestBase.engineDigest,
 # during SMTP AUTH's PBKDF2) under qemu's multi-threaded TCG, first with a cache, later without one: it
 # follows qemu's emulation, not the cache. The tests run TCG single-threaded.
 if [ "${PORTER_IMAGE_AOT:-1}" = 1 ] \
         && [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$R/opt/porter/runtime/release")" -ge 25 ]; then
-    log "training run of 'porter serve' for the AOT cache (${PORTER_IMAGE_AOT_MESSAGES:-2000} messages)"
+    log "training run of 'porter serve' for the AOT cache (${PORTER_AOT_TRAINING_MESSAGES:-2000} messages)"
     train=/tmp/porter-train
     mkdir -p "$R$train"
     # the JVM options of the box's service (heap), so that the training runs as the box will
@@ -186,7 +187,7 @@ if [ "${PORTER_IMAGE_AOT:-1}" = 1 ] \
         ip link set lo up
         PORTER_JAVA_OPTS="$2 -XX:AOTCacheOutput=/opt/porter/porter.aot" /usr/local/bin/porter serve \
             --aot-training "$1" --data "$0" --listen 127.0.0.1 --smtp-port 0 --pop3-port 0 --admin-port 0 \
-            >/tmp/train.log 2>&1' "$train" "${PORTER_IMAGE_AOT_MESSAGES:-2000}" "$service_opts" >"$WORK/train.log" 2>&1 \
+            >/tmp/train.log 2>&1' "$train" "${PORTER_AOT_TRAINING_MESSAGES:-2000}" "$service_opts" >"$WORK/train.log" 2>&1 \
         || rm -f "$R/opt/porter/porter.aot"
     cat "$R/tmp/train.log" >>"$WORK/train.log" 2>/dev/null || true
     rm -rf "${R:?}$train" "$R/tmp/train.log" "$R/opt/porter/porter.aot.config"

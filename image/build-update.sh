@@ -87,7 +87,8 @@ builder=("$JAVA_HOME/bin/java" -cp "$APP/appliance.jar:$APP/lib/*" org.porter.ap
 # namespace), in a network namespace with only a loopback (ephemeral ports, nothing reachable). Not at other
 # paths: the JVM takes a cache made at another prefix, but one made under a longer one failed to start
 # ("sealing violation" of Derby's sealed packages, "Error occurred during initialization of VM").
-# 'serve --aot-training' sends mail through every hot path and stops (build-image.sh says more). Best
+# 'serve --aot-training' sends mail through every hot path and stops (build-image.sh says more, also of
+# PORTER_AOT_TRAINING_MESSAGES). Best
 # effort, as in build-image.sh: without a cache the update starts and warms up slower.
 if [ ! -x "$RUNTIME/bin/java" ] || [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$RUNTIME/release")" -lt 25 ]; then
     echo "build-update.sh: WARNING: no AOT cache: no JDK 25+ runtime of the images in $RUNTIME (build-image.sh" \
@@ -112,7 +113,7 @@ service_opts=$(sed -n 's/^Environment="PORTER_JAVA_OPTS=\(.*\)"$/\1/p' "$HERE/ro
 # shellcheck disable=SC2016  # expanded by the inner shell
 timeout 600 "${namespaces[@]}" bash -c '
     set -e
-    release=$0 launcher=$1 data=$2 log=$3 version=$4 runtime=$5 service_opts=$6
+    release=$0 launcher=$1 data=$2 log=$3 version=$4 runtime=$5 service_opts=$6 messages=$7
     mount -t tmpfs -o mode=755 porter-aot /opt
     mkdir -p /opt/porter/runtime "/opt/porter/releases/$version"
     mount --bind "$runtime" /opt/porter/runtime
@@ -120,9 +121,10 @@ timeout 600 "${namespaces[@]}" bash -c '
     ln -s "releases/$version" /opt/porter/current
     ip link set lo up 2>/dev/null || true
     PORTER_HOME=/opt/porter PORTER_JAVA_OPTS="$service_opts -XX:AOTCacheOutput=/opt/porter/releases/$version/porter.aot" \
-        "$launcher" serve --aot-training 2000 --data "$data" --listen 127.0.0.1 --smtp-port 0 --pop3-port 0 \
+        "$launcher" serve --aot-training "$messages" --data "$data" --listen 127.0.0.1 --smtp-port 0 --pop3-port 0 \
         --admin-port 0 >"$log" 2>&1 || rm -f "/opt/porter/releases/$version/porter.aot"' \
-    "$home/releases/$VERSION" "$launcher" "$stage/data" "$stage/train.log" "$VERSION" "$(readlink -f "$RUNTIME")" "$service_opts" >"$stage/namespace.log" 2>&1 || true
+    "$home/releases/$VERSION" "$launcher" "$stage/data" "$stage/train.log" "$VERSION" "$(readlink -f "$RUNTIME")" "$service_opts" \
+    "${PORTER_AOT_TRAINING_MESSAGES:-2000}" >"$stage/namespace.log" 2>&1 || true
 if [ ! -f "$home/releases/$VERSION/porter.aot" ]; then
     tail -n 20 "$stage/namespace.log" "$stage/train.log" >&2
     echo "build-update.sh: WARNING: no AOT cache (the training run failed, log above): the update starts slower" >&2

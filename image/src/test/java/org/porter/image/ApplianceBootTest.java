@@ -53,6 +53,13 @@ class ApplianceBootTest {
      * Runs build-image.sh (with {@code args}, e.g. {@code --variant=test}) and returns the image it made
      * in target/; skips the test class when not root.
      */
+    /**
+     * The AOT cache's training run in the image builds here: 300 messages instead of 2,000 (about a minute less
+     * per build on CI's busy machine). These tests check that the box starts from its cache; how well a
+     * training trains is AotTrainingTest's and the benchmark's.
+     */
+    static final String AOT_TRAINING_MESSAGES = "300";
+
     static Path build(String imageName, String... args) throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
                 "the image build needs root (chroot, file ownership in the image)");
@@ -65,6 +72,7 @@ class ApplianceBootTest {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         // the update keys the images trust: a pair of the tests' own (made by build-image.sh), not the builder's
         pb.environment().put("PORTER_UPDATE_KEY_DIR", UPDATE_KEYS.toString());
+        pb.environment().put("PORTER_AOT_TRAINING_MESSAGES", AOT_TRAINING_MESSAGES);
         // one build script at a time: the other image test's JVM may build the other variant now (ImageBuildLock)
         Process p = ImageBuildLock.exclusive(() -> {
             figure("waiting for the other image test's build script (" + imageName + ")", t0);

@@ -34,7 +34,9 @@ final class UpdateSticks {
                 long t0 = System.nanoTime();
                 // under the build lock: it reads target/runtime, which an image build (RealPppdImageTest's, in
                 // the other test JVM) replaces
-                ImageBuildLock.exclusive(() -> ApplianceBootTest.run(List.of("bash", ApplianceBootTest.MODULE.resolve("build-update.sh").toString(),
+                ImageBuildLock.exclusive(() -> ApplianceBootTest.run(List.of("env",
+                        "PORTER_AOT_TRAINING_MESSAGES=" + ApplianceBootTest.AOT_TRAINING_MESSAGES, "bash",
+                        ApplianceBootTest.MODULE.resolve("build-update.sh").toString(),
                         "--no-maven", "--version=" + VERSION, "--out=" + out,
                         "--sign-key", ApplianceBootTest.UPDATE_KEYS.resolve("porter-update.key").toString())));
                 ApplianceBootTest.figure("update archive build (in the background)", t0);
