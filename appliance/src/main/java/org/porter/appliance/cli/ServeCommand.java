@@ -72,7 +72,7 @@ public final class ServeCommand implements Callable<Integer> {
     private int adminPort;
 
     @Option(names = "--aot-training", hidden = true, paramLabel = "MESSAGES", description = "The training run "
-            + "for the JVM's AOT cache (the launcher and the image build run it): on a new, empty data folder and "
+            + "for the JVM's AOT cache (the launcher and the image build run it): on a new data folder (no database) and "
             + "loopback ports, send MESSAGES through every hot path, then stop.")
     private Integer aotTraining;
 
@@ -108,7 +108,12 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--aot-training needs at least 1 message");
             }
             sink = new AotTraining.Sink();
-            AotTraining.prepare(dir, context.factory(), name, sink.port(), ApplianceSettings.all());
+            try {
+                AotTraining.prepare(dir, context.factory(), name, sink.port(), ApplianceSettings.all());
+            } catch (Exception | Error e) {
+                sink.close();
+                throw e;
+            }
         }
         Appliance.Config config = new Appliance.Config(dir, name, listen, smtpPort, pop3Port, adminPort, submissionPort,
                 smtpsPort, pop3sPort);
@@ -122,6 +127,9 @@ public final class ServeCommand implements Callable<Integer> {
             app = Appliance.start(config, context.factory(),
                     services -> Cli.remoteHandler(services, dir, context.factory()), context.out());
         } catch (Exception | Error e) {
+            if (sink != null) {
+                sink.close();
+            }
             starting.completeExceptionally(e);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.porter.mta.api.InvalidRequestException;
 import org.porter.mta.api.Mta;
 import org.porter.mta.api.MtaSettingKeys;
 
@@ -68,7 +69,7 @@ public final class AotTraining {
     public static void prepare(Path dataDir, MtaFactory opener, String hostname, int sinkPort,
             List<org.porter.mta.api.SettingDef> moreSettings) throws IOException {
         if (Files.exists(dataDir.resolve("db"))) {
-            throw new IllegalArgumentException("the AOT training needs a new data folder, not one with a database: "
+            throw new InvalidRequestException("the AOT training needs a new data folder, not one with a database: "
                     + dataDir);
         }
         Files.createDirectories(dataDir);
