@@ -30,6 +30,10 @@ import org.porter.mta.testing.TestTime;
  * (PAP login required) and a Postfix that relays the office's mail and holds office.example's until
  * ETRN. One {@code porter dial --now} must then run the whole cycle over real PPP, as the user porter
  * with the image's /etc/ppp/peers/porter: out, ETRN, in, hang up, pppd's byte counts in the call log.
+ *
+ * <p>This box boots on UEFI firmware (OVMF: GRUB from the EFI system partition's removable path
+ * \EFI\BOOT\BOOTX64.EFI), ApplianceBootTest's on a BIOS: the two variants share build-image.sh's disk
+ * layout, so between them one image is shown to boot both ways, with one boot each.
  */
 class RealPppdImageTest {
     private static final Path WORK = ApplianceBootTest.TARGET.resolve("pppd-test");
@@ -65,11 +69,13 @@ class RealPppdImageTest {
                 """, java.util.Map.of("alice.password", ALICE_PASSWORD + "\n"));
         try (QemuVm vm = QemuVm.builder(WORK).disk(disk, "qcow2").disk(stick, "raw").forward(25).forward(587).forward(995)
                 .serialPort("modem").serialPort("isp").serialPort("shell")
-                .memoryMb(1536).cpus(2).consoleLog("console.log").maxRuntime(Duration.ofMinutes(20)).start()) {
+                .memoryMb(1536).cpus(2).uefi().consoleLog("console.log").maxRuntime(Duration.ofMinutes(20)).start()) {
             try {
                 long t0 = System.nanoTime();
                 assertThat(vm.awaitBanner(25, "220 ", Duration.ofMinutes(8))).as("SMTP banner").isNotNull();
-                figure("test image boot to SMTP banner", t0);
+                figure("test image boot (UEFI) to SMTP banner", t0);
+                assertThat(vm.consoleText()).as("GRUB for UEFI booted, and the kernel runs on UEFI firmware")
+                        .contains("Porter GRUB: platform efi").contains("efi: EFI v");
                 try (GuestShell sh = GuestShell.open(vm, "shell", Duration.ofMinutes(2));
                         Modem modem = Modem.start(vm, WORK)) {
                     // Figures for the notes, from the box itself: the service's memory once it serves, and the guest's
