@@ -197,18 +197,14 @@ public final class Intake {
             onQueued.run();
         }
         Duration delay = Duration.between(started, clock.instant());
-        if (source.client() != null) {
-            MailLog.client(id, source.client());
-        }
-        MailLog.received(id, source.senderGiven(), body.size(), local.size() + remote.size());
+        List<MailLog.Delivery> deliveries = new ArrayList<>(local.size());
         local.forEach((userId, address) -> {
             String given = localGiven.get(userId);
-            MailLog.delivered(id, address, given.equalsIgnoreCase(address) ? null : given, delay);
+            deliveries.add(new MailLog.Delivery(address, given.equalsIgnoreCase(address) ? null : given));
         });
         // remote recipients: nothing yet (Postfix logs an attempt's outcome, not the queueing);
         // the queue manager logs each attempt and "removed" when the last one is done
-        if (remote.isEmpty()) {
-            MailLog.removed(id);
-        }
+        MailLog.accepted(id, source.client(), source.senderGiven(), body.size(), local.size() + remote.size(),
+                deliveries, delay, remote.isEmpty());
     }
 }

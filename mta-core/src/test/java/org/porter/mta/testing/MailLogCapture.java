@@ -24,6 +24,13 @@ public final class MailLogCapture implements AutoCloseable {
         }
     }
 
+    /** The events so far, oldest first (with their loggers and markers). */
+    public List<ILoggingEvent> events() {
+        synchronized (appender.list) {
+            return List.copyOf(appender.list);
+        }
+    }
+
     @Override
     public void close() {
         logger.detachAppender(appender);

@@ -49,6 +49,7 @@ public final class DataReader implements LineHandler<SmtpSession> {
     public static void start(SmtpSession session) {
         Message m = Message.begin(session);
         session.pushLineHandler(new DataReader(m.id(), m.spool(), m.sink()));
+        session.readDataLines();
     }
 
     /** A message being received: id, spool and checks, with our Received header already written. */
@@ -97,24 +98,47 @@ public final class DataReader implements LineHandler<SmtpSession> {
             sink.lineTooLong(); // the framer dropped a line longer than it holds
             atLineStart = true;
         }
-        int len = line.length;
-        boolean crlf = len >= 2 && line[len - 2] == '\r' && line[len - 1] == '\n';
-        if (crlf && len == 3 && line[0] == '.' && atLineStart) {
+        if (session.lenientLineEndings()) {
+            // a bare LF ends a line here too (stored as CRLF): the frame's lines one by one
+            int from = 0;
+            for (int i = 0; i < line.length; i++) {
+                if (line[i] == '\n') {
+                    Response r = lines(session, line, from, i + 1);
+                    from = i + 1;
+                    if (r != null) {
+                        return r;
+                    }
+                }
+            }
+            return from < line.length ? lines(session, line, from, line.length) : null;
+        }
+        return lines(session, line, 0, line.length);
+    }
+
+    /**
+     * Lines {@code b[off..end)}: one line, or several none of which but the first starts with "." (the line
+     * decoder frames them so), whose line endings matter only to the {@link MessageSink}'s checks; the last
+     * one's ending says whether a "." line after them may end the message.
+     */
+    private Response lines(SmtpSession session, byte[] line, int off, int end) {
+        int len = end - off;
+        boolean crlf = len >= 2 && line[end - 2] == '\r' && line[end - 1] == '\n';
+        if (crlf && len == 3 && line[off] == '.' && atLineStart) {
             session.popLineHandler();
             return commit(session, id, spool, sink);
         }
-        int from = (atLineStart || afterLenientLf) && len > 0 && line[0] == '.' ? 1 : 0;
+        int from = (atLineStart || afterLenientLf) && len > 0 && line[off] == '.' ? 1 : 0;
         atLineStart = crlf;
         afterLenientLf = false;
-        if (!crlf && len > 0 && line[len - 1] == '\n' && session.lenientLineEndings()) {
+        if (!crlf && len > 0 && line[end - 1] == '\n' && session.lenientLineEndings()) {
             // a registered device that sends bare LF: the line is stored with CRLF and a "." after it is
             // unstuffed as after any line, but it never counts as the CRLF before the end of data
             afterLenientLf = true;
-            sink.write(line, from, len - 1 - from);
+            sink.write(line, off + from, len - 1 - from);
             sink.write(CRLF, 0, 2);
             return null;
         }
-        sink.write(line, from, len - from);
+        sink.write(line, off + from, len - from);
         return null;
     }
 

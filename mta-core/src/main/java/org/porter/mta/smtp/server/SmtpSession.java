@@ -25,6 +25,8 @@ public final class SmtpSession extends ProtocolSessionImpl {
     private Transaction transaction;
     /** Read by the line decoder on the event loop (a message line is never a STARTTLS command): volatile. */
     private volatile boolean inData;
+    /** The DATA reader takes the lines (set and read on the connection's I/O thread, as the handlers run there). */
+    private boolean dataLines;
     private boolean dataLineTooLong;
     private AutoCloseable dataResources;
     private int errors;
@@ -210,6 +212,7 @@ public final class SmtpSession extends ProtocolSessionImpl {
         this.transaction = null;
         this.chunkedMessage = null;
         this.inData = false;
+        this.dataLines = false;
         this.dataLineTooLong = false;
         releaseData();
     }
@@ -236,6 +239,19 @@ public final class SmtpSession extends ProtocolSessionImpl {
     /** Whether the lines that arrive are a message's (after DATA's 354), not commands. */
     public boolean readingMessage() {
         return inData;
+    }
+
+    /**
+     * Whether the lines that arrive are a message's text after DATA's 354 (not BDAT's commands): the line
+     * decoder then hands on the complete lines it holds in one frame ({@link SmtpLineDecoder}).
+     */
+    public boolean readingDataLines() {
+        return dataLines;
+    }
+
+    /** The DATA reader has taken the lines (until the end of the message: {@link #endTransaction}). */
+    public void readDataLines() {
+        dataLines = true;
     }
 
     public boolean takeDataLineTooLong() {
