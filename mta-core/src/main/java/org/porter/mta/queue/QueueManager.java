@@ -68,6 +68,20 @@ public final class QueueManager implements AutoCloseable {
     /** Guards claiming due entries against deliveries ending meanwhile: see {@link #launchDue}. */
     private final ReentrantLock claims = new ReentrantLock();
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * Per destination, the due entries the scheduler's last scan found and started no session for, in due
+     * order (guarded by {@link #claims}): a running session takes its next batch from here instead of reading
+     * the queue again (issue 13: at 50 destinations every session's next batch read every due entry under the
+     * lock to find its own few). Replaced at every scan; an entry here may have gone or been held since, which
+     * {@link QueueStorage#load} sees.
+     */
+    private Map<Destination, java.util.ArrayDeque<QueueStorage.Due>> waiting = new HashMap<>();
+    /** The last scan stopped at its limit: more may be due than {@link #waiting} knows (guarded by {@link #claims}). */
+    private boolean waitingPartial;
+    /** Counts {@link #wake()}s: new mail, a flush, a release (the news a scan may not have seen). */
+    private final AtomicLong news = new AtomicLong();
+    /** {@link #news} when the last scan began: a later value, and {@link #waiting} may be missing mail (guarded by {@link #claims}). */
+    private long newsScanned = -1;
     /** Sessions running per destination (guarded by {@link #claims}). */
     private final Map<Destination, Integer> sessions = new HashMap<>();
     private final Map<Destination, Instant> deadUntil = new ConcurrentHashMap<>();
@@ -150,6 +164,12 @@ public final class QueueManager implements AutoCloseable {
 
     /** Asks the scheduler to look at the queue now (new mail, a flush, a release). */
     public void wake() {
+        news.incrementAndGet();
+        wakeScheduler();
+    }
+
+    /** As {@link #wake()}, for a session's end: no news of mail (a session finding nothing waiting does not rescan for it). */
+    private void wakeScheduler() {
         synchronized (lock) {
             wake = true;
             lock.notifyAll();
@@ -198,13 +218,17 @@ public final class QueueManager implements AutoCloseable {
         // the new sessions' batches, planned on what the scan found (the due entries no session has) before
         // any message is read: only the batches' messages are
         Map<Destination, List<List<QueueStorage.Due>>> plan = new LinkedHashMap<>();
-        // only mail a new session could take: not for a destination that has all its sessions already
-        // (they take it when their batch is done), nor, while held, anything but faxes
-        List<QueueEntry> loaded = store.due(now, BATCH, inFlight::contains, recipient -> {
-            Destination dest = destinations.apply(recipient);
-            return (!faxOnly || dest instanceof Destination.Fax) && sessions.getOrDefault(dest, 0) < perDestination;
-        }, Integer.MAX_VALUE, found -> {
+        Map<Destination, java.util.ArrayDeque<QueueStorage.Due>> unstarted = new HashMap<>();
+        boolean[] partial = new boolean[1];
+        // while held, only faxes; mail for a destination that has all its sessions already is not started
+        // but noted in waiting: its sessions take it from there when their batch is done
+        long newsNow = news.get();
+        List<QueueEntry> loaded = store.due(now, BATCH, inFlight::contains,
+                recipient -> !faxOnly || destinations.apply(recipient) instanceof Destination.Fax,
+                Integer.MAX_VALUE, found -> {
             plan.clear(); // the store runs this again when it retries its transaction
+            unstarted.clear();
+            partial[0] = found.size() >= BATCH;
             Map<Destination, List<QueueStorage.Due>> byDestination = new LinkedHashMap<>();
             for (QueueStorage.Due e : found) {
                 byDestination.computeIfAbsent(destinations.apply(e.recipient()), d -> new ArrayList<>()).add(e);
@@ -239,8 +263,14 @@ public final class QueueManager implements AutoCloseable {
                 plan.put(dest, batches);
                 batches.forEach(b -> b.forEach(e -> picked.add(e.id())));
             });
+            java.util.Set<Long> started = new java.util.HashSet<>(picked);
+            byDestination.forEach((dest, due) -> due.stream().filter(e -> !started.contains(e.id()))
+                    .forEach(e -> unstarted.computeIfAbsent(dest, d -> new java.util.ArrayDeque<>()).add(e)));
             return picked;
         });
+        waiting = unstarted;
+        waitingPartial = partial[0];
+        newsScanned = newsNow;
         afterScan.run();
         Map<Long, QueueEntry> byId = new HashMap<>();
         loaded.forEach(e -> byId.put(e.id(), e));
@@ -370,39 +400,121 @@ public final class QueueManager implements AutoCloseable {
                 claims.unlock();
             }
             active.decrementAndGet();
-            wake();
+            wakeScheduler();
         }
     }
 
     /**
      * Ends the claim on {@code done} and, when {@code more}, claims this session's share of the
-     * destination's due entries that no session has (one step under {@link #claims}).
+     * destination's due entries that no session has and returns them, read: from what the scheduler's last
+     * scan left {@link #waiting} (no scan of its own), or, when that scan stopped at its limit, from a scan
+     * for this destination's mail. Nothing: the session ends, and its end wakes the scheduler, whose scan
+     * starts a session for mail that came meanwhile.
      */
     private List<QueueEntry> nextBatch(Destination dest, List<QueueEntry> done, boolean more) {
+        while (true) {
+            List<Long> ids;
+            claims.lock();
+            try {
+                done.forEach(e -> inFlight.remove(e.id()));
+                done = List.of();
+                if (!more) {
+                    return List.of();
+                }
+                java.util.ArrayDeque<QueueStorage.Due> known = waiting.get(dest);
+                if (known != null) {
+                    known.removeIf(e -> inFlight.contains(e.id()));
+                }
+                if ((known == null || known.isEmpty()) && !waitingPartial && news.get() != newsScanned) {
+                    refreshWaiting(); // mail came since the last scan: one scan, for every running session
+                    known = waiting.get(dest);
+                }
+                if (known == null || known.isEmpty()) {
+                    return waitingPartial ? scanNext(dest) : List.of();
+                }
+                List<QueueStorage.Due> due = new ArrayList<>();
+                for (QueueStorage.Due e : known) {
+                    if (due.size() >= NEXT_BATCH_ENTRIES) {
+                        break;
+                    }
+                    due.add(e);
+                }
+                ids = share(dest, due);
+                java.util.Set<Long> taken = new java.util.HashSet<>(ids);
+                known.removeIf(e -> taken.contains(e.id()));
+                inFlight.addAll(ids);
+            } finally {
+                claims.unlock();
+            }
+            // claimed: read outside the lock (no scan starts these meanwhile)
+            List<QueueEntry> share;
+            try {
+                share = store.load(ids);
+            } catch (RuntimeException e) {
+                releaseClaims(ids);
+                throw e;
+            }
+            if (share.size() < ids.size()) { // gone (finished by the owner) or held meanwhile: not this session's
+                java.util.Set<Long> read = new java.util.HashSet<>();
+                share.forEach(e -> read.add(e.id()));
+                releaseClaims(ids.stream().filter(id -> !read.contains(id)).toList());
+            }
+            if (!share.isEmpty()) {
+                return share;
+            }
+        }
+    }
+
+    /**
+     * Under {@link #claims}: {@link #waiting} made again from a scan of the due entries no session has (no
+     * message is read, no session started: the scheduler starts sessions into free slots).
+     */
+    private void refreshWaiting() {
+        Function<String, Destination> destinations = destinations();
+        long newsNow = news.get();
+        Map<Destination, java.util.ArrayDeque<QueueStorage.Due>> found = new HashMap<>();
+        boolean[] partial = new boolean[1];
+        store.due(clock.instant(), BATCH, inFlight::contains, recipient -> true, Integer.MAX_VALUE, due -> {
+            found.clear(); // run again when the store retries its transaction
+            partial[0] = due.size() >= BATCH;
+            due.forEach(e -> found.computeIfAbsent(destinations.apply(e.recipient()), d -> new java.util.ArrayDeque<>()).add(e));
+            return List.of();
+        });
+        waiting = found;
+        waitingPartial = partial[0];
+        newsScanned = newsNow;
+    }
+
+    private void releaseClaims(List<Long> ids) {
         claims.lock();
         try {
-            done.forEach(e -> inFlight.remove(e.id()));
-            if (!more) {
-                return List.of();
-            }
-            // this destination's due entries only, a few batches' worth: the scan reads them in due order
-            // and stops once it has them or has looked at NEXT_BATCH_VISIT entries (no longer reading and sorting
-            // the whole queue at every batch)
-            Function<String, Destination> destinations = destinations();
-            List<QueueEntry> share = store.due(clock.instant(), NEXT_BATCH_ENTRIES, inFlight::contains,
-                    recipient -> dest.equals(destinations.apply(recipient)), NEXT_BATCH_VISIT, due -> {
-                        // the scan left out what sessions have; a fair share when little is waiting, a full batch
-                        // when the scan stopped at its limit (more is waiting than this session will take: the
-                        // other sessions find the rest when they ask); only the share's messages are read
-                        int n = due.size() >= NEXT_BATCH_ENTRIES ? 1 : Math.max(1, sessions.getOrDefault(dest, 1));
-                        List<List<QueueStorage.Due>> batches = split(byMessage(due, QueueStorage.Due::messageId), n);
-                        return batches.isEmpty() ? List.of() : batches.get(0).stream().map(QueueStorage.Due::id).toList();
-                    });
-            share.forEach(e -> inFlight.add(e.id()));
-            return share;
+            ids.forEach(inFlight::remove);
         } finally {
             claims.unlock();
         }
+    }
+
+    /**
+     * This session's share of {@code due} (its destination's waiting entries, in due order): a fair share when
+     * little is waiting, a full batch when the scan stopped at its limit (more is waiting than this session will
+     * take: the other sessions find the rest when they ask).
+     */
+    private List<Long> share(Destination dest, List<QueueStorage.Due> due) {
+        int n = due.size() >= NEXT_BATCH_ENTRIES ? 1 : Math.max(1, sessions.getOrDefault(dest, 1));
+        List<List<QueueStorage.Due>> batches = split(byMessage(due, QueueStorage.Due::messageId), n);
+        return batches.isEmpty() ? List.of() : batches.get(0).stream().map(QueueStorage.Due::id).toList();
+    }
+
+    /**
+     * Under {@link #claims}, when the last scan stopped at its limit: this destination's due entries, a few
+     * batches' worth, read in due order, stopping once it has them or has looked at NEXT_BATCH_VISIT entries.
+     */
+    private List<QueueEntry> scanNext(Destination dest) {
+        Function<String, Destination> destinations = destinations();
+        List<QueueEntry> share = store.due(clock.instant(), NEXT_BATCH_ENTRIES, inFlight::contains,
+                recipient -> dest.equals(destinations.apply(recipient)), NEXT_BATCH_VISIT, due -> share(dest, due));
+        share.forEach(e -> inFlight.add(e.id()));
+        return share;
     }
 
     /** Test seam: how long a session's connection is kept after it ran out of mail ({@link IdleSessions#KEEP}). */

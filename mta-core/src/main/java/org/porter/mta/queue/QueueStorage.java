@@ -54,6 +54,13 @@ public interface QueueStorage {
             java.util.function.Predicate<String> recipients, int visit,
             java.util.function.Function<List<Due>, java.util.Collection<Long>> pick);
 
+    /**
+     * The entries {@code ids} names that are still queued and not held, in that order, with their messages (a
+     * session's next batch, taken from what a scan found: no scan of its own). Entries gone meanwhile (finished,
+     * deleted) or held are left out.
+     */
+    List<QueueEntry> load(List<Long> ids);
+
     /** When the next not-held entry becomes due, if any. */
     Optional<Instant> nextDue();
 

@@ -88,37 +88,95 @@ public final class QueueStore implements QueueStorage {
             }
             java.util.Set<Long> picked = new java.util.HashSet<>(pick.apply(found));
             rows.removeIf(r -> !picked.contains(r.id));
-            Map<Long, MessageRow> messages = new java.util.HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT queue_id, sender, received_at, dsn_ret, dsn_envid,"
-                    + " smtputf8, size_octets, eight_bit FROM messages WHERE id = ?")) {
-                for (EntryRow r : rows) {
-                    if (messages.containsKey(r.messageId)) {
-                        continue;
-                    }
-                    ps.setLong(1, r.messageId);
+            return withMessages(c, rows);
+        });
+    }
+
+    /**
+     * The entries {@code ids} name that are still queued and not held, in the order of {@code ids}, with their
+     * messages (a session's next batch, claimed from what the scheduler's scan found: no scan of the queue).
+     * Two single-table reads by key, as in {@link #due}.
+     */
+    @Override
+    public List<QueueEntry> load(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return db.tx(c -> {
+            Map<Long, EntryRow> byId = new java.util.HashMap<>();
+            for (int from = 0; from < ids.size(); from += IN_LIST) {
+                List<Long> part = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
+                try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
+                        + " attempts, created_at, delay_warned, last_reply FROM queue_entries WHERE held = 0 AND id IN ("
+                        + marks(part.size()) + ")")) {
+                    bind(ps, part);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            short eightBit = rs.getShort(8);
-                            BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0);
-                            messages.put(r.messageId, new MessageRow(rs.getString(1), rs.getString(2),
-                                    rs.getTimestamp(3).toInstant(), new EnvelopeOptions(rs.getString(4), rs.getString(5),
-                                            rs.getShort(6) != 0), rs.getLong(7), bits));
-                        } else {
-                            messages.put(r.messageId, null);
+                        while (rs.next()) {
+                            byId.put(rs.getLong(1), new EntryRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                                    new DsnParameters(rs.getString(4), rs.getString(5)), rs.getInt(6),
+                                    rs.getTimestamp(7).toInstant(), rs.getShort(8) != 0, rs.getString(9)));
                         }
                     }
                 }
             }
-            List<QueueEntry> out = new ArrayList<>();
-            for (EntryRow r : rows) {
-                MessageRow m = messages.get(r.messageId);
-                if (m != null) {
-                    out.add(new QueueEntry(r.id, r.messageId, m.queueId, m.sender, r.recipient, r.dsn, r.attempts,
-                            r.created, m.received, m.options, m.size, m.bits, r.delayWarned, r.lastReply));
+            List<EntryRow> rows = new ArrayList<>();
+            for (long id : ids) {
+                EntryRow r = byId.get(id);
+                if (r != null) {
+                    rows.add(r);
                 }
             }
-            return out;
+            return withMessages(c, rows);
         });
+    }
+
+    /**
+     * Most keys in one IN list; a shorter list is padded with its last key, so that a statement has one of two
+     * texts (one key, or this many) and Derby compiles each once, not once per length.
+     */
+    private static final int IN_LIST = 20;
+
+    private static String marks(int n) {
+        return n == 1 ? "?" : "?" + ", ?".repeat(IN_LIST - 1);
+    }
+
+    /** Binds {@code keys} to the marks {@link #marks} made for them (padded with the last key). */
+    private static void bind(PreparedStatement ps, List<Long> keys) throws SQLException {
+        int n = keys.size() == 1 ? 1 : IN_LIST;
+        for (int i = 0; i < n; i++) {
+            ps.setLong(i + 1, keys.get(Math.min(i, keys.size() - 1)));
+        }
+    }
+
+    /** {@code rows} as queue entries with their messages' columns; entries whose message went (finished) are left out. */
+    private static List<QueueEntry> withMessages(java.sql.Connection c, List<EntryRow> rows) throws SQLException {
+        List<Long> ids = new ArrayList<>(new java.util.LinkedHashSet<>(rows.stream().map(EntryRow::messageId).toList()));
+        Map<Long, MessageRow> messages = new java.util.HashMap<>();
+        for (int from = 0; from < ids.size(); from += IN_LIST) {
+            List<Long> part = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, queue_id, sender, received_at, dsn_ret, dsn_envid,"
+                    + " smtputf8, size_octets, eight_bit FROM messages WHERE id IN (" + marks(part.size()) + ")")) {
+                bind(ps, part);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        short eightBit = rs.getShort(9);
+                        BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0);
+                        messages.put(rs.getLong(1), new MessageRow(rs.getString(2), rs.getString(3),
+                                rs.getTimestamp(4).toInstant(), new EnvelopeOptions(rs.getString(5), rs.getString(6),
+                                        rs.getShort(7) != 0), rs.getLong(8), bits));
+                    }
+                }
+            }
+        }
+        List<QueueEntry> out = new ArrayList<>();
+        for (EntryRow r : rows) {
+            MessageRow m = messages.get(r.messageId);
+            if (m != null) {
+                out.add(new QueueEntry(r.id, r.messageId, m.queueId, m.sender, r.recipient, r.dsn, r.attempts,
+                        r.created, m.received, m.options, m.size, m.bits, r.delayWarned, r.lastReply));
+            }
+        }
+        return out;
     }
 
     private record EntryRow(long id, long messageId, String recipient, DsnParameters dsn, int attempts, Instant created,

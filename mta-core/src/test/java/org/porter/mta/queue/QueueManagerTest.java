@@ -330,6 +330,55 @@ class QueueManagerTest {
      * scan started a second delivery of deleted entries (seen as "no such message" from the store,
      * and with a stale entry in a batch, a duplicate of the batch's other messages).
      */
+    /**
+     * Issue 13: a session takes its next batches from what the scheduler's scan found, without reading the queue
+     * again (at 50 destinations each next batch read every due entry, under the lock, for its own few); and an
+     * entry the owner held after the scan stays queued.
+     */
+    @Test
+    void aSessionTakesItsNextBatchesWithoutScanningTheQueueAgain() throws Exception {
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 2.0.0 Ok"};
+        t.mta.settings().set("queue.destination-concurrency", "1");
+        int n = 2 * QueueManager.BATCH_MESSAGES + 5;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(send("alice@office.example", "friend" + i + "@elsewhere.example"));
+        }
+        // the scans the sessions make (the scheduler's, on its own thread, are not counted)
+        java.util.concurrent.atomic.AtomicInteger sessionScans = new java.util.concurrent.atomic.AtomicInteger();
+        QueueStorage real = t.core().queueStore();
+        QueueStorage counting = (QueueStorage) java.lang.reflect.Proxy.newProxyInstance(QueueStorage.class.getClassLoader(),
+                new Class<?>[] {QueueStorage.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("due") && Thread.currentThread().getName().startsWith("porter-delivery")) {
+                        sessionScans.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        String heldLater = ids.get(n - 1);
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (QueueManager one = new QueueManager(counting, new DeliverySettings(t.mta.settings()), agent, s -> null,
+                (kind, notices, until) -> { }, clock)) {
+            one.afterScan = () -> { // after the first scan, before the session takes its last batch
+                if (first.getAndSet(false)) {
+                    admin.hold(heldLater);
+                }
+            };
+            one.start();
+            TestTime.await("all but the held message sent", () -> agent.calls.stream()
+                    .mapToInt(c -> c.split("\\[friend").length - 1).sum() == n - 1, Duration.ofSeconds(60));
+            assertThat(one.awaitIdle(TestTime.scaled(Duration.ofSeconds(30)))).isTrue();
+            assertThat(sessionScans.get()).as("no scan by the session").isZero();
+            assertThat(agent.calls).as("one session, three batches").hasSize(3);
+            assertThat(agent.calls.get(0).split("\\[friend").length - 1).isEqualTo(QueueManager.BATCH_MESSAGES);
+            assertThat(agent.calls.get(2).split("\\[friend").length - 1).isEqualTo(4);
+            assertThat(admin.list()).extracting(QueueControl.QueuedMessage::queueId).containsExactly(heldLater);
+        }
+    }
+
     @Test
     void aDeliveryThatFinishesWhileTheSchedulerScansIsNotStartedAgain() throws Exception {
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);

@@ -83,6 +83,30 @@ class QueueStoreLockingTest {
         }
     }
 
+    /**
+     * Issue 13: a session's next batch is read by key (IN lists of a fixed length, the last key repeated), in
+     * the order asked; entries held or finished since the scan that found them are left out.
+     */
+    @Test
+    void loadReadsTheNamedEntriesInTheirOrderLeavingOutHeldAndFinishedOnes() {
+        List<QueueEntry> queued = new java.util.ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            queued.add(queued("friend" + i + "@one.example"));
+        }
+        assertThat(queue.setHeld(queued.get(3).queueId(), true)).isTrue();
+        queue.finishEntries(List.of(queued.get(7)), Instant.now(), 1, 0);
+        List<Long> ids = new java.util.ArrayList<>(queued.stream().map(QueueEntry::id).toList());
+        java.util.Collections.reverse(ids);
+        ids.add(1, -1L); // no such entry
+        List<Long> expected = ids.stream().filter(id -> id != -1L && id != queued.get(3).id() && id != queued.get(7).id())
+                .toList();
+        List<QueueEntry> read = queue.load(ids);
+        assertThat(read).extracting(QueueEntry::id).containsExactlyElementsOf(expected);
+        QueueEntry last = queued.get(24);
+        assertThat(read.get(0)).isEqualTo(last);
+        assertThat(queue.load(List.of(last.id()))).containsExactly(last);
+    }
+
     @Test
     void aFinishDoesNotWaitForAnotherDeliveryThatIsStillFinishing() throws Exception {
         QueueEntry one = queued("friend@one.example");
