@@ -88,19 +88,7 @@ class DataFramesTest {
             reply(in, "354");
             out.write(rest);
             out.flush();
-            StringBuilder got = new StringBuilder();
-            StringBuilder line = new StringBuilder();
-            for (int c; (c = in.read()) >= 0;) {
-                got.append((char) c);
-                line.append((char) c);
-                if (c == '\n') {
-                    if (line.toString().startsWith("221 ")) {
-                        break;
-                    }
-                    line.setLength(0);
-                }
-            }
-            return got.toString();
+            return MessageReaderFuzzTest.toQuitReply(in);
         }
     }
 

@@ -148,19 +148,7 @@ class MessageReaderFuzzTest {
             out.flush();
             // read to QUIT's answer; the client's side stays open until then (a client that half-closes at
             // once may be dropped before its commands are answered)
-            StringBuilder got = new StringBuilder();
-            StringBuilder line = new StringBuilder();
-            for (int c; (c = in.read()) >= 0;) {
-                got.append((char) c);
-                line.append((char) c);
-                if (c == '\n') {
-                    if (line.toString().startsWith("221 ")) {
-                        break;
-                    }
-                    line.setLength(0);
-                }
-            }
-            return got.toString();
+            return toQuitReply(in);
         }
     }
 
@@ -261,5 +249,22 @@ class MessageReaderFuzzTest {
     private static int indexOf(byte[] hay, byte[] needle) {
         return new String(hay, java.nio.charset.StandardCharsets.ISO_8859_1)
                 .indexOf(new String(needle, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    /** What the server sends, up to and including QUIT's 221 line (or the end of the connection). */
+    static String toQuitReply(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder got = new StringBuilder();
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) >= 0;) {
+            got.append((char) c);
+            line.append((char) c);
+            if (c == '\n') {
+                if (line.toString().startsWith("221 ")) {
+                    break;
+                }
+                line.setLength(0);
+            }
+        }
+        return got.toString();
     }
 }
