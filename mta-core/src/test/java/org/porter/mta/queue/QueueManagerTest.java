@@ -322,6 +322,24 @@ class QueueManagerTest {
         assertThat(agent.ports).contains(2626, 2525);
     }
 
+    /** The routing is read once per change of the settings (issue 13), so a change must still take effect at once. */
+    @Test
+    void aChangedTransportMapRoutesTheNextMessageTheNewWay() throws Exception {
+        t.mta.settings().set("delivery.transport-map", "partner.example=[127.0.0.1]:2626");
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 ok"};
+        send("alice@office.example", "p@partner.example");
+        q.runOnce();
+        assertThat(agent.ports).containsExactly(2626);
+        t.mta.settings().set("delivery.transport-map", "partner.example=[127.0.0.1]:2727");
+        send("alice@office.example", "p@partner.example");
+        q.runOnce();
+        assertThat(agent.ports).containsExactly(2626, 2727);
+        t.mta.settings().set("delivery.transport-map", "");
+        send("alice@office.example", "p@partner.example");
+        q.runOnce();
+        assertThat(agent.ports).containsExactly(2626, 2727, 2525);
+    }
+
     /** Answers per recipient as told and records each call as "hop: id[rcpts] id[rcpts]". */
     /**
      * Issue 19 item 4a: a delivery that finishes while the scheduler scans. The scan read the due
