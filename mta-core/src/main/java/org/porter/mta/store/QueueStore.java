@@ -148,30 +148,22 @@ public final class QueueStore implements QueueStorage {
         }
     }
 
-    /**
-     * {@code rows} as queue entries with their messages' columns; entries whose message went (finished) are left out.
-     * One lookup by key per message, not an IN list: the messages table holds every mailbox's mail too, and Derby
-     * planned {@code id IN (?, ... 20)} as a scan of the whole table in about 100 of 230 executions as the queue grew
-     * and shrank (derby.language.logQueryPlan, issue 13); {@code id = ?} is always the primary key's index.
-     */
+    /** {@code rows} as queue entries with their messages' columns; entries whose message went (finished) are left out. */
     private static List<QueueEntry> withMessages(java.sql.Connection c, List<EntryRow> rows) throws SQLException {
+        List<Long> ids = new ArrayList<>(new java.util.LinkedHashSet<>(rows.stream().map(EntryRow::messageId).toList()));
         Map<Long, MessageRow> messages = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT queue_id, sender, received_at, dsn_ret, dsn_envid,"
-                + " smtputf8, size_octets, eight_bit FROM messages WHERE id = ?")) {
-            for (EntryRow r : rows) {
-                if (messages.containsKey(r.messageId)) {
-                    continue;
-                }
-                ps.setLong(1, r.messageId);
+        for (int from = 0; from < ids.size(); from += IN_LIST) {
+            List<Long> part = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, queue_id, sender, received_at, dsn_ret, dsn_envid,"
+                    + " smtputf8, size_octets, eight_bit FROM messages WHERE id IN (" + marks(part.size()) + ")")) {
+                bind(ps, part);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        short eightBit = rs.getShort(8);
+                    while (rs.next()) {
+                        short eightBit = rs.getShort(9);
                         BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0);
-                        messages.put(r.messageId, new MessageRow(rs.getString(1), rs.getString(2),
-                                rs.getTimestamp(3).toInstant(), new EnvelopeOptions(rs.getString(4), rs.getString(5),
-                                        rs.getShort(6) != 0), rs.getLong(7), bits));
-                    } else {
-                        messages.put(r.messageId, null);
+                        messages.put(rs.getLong(1), new MessageRow(rs.getString(2), rs.getString(3),
+                                rs.getTimestamp(4).toInstant(), new EnvelopeOptions(rs.getString(5), rs.getString(6),
+                                        rs.getShort(7) != 0), rs.getLong(8), bits));
                     }
                 }
             }
