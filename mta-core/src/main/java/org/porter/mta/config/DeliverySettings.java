@@ -63,10 +63,30 @@ public final class DeliverySettings {
      * scan and every session, and parsing a map of 50 domains (each through IDNA) each time was 6.5 % of the
      * delivery threads' time at 50 destinations (issue 13). A changed setting is a different string: parsed again.
      */
-    private volatile Parsed<Map<String, String>> transports = new Parsed<>(null, null);
-    private volatile Parsed<List<String>> dnsServers = new Parsed<>(null, null);
+    private final ParsedOnce<Map<String, String>> transports =
+            new ParsedOnce<>(raw -> java.util.Collections.unmodifiableMap(parseTransports(raw)));
+    private final ParsedOnce<List<String>> dnsServers = new ParsedOnce<>(raw -> List.copyOf(Values.list(raw, ",")));
 
-    private record Parsed<T>(String raw, T value) {
+    /** A setting's value parsed when its text changes, and kept until it changes again. */
+    private static final class ParsedOnce<T> {
+        private record Parsed<T>(String raw, T value) {
+        }
+
+        private final java.util.function.Function<String, T> parser;
+        private volatile Parsed<T> last = new Parsed<>(null, null);
+
+        ParsedOnce(java.util.function.Function<String, T> parser) {
+            this.parser = parser;
+        }
+
+        T get(String raw) {
+            Parsed<T> p = last;
+            if (!raw.equals(p.raw())) {
+                p = new Parsed<>(raw, parser.apply(raw));
+                last = p;
+            }
+            return p.value();
+        }
     }
 
     public DeliverySettings(Settings settings) {
@@ -116,13 +136,7 @@ public final class DeliverySettings {
 
     /** domain → "mx" | "smarthost" | "host:port". */
     public Map<String, String> transports() {
-        String raw = settings.get(TRANSPORT_MAP);
-        Parsed<Map<String, String>> p = transports;
-        if (!raw.equals(p.raw())) {
-            p = new Parsed<>(raw, java.util.Collections.unmodifiableMap(parseTransports(raw)));
-            transports = p;
-        }
-        return p.value();
+        return transports.get(settings.get(TRANSPORT_MAP));
     }
 
     public int mxPort() {
@@ -130,13 +144,7 @@ public final class DeliverySettings {
     }
 
     public List<String> dnsServers() {
-        String raw = settings.get(DNS_SERVERS);
-        Parsed<List<String>> p = dnsServers;
-        if (!raw.equals(p.raw())) {
-            p = new Parsed<>(raw, List.copyOf(Values.list(raw, ",")));
-            dnsServers = p;
-        }
-        return p.value();
+        return dnsServers.get(settings.get(DNS_SERVERS));
     }
 
     public boolean hold() {
