@@ -94,8 +94,8 @@ public final class QueueStore implements QueueStorage {
 
     /**
      * The entries {@code ids} name that are still queued and not held, in the order of {@code ids}, with their
-     * messages (a session's next batch, claimed from what the scheduler's scan found: no scan of the queue).
-     * Two single-table reads by key, as in {@link #due}.
+     * messages (a session's next batch, or new mail the scheduler plans: no scan of the queue). A read by key
+     * per entry and per message, as in {@link #withMessages}.
      */
     @Override
     public List<QueueEntry> load(List<Long> ids) {
@@ -103,69 +103,52 @@ public final class QueueStore implements QueueStorage {
             return List.of();
         }
         return db.tx(c -> {
-            Map<Long, EntryRow> byId = new java.util.HashMap<>();
-            for (int from = 0; from < ids.size(); from += IN_LIST) {
-                List<Long> part = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
-                try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
-                        + " attempts, created_at, delay_warned, last_reply FROM queue_entries WHERE held = 0 AND id IN ("
-                        + marks(part.size()) + ")")) {
-                    bind(ps, part);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            byId.put(rs.getLong(1), new EntryRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
-                                    new DsnParameters(rs.getString(4), rs.getString(5)), rs.getInt(6),
-                                    rs.getTimestamp(7).toInstant(), rs.getShort(8) != 0, rs.getString(9)));
-                        }
+            List<EntryRow> rows = new ArrayList<>(ids.size());
+            // cached per connection (StatementCache): not closed here
+            PreparedStatement ps = db.statements.get(c, ENTRY_BY_KEY, java.sql.Statement.NO_GENERATED_KEYS);
+            for (long id : new java.util.LinkedHashSet<>(ids)) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        rows.add(new EntryRow(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                                new DsnParameters(rs.getString(4), rs.getString(5)), rs.getInt(6),
+                                rs.getTimestamp(7).toInstant(), rs.getShort(8) != 0, rs.getString(9)));
                     }
-                }
-            }
-            List<EntryRow> rows = new ArrayList<>();
-            for (long id : ids) {
-                EntryRow r = byId.get(id);
-                if (r != null) {
-                    rows.add(r);
                 }
             }
             return withMessages(c, rows);
         });
     }
 
+    private static final String ENTRY_BY_KEY = "SELECT id, message_id, recipient, dsn_notify, dsn_orcpt, attempts,"
+            + " created_at, delay_warned, last_reply FROM queue_entries WHERE id = ? AND held = 0";
+    private static final String MESSAGE_BY_KEY = "SELECT queue_id, sender, received_at, dsn_ret, dsn_envid, smtputf8,"
+            + " size_octets, eight_bit FROM messages WHERE id = ?";
+
     /**
-     * Most keys in one IN list; a shorter list is padded with its last key, so that a statement has one of two
-     * texts (one key, or this many) and Derby compiles each once, not once per length.
+     * {@code rows} as queue entries with their messages' columns; entries whose message went (finished) are left out.
+     * A read by key per message, not an IN list: Derby planned {@code id IN (?, ... 20)} as a scan of the whole
+     * messages table (every mailbox's mail too) in about 100 of 230 executions as the queue grew and shrank, and
+     * {@code held = 0 AND id IN (...)} as a walk of the due index, the whole queue (derby.language.logQueryPlan;
+     * most of the scheduler's CPU in async-profiler, issue 13); {@code id = ?} is always the primary key's index.
      */
-    private static final int IN_LIST = 20;
-
-    private static String marks(int n) {
-        return n == 1 ? "?" : "?" + ", ?".repeat(IN_LIST - 1);
-    }
-
-    /** Binds {@code keys} to the marks {@link #marks} made for them (padded with the last key). */
-    private static void bind(PreparedStatement ps, List<Long> keys) throws SQLException {
-        int n = keys.size() == 1 ? 1 : IN_LIST;
-        for (int i = 0; i < n; i++) {
-            ps.setLong(i + 1, keys.get(Math.min(i, keys.size() - 1)));
-        }
-    }
-
-    /** {@code rows} as queue entries with their messages' columns; entries whose message went (finished) are left out. */
-    private static List<QueueEntry> withMessages(java.sql.Connection c, List<EntryRow> rows) throws SQLException {
-        List<Long> ids = new ArrayList<>(new java.util.LinkedHashSet<>(rows.stream().map(EntryRow::messageId).toList()));
+    private List<QueueEntry> withMessages(java.sql.Connection c, List<EntryRow> rows) throws SQLException {
         Map<Long, MessageRow> messages = new java.util.HashMap<>();
-        for (int from = 0; from < ids.size(); from += IN_LIST) {
-            List<Long> part = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, queue_id, sender, received_at, dsn_ret, dsn_envid,"
-                    + " smtputf8, size_octets, eight_bit FROM messages WHERE id IN (" + marks(part.size()) + ")")) {
-                bind(ps, part);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        short eightBit = rs.getShort(9);
-                        BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0);
-                        messages.put(rs.getLong(1), new MessageRow(rs.getString(2), rs.getString(3),
-                                rs.getTimestamp(4).toInstant(), new EnvelopeOptions(rs.getString(5), rs.getString(6),
-                                        rs.getShort(7) != 0), rs.getLong(8), bits));
-                    }
+        PreparedStatement ps = db.statements.get(c, MESSAGE_BY_KEY, java.sql.Statement.NO_GENERATED_KEYS);
+        for (EntryRow r : rows) {
+            if (messages.containsKey(r.messageId)) {
+                continue;
+            }
+            ps.setLong(1, r.messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                MessageRow m = null;
+                if (rs.next()) {
+                    short eightBit = rs.getShort(8);
+                    BodyBits bits = rs.wasNull() ? BodyBits.UNKNOWN : BodyBits.of(eightBit != 0);
+                    m = new MessageRow(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant(),
+                            new EnvelopeOptions(rs.getString(4), rs.getString(5), rs.getShort(6) != 0), rs.getLong(7), bits);
                 }
+                messages.put(r.messageId, m);
             }
         }
         List<QueueEntry> out = new ArrayList<>();
@@ -217,7 +200,7 @@ public final class QueueStore implements QueueStorage {
         if (entryIds.isEmpty()) {
             return List.of();
         }
-        return db.tx(c -> {
+        List<String> out = db.tx(c -> {
             List<Long> messages = new ArrayList<>();
             // an entry's attempts go first, by entry_id (row locks through the index: see V15)
             try (PreparedStatement find = c.prepareStatement("SELECT message_id FROM queue_entries WHERE id = ?");
@@ -257,11 +240,10 @@ public final class QueueStore implements QueueStorage {
                 }
             }
             MailStore.dropUnreferenced(c, db.dialect(), messages);
-            // last: the day's counter rows are shared, so they are held for the shortest time
-            Counters.add(c, at, Counters.SENT, sent);
-            Counters.add(c, at, Counters.BOUNCED, bounced);
             return left;
         });
+        countDone(at, sent, bounced);
+        return out;
     }
 
     /**
@@ -277,20 +259,21 @@ public final class QueueStore implements QueueStorage {
         }
         List<QueueEntry> sorted = new ArrayList<>(entries);
         sorted.sort(java.util.Comparator.comparingLong(QueueEntry::id)); // row locks in one order, as finish()
-        return db.tx(c -> {
+        List<String> out = db.tx(c -> {
             Map<Long, String> messages = new LinkedHashMap<>();
             // an entry's attempts go first, by entry_id (row locks through the index: see V15)
-            try (PreparedStatement history = c.prepareStatement("DELETE FROM delivery_attempts WHERE entry_id = ?");
-                    PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {
-                for (QueueEntry e : sorted) {
-                    if (e.attempts() > 0) {
+            // cached per connection (StatementCache): not closed here
+            PreparedStatement del = db.statements.get(c, "DELETE FROM queue_entries WHERE id = ?", java.sql.Statement.NO_GENERATED_KEYS);
+            for (QueueEntry e : sorted) {
+                if (e.attempts() > 0) {
+                    try (PreparedStatement history = c.prepareStatement("DELETE FROM delivery_attempts WHERE entry_id = ?")) {
                         history.setLong(1, e.id());
                         history.executeUpdate();
                     }
-                    del.setLong(1, e.id());
-                    if (del.executeUpdate() > 0) { // 0: gone meanwhile (the admin deleted it)
-                        messages.put(e.messageId(), e.queueId());
-                    }
+                }
+                del.setLong(1, e.id());
+                if (del.executeUpdate() > 0) { // 0: gone meanwhile (the admin deleted it)
+                    messages.put(e.messageId(), e.queueId());
                 }
             }
             // a message dropped has no entry left; only one still kept (a local mailbox has it, or a recipient at
@@ -312,11 +295,20 @@ public final class QueueStore implements QueueStorage {
                     }
                 }
             }
-            // last: the day's counter rows are shared, so they are held for the shortest time
-            Counters.add(c, at, Counters.SENT, sent);
-            Counters.add(c, at, Counters.BOUNCED, bounced);
             return left;
         });
+        countDone(at, sent, bounced);
+        return out;
+    }
+
+    /**
+     * The day's sent and bounced counts, written with the others about once a second ({@link PendingCounts}),
+     * not in the delivery's transaction: every session's report updated the shared counter rows and held their
+     * lock through its commit (issue 13). A kill -9 loses at most the last second's counts, never mail.
+     */
+    private void countDone(Instant at, long sent, long bounced) {
+        db.pendingCounts.add(at, Counters.SENT, sent);
+        db.pendingCounts.add(at, Counters.BOUNCED, bounced);
     }
 
     /**
