@@ -92,7 +92,7 @@ public final class MtaCore implements Mta {
         this.queueManager = new QueueManager(queueStore, new DeliverySettings(settings), deliveryAgent(),
                 servers -> new MxResolver(servers, new java.security.SecureRandom()), bouncer, clock);
         this.queueAdmin = new QueueAdmin(queueStore, queueManager, bouncer, clock);
-        intake.onQueued(queueManager::wake);
+        intake.onQueued(queueManager::queued);
         var fetchStore = new org.porter.mta.store.FetchStore(db, dataDir.resolve("keys").resolve("apop.key"));
         this.fetch = new org.porter.mta.fetch.FetchService(fetchStore,
                 new org.porter.mta.fetch.Collector.Parts(fetchStore, intake,
@@ -292,6 +292,11 @@ public final class MtaCore implements Mta {
             deliveryStarted = true;
             queueManager.start();
         }
+    }
+
+    /** The one door new mail enters by, for tests inside mta-core. */
+    public Intake intake() {
+        return intake;
     }
 
     /** The queue's rows, for tests and status inside mta-core's users. */

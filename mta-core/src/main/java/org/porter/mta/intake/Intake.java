@@ -16,6 +16,7 @@ import org.porter.mta.message.BodyBits;
 import org.porter.mta.message.DsnParameters;
 import org.porter.mta.message.EnvelopeOptions;
 import org.porter.mta.message.QueueId;
+import org.porter.mta.queue.QueueStorage;
 import org.porter.mta.routing.Route;
 import org.porter.mta.store.MailStore;
 
@@ -28,7 +29,7 @@ public final class Intake {
     private final MailStore store;
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
-    private volatile Runnable onQueued = () -> { };
+    private volatile java.util.function.Consumer<List<QueueStorage.Due>> onQueued = entries -> { };
     private volatile java.util.function.BooleanSupplier storageLow = () -> false;
 
     public Intake(MailStore store, Clock clock) {
@@ -54,7 +55,6 @@ public final class Intake {
         return storageLow.getAsBoolean();
     }
 
-    /** Called after each commit that queued remote recipients (the queue manager's wake-up). */
     /**
      * Counts a refusal at SMTP time for the daily statistics: permanent ones (5xx) only, as a
      * temporary one is retried by the sender. A store that cannot count it does not fail the session.
@@ -69,8 +69,9 @@ public final class Intake {
         }
     }
 
-    public void onQueued(Runnable r) {
-        onQueued = r;
+    /** Called after each commit that queued remote recipients, with their queue entries (the queue manager's news). */
+    public void onQueued(java.util.function.Consumer<List<QueueStorage.Due>> c) {
+        onQueued = c;
     }
 
     /**
@@ -189,12 +190,12 @@ public final class Intake {
         Instant now = clock.instant();
         Map<Long, String> prefixes = new LinkedHashMap<>();
         local.forEach((userId, address) -> prefixes.put(userId, deliveryHeaders(sender, address)));
-        store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
+        List<QueueStorage.Due> queued = store.accept(new MailStore.Incoming(id.value(), sender, now, new ArrayList<>(local.keySet()),
                 new ArrayList<>(remoteByAddress.values()), options, body::open, body.size(), prefixes,
                 BodyBits.of(body.eightBit())), collected);
         accepted.incrementAndGet();
-        if (!remote.isEmpty()) {
-            onQueued.run();
+        if (!queued.isEmpty()) {
+            onQueued.accept(queued);
         }
         Duration delay = Duration.between(started, clock.instant());
         List<MailLog.Delivery> deliveries = new ArrayList<>(local.size());

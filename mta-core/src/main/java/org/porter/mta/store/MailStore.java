@@ -21,6 +21,7 @@ import org.porter.mta.api.MailboxAccess;
 import org.porter.mta.message.BodyBits;
 import org.porter.mta.message.DsnParameters;
 import org.porter.mta.message.EnvelopeOptions;
+import org.porter.mta.queue.QueueStorage;
 
 /**
  * Messages, mailbox entries and queue entries. A message body is written once and referenced by
@@ -32,6 +33,8 @@ public final class MailStore implements MailboxAccess {
             + " dsn_envid, smtputf8, eight_bit, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_ENTRY = "INSERT INTO mailbox_entries (user_id, message_id, uidl, size_octets, added_at,"
             + " header_prefix) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_QUEUE_ENTRY = "INSERT INTO queue_entries (message_id, recipient, dsn_notify, dsn_orcpt,"
+            + " status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?)";
 
     public MailStore(Database db) {
         this.db = db;
@@ -68,10 +71,11 @@ public final class MailStore implements MailboxAccess {
 
     /**
      * Stores a message with its mailbox and queue entries, committed before it returns: when this
-     * returns the message survives a crash; when it throws nothing of it was stored.
+     * returns the message survives a crash; when it throws nothing of it was stored. Returns the queue
+     * entries made for its remote recipients (none when all are local).
      */
-    public void accept(Incoming m) {
-        accept(m, null);
+    public List<QueueStorage.Due> accept(Incoming m) {
+        return accept(m, null);
     }
 
     /** A message taken from an account at the ISP: its UIDL, recorded with the message. */
@@ -82,8 +86,8 @@ public final class MailStore implements MailboxAccess {
      * As {@link #accept(Incoming)}, and when {@code collected} is given, notes in the same transaction
      * that this UIDL of that account was taken: a crash either keeps both or neither.
      */
-    public void accept(Incoming m, Collected collected) {
-        db.tx(c -> {
+    public List<QueueStorage.Due> accept(Incoming m, Collected collected) {
+        List<QueueStorage.Due> entries = db.tx(c -> {
             if (collected != null) {
                 FetchStore.insertSeen(c, collected.accountId(), collected.uidl(), FetchStore.COLLECTED, m.receivedAt());
             }
@@ -112,12 +116,7 @@ public final class MailStore implements MailboxAccess {
                     message.setBinaryStream(9, in, m.size());
                 }
                 message.executeUpdate();
-                PreparedStatement identity = identityQuery == null ? message
-                        : db.statements.get(c, identityQuery, Statement.NO_GENERATED_KEYS);
-                try (ResultSet keys = identityQuery == null ? message.getGeneratedKeys() : identity.executeQuery()) {
-                    keys.next();
-                    messageId = keys.getLong(1);
-                }
+                messageId = lastIdentity(c, message, identityQuery);
                 if (chunked) {
                     Bodies.write(c, messageId, in, m.size());
                 }
@@ -139,26 +138,36 @@ public final class MailStore implements MailboxAccess {
                 }
                 entry.executeBatch();
             }
+            List<QueueStorage.Due> queued = new ArrayList<>(m.remoteRecipients().size());
             if (!m.remoteRecipients().isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO queue_entries (message_id, recipient, dsn_notify, dsn_orcpt, status, attempts,"
-                                + " next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?)")) {
-                    for (RemoteRecipient r : m.remoteRecipients()) {
-                        ps.setLong(1, messageId);
-                        ps.setString(2, r.address());
-                        ps.setString(3, r.dsn().notifyOn());
-                        ps.setString(4, r.dsn().orcpt());
-                        ps.setTimestamp(5, Database.timestamp(m.receivedAt()));
-                        ps.setTimestamp(6, Database.timestamp(m.receivedAt()));
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
+                // a row at a time, for each entry's key: the queue manager plans new mail from them, without a scan
+                PreparedStatement ps = db.statements.get(c, INSERT_QUEUE_ENTRY,
+                        identityQuery == null ? Statement.RETURN_GENERATED_KEYS : Statement.NO_GENERATED_KEYS);
+                for (RemoteRecipient r : m.remoteRecipients()) {
+                    ps.setLong(1, messageId);
+                    ps.setString(2, r.address());
+                    ps.setString(3, r.dsn().notifyOn());
+                    ps.setString(4, r.dsn().orcpt());
+                    ps.setTimestamp(5, Database.timestamp(m.receivedAt()));
+                    ps.setTimestamp(6, Database.timestamp(m.receivedAt()));
+                    ps.executeUpdate();
+                    queued.add(new QueueStorage.Due(lastIdentity(c, ps, identityQuery), messageId, r.address()));
                 }
             }
-            return null;
+            return queued;
         });
         db.pendingCounts.add(m.receivedAt(), Counters.RECEIVED, 1);
         db.pendingCounts.add(m.receivedAt(), Counters.LOCAL, m.localUserIds().size());
+        return entries;
+    }
+
+    /** The key the connection's last single-row INSERT ({@code insert}) generated (see {@link Dialect#lastIdentityQuery}). */
+    private long lastIdentity(Connection c, PreparedStatement insert, String identityQuery) throws SQLException {
+        PreparedStatement identity = identityQuery == null ? insert : db.statements.get(c, identityQuery, Statement.NO_GENERATED_KEYS);
+        try (ResultSet keys = identityQuery == null ? insert.getGeneratedKeys() : identity.executeQuery()) {
+            keys.next();
+            return keys.getLong(1);
+        }
     }
 
     /** Counts a refusal at SMTP time (written with the others about once a second: {@link PendingCounts}). */

@@ -398,6 +398,66 @@ class QueueManagerTest {
     }
 
     @Test
+    void whileHeldNewMailIsNotAScanOfTheQueueEachAndIsSentOnceAtTheRelease() throws Exception {
+        agent.answer = rcpt -> new String[] {"SENT", "2.0.0", "250 2.0.0 Ok"};
+        java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+        QueueStorage real = t.core().queueStore();
+        QueueStorage counting = (QueueStorage) java.lang.reflect.Proxy.newProxyInstance(QueueStorage.class.getClassLoader(),
+                new Class<?>[] {QueueStorage.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("due")) {
+                        scans.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        List<QueueStorage.Due> handedOver = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int n = 30;
+        try (QueueManager one = new QueueManager(counting, new DeliverySettings(t.mta.settings()), agent, s -> null,
+                (kind, notices, until) -> { }, clock)) {
+            one.scanAtLeastEvery(Duration.ofHours(1)); // only the start's scan and timed ones: none for new mail
+            t.core().intake().onQueued(entries -> {
+                handedOver.addAll(entries);
+                one.queued(entries);
+                one.queued(entries); // twice: sent once all the same
+            });
+            one.hold(); // a dial-up office's link is down
+            one.start();
+            TestTime.await("the start's scan", () -> scans.get() >= 1, Duration.ofSeconds(30));
+            for (int i = 0; i < n; i++) {
+                send("alice@office.example", "friend" + i + "@dest" + (i % 3) + ".example");
+            }
+            assertThat(handedOver).hasSize(n);
+            assertThat(scans.get()).as("scans while %d messages came in, held", n).isLessThan(n / 3);
+            assertThat(agent.calls).as("held: nothing sent").isEmpty();
+
+            one.release();
+            TestTime.await("all sent", () -> sentTo("friend").size() == n, Duration.ofSeconds(60));
+            assertThat(sentTo("friend")).as("each recipient once").doesNotHaveDuplicates();
+
+            // handed over again after they were sent (as when a scan found them first): gone, so not sent again
+            one.queued(List.copyOf(handedOver));
+            send("alice@office.example", "late@dest0.example");
+            TestTime.await("the next message sent", () -> sentTo("late").size() == 1, Duration.ofSeconds(60));
+            assertThat(one.awaitIdle(TestTime.scaled(Duration.ofSeconds(30)))).isTrue();
+            assertThat(sentTo("friend")).hasSize(n);
+            assertThat(admin.list()).isEmpty();
+        }
+    }
+
+    /** The recipients the agent was given so far whose address starts with {@code prefix}, once per delivery. */
+    List<String> sentTo(String prefix) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("[\\[ ,](" + prefix + "[^],]*)").matcher(String.join(" ", agent.calls));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
     void aDeliveryThatFinishesWhileTheSchedulerScansIsNotStartedAgain() throws Exception {
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
