@@ -4,18 +4,25 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.config.DeliverySettings;
@@ -83,8 +90,8 @@ public final class QueueManager implements AutoCloseable {
      * was scanned at every new message, up to a thousand entries each time; with 50 destinations that halved
      * acceptance). Otherwise a scan at the next launch finds them.
      */
-    private final java.util.concurrent.ConcurrentLinkedQueue<QueueStorage.Due> arrivals =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<QueueStorage.Due> arrivals =
+            new ConcurrentLinkedQueue<>();
     /** When the last scan of the queue began (guarded by {@link #claims}): held, new mail between scans is planned from memory. */
     private Instant lastScan = Instant.MIN;
     /**
@@ -276,9 +283,9 @@ public final class QueueManager implements AutoCloseable {
         // while held, only faxes; mail for a destination that has all its sessions already is not started
         // but noted in waiting: its sessions take it from there when their batch is done
         long newsNow = news.get();
-        java.util.function.Predicate<String> recipients =
+        Predicate<String> recipients =
                 recipient -> !faxOnly || destinations.apply(recipient) instanceof Destination.Fax;
-        Function<List<QueueStorage.Due>, java.util.Collection<Long>> planner = found -> {
+        Function<List<QueueStorage.Due>, Collection<Long>> planner = found -> {
             plan.clear(); // the store runs this again when it retries its transaction
             unstarted.clear();
             partial[0] = found.size() >= BATCH;
@@ -316,7 +323,7 @@ public final class QueueManager implements AutoCloseable {
                 plan.put(dest, batches);
                 batches.forEach(b -> b.forEach(e -> picked.add(e.id())));
             });
-            java.util.Set<Long> started = new java.util.HashSet<>(picked);
+            Set<Long> started = new HashSet<>(picked);
             byDestination.forEach((dest, due) -> due.stream().filter(e -> !started.contains(e.id()))
                     .forEach(e -> unstarted.computeIfAbsent(dest, d -> new LinkedHashMap<>()).put(e.id(), e)));
             return picked;
@@ -346,7 +353,7 @@ public final class QueueManager implements AutoCloseable {
         List<Thread> tasks = new ArrayList<>();
         plan.forEach((dest, batches) -> {
             for (List<QueueStorage.Due> planned : batches) {
-                List<QueueEntry> batch = planned.stream().map(e -> byId.get(e.id())).filter(java.util.Objects::nonNull).toList();
+                List<QueueEntry> batch = planned.stream().map(e -> byId.get(e.id())).filter(Objects::nonNull).toList();
                 if (!batch.isEmpty()) { // empty: its messages were finished meanwhile
                     claim(dest, batch);
                     tasks.add(Thread.ofVirtual().name("porter-delivery-" + dest.label()).start(() -> session(dest, batch)));
@@ -360,29 +367,29 @@ public final class QueueManager implements AutoCloseable {
     private Function<String, Destination> destinations() {
         Function<String, Destination> byHops = nextHops.destinations();
         DeliveryAgent faxes = faxAgent;
-        java.util.function.Predicate<String> isFax = faxDomain;
+        Predicate<String> isFax = faxDomain;
         if (faxes == null) {
             return byHops;
         }
-        return recipient -> isFax.test(recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT))
+        return recipient -> isFax.test(recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT))
                 ? new Destination.Fax() : byHops.apply(recipient);
     }
 
     private volatile DeliveryAgent faxAgent;
-    private volatile java.util.function.Predicate<String> faxDomain = d -> false;
+    private volatile Predicate<String> faxDomain = d -> false;
 
     /**
      * From now on, recipients whose domain {@code isFaxDomain} are delivered by {@code agent} (the fax
      * gateway), and their senders are told the outcome by mail whether it was sent or not.
      */
-    public void fax(DeliveryAgent agent, java.util.function.Predicate<String> isFaxDomain) {
+    public void fax(DeliveryAgent agent, Predicate<String> isFaxDomain) {
         this.faxDomain = isFaxDomain;
         this.faxAgent = agent;
         wake();
     }
 
     /** Entries grouped by message (a message's recipients at one destination go in one transaction). */
-    private static <T> List<List<T>> byMessage(List<T> entries, java.util.function.ToLongFunction<T> message) {
+    private static <T> List<List<T>> byMessage(List<T> entries, ToLongFunction<T> message) {
         Map<Long, List<T>> m = new LinkedHashMap<>();
         for (T e : entries) {
             m.computeIfAbsent(message.applyAsLong(e), k -> new ArrayList<>()).add(e);
@@ -523,7 +530,7 @@ public final class QueueManager implements AutoCloseable {
                 throw e;
             }
             if (share.size() < ids.size()) { // gone (finished by the owner) or held meanwhile: not this session's
-                java.util.Set<Long> read = new java.util.HashSet<>();
+                Set<Long> read = new HashSet<>();
                 share.forEach(e -> read.add(e.id()));
                 releaseClaims(ids.stream().filter(id -> !read.contains(id)).toList());
             }

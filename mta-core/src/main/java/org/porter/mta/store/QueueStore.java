@@ -1,17 +1,28 @@
 package org.porter.mta.store;
 
 import java.io.InputStream;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.LongPredicate;
+import java.util.function.Predicate;
 
 import org.porter.mta.api.QueueControl;
 import org.porter.mta.api.QueueControl.QueuedMessage;
@@ -57,9 +68,9 @@ public final class QueueStore implements QueueStorage {
      * was finished: it is left out.
      */
     @Override
-    public List<QueueEntry> due(Instant now, int limit, java.util.function.LongPredicate skip,
-            java.util.function.Predicate<String> recipients, int visit,
-            java.util.function.Function<List<Due>, Collection<Long>> pick) {
+    public List<QueueEntry> due(Instant now, int limit, LongPredicate skip,
+            Predicate<String> recipients, int visit,
+            Function<List<Due>, Collection<Long>> pick) {
         return db.tx(c -> {
             List<EntryRow> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, message_id, recipient, dsn_notify, dsn_orcpt,"
@@ -86,7 +97,7 @@ public final class QueueStore implements QueueStorage {
             for (EntryRow r : rows) {
                 found.add(new Due(r.id, r.messageId, r.recipient));
             }
-            java.util.Set<Long> picked = new java.util.HashSet<>(pick.apply(found));
+            Set<Long> picked = new HashSet<>(pick.apply(found));
             rows.removeIf(r -> !picked.contains(r.id));
             return withMessages(c, rows);
         });
@@ -105,8 +116,8 @@ public final class QueueStore implements QueueStorage {
         return db.tx(c -> {
             List<EntryRow> rows = new ArrayList<>(ids.size());
             // cached per connection (StatementCache): not closed here
-            PreparedStatement ps = db.statements.get(c, ENTRY_BY_KEY, java.sql.Statement.NO_GENERATED_KEYS);
-            for (long id : new java.util.LinkedHashSet<>(ids)) {
+            PreparedStatement ps = db.statements.get(c, ENTRY_BY_KEY, Statement.NO_GENERATED_KEYS);
+            for (long id : new LinkedHashSet<>(ids)) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -132,9 +143,9 @@ public final class QueueStore implements QueueStorage {
      * {@code held = 0 AND id IN (...)} as a walk of the due index, the whole queue (derby.language.logQueryPlan;
      * most of the scheduler's CPU in async-profiler, issue 13); {@code id = ?} is always the primary key's index.
      */
-    private List<QueueEntry> withMessages(java.sql.Connection c, List<EntryRow> rows) throws SQLException {
-        Map<Long, MessageRow> messages = new java.util.HashMap<>();
-        PreparedStatement ps = db.statements.get(c, MESSAGE_BY_KEY, java.sql.Statement.NO_GENERATED_KEYS);
+    private List<QueueEntry> withMessages(Connection c, List<EntryRow> rows) throws SQLException {
+        Map<Long, MessageRow> messages = new HashMap<>();
+        PreparedStatement ps = db.statements.get(c, MESSAGE_BY_KEY, Statement.NO_GENERATED_KEYS);
         for (EntryRow r : rows) {
             if (messages.containsKey(r.messageId)) {
                 continue;
@@ -206,7 +217,7 @@ public final class QueueStore implements QueueStorage {
             try (PreparedStatement find = c.prepareStatement("SELECT message_id FROM queue_entries WHERE id = ?");
                     PreparedStatement history = c.prepareStatement("DELETE FROM delivery_attempts WHERE entry_id = ?");
                     PreparedStatement del = c.prepareStatement("DELETE FROM queue_entries WHERE id = ?")) {
-                for (long id : new java.util.TreeSet<>(entryIds)) {
+                for (long id : new TreeSet<>(entryIds)) {
                     find.setLong(1, id);
                     try (ResultSet rs = find.executeQuery()) {
                         if (!rs.next()) {
@@ -223,7 +234,7 @@ public final class QueueStore implements QueueStorage {
             List<String> left = new ArrayList<>();
             try (PreparedStatement rest = c.prepareStatement("SELECT COUNT(*) FROM queue_entries WHERE message_id = ?");
                     PreparedStatement qid = c.prepareStatement("SELECT queue_id FROM messages WHERE id = ?")) {
-                for (long m : new java.util.LinkedHashSet<>(messages)) {
+                for (long m : new LinkedHashSet<>(messages)) {
                     rest.setLong(1, m);
                     try (ResultSet rs = rest.executeQuery()) {
                         rs.next();
@@ -258,12 +269,12 @@ public final class QueueStore implements QueueStorage {
             return List.of();
         }
         List<QueueEntry> sorted = new ArrayList<>(entries);
-        sorted.sort(java.util.Comparator.comparingLong(QueueEntry::id)); // row locks in one order, as finish()
+        sorted.sort(Comparator.comparingLong(QueueEntry::id)); // row locks in one order, as finish()
         List<String> out = db.tx(c -> {
             Map<Long, String> messages = new LinkedHashMap<>();
             // an entry's attempts go first, by entry_id (row locks through the index: see V15)
             // cached per connection (StatementCache): not closed here
-            PreparedStatement del = db.statements.get(c, "DELETE FROM queue_entries WHERE id = ?", java.sql.Statement.NO_GENERATED_KEYS);
+            PreparedStatement del = db.statements.get(c, "DELETE FROM queue_entries WHERE id = ?", Statement.NO_GENERATED_KEYS);
             for (QueueEntry e : sorted) {
                 if (e.attempts() > 0) {
                     try (PreparedStatement history = c.prepareStatement("DELETE FROM delivery_attempts WHERE entry_id = ?")) {
@@ -278,7 +289,7 @@ public final class QueueStore implements QueueStorage {
             }
             // a message dropped has no entry left; only one still kept (a local mailbox has it, or a recipient at
             // another destination is queued) needs its entries counted: one statement per message instead of two
-            java.util.Set<Long> dropped = MailStore.dropUnreferenced(c, db.dialect(), messages.keySet());
+            Set<Long> dropped = MailStore.dropUnreferenced(c, db.dialect(), messages.keySet());
             List<String> left = new ArrayList<>();
             try (PreparedStatement rest = c.prepareStatement("SELECT COUNT(*) FROM queue_entries WHERE message_id = ?")) {
                 for (Map.Entry<Long, String> m : messages.entrySet()) {
