@@ -79,8 +79,8 @@ public final class QueueManager implements AutoCloseable {
      * Per destination, the due entries the scheduler's last scan found and started no session for, in due
      * order (guarded by {@link #claims}): a running session takes its next batch from here instead of reading
      * the queue again (issue 13: at 50 destinations every session's next batch read every due entry under the
-     * lock to find its own few). Replaced at every scan; an entry here may have gone or been held since, which
-     * {@link QueueStorage#load} sees.
+     * lock to find its own few). Replaced at every scan (and, while held, at every plan from memory); an entry
+     * here may have gone or been held since, which {@link QueueStorage#load} sees.
      */
     private Map<Destination, LinkedHashMap<Long, QueueStorage.Due>> waiting = new LinkedHashMap<>();
     /**
@@ -90,9 +90,8 @@ public final class QueueManager implements AutoCloseable {
      * was scanned at every new message, up to a thousand entries each time; with 50 destinations that halved
      * acceptance). Otherwise a scan at the next launch finds them.
      */
-    private final ConcurrentLinkedQueue<QueueStorage.Due> arrivals =
-            new ConcurrentLinkedQueue<>();
-    /** When the last scan of the queue began (guarded by {@link #claims}): held, new mail between scans is planned from memory. */
+    private final ConcurrentLinkedQueue<QueueStorage.Due> arrivals = new ConcurrentLinkedQueue<>();
+    /** When the last scan began (guarded by {@link #claims}): held, new mail between scans is planned from memory. */
     private Instant lastScan = Instant.MIN;
     /**
      * Longest time the scheduler plans from memory without a scan: what came due meanwhile (a retry) waits no
@@ -330,8 +329,7 @@ public final class QueueManager implements AutoCloseable {
         };
         List<QueueEntry> loaded;
         if (scan) {
-            arrivals.clear(); // committed before the scan begins, so the scan finds them
-            lastScan = now;
+            scanBegins(now);
             loaded = store.due(now, BATCH, inFlight::contains, recipients, Integer.MAX_VALUE, planner);
             waitingPartial = partial[0];
             newsScanned = newsNow;
@@ -549,9 +547,8 @@ public final class QueueManager implements AutoCloseable {
         long newsNow = news.get();
         Map<Destination, LinkedHashMap<Long, QueueStorage.Due>> found = new LinkedHashMap<>();
         boolean[] partial = new boolean[1];
-        arrivals.clear(); // committed before the scan begins, so the scan finds them
         Instant now = clock.instant();
-        lastScan = now;
+        scanBegins(now);
         store.due(now, BATCH, inFlight::contains, recipient -> true, Integer.MAX_VALUE, due -> {
             found.clear(); // run again when the store retries its transaction
             partial[0] = due.size() >= BATCH;
@@ -562,6 +559,15 @@ public final class QueueManager implements AutoCloseable {
         waiting = found;
         waitingPartial = partial[0];
         newsScanned = newsNow;
+    }
+
+    /**
+     * Under {@link #claims}, as a scan of the queue begins: the mail {@link #queued} so far was committed before,
+     * so the scan finds it and it is dropped here; the next plan from memory may be {@link #scanAtLeastEvery} away.
+     */
+    private void scanBegins(Instant now) {
+        arrivals.clear();
+        lastScan = now;
     }
 
     /**
