@@ -83,6 +83,8 @@ try:
     print("  app CPU %.3f ms/msg (all threads %.3f)" % (sum(app.values()) / tot_msgs, sum(d.values()) / tot_msgs))
     for g, v in sorted(app.items(), key=lambda x: -x[1])[:10]:
         if v: print("     %-28s %.3f ms/msg" % (g, v / tot_msgs))
+    print("  left out: " + ", ".join("%s %.3f" % (g, v / tot_msgs) for g, v in sorted(d.items(), key=lambda x: -x[1])
+                                     if g not in app and v))
     if mode == "count":
         st.send_signal(2); st.wait(30)
         txt = open(dlog, "rb").read()[pre:].decode("utf-8", "replace")
