@@ -340,11 +340,11 @@ class Rates(list):
 
 def warm_up(cfg, name, fn, least, jvm=None):
     """Runs fn (untimed for the table; it returns a rate) until the server is warm: at least `least`
-    runs, then until two in a row differ by at most 10 % and, for a JVM (jvm: its pid), its JIT compiler
-    used at most 10 % of a core during the last run (not in a quick run); within cfg.warm_budget seconds. Between runs a JVM's
-    compiler gets the idle time a box has between bursts of mail to drain its queue: under full load
-    on 2 cores its one C2 thread falls tens of seconds behind, and the hot paths run in slower profiling
-    code meanwhile. A server runs for weeks: the table compares warm servers, and the first run after
+    runs, then until two in a row differ by at most 10 % and, for a JVM (jvm: its pid; not in a quick
+    run), its JIT compiler used at most 10 % of a core during the last run; within cfg.warm_budget
+    seconds. Between runs a JVM's compiler gets the idle time a box has between bursts of mail to drain
+    its queue: under full load on 2 cores its one C2 thread falls tens of seconds behind, and the hot
+    paths run in slower profiling code meanwhile. A server runs for weeks: the table compares warm servers, and the first run after
     start (a JVM still compiling its hot code) is reported on a row of its own. Returns the rates, the
     first being that cold one."""
     rates, jit, t0 = Rates(), [], time.monotonic()

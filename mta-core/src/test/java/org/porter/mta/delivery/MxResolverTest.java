@@ -2,8 +2,6 @@ package org.porter.mta.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.DatagramSocket;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -16,16 +14,12 @@ import org.porter.mta.testing.Dnsmasq;
 
 /** MX resolution with dnsjava against a real DNS server (dnsmasq on a loopback port). */
 class MxResolverTest {
-    static Process dnsmasq;
+    static Dnsmasq.Server dnsmasq;
     static int port;
 
     @BeforeAll
     static void startDns() throws Exception {
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>(List.of("dnsmasq", "--no-daemon", "--port=" + port, "--listen-address=127.0.0.1",
-                "--bind-interfaces", "--no-resolv", "--no-hosts", "--pid-file=",
+        dnsmasq = Dnsmasq.start(List.of(
                 "--mx-host=two.example,mx1.two.example,10", "--mx-host=two.example,mx2.two.example,10",
                 "--mx-host=two.example,backup.two.example,20",
                 "--address=/mx1.two.example/127.0.0.11", "--address=/mx2.two.example/127.0.0.12",
@@ -33,17 +27,12 @@ class MxResolverTest {
                 "--mx-host=null.example,.,0",
                 "--local=/plain.example/", "--host-record=plain.example,127.0.0.21", // NODATA for MX, an A record
                 "--address=/gone.example/"));
-        try {
-            dnsmasq = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        } catch (java.io.IOException e) {
-            throw new AssertionError("dnsmasq is not installed: ./run-tests installs the test peers", e);
-        }
-        Dnsmasq.awaitAnswering(dnsmasq, port);
+        port = dnsmasq.port();
     }
 
     @AfterAll
     static void stopDns() {
-        dnsmasq.destroy();
+        dnsmasq.close();
     }
 
     MxResolver resolver(long seed) {

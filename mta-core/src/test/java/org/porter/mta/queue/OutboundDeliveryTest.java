@@ -3,7 +3,6 @@ package org.porter.mta.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
-import java.net.DatagramSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,22 +60,17 @@ class OutboundDeliveryTest {
 
     @Test
     void mxPastADeadFirstHostWithPerRecipientOutcomesAndBounces(@TempDir Path dir) throws Exception {
-        int dnsPort;
-        try (DatagramSocket u = new DatagramSocket(0)) {
-            dnsPort = u.getLocalPort();
-        }
-        Process dns = new ProcessBuilder("dnsmasq", "--no-daemon", "--port=" + dnsPort, "--listen-address=127.0.0.1",
-                "--bind-interfaces", "--no-resolv", "--no-hosts", "--pid-file=",
+        Dnsmasq.Server dns = Dnsmasq.start(List.of(
                 "--mx-host=elsewhere.example,mx1.elsewhere.example,10", "--mx-host=elsewhere.example,mx2.elsewhere.example,20",
                 "--address=/mx1.elsewhere.example/127.0.0.2", "--address=/mx2.elsewhere.example/127.0.0.1",
-                "--mx-host=nomail.example,.,0").redirectErrorStream(true).start();
+                "--mx-host=nomail.example,.,0"));
+        int dnsPort = dns.port();
         java.util.concurrent.atomic.AtomicBoolean deferredOnce = new java.util.concurrent.atomic.AtomicBoolean();
         try (FakeSmtpPeer peer = new FakeSmtpPeer()
                 .on("RCPT", (session, line) -> line.contains("bad@") ? "550 5.1.1 <bad@elsewhere.example>: no such user"
                         : line.contains("later@") && deferredOnce.compareAndSet(false, true) ? "451 4.3.0 try again later" : null)
                 .start();
                 TestMta t = new TestMta(dir)) {
-            Dnsmasq.awaitAnswering(dns, dnsPort);
             var s = t.mta.settings();
             s.set("dns.servers", "127.0.0.1:" + dnsPort);
             s.set("delivery.mx-port", Integer.toString(peer.port()));
@@ -116,7 +110,7 @@ class OutboundDeliveryTest {
             assertThat(t.mta.queue().list()).isEmpty();
             assertThat(t.core().mailStore().messageCount()).as("only the two bounces remain, in mailboxes").isEqualTo(2);
         } finally {
-            dns.destroy();
+            dns.close();
         }
     }
 
