@@ -16,6 +16,7 @@ Durability, what each side has on disk before it answers:
            it changes mail, e.g. DELE at QUIT; RETR writes nothing but its index/uidlist files).
 """
 import argparse
+import collections
 import contextlib
 import datetime
 import glob
@@ -304,23 +305,28 @@ class Results:
 JIT_THREADS = re.compile(r"^C[12] CompilerThre")   # HotSpot's JIT compiler threads, as /proc names them
 
 
-def jit_cpu_s(pid):
-    """CPU seconds the JIT compiler threads of JVM pid have used so far."""
-    total = 0
+def thread_cpu_ms(pid):
+    """CPU ms each group of process pid's threads has used so far (by /proc name, numbers dropped)."""
+    out = collections.Counter()
     try:
         tasks = os.listdir("/proc/%d/task" % pid)
     except OSError:
-        return 0.0
+        return out
     for t in tasks:
         try:
             with open("/proc/%d/task/%s/stat" % (pid, t)) as f:
                 s = f.read()
         except OSError:
             continue
-        if JIT_THREADS.match(s[s.index("(") + 1:s.rindex(")")]):
-            fields = s[s.rindex(")") + 2:].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        fields = s[s.rindex(")") + 2:].split()
+        group = re.sub(r"[-_ ]?\d+$", "", s[s.index("(") + 1:s.rindex(")")])
+        out[group] += (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def jit_cpu_s(pid):
+    """CPU seconds the JIT compiler threads of JVM pid have used so far."""
+    return sum(v for g, v in thread_cpu_ms(pid).items() if JIT_THREADS.match(g)) / 1000
 
 
 def wait_jit_idle(pid, deadline):

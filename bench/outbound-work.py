@@ -31,16 +31,7 @@ if mode == "count":
 p = bench.Porter(work, "P", settings=settings); p.start()
 SKIP = re.compile(r"^(C1 CompilerThre|C2 CompilerThre|VM Thread|GC Thread|VM Periodic Tas|Sweeper thread)")
 def threads():
-    out = collections.Counter()
-    for t in os.listdir("/proc/%d/task" % p.pid):
-        try:
-            s = open("/proc/%d/task/%s/stat" % (p.pid, t)).read()
-        except OSError: continue
-        name = s[s.index("(")+1:s.rindex(")")]
-        f = s[s.rindex(")")+2:].split()
-        g = re.sub(r"[-_ ]?\d+$", "", name)
-        out[g] += (int(f[11]) + int(f[12])) * 10
-    return out
+    return bench.thread_cpu_ms(p.pid)
 def one(nn):
     start = sinks.count(); t0 = time.monotonic()
     bench.submit(p.smtp, nn, domains)
